@@ -1,0 +1,86 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+// Loader of the kernels' WebAssembly module. Internal: not exported from mod.ts.
+
+import { WASM_BASE64, WASM_SHA256 } from "./_wasm.generated.ts";
+
+/** The functions the Rust crate exports (see `rust/src`). */
+export interface KitExports {
+  memory: WebAssembly.Memory;
+  kit_scratch(slot: number, bytes: number): number;
+  dtw_f64(
+    a: number,
+    n: number,
+    b: number,
+    m: number,
+    window: number,
+    squared: number,
+    cutoff: number,
+  ): number;
+  // deno-lint-ignore no-explicit-any
+  [name: string]: any;
+}
+
+/** Scratch slots of `kit_scratch`; each kernel call owns them while it runs. */
+export const enum Slot {
+  A = 0,
+  B = 1,
+  C = 2,
+  D = 3,
+  E = 4,
+  F = 5,
+  G = 6,
+  H = 7,
+}
+
+/** SHA-256 of the module in use (the committed, generated one). */
+export const wasmSha256: string = WASM_SHA256;
+
+// (module (func (result v128) v128.const i32x4 0 0 0 0))
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1,
+  20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+let exportsCache: KitExports | undefined;
+let heap = new Float64Array(0);
+
+/** Decodes the inlined module bytes. */
+export function wasmBytes(): Uint8Array {
+  const bin = atob(WASM_BASE64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The kernels' exports, instantiated synchronously on first use.
+ *
+ * @throws {Error} when the engine lacks WebAssembly SIMD128.
+ */
+export function kit(): KitExports {
+  if (exportsCache !== undefined) return exportsCache;
+  if (!WebAssembly.validate(SIMD_PROBE)) {
+    throw new Error(
+      "@midstreamer/kit needs WebAssembly SIMD128, which this JavaScript engine does not support",
+    );
+  }
+  const module = new WebAssembly.Module(wasmBytes() as BufferSource);
+  const instance = new WebAssembly.Instance(module, {});
+  exportsCache = instance.exports as unknown as KitExports;
+  return exportsCache;
+}
+
+/**
+ * A `Float64Array` over the whole WebAssembly memory, refreshed when the
+ * memory has grown. Call it again after anything that may allocate.
+ */
+export function f64Heap(): Float64Array {
+  const buffer = kit().memory.buffer;
+  if (heap.buffer !== buffer) heap = new Float64Array(buffer);
+  return heap;
+}
+
+/** Byte address of at least `bytes` bytes of scratch slot `slot`. */
+export function scratch(slot: Slot, bytes: number): number {
+  return kit().kit_scratch(slot, bytes);
+}

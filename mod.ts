@@ -1,0 +1,21 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+/**
+ * Time-series pattern matching on WebAssembly SIMD: exact Dynamic Time
+ * Warping and Longest Common Subsequence kernels exposed as plain synchronous
+ * functions.
+ *
+ * @example DTW distance
+ * ```ts
+ * import { dtw } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(dtw([1, 2, 3, 4], [1, 2, 3, 3, 4]), 0);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./kernels/dtw.ts";
+export * from "./kernels/types.ts";
+export { MAX_SERIES_LENGTH } from "./kernels/_input.ts";

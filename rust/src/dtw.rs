@@ -1,0 +1,348 @@
+//! Exact Dynamic Time Warping on `f64`, full or Sakoe-Chiba banded.
+//!
+//! # Layout of the computation
+//!
+//! The longer sequence runs down the rows, the shorter one across the
+//! columns, and only one row of the cost matrix is kept (`O(min(n, m))`
+//! memory). Rows are processed in *stripes* of `2K` rows. A stripe holds `K`
+//! `f64x2` vectors: vector `v` carries row `r0 + v` in lane 0 and row
+//! `r0 + K + v` in lane 1. Each row lags the row above by one column, and
+//! lane 1 lags lane 0 by `K` more columns, so at step `t`:
+//!
+//! * lane 0 of vector `v` computes column `t - v`;
+//! * lane 1 of vector `v` computes column `t - v - K`.
+//!
+//! Vector `v` then needs only values that vectors `v - 1` and `v` produced
+//! at steps `t - 1` and `t - 2`: the `K` vectors are independent chains, so
+//! `2K` cells are in flight per step, and no lane ever moves except once per
+//! step, where lane 0 of the last vector becomes the "row above" of lane 1 of
+//! the first. The bottom row of a stripe is written back to the row buffer
+//! for the next stripe.
+//!
+//! Out-of-range columns read `+inf` from padded inputs. Out-of-band cells are
+//! forced to `+inf` by a mask that is only applied on the few steps where a
+//! lane can leave the band (the ramps of a stripe).
+//!
+//! The recurrence is evaluated as `cost + min(up, diag, left)` in `f64`,
+//! exactly as the reference implementation does, so results are bit-for-bit
+//! identical to it.
+
+use core::arch::wasm32::*;
+
+use crate::memory::Work;
+use std::cell::RefCell;
+
+const INF: f64 = f64::INFINITY;
+/// Padding, in columns, on both sides of the column buffers.
+const OFF: usize = 16;
+/// Vectors per stripe in the main loop (8 rows, 8 cells in flight). Five
+/// vectors no longer fit V8's 16 SIMD registers and measure no faster.
+const KMAX: usize = 4;
+
+thread_local! {
+    static BUFS: RefCell<[Work; 3]> = RefCell::new([Work::new(), Work::new(), Work::new()]);
+}
+
+/// Band description: `w` is the effective half-width, `banded` is false when
+/// every cell is inside the band.
+#[derive(Clone, Copy)]
+pub struct Band {
+    pub w: usize,
+    pub banded: bool,
+}
+
+impl Band {
+    /// Effective band for sequences of `n` rows and `m` columns (`n >= m`):
+    /// `max(window, n - m)`, as the original `calculateWithWindow`.
+    pub fn new(window: Option<usize>, n: usize, m: usize) -> Band {
+        match window {
+            Some(win) => {
+                let w = win.max(n - m);
+                Band { w, banded: w + 1 < n }
+            }
+            None => Band { w: usize::MAX, banded: false },
+        }
+    }
+}
+
+/// DTW distance between `a` and `b`; `+inf` once it must exceed `cutoff`.
+pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f64) -> f64 {
+    let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if b.is_empty() {
+        return if a.is_empty() { 0.0 } else { INF };
+    }
+    let band = Band::new(window, a.len(), b.len());
+    let d = if squared {
+        run::<true>(a, b, band, cutoff)
+    } else {
+        run::<false>(a, b, band, cutoff)
+    };
+    if d > cutoff {
+        INF
+    } else {
+        d
+    }
+}
+
+/// Exported entry point. `window < 0` means no band; `squared != 0` selects
+/// the squared cost.
+///
+/// # Safety
+/// `a` and `b` must point to `n` and `m` readable `f64` values.
+#[no_mangle]
+pub unsafe extern "C" fn dtw_f64(
+    a: *const f64,
+    n: usize,
+    b: *const f64,
+    m: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+) -> f64 {
+    let a = std::slice::from_raw_parts(a, n);
+    let b = std::slice::from_raw_parts(b, m);
+    dtw(a, b, window_arg(window), squared != 0, cutoff)
+}
+
+/// Decodes the `window` argument of the exported functions.
+pub fn window_arg(window: f64) -> Option<usize> {
+    if window >= 0.0 && window < 4.0e15 {
+        Some(window as usize)
+    } else {
+        None
+    }
+}
+
+#[inline(always)]
+fn cost<const SQ: bool>(x: f64, y: f64) -> f64 {
+    let d = x - y;
+    if SQ {
+        d * d
+    } else {
+        d.abs()
+    }
+}
+
+/// Runs the stripes over all rows of `a` (`a.len() >= b.len() >= 1`).
+fn run<const SQ: bool>(a: &[f64], b: &[f64], band: Band, cutoff: f64) -> f64 {
+    BUFS.with(|bufs| {
+        let mut bufs = bufs.borrow_mut();
+        let [rb, bb, mb] = &mut *bufs;
+        let m = b.len();
+        let n = a.len();
+        let row = rb.take(m + 2 * OFF, INF);
+        row[OFF - 1] = 0.0;
+        let mut r0 = 0;
+        let mut k_built = 0;
+        let check = cutoff < INF;
+        while n - r0 >= 2 {
+            let k = ((n - r0) / 2).min(KMAX);
+            if k != k_built {
+                fill_columns(bb.take(2 * (m + 2 * OFF), INF), b, k);
+                k_built = k;
+            }
+            let bottom_min = match k {
+                4 => stripe::<4, SQ>(a, r0, m, row, bb, mb, band, check),
+                3 => stripe::<3, SQ>(a, r0, m, row, bb, mb, band, check),
+                2 => stripe::<2, SQ>(a, r0, m, row, bb, mb, band, check),
+                _ => stripe::<1, SQ>(a, r0, m, row, bb, mb, band, check),
+            };
+            row[OFF - 1] = INF;
+            r0 += 2 * k;
+            if check && bottom_min > cutoff {
+                return INF;
+            }
+        }
+        if r0 < n {
+            scalar_row::<SQ>(a[r0], b, row, r0, band);
+        }
+        row[OFF + m - 1]
+    })
+}
+
+/// Fills the interleaved column buffer for stripes of `k` vectors:
+/// entry `p` (offset by `OFF`) holds `(b[p], b[p - k])`, `+inf` outside.
+fn fill_columns(bb: &mut [f64], b: &[f64], k: usize) {
+    let m = b.len() as isize;
+    let at = |p: isize| if p >= 0 && p < m { b[p as usize] } else { INF };
+    for i in 0..bb.len() / 2 {
+        let p = i as isize - OFF as isize;
+        bb[2 * i] = at(p);
+        bb[2 * i + 1] = at(p - k as isize);
+    }
+}
+
+/// Fills a band mask for `q` in `[qlo, qhi]` (`q = t - 2v - r0`): lane 0 is
+/// `0` when `|q| <= w`, lane 1 when `|q - 2k| <= w`, and `+inf` otherwise.
+/// Returns the pointer at which `q = 0` would sit.
+fn fill_mask(buf: &mut [f64], qlo: isize, qhi: isize, w: isize, k: usize) -> *const f64 {
+    let inside = |q: isize| if q.abs() <= w { 0.0 } else { INF };
+    for q in qlo..=qhi {
+        let i = (q - qlo) as usize;
+        buf[2 * i] = inside(q);
+        buf[2 * i + 1] = inside(q - 2 * k as isize);
+    }
+    buf.as_ptr().wrapping_offset(-2 * qlo)
+}
+
+/// Last row when the number of rows is odd: a plain scalar pass.
+fn scalar_row<const SQ: bool>(x: f64, b: &[f64], row: &mut [f64], r: usize, band: Band) {
+    let m = b.len();
+    let (lo, hi) = if band.banded {
+        (r.saturating_sub(band.w), (m - 1).min(r + band.w))
+    } else {
+        (0, m - 1)
+    };
+    let mut diag = row[OFF + lo - 1];
+    let mut left = INF;
+    for j in lo..=hi {
+        let up = row[OFF + j];
+        let v = cost::<SQ>(x, b[j]) + up.min(diag).min(left);
+        diag = up;
+        row[OFF + j] = v;
+        left = v;
+    }
+}
+
+struct State<const K: usize> {
+    out: [v128; K],
+    old: [v128; K],
+    top_prev: v128,
+}
+
+/// One stripe of `2k` rows starting at `r0`. Returns the minimum of its
+/// bottom row (a lower bound of the final distance) when `check_min`, else
+/// `+inf`.
+#[allow(clippy::too_many_arguments)]
+fn stripe<const K: usize, const SQ: bool>(
+    a: &[f64],
+    r0: usize,
+    m: usize,
+    row: &mut [f64],
+    bb: &mut Work,
+    mb: &mut Work,
+    band: Band,
+    check_min: bool,
+) -> f64 {
+    let k = K as isize;
+    let r0i = r0 as isize;
+    let mi = m as isize;
+    let mut lanes = [f64x2_splat(0.0); K];
+    for (v, lane) in lanes.iter_mut().enumerate() {
+        *lane = f64x2(a[r0 + v], a[r0 + K + v]);
+    }
+    let (t_lo, t_hi) = if band.banded {
+        let w = band.w as isize;
+        ((r0i - w).max(0), (r0i + 4 * k - 2 + w).min(mi + 2 * k - 2))
+    } else {
+        (0, mi + 2 * k - 2)
+    };
+    let rbase = row.as_mut_ptr().wrapping_add(OFF);
+    let bbase = bb.as_ptr().wrapping_add(2 * OFF);
+    let mut st = State::<K> {
+        out: [f64x2_splat(INF); K],
+        old: [f64x2_splat(INF); K],
+        top_prev: f64x2(row[(OFF as isize + t_lo - 1) as usize], INF),
+    };
+    // SAFETY: every index below stays inside the padded buffers: columns
+    // range over [-(2k - 1), m + 2k - 2] and OFF >= 2 * KMAX.
+    unsafe {
+        if !band.banded {
+            steps::<K, SQ, false>(&mut st, &lanes, bbase, rbase, std::ptr::null(), r0i, t_lo, t_hi + 1);
+        } else {
+            let w = band.w as isize;
+            let s_lo = (r0i + 4 * k - 2 - w).max(t_lo);
+            let s_hi = (r0i + w).min(t_hi);
+            if s_lo > s_hi {
+                // Narrow band: every step may leave it; one full mask.
+                let buf = mb.take(2 * (2 * w + 6 * k + 5) as usize, INF);
+                let base = fill_mask(buf, -w - 2 * k - 2, w + 4 * k + 2, w, K);
+                steps::<K, SQ, true>(&mut st, &lanes, bbase, rbase, base, r0i, t_lo, t_hi + 1);
+            } else {
+                // Masks for the two ramps only: O(k) memory whatever the band.
+                let buf = mb.take(4 * (6 * k + 5) as usize, INF);
+                let (left, right) = buf.split_at_mut(2 * (6 * k + 5) as usize);
+                let lbase = fill_mask(left, -w - 2 * k - 2, -w + 4 * k + 2, w, K);
+                let rmask = fill_mask(right, w - 2 * k - 2, w + 4 * k + 2, w, K);
+                steps::<K, SQ, true>(&mut st, &lanes, bbase, rbase, lbase, r0i, t_lo, s_lo);
+                steps::<K, SQ, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, s_lo, s_hi + 1);
+                steps::<K, SQ, true>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_hi + 1, t_hi + 1);
+            }
+        }
+    }
+    // Minimum of the bottom row, a lower bound of the distance.
+    let mut min = INF;
+    if check_min {
+        let lo = (OFF as isize + t_lo - 2 * k + 1) as usize;
+        let hi = (OFF as isize + t_hi - 2 * k + 1) as usize;
+        for &x in &row[lo..=hi] {
+            min = min.min(x);
+        }
+    }
+    min
+}
+
+/// Steps `t0..t1` of a stripe. With `MASK`, out-of-band cells become `+inf`.
+///
+/// Addresses are formed from a base at the lowest column of the step so that
+/// every WebAssembly load and store uses a positive constant offset.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool>(
+    st: &mut State<K>,
+    lanes: &[v128; K],
+    bbase: *const f64,
+    rbase: *mut f64,
+    mbase: *const f64,
+    r0: isize,
+    t0: isize,
+    t1: isize,
+) {
+    let mut out = st.out;
+    let mut old = st.old;
+    let mut top_prev = st.top_prev;
+    let lanes = *lanes;
+    let k = K as isize;
+    // Column buffer at p = t - (K - 1); row buffer at column t - (2K - 1).
+    let mut bp = bbase.wrapping_offset(2 * (t0 - k + 1));
+    let mut rp = rbase.wrapping_offset(t0 - 2 * k + 1);
+    let mut mp = mbase.wrapping_offset(2 * (t0 - 2 * k + 2 - r0));
+    let mut t = t0;
+    while t < t1 {
+        // Row above lane 0 of vector 0 comes from the previous stripe; row
+        // above lane 1 of vector 0 is lane 0 of the last vector, one step ago.
+        let top = i64x2_shuffle::<0, 2>(
+            v128_load64_splat(rp.add(2 * K - 1) as *const u64),
+            out[K - 1],
+        );
+        let mut v = K - 1;
+        loop {
+            let (up, diag) = if v == 0 { (top, top_prev) } else { (out[v - 1], old[v - 1]) };
+            // p = t - v sits K - 1 - v columns above the base.
+            let d = f64x2_sub(lanes[v], v128_load(bp.add(2 * (K - 1 - v)) as *const v128));
+            let mut c = if SQ { f64x2_mul(d, d) } else { f64x2_abs(d) };
+            if MASK {
+                // q = t - 2v - r0 sits 2(K - 1 - v) above the mask base.
+                c = f64x2_add(c, v128_load(mp.add(4 * (K - 1 - v)) as *const v128));
+            }
+            // Operand order matters: rustc 1.63 lowers other orders of these
+            // pmins to f64x2.gt + v128.bitselect (build_wasm.ts checks).
+            let best = f64x2_pmin(out[v], f64x2_pmin(up, diag));
+            old[v] = out[v];
+            out[v] = f64x2_add(c, best);
+            if v == 0 {
+                break;
+            }
+            v -= 1;
+        }
+        top_prev = top;
+        v128_store64_lane::<1>(out[K - 1], rp as *mut u64);
+        bp = bp.add(2);
+        rp = rp.add(1);
+        mp = mp.wrapping_add(2);
+        t += 1;
+    }
+    st.out = out;
+    st.old = old;
+    st.top_prev = top_prev;
+}

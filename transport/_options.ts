@@ -1,0 +1,296 @@
+// Copyright 2026 the midstreamer authors. MIT license.
+/**
+ * Private option validation for `listen` and `connect`.
+ *
+ * @module
+ */
+
+import { DEFAULT_MAX_MESSAGE_BYTES } from "./_frame.ts";
+import type { ConnectOptions } from "./connect_options.ts";
+import type { Handler } from "./handler.ts";
+import type { ListenOptions } from "./listen_options.ts";
+import type { Transport } from "./transport.ts";
+import type { WebSocketClient } from "./web_socket_client.ts";
+
+/** Largest payload the 32-bit length field can carry. */
+const MAX_FRAME_PAYLOAD = 0xffff_ffff;
+
+/** `listen` options with defaults applied. */
+export interface ResolvedListenOptions {
+  transport: Transport;
+  hostname: string;
+  port: number;
+  cert: string | undefined;
+  key: string | undefined;
+  handler: Handler;
+  maxMessageBytes: number;
+  zeroRtt: boolean;
+}
+
+/** `connect` options with defaults applied. */
+export interface ResolvedConnectOptions {
+  transport: Transport;
+  hostname: string;
+  port: number;
+  caCerts: string[] | undefined;
+  serverName: string | undefined;
+  secure: boolean;
+  client: WebSocketClient;
+  timeout: number;
+  maxMessageBytes: number;
+  endpoint: Deno.QuicEndpoint | undefined;
+  zeroRtt: boolean;
+}
+
+const LISTEN_KEYS = new Set([
+  "transport",
+  "hostname",
+  "port",
+  "cert",
+  "key",
+  "handler",
+  "maxMessageBytes",
+  "zeroRtt",
+]);
+const CONNECT_KEYS = new Set([
+  "transport",
+  "hostname",
+  "port",
+  "caCerts",
+  "serverName",
+  "secure",
+  "client",
+  "timeout",
+  "maxMessageBytes",
+  "endpoint",
+  "zeroRtt",
+]);
+
+function checkShape(
+  fn: string,
+  options: unknown,
+  keys: Set<string>,
+): Record<string, unknown> {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot ${fn}: "options" must be an object, got ${
+        options === null ? "null" : typeof options
+      }`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!keys.has(key)) {
+      throw new TypeError(
+        `Cannot ${fn}: unknown option "${key}" (allowed: ${
+          [...keys].join(", ")
+        })`,
+      );
+    }
+  }
+  return options as Record<string, unknown>;
+}
+
+function transportOf(fn: string, value: unknown): Transport {
+  if (value !== "quic" && value !== "websocket") {
+    throw new TypeError(
+      `Cannot ${fn}: "transport" must be "quic" or "websocket", got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+function optionalString(
+  fn: string,
+  name: string,
+  value: unknown,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") {
+    throw new TypeError(
+      `Cannot ${fn}: "${name}" must be a string, got ${typeof value}`,
+    );
+  }
+  if (value.length === 0) {
+    throw new RangeError(`Cannot ${fn}: "${name}" must not be empty`);
+  }
+  return value;
+}
+
+function optionalBoolean(
+  fn: string,
+  name: string,
+  value: unknown,
+  fallback: boolean,
+): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") {
+    throw new TypeError(
+      `Cannot ${fn}: "${name}" must be a boolean, got ${typeof value}`,
+    );
+  }
+  return value;
+}
+
+function port(fn: string, value: unknown, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `Cannot ${fn}: "port" must be a number, got ${typeof value}`,
+    );
+  }
+  const min = fallback === undefined ? 1 : 0;
+  if (!Number.isInteger(value) || value < min || value > 65535) {
+    throw new RangeError(
+      `Cannot ${fn}: "port" must be an integer from ${min} to 65535, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function maxMessageBytes(fn: string, value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_MESSAGE_BYTES;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `Cannot ${fn}: "maxMessageBytes" must be a number, got ${typeof value}`,
+    );
+  }
+  if (!Number.isInteger(value) || value < 0 || value > MAX_FRAME_PAYLOAD) {
+    throw new RangeError(
+      `Cannot ${fn}: "maxMessageBytes" must be an integer from 0 to ${MAX_FRAME_PAYLOAD}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function quicOnly(
+  fn: string,
+  options: Record<string, unknown>,
+  transport: Transport,
+  names: string[],
+): void {
+  if (transport === "quic") return;
+  for (const name of names) {
+    if (options[name] !== undefined) {
+      throw new TypeError(
+        `Cannot ${fn}: "${name}" only applies to transport "quic"`,
+      );
+    }
+  }
+}
+
+/** Validates `listen` options and applies defaults. */
+export function resolveListenOptions(
+  options: ListenOptions,
+): ResolvedListenOptions {
+  const fn = "listen";
+  const o = checkShape(fn, options, LISTEN_KEYS);
+  const transport = transportOf(fn, o.transport);
+  quicOnly(fn, o, transport, ["zeroRtt"]);
+  const cert = optionalString(fn, "cert", o.cert);
+  const key = optionalString(fn, "key", o.key);
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new TypeError(
+      `Cannot ${fn}: "cert" and "key" must be given together`,
+    );
+  }
+  if (transport === "quic" && cert === undefined) {
+    throw new TypeError(
+      `Cannot ${fn}: "cert" and "key" are required for transport "quic"`,
+    );
+  }
+  if (typeof o.handler !== "function") {
+    throw new TypeError(
+      `Cannot ${fn}: "handler" must be a function, got ${typeof o.handler}`,
+    );
+  }
+  return {
+    transport,
+    hostname: optionalString(fn, "hostname", o.hostname) ?? "127.0.0.1",
+    port: port(fn, o.port, 0),
+    cert,
+    key,
+    handler: o.handler as Handler,
+    maxMessageBytes: maxMessageBytes(fn, o.maxMessageBytes),
+    zeroRtt: optionalBoolean(fn, "zeroRtt", o.zeroRtt, false),
+  };
+}
+
+/** Validates `connect` options and applies defaults. */
+export function resolveConnectOptions(
+  options: ConnectOptions,
+): ResolvedConnectOptions {
+  const fn = "connect";
+  const o = checkShape(fn, options, CONNECT_KEYS);
+  const transport = transportOf(fn, o.transport);
+  quicOnly(fn, o, transport, ["endpoint", "zeroRtt"]);
+  if (transport === "quic") {
+    for (const name of ["secure", "client"]) {
+      if (o[name] !== undefined) {
+        throw new TypeError(
+          `Cannot ${fn}: "${name}" only applies to transport "websocket"`,
+        );
+      }
+    }
+  }
+  let caCerts: string[] | undefined;
+  if (o.caCerts !== undefined) {
+    if (
+      !Array.isArray(o.caCerts) ||
+      !o.caCerts.every((cert) => typeof cert === "string")
+    ) {
+      throw new TypeError(
+        `Cannot ${fn}: "caCerts" must be an array of PEM strings`,
+      );
+    }
+    caCerts = [...o.caCerts];
+  }
+  const client = o.client ?? "deno";
+  if (client !== "deno" && client !== "ws") {
+    throw new TypeError(
+      `Cannot ${fn}: "client" must be "deno" or "ws", got ${
+        JSON.stringify(client)
+      }`,
+    );
+  }
+  let timeout = 30_000;
+  if (o.timeout !== undefined) {
+    if (typeof o.timeout !== "number") {
+      throw new TypeError(
+        `Cannot ${fn}: "timeout" must be a number, got ${typeof o.timeout}`,
+      );
+    }
+    if (
+      !(o.timeout > 0) ||
+      (o.timeout !== Infinity && o.timeout > 2 ** 31 - 1)
+    ) {
+      throw new RangeError(
+        `Cannot ${fn}: "timeout" must be a positive number of milliseconds up to ${
+          2 ** 31 - 1
+        } or Infinity, got ${o.timeout}`,
+      );
+    }
+    timeout = o.timeout;
+  }
+  if (
+    o.endpoint !== undefined && !(o.endpoint instanceof Deno.QuicEndpoint)
+  ) {
+    throw new TypeError(
+      `Cannot ${fn}: "endpoint" must be a Deno.QuicEndpoint`,
+    );
+  }
+  return {
+    transport,
+    hostname: optionalString(fn, "hostname", o.hostname) ?? "127.0.0.1",
+    port: port(fn, o.port),
+    caCerts,
+    serverName: optionalString(fn, "serverName", o.serverName),
+    secure: optionalBoolean(fn, "secure", o.secure, caCerts !== undefined),
+    client,
+    timeout,
+    maxMessageBytes: maxMessageBytes(fn, o.maxMessageBytes),
+    endpoint: o.endpoint as Deno.QuicEndpoint | undefined,
+    zeroRtt: optionalBoolean(fn, "zeroRtt", o.zeroRtt, false),
+  };
+}

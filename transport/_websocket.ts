@@ -1,0 +1,373 @@
+// Copyright 2026 the midstreamer authors. MIT license.
+/**
+ * Private WebSocket transport: `Deno.serve` + `Deno.upgradeWebSocket` on
+ * the server; Deno's `WebSocket` or npm:ws on the client. One binary
+ * WebSocket message carries exactly one frame (see `_frame.ts`); logical
+ * streams are told apart by the frame's stream id.
+ *
+ * @module
+ */
+
+import WsWebSocket from "ws";
+import { decodeMessage, HEADER_BYTES } from "./_frame.ts";
+import {
+  refuseOversize,
+  RequestTable,
+  type SendFrame,
+  serveFrame,
+} from "./_mux.ts";
+import type {
+  ResolvedConnectOptions,
+  ResolvedListenOptions,
+} from "./_options.ts";
+import { ConnectionClosedError } from "./connection_closed_error.ts";
+import { ProtocolError } from "./protocol_error.ts";
+import { TimeoutError } from "./timeout_error.ts";
+import type { Channel } from "./channel.ts";
+import type { RequestStream } from "./request_stream.ts";
+import type { Server } from "./server.ts";
+
+const CLOSE_NORMAL = 1000;
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_PROTOCOL_ERROR = 1002;
+const CLOSE_UNSUPPORTED_DATA = 1003;
+
+function noop(): void {}
+
+/** Close reasons are limited to 123 bytes. */
+function reasonOf(message: string): string {
+  return message.length > 120 ? `${message.slice(0, 117)}...` : message;
+}
+
+/** Starts a WebSocket server. */
+export function listenWebSocket(options: ResolvedListenOptions): Server {
+  const { handler, maxMessageBytes: max } = options;
+  const sockets = new Set<WebSocket>();
+  const closedSockets = new Set<Promise<void>>();
+  const server = Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    ...(options.cert === undefined
+      ? {}
+      : { cert: options.cert, key: options.key! }),
+    onListen: noop,
+  }, (request) => {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("WebSocket upgrade required", { status: 426 });
+    }
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.binaryType = "arraybuffer";
+    sockets.add(socket);
+    const { promise: closed, resolve } = Promise.withResolvers<void>();
+    closedSockets.add(closed);
+    const send: SendFrame = (parts) => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(parts[0]!);
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      if (typeof event.data === "string") {
+        socket.close(CLOSE_UNSUPPORTED_DATA, "text messages are not supported");
+        return;
+      }
+      let frame;
+      try {
+        frame = decodeMessage(new Uint8Array(event.data));
+      } catch (error) {
+        socket.close(CLOSE_PROTOCOL_ERROR, reasonOf((error as Error).message));
+        return;
+      }
+      if (frame.header.length > max) refuseOversize(max, frame.header, send);
+      else serveFrame(handler, max, false, frame.header, frame.payload, send);
+    };
+    socket.onclose = () => {
+      sockets.delete(socket);
+      closedSockets.delete(closed);
+      resolve();
+    };
+    return response;
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const pending = [...closedSockets];
+      for (const socket of sockets) {
+        socket.close(CLOSE_GOING_AWAY, "server closing");
+      }
+      await Promise.all(pending);
+      await server.shutdown();
+    })();
+    return closing;
+  };
+  return {
+    transport: "websocket",
+    addr: server.addr,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** What the channel needs from either WebSocket client. */
+interface Socket {
+  send(data: Uint8Array): void;
+  close(code: number, reason: string): void;
+  /** Resolves once the socket is open; rejects if it closes first. */
+  readonly opened: Promise<void>;
+  /** Resolves once the socket is closed. */
+  readonly closed: Promise<void>;
+}
+
+interface SocketEvents {
+  onMessage(data: Uint8Array): void;
+  onProtocolError(error: ProtocolError): void;
+  onClose(reason: string): void;
+}
+
+function urlOf(options: ResolvedConnectOptions, host: string): string {
+  const name = host.includes(":") ? `[${host}]` : host;
+  return `${options.secure ? "wss" : "ws"}://${name}:${options.port}/`;
+}
+
+function openDeno(
+  options: ResolvedConnectOptions,
+  events: SocketEvents,
+): Socket {
+  const { hostname, serverName, caCerts, port } = options;
+  const viaProxy = serverName !== undefined && serverName !== hostname;
+  const client = caCerts !== undefined || viaProxy
+    ? Deno.createHttpClient({
+      caCerts,
+      ...(viaProxy ? { proxy: { transport: "tcp", hostname, port } } : {}),
+    })
+    : undefined;
+  const ws = new WebSocket(
+    urlOf(options, serverName ?? hostname),
+    client === undefined ? undefined : { client },
+  );
+  ws.binaryType = "arraybuffer";
+  const { promise: closed, resolve: resolveClosed } = Promise.withResolvers<
+    void
+  >();
+  const { promise: opened, resolve, reject } = Promise.withResolvers<
+    void
+  >();
+  opened.catch(noop);
+  const socket: Socket = {
+    send: (data) => ws.send(data),
+    close: (code, reason) => ws.close(code, reason),
+    opened,
+    closed,
+  };
+  ws.onopen = () => resolve();
+  ws.onmessage = (event: MessageEvent) => {
+    if (typeof event.data === "string") {
+      events.onProtocolError(
+        new ProtocolError("malformed frame: text message received"),
+      );
+    } else {
+      events.onMessage(new Uint8Array(event.data));
+    }
+  };
+  ws.onerror = noop;
+  ws.onclose = (event: CloseEvent) => {
+    client?.close();
+    const reason = `connection closed (code ${event.code}${
+      event.reason ? `: ${event.reason}` : ""
+    })`;
+    reject(new ConnectionClosedError(`Cannot connect: ${reason}`));
+    events.onClose(reason);
+    resolveClosed();
+  };
+  return socket;
+}
+
+function openWs(
+  options: ResolvedConnectOptions,
+  events: SocketEvents,
+): Socket {
+  const ws = new WsWebSocket(urlOf(options, options.hostname), {
+    ca: options.caCerts,
+    servername: options.serverName,
+    maxPayload: options.maxMessageBytes + HEADER_BYTES,
+    perMessageDeflate: false,
+  });
+  ws.binaryType = "nodebuffer";
+  const { promise: closed, resolve: resolveClosed } = Promise.withResolvers<
+    void
+  >();
+  const { promise: opened, resolve, reject } = Promise.withResolvers<
+    void
+  >();
+  opened.catch(noop);
+  const socket: Socket = {
+    send: (data) => ws.send(data),
+    close: (code, reason) => {
+      if (ws.readyState === WsWebSocket.CONNECTING) ws.terminate();
+      else ws.close(code, reason);
+    },
+    opened,
+    closed,
+  };
+  ws.on("open", () => resolve());
+  ws.on("message", (data: Uint8Array, isBinary: boolean) => {
+    if (!isBinary) {
+      events.onProtocolError(
+        new ProtocolError("malformed frame: text message received"),
+      );
+    } else {
+      events.onMessage(data);
+    }
+  });
+  let failure = "";
+  ws.on("error", (error: Error) => {
+    failure = error.message;
+  });
+  ws.on("close", (code: number, reason: Uint8Array) => {
+    const text = new TextDecoder().decode(reason) || failure;
+    const message = `connection closed (code ${code}${
+      text ? `: ${text}` : ""
+    })`;
+    reject(new ConnectionClosedError(`Cannot connect: ${message}`));
+    events.onClose(message);
+    resolveClosed();
+  });
+  return socket;
+}
+
+/** A logical stream multiplexed over the channel's WebSocket. */
+class WebSocketRequestStream implements RequestStream {
+  readonly id: number;
+  #table: RequestTable;
+  #closed = false;
+
+  constructor(table: RequestTable, id: number) {
+    this.#table = table;
+    this.id = id;
+  }
+
+  request(message: Uint8Array): Promise<Uint8Array> {
+    if (this.#closed) {
+      return Promise.reject(
+        new ConnectionClosedError("Cannot send request: stream closed"),
+      );
+    }
+    return this.#table.request(this.id, message);
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#table.fail(new ConnectionClosedError("stream closed"), this.id);
+    }
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** A client connection over WebSocket. */
+class WebSocketChannel implements Channel {
+  readonly transport = "websocket" as const;
+  readonly resumed = false;
+  #socket: Socket;
+  #table: RequestTable;
+  #nextStreamId = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(socket: Socket, table: RequestTable) {
+    this.#socket = socket;
+    this.#table = table;
+  }
+
+  request(message: Uint8Array): Promise<Uint8Array> {
+    return this.#table.request(0, message);
+  }
+
+  openStream(): Promise<RequestStream> {
+    if (this.#closing !== undefined) {
+      return Promise.reject(
+        new ConnectionClosedError("Cannot open a stream: channel closed"),
+      );
+    }
+    this.#nextStreamId = (this.#nextStreamId + 1) >>> 0 || 1;
+    return Promise.resolve(
+      new WebSocketRequestStream(this.#table, this.#nextStreamId),
+    );
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#table.close("channel closed");
+      this.#socket.close(CLOSE_NORMAL, "channel closed");
+      await this.#socket.closed;
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Connects over WebSocket with Deno's client or npm:ws. */
+export async function connectWebSocket(
+  options: ResolvedConnectOptions,
+): Promise<Channel> {
+  let socket: Socket | undefined = undefined;
+  const send: SendFrame = (parts) => socket!.send(parts[0]!);
+  const table = new RequestTable(
+    options.maxMessageBytes,
+    options.timeout,
+    false,
+    send,
+  );
+  const events: SocketEvents = {
+    onMessage(data) {
+      let frame;
+      try {
+        frame = decodeMessage(data);
+      } catch (error) {
+        events.onProtocolError(error as ProtocolError);
+        return;
+      }
+      if (frame.header.length > options.maxMessageBytes) {
+        table.oversize(frame.header);
+      } else {
+        table.receive(frame.header, frame.payload);
+      }
+    },
+    onProtocolError(error) {
+      table.fail(error);
+      table.close(`connection failed: ${error.message}`);
+      socket?.close(CLOSE_PROTOCOL_ERROR, reasonOf(error.message));
+    },
+    onClose(reason) {
+      table.close(reason);
+    },
+  };
+  socket = options.client === "ws"
+    ? openWs(options, events)
+    : openDeno(options, events);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    if (options.timeout === Infinity) return;
+    timer = setTimeout(() => {
+      reject(
+        new TimeoutError(
+          `Cannot connect: no WebSocket connection after ${options.timeout} ms`,
+        ),
+      );
+    }, options.timeout);
+  });
+  try {
+    await Promise.race([socket.opened, timeout]);
+  } catch (error) {
+    socket.close(CLOSE_NORMAL, "connect failed");
+    await socket.closed;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return new WebSocketChannel(socket, table);
+}

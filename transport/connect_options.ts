@@ -1,0 +1,90 @@
+// Copyright 2026 the midstreamer authors. MIT license.
+
+import type { Transport } from "./transport.ts";
+import type { WebSocketClient } from "./web_socket_client.ts";
+
+/**
+ * Options for {@linkcode connect}.
+ *
+ * @example WebSocket client options
+ * ```ts
+ * import type { ConnectOptions } from "@midstreamer/kit/transport";
+ *
+ * const options: ConnectOptions = {
+ *   transport: "websocket",
+ *   hostname: "127.0.0.1",
+ *   port: 8080,
+ *   client: "ws",
+ *   timeout: 5_000,
+ * };
+ * console.log(options.port);
+ * ```
+ */
+export interface ConnectOptions {
+  /** Which transport to use; must match the server's. */
+  transport: Transport;
+  /**
+   * The server's host name or IP address.
+   *
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+  /** The server's port. */
+  port: number;
+  /**
+   * Extra root certificates (PEM) trusted for the server's certificate. For
+   * WebSocket, giving `caCerts` implies `secure: true`.
+   */
+  caCerts?: readonly string[];
+  /**
+   * The name checked against the server certificate (and sent as SNI).
+   *
+   * @default {hostname}
+   */
+  serverName?: string;
+  /**
+   * WebSocket only: use wss:// (TLS) instead of ws://.
+   *
+   * @default {caCerts !== undefined}
+   */
+  secure?: boolean;
+  /**
+   * WebSocket only: the client implementation, Deno's `WebSocket` or
+   * npm:ws.
+   *
+   * @default {"deno"}
+   */
+  client?: WebSocketClient;
+  /**
+   * Milliseconds after which connecting or a request rejects with a
+   * {@linkcode TimeoutError}. `Infinity` disables the timeout.
+   *
+   * @default {30000}
+   */
+  timeout?: number;
+  /**
+   * Largest request or reply payload, in bytes. Larger requests reject
+   * before anything is sent; larger replies reject their request.
+   *
+   * @default {16777216}
+   */
+  maxMessageBytes?: number;
+  /**
+   * QUIC only: the local endpoint to connect from. Reusing one endpoint
+   * across connections keeps the TLS session tickets needed for 0-RTT
+   * resumption. An endpoint passed here is not closed by
+   * {@linkcode Channel.close}.
+   *
+   * @default {a new endpoint, closed with the channel}
+   */
+  endpoint?: Deno.QuicEndpoint;
+  /**
+   * QUIC only: try 0-RTT resumption with a session ticket held by
+   * `endpoint`. Whether it happened is reported by
+   * {@linkcode Channel.resumed}. Requests sent in 0-RTT can be replayed by
+   * an attacker.
+   *
+   * @default {false}
+   */
+  zeroRtt?: boolean;
+}
