@@ -25,7 +25,10 @@ export class PureJSDTW {
    * @param pattern2 Second time series.
    * @returns DTW distance.
    */
-  static calculate(pattern1: ArrayLike<number>, pattern2: ArrayLike<number>): number {
+  static calculate(
+    pattern1: ArrayLike<number>,
+    pattern2: ArrayLike<number>,
+  ): number {
     const n = pattern1.length;
     const m = pattern2.length;
 

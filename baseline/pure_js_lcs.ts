@@ -25,7 +25,10 @@ export class PureJSLCS {
    * @param strategies2 Second strategy sequence.
    * @returns LCS length (correlation score).
    */
-  static calculate<T>(strategies1: ArrayLike<T>, strategies2: ArrayLike<T>): number {
+  static calculate<T>(
+    strategies1: ArrayLike<T>,
+    strategies2: ArrayLike<T>,
+  ): number {
     const m = strategies1.length;
     const n = strategies2.length;
 

@@ -29,7 +29,9 @@ export function typedArrayDtw(
 ): number {
   const n = a.length;
   const m = b.length;
-  const w = window === undefined ? Math.max(n, m) : Math.max(window, Math.abs(n - m));
+  const w = window === undefined
+    ? Math.max(n, m)
+    : Math.max(window, Math.abs(n - m));
   let prev = new Float64Array(m + 1).fill(Infinity);
   let curr = new Float64Array(m + 1).fill(Infinity);
   prev[0] = 0;
@@ -42,7 +44,9 @@ export function typedArrayDtw(
     for (let j = jStart; j <= jEnd; j++) {
       const up = prev[j];
       const diag = prev[j - 1];
-      const best = up < diag ? (up < left ? up : left) : (diag < left ? diag : left);
+      const best = up < diag
+        ? (up < left ? up : left)
+        : (diag < left ? diag : left);
       left = Math.abs(x - b[j - 1]) + best;
       curr[j] = left;
     }

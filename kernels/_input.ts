@@ -23,12 +23,16 @@ export function seriesLength(fn: string, name: string, x: unknown): number {
     x instanceof BigInt64Array || x instanceof BigUint64Array
   ) {
     throw new TypeError(
-      `${fn}: ${name} must be an array or typed array of numbers, got ${describe(x)}`,
+      `${fn}: ${name} must be an array or typed array of numbers, got ${
+        describe(x)
+      }`,
     );
   }
   const n = (x as ArrayLike<unknown>).length;
   if (!Number.isInteger(n) || n < 0) {
-    throw new TypeError(`${fn}: ${name}.length must be a non-negative integer, got ${n}`);
+    throw new TypeError(
+      `${fn}: ${name}.length must be a non-negative integer, got ${n}`,
+    );
   }
   if (n > MAX_SERIES_LENGTH) {
     throw new RangeError(
@@ -48,7 +52,7 @@ export function copySeries(
   fn: string,
   name: string,
   x: ArrayLike<number>,
-  heap: Float64Array,
+  heap: Float64Array<ArrayBufferLike>,
   at: number,
 ): void {
   const n = x.length;
@@ -89,16 +93,27 @@ export function stageSeries(
   return ptr;
 }
 
-function badElement(fn: string, name: string, i: number, v: unknown): TypeError {
+function badElement(
+  fn: string,
+  name: string,
+  i: number,
+  v: unknown,
+): TypeError {
   const what = typeof v === "number" ? String(v) : describe(v);
-  return new TypeError(`${fn}: ${name}[${i}] is ${what}; expected a finite number`);
+  return new TypeError(
+    `${fn}: ${name}[${i}] is ${what}; expected a finite number`,
+  );
 }
 
 /** Short description of a value for error messages. */
 export function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
-  if (typeof v === "object") return `an object (${Object.prototype.toString.call(v)})`;
-  if (typeof v === "string") return `the string ${JSON.stringify(v.slice(0, 20))}`;
+  if (typeof v === "object") {
+    return `an object (${Object.prototype.toString.call(v)})`;
+  }
+  if (typeof v === "string") {
+    return `the string ${JSON.stringify(v.slice(0, 20))}`;
+  }
   return `${typeof v} ${String(v)}`;
 }

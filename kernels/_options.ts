@@ -29,13 +29,19 @@ export function checkOptionKeys(
   allowed: readonly string[],
 ): Record<string, unknown> {
   if (options === undefined) return {};
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  if (
+    options === null || typeof options !== "object" || Array.isArray(options)
+  ) {
+    throw new TypeError(
+      `${fn}: options must be an object, got ${describe(options)}`,
+    );
   }
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
       throw new TypeError(
-        `${fn}: unknown option "${key}"; accepted options are ${allowed.join(", ")}`,
+        `${fn}: unknown option "${key}"; accepted options are ${
+          allowed.join(", ")
+        }`,
       );
     }
   }
@@ -65,7 +71,9 @@ export function dtwArgs(
 export function windowArg(fn: string, w: unknown): number {
   if (w === undefined || w === Infinity) return -1;
   if (typeof w !== "number") {
-    throw new TypeError(`${fn}: options.window must be a number, got ${describe(w)}`);
+    throw new TypeError(
+      `${fn}: options.window must be a number, got ${describe(w)}`,
+    );
   }
   if (!Number.isInteger(w) || w < 0) {
     throw new RangeError(
@@ -86,7 +94,9 @@ function costArg(fn: string, c: unknown): number {
 function cutoffArg(fn: string, c: unknown): number {
   if (c === undefined) return Infinity;
   if (typeof c !== "number" || Number.isNaN(c)) {
-    throw new RangeError(`${fn}: options.cutoff must be a number, got ${describe(c)}`);
+    throw new RangeError(
+      `${fn}: options.cutoff must be a number, got ${describe(c)}`,
+    );
   }
   return c;
 }

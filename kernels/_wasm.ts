@@ -37,12 +37,53 @@ export const wasmSha256: string = WASM_SHA256;
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0))
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1,
-  20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  22,
+  1,
+  20,
+  0,
+  253,
+  12,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  11,
 ]);
 
 let exportsCache: KitExports | undefined;
-let heap = new Float64Array(0);
+let heap: Float64Array<ArrayBufferLike> = new Float64Array(0);
 
 /** Decodes the inlined module bytes. */
 export function wasmBytes(): Uint8Array {
@@ -74,7 +115,7 @@ export function kit(): KitExports {
  * A `Float64Array` over the whole WebAssembly memory, refreshed when the
  * memory has grown. Call it again after anything that may allocate.
  */
-export function f64Heap(): Float64Array {
+export function f64Heap(): Float64Array<ArrayBufferLike> {
   const buffer = kit().memory.buffer;
   if (heap.buffer !== buffer) heap = new Float64Array(buffer);
   return heap;

@@ -54,9 +54,14 @@ export interface BuildResult {
 }
 
 async function sha256(data: Uint8Array | string): Promise<string> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const bytes = typeof data === "string"
+    ? new TextEncoder().encode(data)
+    : data;
   const digest = await crypto.subtle.digest("SHA-256", bytes as BufferSource);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
@@ -71,7 +76,9 @@ async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
   const text = new TextDecoder().decode(out.stdout);
   if (!out.success) {
     throw new Error(
-      `${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`,
+      `${cmd} ${args.join(" ")} failed:\n${
+        new TextDecoder().decode(out.stderr)
+      }`,
     );
   }
   return text;
@@ -119,7 +126,12 @@ export async function build(): Promise<BuildResult> {
     ], root);
     const wasm = await Deno.readFile(out);
     await checkLowering(wasm, tmp);
-    return { wasm, sourceHash: await sha256(inputs), wasmHash: await sha256(wasm), rustc };
+    return {
+      wasm,
+      sourceHash: await sha256(inputs),
+      wasmHash: await sha256(wasm),
+      rustc,
+    };
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
@@ -133,7 +145,9 @@ async function checkLowering(wasm: Uint8Array, tmp: string): Promise<void> {
   try {
     wat = await run("wasm2wat", [file]);
   } catch {
-    console.warn("build:wasm: wasm2wat not found; skipped the pmin lowering check");
+    console.warn(
+      "build:wasm: wasm2wat not found; skipped the pmin lowering check",
+    );
     return;
   }
   const bitselects = wat.split("v128.bitselect").length - 1;
@@ -179,7 +193,9 @@ ${lines.map((l) => `  "${l}"`).join(" +\n")};
 }
 
 /** Reads the header fields of a generated module. */
-export function parseHeader(text: string): { sourceHash?: string; wasmHash?: string } {
+export function parseHeader(
+  text: string,
+): { sourceHash?: string; wasmHash?: string } {
   return {
     sourceHash: text.match(/^\/\/ source-hash: ([0-9a-f]{64})$/m)?.[1],
     wasmHash: text.match(/^\/\/ wasm-sha256: ([0-9a-f]{64})$/m)?.[1],
@@ -206,12 +222,16 @@ async function main(): Promise<number> {
     const problems: string[] = [];
     if (header.sourceHash !== result.sourceHash) {
       problems.push(
-        `source hash differs (committed ${header.sourceHash ?? "none"}, sources ${result.sourceHash})`,
+        `source hash differs (committed ${
+          header.sourceHash ?? "none"
+        }, sources ${result.sourceHash})`,
       );
     }
     if (header.wasmHash !== result.wasmHash || committed !== text) {
       problems.push(
-        `module bytes differ (committed ${header.wasmHash ?? "none"}, rebuilt ${result.wasmHash})`,
+        `module bytes differ (committed ${
+          header.wasmHash ?? "none"
+        }, rebuilt ${result.wasmHash})`,
       );
     }
     if (problems.length > 0) {
@@ -221,11 +241,15 @@ async function main(): Promise<number> {
       );
       return 1;
     }
-    console.log(`kernels/_wasm.generated.ts is fresh (${kb} KiB, ${result.rustc})`);
+    console.log(
+      `kernels/_wasm.generated.ts is fresh (${kb} KiB, ${result.rustc})`,
+    );
     return 0;
   }
   await Deno.writeTextFile(OUT, text);
-  console.log(`wrote kernels/_wasm.generated.ts: ${result.wasm.length} bytes (${kb} KiB)`);
+  console.log(
+    `wrote kernels/_wasm.generated.ts: ${result.wasm.length} bytes (${kb} KiB)`,
+  );
   console.log(`source-hash ${result.sourceHash}`);
   return 0;
 }

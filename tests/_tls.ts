@@ -27,7 +27,9 @@ async function openssl(cwd: string, args: string[]): Promise<void> {
   }).output();
   if (code !== 0) {
     throw new Error(
-      `openssl ${args[0]} failed (${code}): ${new TextDecoder().decode(stderr)}`,
+      `openssl ${args[0]} failed (${code}): ${
+        new TextDecoder().decode(stderr)
+      }`,
     );
   }
 }

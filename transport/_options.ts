@@ -280,12 +280,22 @@ export function resolveConnectOptions(
       `Cannot ${fn}: "endpoint" must be a Deno.QuicEndpoint`,
     );
   }
+  const hostname = optionalString(fn, "hostname", o.hostname) ?? "127.0.0.1";
+  const serverName = optionalString(fn, "serverName", o.serverName);
+  if (
+    transport === "websocket" && client === "deno" &&
+    serverName !== undefined && serverName !== hostname
+  ) {
+    throw new TypeError(
+      `Cannot ${fn}: "serverName" must equal "hostname" with client "deno" (Deno's WebSocket cannot set the TLS server name); use client "ws" or connect by name`,
+    );
+  }
   return {
     transport,
-    hostname: optionalString(fn, "hostname", o.hostname) ?? "127.0.0.1",
+    hostname,
     port: port(fn, o.port),
     caCerts,
-    serverName: optionalString(fn, "serverName", o.serverName),
+    serverName,
     secure: optionalBoolean(fn, "secure", o.secure, caCerts !== undefined),
     client,
     timeout,

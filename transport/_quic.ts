@@ -28,6 +28,9 @@ import type { Server } from "./server.ts";
 /** ALPN protocol id announced by both sides. */
 export const ALPN = "midstreamer/1";
 
+/** Concurrent bidirectional streams a server accepts per connection. */
+export const MAX_STREAMS = 1024;
+
 function noop(): void {}
 
 function messageOf(error: unknown): string {
@@ -104,6 +107,7 @@ export function listenQuic(options: ResolvedListenOptions): Server {
     cert: options.cert!,
     key: options.key!,
     alpnProtocols: [ALPN],
+    maxConcurrentBidirectionalStreams: MAX_STREAMS,
   });
   const conns = new Set<Deno.QuicConn>();
   const tasks = new Set<Promise<void>>();
@@ -257,15 +261,7 @@ class QuicChannel implements Channel {
     if (this.#closing !== undefined) {
       throw new ConnectionClosedError("Cannot open a stream: channel closed");
     }
-    let bidi: Deno.QuicBidirectionalStream;
-    try {
-      bidi = await this.#conn.createBidirectionalStream();
-    } catch (error) {
-      throw new ConnectionClosedError(
-        `Cannot open a stream: ${messageOf(error)}`,
-        { cause: error },
-      );
-    }
+    const bidi = await this.#conn.createBidirectionalStream();
     const stream: QuicRequestStream = new QuicRequestStream(
       bidi,
       this.#options,

@@ -131,16 +131,11 @@ function openDeno(
   options: ResolvedConnectOptions,
   events: SocketEvents,
 ): Socket {
-  const { hostname, serverName, caCerts, port } = options;
-  const viaProxy = serverName !== undefined && serverName !== hostname;
-  const client = caCerts !== undefined || viaProxy
-    ? Deno.createHttpClient({
-      caCerts,
-      ...(viaProxy ? { proxy: { transport: "tcp", hostname, port } } : {}),
-    })
-    : undefined;
+  const client = options.caCerts === undefined
+    ? undefined
+    : Deno.createHttpClient({ caCerts: [...options.caCerts] });
   const ws = new WebSocket(
-    urlOf(options, serverName ?? hostname),
+    urlOf(options, options.hostname),
     client === undefined ? undefined : { client },
   );
   ws.binaryType = "arraybuffer";
@@ -167,11 +162,15 @@ function openDeno(
       events.onMessage(new Uint8Array(event.data));
     }
   };
-  ws.onerror = noop;
+  let failure = "";
+  ws.onerror = (event: Event) => {
+    failure = (event as ErrorEvent).message ?? "";
+  };
   ws.onclose = (event: CloseEvent) => {
     client?.close();
+    const text = event.reason || failure;
     const reason = `connection closed (code ${event.code}${
-      event.reason ? `: ${event.reason}` : ""
+      text ? `: ${text}` : ""
     })`;
     reject(new ConnectionClosedError(`Cannot connect: ${reason}`));
     events.onClose(reason);
@@ -187,7 +186,9 @@ function openWs(
   const ws = new WsWebSocket(urlOf(options, options.hostname), {
     ca: options.caCerts,
     servername: options.serverName,
-    maxPayload: options.maxMessageBytes + HEADER_BYTES,
+    // Oversize replies must reach the frame layer, which fails only their
+    // request; above 64 MiB (Deno's own limit) the socket is dropped.
+    maxPayload: Math.max(options.maxMessageBytes + HEADER_BYTES, 64 << 20),
     perMessageDeflate: false,
   });
   ws.binaryType = "nodebuffer";
@@ -214,7 +215,10 @@ function openWs(
         new ProtocolError("malformed frame: text message received"),
       );
     } else {
-      events.onMessage(data);
+      // A Buffer: hand on a plain Uint8Array view of the same memory.
+      events.onMessage(
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      );
     }
   });
   let failure = "";

@@ -38,6 +38,8 @@ export interface ConnectOptions {
   caCerts?: readonly string[];
   /**
    * The name checked against the server certificate (and sent as SNI).
+   * With WebSocket client `"deno"` it must equal `hostname` (Deno's
+   * `WebSocket` has no separate server-name option).
    *
    * @default {hostname}
    */

@@ -35,6 +35,8 @@ use std::cell::RefCell;
 const INF: f64 = f64::INFINITY;
 /// Padding, in columns, on both sides of the column buffers.
 const OFF: usize = 16;
+/// Below this many columns, rows are computed one scalar row at a time.
+const SMALL: usize = 24;
 /// Vectors per stripe in the main loop (8 rows, 8 cells in flight). Five
 /// vectors no longer fit V8's 16 SIMD registers and measure no faster.
 const KMAX: usize = 4;
@@ -132,6 +134,16 @@ fn run<const SQ: bool>(a: &[f64], b: &[f64], band: Band, cutoff: f64) -> f64 {
         let n = a.len();
         let row = rb.take(m + 2 * OFF, INF);
         row[OFF - 1] = 0.0;
+        if m < SMALL {
+            // Short columns: the stripes' set-up would cost more than the cells.
+            for (r, &x) in a.iter().enumerate() {
+                if scalar_row::<SQ>(x, b, row, r, band) > cutoff {
+                    return INF;
+                }
+                row[OFF - 1] = INF;
+            }
+            return row[OFF + m - 1];
+        }
         let mut r0 = 0;
         let mut k_built = 0;
         let check = cutoff < INF;
@@ -185,8 +197,10 @@ fn fill_mask(buf: &mut [f64], qlo: isize, qhi: isize, w: isize, k: usize) -> *co
     buf.as_ptr().wrapping_offset(-2 * qlo)
 }
 
-/// Last row when the number of rows is odd: a plain scalar pass.
-fn scalar_row<const SQ: bool>(x: f64, b: &[f64], row: &mut [f64], r: usize, band: Band) {
+/// One row `r` as a plain scalar pass, in place over the row buffer; returns
+/// the row's minimum. Used for the last row when the number of rows is odd,
+/// and for every row when the columns are few.
+fn scalar_row<const SQ: bool>(x: f64, b: &[f64], row: &mut [f64], r: usize, band: Band) -> f64 {
     let m = b.len();
     let (lo, hi) = if band.banded {
         (r.saturating_sub(band.w), (m - 1).min(r + band.w))
@@ -195,13 +209,16 @@ fn scalar_row<const SQ: bool>(x: f64, b: &[f64], row: &mut [f64], r: usize, band
     };
     let mut diag = row[OFF + lo - 1];
     let mut left = INF;
+    let mut min = INF;
     for j in lo..=hi {
         let up = row[OFF + j];
         let v = cost::<SQ>(x, b[j]) + up.min(diag).min(left);
         diag = up;
         row[OFF + j] = v;
         left = v;
+        min = min.min(v);
     }
+    min
 }
 
 struct State<const K: usize> {
