@@ -19,3 +19,4 @@
 export * from "./kernels/dtw.ts";
 export * from "./kernels/types.ts";
 export { MAX_SERIES_LENGTH } from "./kernels/_input.ts";
+export * from "./kernels/stream_monitor.ts";

@@ -1,0 +1,221 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+import assert from "node:assert/strict";
+import { dtw, type StreamMatch, StreamMonitor } from "@midstreamer/kit";
+import { randInt, randomWalk, rng } from "./_rng.ts";
+
+/** DTW of query and stream[s..e] under a band anchored at the start (no widening). */
+function anchoredBand(
+  x: ArrayLike<number>,
+  q: ArrayLike<number>,
+  w: number,
+): number {
+  const n = x.length, m = q.length;
+  const d = Array.from(
+    { length: n + 1 },
+    () => new Array<number>(m + 1).fill(Infinity),
+  );
+  d[0][0] = 0;
+  for (let i = 1; i <= n; i++) {
+    for (let j = Math.max(1, i - w); j <= Math.min(m, i + w); j++) {
+      d[i][j] = Math.abs(x[i - 1] - q[j - 1]) +
+        Math.min(d[i - 1][j], d[i][j - 1], d[i - 1][j - 1]);
+    }
+  }
+  return d[n][m];
+}
+
+function run(monitor: StreamMonitor, stream: ArrayLike<number>): StreamMatch[] {
+  const out: StreamMatch[] = [];
+  for (let i = 0; i < stream.length; i++) {
+    const m = monitor.push(stream[i]);
+    if (m) out.push(m);
+  }
+  const last = monitor.flush();
+  if (last) out.push(last);
+  return out;
+}
+
+/** Brute force: the distance of every subsequence [s, e]. */
+function allDistances(
+  stream: Float64Array,
+  query: Float64Array,
+  w?: number,
+): number[][] {
+  const n = stream.length;
+  return Array.from(
+    { length: n },
+    (_, s) =>
+      Array.from({ length: n }, (_, e) => {
+        if (e < s) return Infinity;
+        const sub = stream.subarray(s, e + 1);
+        return w === undefined ? dtw(sub, query) : anchoredBand(sub, query, w);
+      }),
+  );
+}
+
+function checkAgainstBruteForce(
+  stream: Float64Array,
+  query: Float64Array,
+  threshold: number,
+  w?: number,
+): number {
+  const matches = run(
+    new StreamMonitor(query, { threshold, window: w }),
+    stream,
+  );
+  const dist = allDistances(stream, query, w);
+  const label = `n=${stream.length} m=${query.length} w=${w} thr=${
+    threshold.toFixed(3)
+  }`;
+  let prevEnd = -1;
+  for (const m of matches) {
+    // Exact distance of the reported interval, within the threshold.
+    assert.equal(
+      m.distance,
+      dist[m.start][m.end],
+      `${label} ${JSON.stringify(m)}`,
+    );
+    assert.ok(m.distance <= threshold);
+    // Disjoint and in order.
+    assert.ok(m.start > prevEnd && m.end >= m.start, `${label} overlap`);
+    prevEnd = m.end;
+    // No qualifying interval inside a reported match is better than it.
+    for (let s = m.start; s <= m.end; s++) {
+      for (let e = s; e <= m.end; e++) {
+        assert.ok(
+          dist[s][e] >= m.distance,
+          `${label} [${s},${e}] beats ${JSON.stringify(m)}`,
+        );
+      }
+    }
+  }
+  // No false dismissal: every qualifying interval lies in a chain of
+  // overlapping qualifying intervals (a connected union) that holds a report.
+  const qualifying: [number, number][] = [];
+  for (let s = 0; s < stream.length; s++) {
+    for (let e = s; e < stream.length; e++) {
+      if (dist[s][e] <= threshold) qualifying.push([s, e]);
+    }
+  }
+  const unions: [number, number][] = [];
+  for (const [s, e] of qualifying.sort((x, y) => x[0] - y[0])) {
+    const last = unions.at(-1);
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else unions.push([s, e]);
+  }
+  for (const [s, e] of unions) {
+    assert.ok(
+      matches.some((m) => m.start <= e && s <= m.end),
+      `${label} qualifying subsequences in [${s},${e}] dismissed`,
+    );
+  }
+  return matches.length;
+}
+
+Deno.test("StreamMonitor agrees with brute-force subsequence DTW (SPRING)", () => {
+  const random = rng(11);
+  let found = 0;
+  for (let t = 0; t < 40; t++) {
+    const query = randomWalk(randInt(random, 1, 8), random);
+    const stream = randomWalk(randInt(random, 20, 70), random);
+    found += checkAgainstBruteForce(
+      stream,
+      query,
+      random() * query.length * 0.8,
+    );
+  }
+  assert.ok(found > 20, `the thresholds produce matches (${found})`);
+});
+
+Deno.test("StreamMonitor with a band agrees with a brute-force banded search", () => {
+  const random = rng(12);
+  let found = 0;
+  for (let t = 0; t < 40; t++) {
+    const query = randomWalk(randInt(random, 2, 8), random);
+    const stream = randomWalk(randInt(random, 20, 60), random);
+    found += checkAgainstBruteForce(
+      stream,
+      query,
+      random() * query.length,
+      randInt(random, 0, 3),
+    );
+  }
+  assert.ok(found > 20, `the thresholds produce matches (${found})`);
+});
+
+Deno.test("StreamMonitor finds a noisy embedded query at the right position", async () => {
+  const random = rng(13);
+  const query = Float64Array.from(
+    { length: 50 },
+    (_, i) => 3 * Math.sin(i / 4),
+  );
+  const stream = randomWalk(5_000, random).map((x) => x * 0.2);
+  const at = [1_200, 3_700];
+  for (const p of at) {
+    for (let i = 0; i < query.length; i++) {
+      stream[p + i] = query[i] + (random() - 0.5) * 0.2;
+    }
+  }
+  const monitor = new StreamMonitor(query, { threshold: 10 });
+  const found: StreamMatch[] = [];
+  for await (const m of monitor.monitor(stream)) found.push(m);
+  assert.equal(found.length, 2);
+  for (let k = 0; k < 2; k++) {
+    assert.ok(
+      Math.abs(found[k].start - at[k]) <= 2,
+      `start ${found[k].start} vs ${at[k]}`,
+    );
+    assert.ok(
+      Math.abs(found[k].end - (at[k] + 49)) <= 2,
+      `end ${found[k].end}`,
+    );
+    assert.equal(
+      found[k].distance,
+      dtw(stream.subarray(found[k].start, found[k].end + 1), query),
+    );
+  }
+});
+
+Deno.test("StreamMonitor squared cost and position", () => {
+  const monitor = new StreamMonitor([0, 2], { threshold: 1, cost: "squared" });
+  assert.equal(monitor.push(5), undefined);
+  assert.equal(monitor.push(0), undefined);
+  assert.equal(monitor.push(2.5), undefined);
+  assert.equal(monitor.position, 3);
+  assert.deepEqual(monitor.flush(), { start: 1, end: 2, distance: 0.25 });
+  assert.equal(monitor.flush(), undefined);
+});
+
+Deno.test("StreamMonitor rejects bad input", () => {
+  assert.throws(() => new StreamMonitor([], { threshold: 1 }), RangeError);
+  assert.throws(
+    () => new StreamMonitor([1, NaN], { threshold: 1 }),
+    /query\[1\] is NaN/,
+  );
+  assert.throws(
+    () => new StreamMonitor("ab" as never, { threshold: 1 }),
+    TypeError,
+  );
+  assert.throws(
+    () => new StreamMonitor([1], undefined as never),
+    /threshold is required/,
+  );
+  assert.throws(
+    () => new StreamMonitor([1], {} as never),
+    /threshold must be a number/,
+  );
+  assert.throws(() => new StreamMonitor([1], { threshold: -1 }), RangeError);
+  assert.throws(() => new StreamMonitor([1], { threshold: NaN }), RangeError);
+  assert.throws(
+    () => new StreamMonitor([1], { threshold: 1, window: -2 }),
+    RangeError,
+  );
+  assert.throws(
+    () => new StreamMonitor([1], { threshold: 1, foo: 1 } as never),
+    /unknown option "foo"/,
+  );
+  const monitor = new StreamMonitor([1], { threshold: 1 });
+  assert.throws(() => monitor.push(Infinity), /position 0 is Infinity/);
+  assert.throws(() => monitor.push("3" as never), TypeError);
+});
