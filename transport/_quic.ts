@@ -174,7 +174,7 @@ class QuicRequestStream implements RequestStream {
   #table: RequestTable;
   #done: Promise<void>;
   #closed = false;
-
+  #rejected0Rtt = false;
   #onClose: (() => void) | undefined;
 
   constructor(
@@ -202,6 +202,7 @@ class QuicRequestStream implements RequestStream {
     this.#done = pump(this.#reader, decoder).then(
       () => table.close("stream closed by peer"),
       (error) => {
+        this.#rejected0Rtt = /0-RTT rejected/i.test(messageOf(error));
         if (error instanceof ProtocolError) {
           table.fail(error);
           this.#reader.cancel().catch(noop);
@@ -209,6 +210,11 @@ class QuicRequestStream implements RequestStream {
         table.close(`connection closed: ${messageOf(error)}`);
       },
     );
+  }
+
+  /** Whether the stream died because the server rejected 0-RTT data. */
+  get rejected0Rtt(): boolean {
+    return this.#rejected0Rtt;
   }
 
   request(message: Uint8Array): Promise<Uint8Array> {
@@ -240,6 +246,7 @@ class QuicChannel implements Channel {
   #main: QuicRequestStream;
   #streams = new Set<QuicRequestStream>();
   #closing: Promise<void> | undefined;
+  #reopening: Promise<QuicRequestStream> | undefined;
 
   constructor(
     conn: Deno.QuicConn,
@@ -254,7 +261,30 @@ class QuicChannel implements Channel {
   }
 
   request(message: Uint8Array): Promise<Uint8Array> {
+    if (this.#main.rejected0Rtt && this.#closing === undefined) {
+      return this.#reopenMain().then((main) => main.request(message));
+    }
     return this.#main.request(message);
+  }
+
+  /**
+   * The server rejected the 0-RTT data: requests sent early have failed;
+   * once the handshake is done, later requests use a new stream.
+   */
+  #reopenMain(): Promise<QuicRequestStream> {
+    this.#reopening ??= (async () => {
+      try {
+        await this.#conn.handshake;
+        const bidi = await this.#conn.createBidirectionalStream();
+        const old = this.#main;
+        this.#main = new QuicRequestStream(bidi, this.#options);
+        await old.close();
+        return this.#main;
+      } finally {
+        this.#reopening = undefined;
+      }
+    })();
+    return this.#reopening;
   }
 
   async openStream(): Promise<RequestStream> {

@@ -31,7 +31,12 @@ export interface Channel extends AsyncDisposable {
   readonly transport: Transport;
   /**
    * QUIC: whether the connection was resumed with 0-RTT (the handshake was
-   * not waited for). Always `false` for WebSocket.
+   * not waited for), i.e. `Deno.connectQuic` returned the connection
+   * synchronously. Always `false` for WebSocket. The server may still
+   * reject the early data (e.g. when a session ticket is reused); requests
+   * sent before the handshake then reject with
+   * {@linkcode ConnectionClosedError} ("0-RTT rejected") and later
+   * requests use a fresh stream.
    */
   readonly resumed: boolean;
   /**

@@ -1,0 +1,561 @@
+// Copyright 2026 the midstreamer authors. MIT license.
+/**
+ * Measures `@midstreamer/kit/transport` on loopback: request round trips by
+ * transport, client and size (with the raw, unframed Deno sockets as the
+ * floor), 100 multiplexed streams, and connection set-up (full QUIC
+ * handshake, QUIC 0-RTT resumption, ws://, wss://).
+ *
+ * ```sh
+ * deno run -A scripts/transport_report.ts [--quick] [--json]
+ * ```
+ *
+ * All figures are milliseconds. The measuring functions are exported so
+ * that other scripts (compare/HTML reports) can import them.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import WsWebSocket from "ws";
+import {
+  type Channel,
+  connect,
+  type ConnectOptions,
+  listen,
+  type Server,
+} from "../transport/mod.ts";
+import { generateTls, type TestTls } from "../tests/_tls.ts";
+
+/** ALPN id used by the transport (and by the raw QUIC floor). */
+const ALPN = "midstreamer/1";
+
+/** Summary statistics in milliseconds. */
+export interface Stats {
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  n: number;
+}
+
+/** What is measured in a round-trip row. */
+export type RttKind =
+  | "quic"
+  | "websocket"
+  | "raw-quic"
+  | "raw-websocket";
+
+/** One round-trip measurement. */
+export interface RttRow extends Stats {
+  transport: RttKind;
+  client: "deno" | "ws" | "-";
+  size: number;
+}
+
+/** One multiplexing measurement: a round of 100 concurrent requests. */
+export interface MultiplexRow extends Stats {
+  mode: "quic-streams" | "websocket-logical-streams" | "websocket-100-sockets";
+  streams: number;
+  size: number;
+}
+
+/** One connection set-up measurement. */
+export interface SetupRow extends Stats {
+  mode:
+    | "quic-full-handshake"
+    | "quic-0rtt"
+    | "quic-full+first-request"
+    | "quic-0rtt+first-request"
+    | "ws://"
+    | "wss://";
+  client: "deno" | "ws" | "-";
+  /** For QUIC 0-RTT: how many connections reported `resumed: true`. */
+  resumed?: number;
+  /** For QUIC 0-RTT: requests that failed because 0-RTT was rejected. */
+  rejected?: number;
+}
+
+/** The whole report, as printed by `--json`. */
+export interface Report {
+  meta: { deno: string; date: string; quick: boolean; note: string };
+  rtt: RttRow[];
+  multiplex: MultiplexRow[];
+  setup: SetupRow[];
+}
+
+/** Computes mean and nearest-rank percentiles of samples in ms. */
+export function stats(samples: number[]): Stats {
+  const sorted = samples.toSorted((a, b) => a - b);
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
+  const mean = sorted.reduce((sum, x) => sum + x, 0) / (sorted.length || 1);
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  return {
+    mean: round(mean),
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    p99: round(at(0.99)),
+    n: sorted.length,
+  };
+}
+
+/**
+ * Times `fn` `n` times after `warmup` untimed runs, stopping early once
+ * `budgetMs` of timed runs have passed (the row's `n` says how many ran).
+ */
+export async function sample(
+  fn: () => Promise<unknown>,
+  n: number,
+  warmup = Math.min(50, n),
+  budgetMs = 15_000,
+): Promise<Stats> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+    if (performance.now() - start > budgetMs) break;
+  }
+  return stats(samples);
+}
+
+/** Servers shared by all measurements. */
+export interface Fixture extends AsyncDisposable {
+  tls: TestTls;
+  quic: Server;
+  ws: Server;
+  wss: Server;
+  rawQuic: { port: number };
+  rawWs: { port: number };
+}
+
+/** Starts echo servers: framed QUIC, ws://, wss://, raw QUIC and raw WS. */
+export async function startFixture(): Promise<Fixture> {
+  const tls = await generateTls();
+  const echo = (request: Uint8Array) => request;
+  const quic = await listen({
+    transport: "quic",
+    cert: tls.cert,
+    key: tls.key,
+    zeroRtt: true,
+    handler: echo,
+  });
+  const ws = await listen({ transport: "websocket", handler: echo });
+  const wss = await listen({
+    transport: "websocket",
+    cert: tls.cert,
+    key: tls.key,
+    handler: echo,
+  });
+  // Raw QUIC floor: every bidirectional stream echoes its bytes.
+  const rawEndpoint = new Deno.QuicEndpoint({ hostname: "127.0.0.1" });
+  const rawListener = rawEndpoint.listen({
+    cert: tls.cert,
+    key: tls.key,
+    alpnProtocols: [ALPN],
+  });
+  (async () => {
+    for await (const incoming of rawListener) {
+      const conn = await incoming.accept();
+      (async () => {
+        for await (const stream of conn.incomingBidirectionalStreams) {
+          stream.readable.pipeTo(stream.writable).catch(() => {});
+        }
+      })().catch(() => {});
+    }
+  })().catch(() => {});
+  // Raw WebSocket floor: every binary message is echoed.
+  const rawWs = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+  }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.binaryType = "arraybuffer";
+    socket.onmessage = (event) => socket.send(event.data);
+    return response;
+  });
+  return {
+    tls,
+    quic,
+    ws,
+    wss,
+    rawQuic: { port: rawEndpoint.addr.port },
+    rawWs: { port: rawWs.addr.port },
+    async [Symbol.asyncDispose]() {
+      await Promise.all([quic.close(), ws.close(), wss.close()]);
+      rawListener.stop();
+      rawEndpoint.close();
+      await rawWs.shutdown();
+    },
+  };
+}
+
+/** A request function plus its cleanup. */
+export interface Roundtrip extends AsyncDisposable {
+  request(message: Uint8Array): Promise<unknown>;
+}
+
+/** Connects the framed client of `kind` to the fixture. */
+export async function openChannel(
+  fixture: Fixture,
+  transport: "quic" | "websocket",
+  client: "deno" | "ws" = "deno",
+): Promise<Channel> {
+  const options: ConnectOptions = transport === "quic"
+    ? {
+      transport,
+      port: fixture.quic.addr.port,
+      caCerts: [fixture.tls.caCert],
+      serverName: "localhost",
+    }
+    : { transport, port: fixture.ws.addr.port, client };
+  return await connect(options);
+}
+
+/** Raw QUIC: one stream, write the bytes, read until as many come back. */
+export async function openRawQuic(fixture: Fixture): Promise<Roundtrip> {
+  const conn = await Deno.connectQuic({
+    hostname: "127.0.0.1",
+    port: fixture.rawQuic.port,
+    caCerts: [fixture.tls.caCert],
+    serverName: "localhost",
+    alpnProtocols: [ALPN],
+  });
+  const stream = await conn.createBidirectionalStream();
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  return {
+    async request(message) {
+      writer.write(message);
+      let got = 0;
+      while (got < message.length) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("raw QUIC stream ended");
+        got += value.length;
+      }
+    },
+    async [Symbol.asyncDispose]() {
+      await reader.cancel().catch(() => {});
+      await writer.close().catch(() => {});
+      conn.close();
+      conn.endpoint.close();
+    },
+  };
+}
+
+/** Raw WebSocket: send one binary message, wait for the echo. */
+export async function openRawWebSocket(
+  fixture: Fixture,
+  client: "deno" | "ws",
+): Promise<Roundtrip> {
+  const url = `ws://127.0.0.1:${fixture.rawWs.port}/`;
+  let wake: (() => void) | undefined;
+  if (client === "ws") {
+    const ws = new WsWebSocket(url, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    ws.on("message", () => wake?.());
+    return {
+      request(message) {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        wake = resolve;
+        ws.send(message);
+        return promise;
+      },
+      async [Symbol.asyncDispose]() {
+        const closed = new Promise((resolve) => ws.once("close", resolve));
+        ws.close();
+        await closed;
+      },
+    };
+  }
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  ws.onmessage = () => wake?.();
+  return {
+    request(message) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      wake = resolve;
+      ws.send(message);
+      return promise;
+    },
+    async [Symbol.asyncDispose]() {
+      const closed = new Promise((resolve) => (ws.onclose = resolve));
+      ws.close();
+      await closed;
+    },
+  };
+}
+
+/** Round trips of `size` bytes for one transport/client, `n` samples. */
+export async function measureRtt(
+  fixture: Fixture,
+  transport: RttKind,
+  client: "deno" | "ws" | "-",
+  size: number,
+  n: number,
+): Promise<RttRow> {
+  const message = new Uint8Array(size).fill(7);
+  let target: Roundtrip;
+  if (transport === "raw-quic") target = await openRawQuic(fixture);
+  else if (transport === "raw-websocket") {
+    target = await openRawWebSocket(fixture, client === "ws" ? "ws" : "deno");
+  } else {
+    const channel = await openChannel(
+      fixture,
+      transport,
+      client === "ws" ? "ws" : "deno",
+    );
+    target = {
+      request: (m) => channel.request(m),
+      [Symbol.asyncDispose]: () => channel.close(),
+    };
+  }
+  await using _ = target;
+  const result = await sample(() => target.request(message), n);
+  return { transport, client, size, ...result };
+}
+
+/** One round = one request on each of `streams` streams, concurrently. */
+export async function measureMultiplex(
+  fixture: Fixture,
+  mode: MultiplexRow["mode"],
+  n: number,
+  streams = 100,
+  size = 64,
+): Promise<MultiplexRow> {
+  const message = new Uint8Array(size).fill(1);
+  const channels: Channel[] = [];
+  const requests: ((m: Uint8Array) => Promise<Uint8Array>)[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  if (mode === "websocket-100-sockets") {
+    for (let i = 0; i < streams; i++) {
+      const channel = await openChannel(fixture, "websocket");
+      channels.push(channel);
+      requests.push((m) => channel.request(m));
+    }
+  } else {
+    const channel = await openChannel(
+      fixture,
+      mode === "quic-streams" ? "quic" : "websocket",
+    );
+    channels.push(channel);
+    for (let i = 0; i < streams; i++) {
+      const stream = await channel.openStream();
+      requests.push((m) => stream.request(m));
+      closers.push(() => stream.close());
+    }
+  }
+  try {
+    const result = await sample(
+      () => Promise.all(requests.map((request) => request(message))),
+      n,
+      Math.min(10, n),
+    );
+    return { mode, streams, size, ...result };
+  } finally {
+    await Promise.all(closers.map((close) => close()));
+    await Promise.all(channels.map((channel) => channel.close()));
+  }
+}
+
+/** Connection set-up times (connect until the channel is usable). */
+export async function measureSetup(
+  fixture: Fixture,
+  mode: SetupRow["mode"],
+  client: "deno" | "ws" | "-",
+  n: number,
+): Promise<SetupRow> {
+  const one = new Uint8Array(1);
+  const quicOptions = (endpoint: Deno.QuicEndpoint): ConnectOptions => ({
+    transport: "quic",
+    port: fixture.quic.addr.port,
+    caCerts: [fixture.tls.caCert],
+    serverName: "localhost",
+    endpoint,
+  });
+  if (mode.startsWith("quic")) {
+    const zeroRtt = mode.includes("0rtt");
+    const withRequest = mode.includes("first-request");
+    const shared = new Deno.QuicEndpoint({ hostname: "127.0.0.1" });
+    let resumed = 0;
+    let rejected = 0;
+    try {
+      if (zeroRtt) {
+        // Obtain a session ticket.
+        await using first = await connect(quicOptions(shared));
+        await first.request(one);
+      }
+      const samples: number[] = [];
+      for (let i = 0; i < n; i++) {
+        // Full handshakes use a fresh endpoint (no ticket), bound untimed.
+        const endpoint = zeroRtt
+          ? shared
+          : new Deno.QuicEndpoint({ hostname: "127.0.0.1" });
+        const t = performance.now();
+        const channel = await connect({ ...quicOptions(endpoint), zeroRtt });
+        let ok = true;
+        if (withRequest) {
+          ok = await channel.request(one).then(() => true, () => false);
+        }
+        samples.push(performance.now() - t);
+        if (channel.resumed) resumed++;
+        if (!withRequest) {
+          // Let fresh session tickets arrive before the next connection.
+          ok = await channel.request(one).then(() => true, () => false);
+        }
+        if (!ok) rejected++;
+        await channel.close();
+        if (!zeroRtt) endpoint.close();
+      }
+      return {
+        mode,
+        client: "-",
+        ...stats(samples),
+        ...(zeroRtt ? { resumed, rejected } : {}),
+      };
+    } finally {
+      shared.close();
+    }
+  }
+  const secure = mode === "wss://";
+  const options: ConnectOptions = secure
+    ? {
+      transport: "websocket",
+      hostname: client === "deno" ? "localhost" : "127.0.0.1",
+      port: fixture.wss.addr.port,
+      caCerts: [fixture.tls.caCert],
+      client: client === "ws" ? "ws" : "deno",
+      ...(client === "ws" ? { serverName: "localhost" } : {}),
+    }
+    : {
+      transport: "websocket",
+      port: fixture.ws.addr.port,
+      client: client === "ws" ? "ws" : "deno",
+    };
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const channel = await connect(options);
+    samples.push(performance.now() - t);
+    await channel.close();
+  }
+  return { mode, client, ...stats(samples) };
+}
+
+/** Sizes measured: 64 B, 1 KiB, 64 KiB, 1 MiB. */
+export const SIZES: readonly number[] = [64, 1024, 64 * 1024, 1024 * 1024];
+
+/** Runs every measurement. `quick` uses 100 samples instead of 1,000. */
+export async function runReport(
+  options: { quick?: boolean; log?: (line: string) => void } = {},
+): Promise<Report> {
+  const quick = options.quick ?? false;
+  const log = options.log ?? (() => {});
+  const n = quick ? 100 : 1000;
+  await using fixture = await startFixture();
+  const rtt: RttRow[] = [];
+  const rttCases: [RttKind, "deno" | "ws" | "-"][] = [
+    ["raw-quic", "-"],
+    ["quic", "-"],
+    ["raw-websocket", "deno"],
+    ["websocket", "deno"],
+    ["raw-websocket", "ws"],
+    ["websocket", "ws"],
+  ];
+  for (const size of SIZES) {
+    for (const [transport, client] of rttCases) {
+      const count = size >= 1024 * 1024 ? Math.max(50, n / 5) : n;
+      const row = await measureRtt(fixture, transport, client, size, count);
+      log(`rtt ${transport}/${client} ${size} B: p50 ${row.p50} ms`);
+      rtt.push(row);
+    }
+  }
+  const multiplex: MultiplexRow[] = [];
+  for (
+    const mode of [
+      "quic-streams",
+      "websocket-logical-streams",
+      "websocket-100-sockets",
+    ] as const
+  ) {
+    const row = await measureMultiplex(fixture, mode, quick ? 50 : 200);
+    log(`multiplex ${mode}: p50 ${row.p50} ms`);
+    multiplex.push(row);
+  }
+  const setup: SetupRow[] = [];
+  const setupCases: [SetupRow["mode"], "deno" | "ws" | "-"][] = [
+    ["quic-full-handshake", "-"],
+    ["quic-0rtt", "-"],
+    ["quic-full+first-request", "-"],
+    ["quic-0rtt+first-request", "-"],
+    ["ws://", "deno"],
+    ["ws://", "ws"],
+    ["wss://", "deno"],
+    ["wss://", "ws"],
+  ];
+  for (const [mode, client] of setupCases) {
+    const row = await measureSetup(fixture, mode, client, quick ? 30 : 200);
+    log(`setup ${mode}/${client}: p50 ${row.p50} ms`);
+    setup.push(row);
+  }
+  return {
+    meta: {
+      deno: Deno.version.deno,
+      date: new Date().toISOString(),
+      quick,
+      note: "loopback; ms; n may be below the target when a row hit the " +
+        "15 s time budget",
+    },
+    rtt,
+    multiplex,
+    setup,
+  };
+}
+
+function table(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return "";
+  const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const line = (cells: unknown[]) => `| ${cells.join(" | ")} |`;
+  return [
+    line(keys),
+    line(keys.map(() => "---")),
+    ...rows.map((row) => line(keys.map((key) => row[key] ?? ""))),
+  ].join("\n");
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      quick: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const report = await runReport({
+    quick: values.quick,
+    log: values.json ? undefined : (line) => console.error(line),
+  });
+  if (values.json) {
+    console.log(JSON.stringify(report, null, 2));
+  } else {
+    console.log(`Transport report (Deno ${report.meta.deno}, loopback, ms)\n`);
+    console.log("Round trips\n");
+    console.log(table(report.rtt as unknown as Record<string, unknown>[]));
+    console.log("\n100 concurrent requests, one per stream\n");
+    console.log(
+      table(report.multiplex as unknown as Record<string, unknown>[]),
+    );
+    console.log("\nConnection set-up\n");
+    console.log(table(report.setup as unknown as Record<string, unknown>[]));
+  }
+}
