@@ -3,7 +3,11 @@
  * Measures `@midstreamer/kit/transport` on loopback: request round trips by
  * transport, client and size (with the raw, unframed Deno sockets as the
  * floor), 100 multiplexed streams, and connection set-up (full QUIC
- * handshake, QUIC 0-RTT resumption, ws://, wss://).
+ * handshake, QUIC 0-RTT resumption, ws://, wss://). Extra round-trip rows
+ * for Deno's WebSocket client at 2, 4, 16 and 60 KiB cover each way the
+ * transport shapes its messages (chunks of a continued frame, padding);
+ * the raw client stalls ~44 ms there (Nagle), so those rows take fewer
+ * samples.
  *
  * ```sh
  * deno run -A scripts/transport_report.ts [--quick] [--json]
@@ -59,7 +63,11 @@ export interface MultiplexRow extends Stats {
   size: number;
 }
 
-/** One connection set-up measurement. */
+/**
+ * One connection set-up measurement. For QUIC 0-RTT modes the statistics
+ * cover only the connections that were resumed; connections that fell back
+ * to a full handshake (no unused session ticket) are counted separately.
+ */
 export interface SetupRow extends Stats {
   mode:
     | "quic-full-handshake"
@@ -71,8 +79,18 @@ export interface SetupRow extends Stats {
   client: "deno" | "ws" | "-";
   /** For QUIC 0-RTT: how many connections reported `resumed: true`. */
   resumed?: number;
+  /** For QUIC 0-RTT: `resumed` divided by the number of connections. */
+  resumedFraction?: number;
+  /** For QUIC 0-RTT: p50 of the connections that were not resumed. */
+  unresumedP50?: number;
   /** For QUIC 0-RTT: requests that failed because 0-RTT was rejected. */
   rejected?: number;
+  /**
+   * For QUIC 0-RTT: how long each connection stayed open after its
+   * (untimed) last reply, e.g. "0 ms" or "1 ms"; session tickets arrive
+   * just after the handshake, so closing at once can lose them.
+   */
+  closeWait?: string;
 }
 
 /** The whole report, as printed by `--json`. */
@@ -368,12 +386,17 @@ export async function measureMultiplex(
   }
 }
 
-/** Connection set-up times (connect until the channel is usable). */
+/**
+ * Connection set-up times (connect until the channel is usable, or until
+ * the first reply). For 0-RTT modes, each connection stays open
+ * `closeWaitMs` after its last reply before it is closed.
+ */
 export async function measureSetup(
   fixture: Fixture,
   mode: SetupRow["mode"],
   client: "deno" | "ws" | "-",
   n: number,
+  closeWaitMs = 0,
 ): Promise<SetupRow> {
   const one = new Uint8Array(1);
   const quicOptions = (endpoint: Deno.QuicEndpoint): ConnectOptions => ({
@@ -396,6 +419,7 @@ export async function measureSetup(
         await first.request(one);
       }
       const samples: number[] = [];
+      const unresumed: number[] = [];
       for (let i = 0; i < n; i++) {
         // Full handshakes use a fresh endpoint (no ticket), bound untimed.
         const endpoint = zeroRtt
@@ -407,13 +431,17 @@ export async function measureSetup(
         if (withRequest) {
           ok = await channel.request(one).then(() => true, () => false);
         }
-        samples.push(performance.now() - t);
+        const elapsed = performance.now() - t;
+        if (!zeroRtt || channel.resumed) samples.push(elapsed);
+        else unresumed.push(elapsed);
         if (channel.resumed) resumed++;
         if (!withRequest) {
-          // Let fresh session tickets arrive before the next connection.
           ok = await channel.request(one).then(() => true, () => false);
         }
         if (!ok) rejected++;
+        if (closeWaitMs > 0) {
+          await new Promise((resolve) => setTimeout(resolve, closeWaitMs));
+        }
         await channel.close();
         if (!zeroRtt) endpoint.close();
       }
@@ -421,7 +449,17 @@ export async function measureSetup(
         mode,
         client: "-",
         ...stats(samples),
-        ...(zeroRtt ? { resumed, rejected } : {}),
+        ...(zeroRtt
+          ? {
+            resumed,
+            resumedFraction: Math.round((resumed / n) * 1000) / 1000,
+            ...(unresumed.length > 0
+              ? { unresumedP50: stats(unresumed).p50 }
+              : {}),
+            rejected,
+            closeWait: `${closeWaitMs} ms`,
+          }
+          : {}),
       };
     } finally {
       shared.close();
@@ -455,6 +493,17 @@ export async function measureSetup(
 /** Sizes measured: 64 B, 1 KiB, 64 KiB, 1 MiB. */
 export const SIZES: readonly number[] = [64, 1024, 64 * 1024, 1024 * 1024];
 
+/**
+ * Extra sizes for Deno's WebSocket client: 2 KiB (3 chunks), 4 KiB (just
+ * above the chunk limit: padded), 16 KiB and 60 KiB (padded).
+ */
+export const DENO_SHAPING_SIZES: readonly number[] = [
+  2048,
+  4096,
+  16 * 1024,
+  60 * 1024,
+];
+
 /** Runs every measurement. `quick` uses 100 samples instead of 1,000. */
 export async function runReport(
   options: { quick?: boolean; log?: (line: string) => void } = {},
@@ -480,6 +529,15 @@ export async function runReport(
       rtt.push(row);
     }
   }
+  for (const size of DENO_SHAPING_SIZES) {
+    for (const transport of ["raw-websocket", "websocket"] as const) {
+      // The raw client stalls ~44 ms per message at these sizes.
+      const count = transport === "raw-websocket" ? n / 10 : n;
+      const row = await measureRtt(fixture, transport, "deno", size, count);
+      log(`rtt ${transport}/deno ${size} B: p50 ${row.p50} ms`);
+      rtt.push(row);
+    }
+  }
   const multiplex: MultiplexRow[] = [];
   for (
     const mode of [
@@ -493,19 +551,35 @@ export async function runReport(
     multiplex.push(row);
   }
   const setup: SetupRow[] = [];
-  const setupCases: [SetupRow["mode"], "deno" | "ws" | "-"][] = [
-    ["quic-full-handshake", "-"],
-    ["quic-0rtt", "-"],
-    ["quic-full+first-request", "-"],
-    ["quic-0rtt+first-request", "-"],
-    ["ws://", "deno"],
-    ["ws://", "ws"],
-    ["wss://", "deno"],
-    ["wss://", "ws"],
+  const setupCases: [SetupRow["mode"], "deno" | "ws" | "-", number][] = [
+    ["quic-full-handshake", "-", 0],
+    ["quic-0rtt", "-", 0],
+    ["quic-0rtt", "-", 1],
+    ["quic-full+first-request", "-", 0],
+    ["quic-0rtt+first-request", "-", 0],
+    ["quic-0rtt+first-request", "-", 1],
+    ["ws://", "deno", 0],
+    ["ws://", "ws", 0],
+    ["wss://", "deno", 0],
+    ["wss://", "ws", 0],
   ];
-  for (const [mode, client] of setupCases) {
-    const row = await measureSetup(fixture, mode, client, quick ? 30 : 200);
-    log(`setup ${mode}/${client}: p50 ${row.p50} ms`);
+  for (const [mode, client, closeWaitMs] of setupCases) {
+    const row = await measureSetup(
+      fixture,
+      mode,
+      client,
+      quick ? 30 : 200,
+      closeWaitMs,
+    );
+    log(
+      `setup ${mode}/${client}${
+        row.closeWait ? ` (close wait ${row.closeWait})` : ""
+      }: p50 ${row.p50} ms${
+        row.resumedFraction === undefined
+          ? ""
+          : `, resumed ${row.resumedFraction}`
+      }`,
+    );
     setup.push(row);
   }
   return {
@@ -514,7 +588,8 @@ export async function runReport(
       date: new Date().toISOString(),
       quick,
       note: "loopback; ms; n may be below the target when a row hit the " +
-        "15 s time budget",
+        "15 s time budget; QUIC 0-RTT rows: statistics over resumed " +
+        "connections only (see resumedFraction, unresumedP50)",
     },
     rtt,
     multiplex,

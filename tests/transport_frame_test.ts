@@ -3,13 +3,13 @@
 
 import assert from "node:assert/strict";
 import {
-  decodeMessage,
   encodeFrame,
   FrameDecoder,
   type FrameHeader,
   HEADER_BYTES,
   KIND_REPLY,
   KIND_REQUEST,
+  MessageDecoder,
 } from "../transport/_frame.ts";
 import { ProtocolError } from "../transport/mod.ts";
 
@@ -99,7 +99,7 @@ Deno.test("FrameDecoder rejects malformed headers", () => {
   );
 });
 
-Deno.test("decodeMessage checks the length field", () => {
+Deno.test("MessageDecoder checks the length field", () => {
   const [message] = encodeFrame(
     KIND_REQUEST,
     0,
@@ -108,12 +108,16 @@ Deno.test("decodeMessage checks the length field", () => {
     new Uint8Array(5),
     false,
   );
-  const { header, payload } = decodeMessage(message!);
+  const frames: [FrameHeader, Uint8Array][] = [];
+  const decoder = () =>
+    new MessageDecoder(100, (h, p) => frames.push([h, p]), () => {});
+  assert.equal(decoder().push(message!), false);
+  const [[header, payload]] = frames as [[FrameHeader, Uint8Array]];
   assert.equal(header.streamId, 3);
   assert.equal(header.requestId, 9);
   assert.equal(payload.length, 5);
-  assert.throws(() => decodeMessage(message!.subarray(0, 20)), ProtocolError);
-  assert.throws(() => decodeMessage(new Uint8Array(3)), /shorter/);
+  assert.throws(() => decoder().push(message!.subarray(0, 20)), ProtocolError);
+  assert.throws(() => decoder().push(new Uint8Array(3)), /shorter/);
 });
 
 Deno.test("encodeFrame splits only large payloads", () => {

@@ -4,17 +4,31 @@
  *
  * A frame is a 16-byte big-endian header followed by the payload:
  *
- * | offset | size | field                                          |
- * | ------ | ---- | ---------------------------------------------- |
- * | 0      | 4    | payload length in bytes                        |
- * | 4      | 1    | kind: 1 request, 2 reply, 3 error              |
- * | 5      | 1    | error code (kind 3 only, else 0)               |
- * | 6      | 2    | reserved, must be 0                            |
- * | 8      | 4    | stream id (WebSocket logical stream, else 0)   |
- * | 12     | 4    | request id, chosen by the client, echoed back  |
+ * | offset | size | field                                               |
+ * | ------ | ---- | --------------------------------------------------- |
+ * | 0      | 4    | payload length in bytes                             |
+ * | 4      | 1    | kind: 1 request, 2 reply, 3 error, 4 ack, 5 padding |
+ * | 5      | 1    | error code (kind 3 only, else 0)                    |
+ * | 6      | 1    | flags: bit 0 "continued" (WebSocket), others 0      |
+ * | 7      | 1    | reserved, must be 0                                 |
+ * | 8      | 4    | stream id (WebSocket logical stream, else 0)        |
+ * | 12     | 4    | request id, chosen by the client, echoed back       |
  *
  * Error codes: 1 handler threw, 2 message too large, 3 malformed frame. An
  * error payload is the UTF-8 message.
+ *
+ * Each direction of a connection is a byte stream of frames. On QUIC that
+ * is the bidirectional stream. On WebSocket it is the concatenation of the
+ * binary messages, with one rule that keeps a truncated frame detectable:
+ * a message may end inside a frame only if that frame's header (which must
+ * lie whole in one message) has the "continued" flag; the frame's remaining
+ * bytes follow, headerless, in the next messages. A server answers every
+ * message that ends inside a frame with an ack frame (kind 4, length 0):
+ * its TCP segment carries the ACK that lets a Nagle-delayed sender (Deno's
+ * `WebSocket` client) write its next chunk at once. Acks and padding
+ * (kind 5) are control frames: receivers skip their payload whatever its
+ * length and never deliver them. Clients sending one message per frame
+ * (npm:ws) never receive an ack.
  *
  * @module
  */
@@ -31,6 +45,12 @@ export const KIND_REQUEST = 1;
 export const KIND_REPLY = 2;
 /** An error reply from the server. */
 export const KIND_ERROR = 3;
+/** Flow control: the server got part of a continued frame (WebSocket). */
+export const KIND_ACK = 4;
+/** Filler, skipped by the receiver. */
+export const KIND_PADDING = 5;
+/** Header flag: the frame continues in the next WebSocket messages. */
+export const FLAG_CONTINUED = 1;
 /** Error code: the handler threw. */
 export const ERROR_HANDLER = 1;
 /** Error code: the request was larger than the server's limit. */
@@ -46,6 +66,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export interface FrameHeader {
   kind: number;
   code: number;
+  flags: number;
   streamId: number;
   requestId: number;
   length: number;
@@ -128,17 +149,18 @@ export function errorFromFrame(code: number, payload: Uint8Array): Error {
 /**
  * Reads and validates a header at `offset` (16 bytes must be available).
  *
- * @throws {ProtocolError} for an unknown kind, a non-zero reserved field or
- * an error code on a non-error frame.
+ * @throws {ProtocolError} for an unknown kind, an unknown flag, a non-zero
+ * reserved byte or an error code on a non-error frame.
  */
 export function readHeader(bytes: Uint8Array, offset: number): FrameHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, 16);
   const kind = view.getUint8(4);
   const code = view.getUint8(5);
-  if (kind < KIND_REQUEST || kind > KIND_ERROR) {
+  const flags = view.getUint8(6);
+  if (kind < KIND_REQUEST || kind > KIND_PADDING) {
     throw new ProtocolError(`malformed frame: unknown kind ${kind}`);
   }
-  if (view.getUint16(6) !== 0) {
+  if ((flags & ~FLAG_CONTINUED) !== 0 || view.getUint8(7) !== 0) {
     throw new ProtocolError("malformed frame: reserved bits are set");
   }
   if ((kind === KIND_ERROR) !== (code !== 0)) {
@@ -149,48 +171,24 @@ export function readHeader(bytes: Uint8Array, offset: number): FrameHeader {
   return {
     kind,
     code,
+    flags,
     streamId: view.getUint32(8),
     requestId: view.getUint32(12),
     length: view.getUint32(0),
   };
 }
 
-/**
- * Decodes one self-delimited message (a WebSocket message) holding exactly
- * one frame. The payload is a view, not a copy.
- *
- * @throws {ProtocolError} if the message is shorter than a header, the
- * header is invalid or the length field disagrees with the message size.
- */
-export function decodeMessage(
-  message: Uint8Array,
-): { header: FrameHeader; payload: Uint8Array } {
-  if (message.length < HEADER_BYTES) {
-    throw new ProtocolError(
-      `malformed frame: ${message.length} bytes is shorter than the ${HEADER_BYTES}-byte header`,
-    );
-  }
-  const header = readHeader(message, 0);
-  if (header.length !== message.length - HEADER_BYTES) {
-    throw new ProtocolError(
-      `malformed frame: length field says ${header.length} bytes but ${
-        message.length - HEADER_BYTES
-      } follow`,
-    );
-  }
-  return { header, payload: message.subarray(HEADER_BYTES) };
-}
-
 /** Called for each complete frame. */
 export type FrameCallback = (header: FrameHeader, payload: Uint8Array) => void;
 
 /**
- * Incremental decoder for a byte stream (a QUIC stream). Chunks are
- * accumulated without quadratic concatenation: a payload that lies within
- * one chunk is passed on as a view; one that spans chunks is copied once
- * into a buffer of exactly its size. A frame longer than `maxBytes` is
- * reported with `onOversize` and its payload skipped, so the stream stays
- * usable.
+ * Incremental decoder for a byte stream of frames. Chunks are accumulated
+ * without quadratic concatenation: a payload that lies within one chunk is
+ * passed on as a view; one that spans chunks is copied once into a buffer
+ * of exactly its size. A frame longer than `maxBytes` is reported with
+ * `onOversize` as soon as its header is read and its payload skipped, so
+ * the stream stays usable. Ack and padding frames are skipped whatever
+ * their length and never reported.
  */
 export class FrameDecoder {
   #maxBytes: number;
@@ -198,10 +196,12 @@ export class FrameDecoder {
   #onOversize: (header: FrameHeader) => void;
   #headerBuf = new Uint8Array(HEADER_BYTES);
   #headerFill = 0;
+  /** The frame whose payload is being read (or skipped). */
   #header: FrameHeader | null = null;
+  #skip = false;
   #payload: Uint8Array | null = null;
-  #payloadFill = 0;
-  #skip = 0;
+  /** Payload bytes of `#header` consumed so far. */
+  #fill = 0;
 
   constructor(
     maxBytes: number,
@@ -215,8 +215,22 @@ export class FrameDecoder {
 
   /** Whether the decoder is between frames (no partial frame buffered). */
   get idle(): boolean {
-    return this.#headerFill === 0 && this.#header === null &&
-      this.#skip === 0;
+    return this.#headerFill === 0 && this.#header === null;
+  }
+
+  /** Header bytes of the next frame received so far (0 to 15). */
+  get partialHeaderBytes(): number {
+    return this.#headerFill;
+  }
+
+  /**
+   * The frame whose payload is incomplete, with how many of its payload
+   * bytes arrived; `null` between frames or inside a header.
+   */
+  get partial(): { header: FrameHeader; received: number } | null {
+    return this.#header === null
+      ? null
+      : { header: this.#header, received: this.#fill };
   }
 
   /**
@@ -229,16 +243,12 @@ export class FrameDecoder {
     let offset = 0;
     const end = chunk.length;
     while (offset < end) {
-      if (this.#skip > 0) {
-        const n = Math.min(this.#skip, end - offset);
-        this.#skip -= n;
-        offset += n;
-        continue;
-      }
-      if (this.#header === null) {
+      const header = this.#header;
+      if (header === null) {
         if (this.#headerFill === 0 && end - offset >= HEADER_BYTES) {
-          this.#startFrame(readHeader(chunk, offset));
+          const next = readHeader(chunk, offset);
           offset += HEADER_BYTES;
+          this.#startFrame(next);
         } else {
           const n = Math.min(HEADER_BYTES - this.#headerFill, end - offset);
           this.#headerBuf.set(
@@ -253,40 +263,114 @@ export class FrameDecoder {
         }
         continue;
       }
-      const header: FrameHeader = this.#header;
-      if (this.#payload === null && end - offset >= header.length) {
+      const want = header.length - this.#fill;
+      const n = Math.min(want, end - offset);
+      if (this.#skip) {
+        this.#fill += n;
+        offset += n;
+        if (n === want) this.#header = null;
+        continue;
+      }
+      if (this.#payload === null && n === want) {
         // Whole payload inside this chunk: hand out a view.
         this.#header = null;
-        const payload = chunk.subarray(offset, offset + header.length);
-        offset += header.length;
+        const payload = chunk.subarray(offset, offset + n);
+        offset += n;
         this.#onFrame(header, payload);
         continue;
       }
       this.#payload ??= new Uint8Array(header.length);
-      const n = Math.min(header.length - this.#payloadFill, end - offset);
-      this.#payload.set(chunk.subarray(offset, offset + n), this.#payloadFill);
-      this.#payloadFill += n;
+      this.#payload.set(chunk.subarray(offset, offset + n), this.#fill);
+      this.#fill += n;
       offset += n;
-      if (this.#payloadFill === header.length) {
+      if (n === want) {
         const payload = this.#payload;
         this.#header = null;
         this.#payload = null;
-        this.#payloadFill = 0;
         this.#onFrame(header, payload);
       }
     }
   }
 
   #startFrame(header: FrameHeader): void {
-    if (header.length > this.#maxBytes) {
-      this.#skip = header.length;
-      this.#onOversize(header);
-      return;
+    const control = header.kind === KIND_ACK || header.kind === KIND_PADDING;
+    const oversize = !control && header.length > this.#maxBytes;
+    if (header.length > 0) {
+      this.#header = header;
+      this.#fill = 0;
+      this.#skip = control || oversize;
     }
-    if (header.length === 0) {
+    if (oversize) this.#onOversize(header);
+    else if (header.length === 0 && !control) {
       this.#onFrame(header, new Uint8Array(0));
-      return;
     }
-    this.#header = header;
   }
+}
+
+/**
+ * Decoder for the frames carried by WebSocket messages (see the module
+ * doc): a {@linkcode FrameDecoder} plus the check that a message ends
+ * inside a frame only when that frame is flagged "continued".
+ */
+export class MessageDecoder {
+  #frames: FrameDecoder;
+
+  constructor(
+    maxBytes: number,
+    onFrame: FrameCallback,
+    onOversize: (header: FrameHeader) => void,
+  ) {
+    this.#frames = new FrameDecoder(maxBytes, onFrame, onOversize);
+  }
+
+  /**
+   * Decodes one binary message.
+   *
+   * @returns Whether the message ended inside a continued frame (the
+   * server then sends an ack).
+   * @throws {ProtocolError} on a malformed header, a header split across
+   * messages or a frame that is cut short without the continued flag; the
+   * connection must then be closed.
+   */
+  push(message: Uint8Array): boolean {
+    const wasIdle = this.#frames.idle;
+    this.#frames.push(message);
+    if (this.#frames.idle) return false;
+    const partial = this.#frames.partial;
+    if (partial === null) {
+      throw new ProtocolError(
+        wasIdle && message.length < HEADER_BYTES
+          ? `malformed frame: ${message.length} bytes is shorter than the ${HEADER_BYTES}-byte header`
+          : "malformed frame: a message ends inside a frame header",
+      );
+    }
+    if ((partial.header.flags & FLAG_CONTINUED) === 0) {
+      throw new ProtocolError(
+        `malformed frame: length field says ${partial.header.length} bytes but ${partial.received} follow`,
+      );
+    }
+    return true;
+  }
+}
+
+/** The ack frame a server sends after a message that ends mid-frame. */
+export const ACK_FRAME: Uint8Array = encodeFrame(
+  KIND_ACK,
+  0,
+  0,
+  0,
+  new Uint8Array(0),
+  false,
+)[0]!;
+
+/**
+ * Writes a padding frame header at `offset` of `target` announcing
+ * `length` bytes of filler (the filler itself is not written).
+ */
+export function writePaddingHeader(
+  target: Uint8Array,
+  offset: number,
+  length: number,
+): void {
+  writeHeader(target.subarray(offset), KIND_PADDING, 0, 0, 0, length);
 }

@@ -1,15 +1,24 @@
 // Copyright 2026 the midstreamer authors. MIT license.
 /**
  * Private WebSocket transport: `Deno.serve` + `Deno.upgradeWebSocket` on
- * the server; Deno's `WebSocket` or npm:ws on the client. One binary
- * WebSocket message carries exactly one frame (see `_frame.ts`); logical
- * streams are told apart by the frame's stream id.
+ * the server; Deno's `WebSocket` or npm:ws (loaded on first use) on the
+ * client. Each direction is a stream of frames carried by binary messages
+ * (see `_frame.ts`); logical streams are told apart by the frame's stream
+ * id. npm:ws clients and the server send one message per frame; Deno's
+ * client shapes its messages to avoid a Nagle stall (see
+ * {@linkcode denoMessages}).
  *
  * @module
  */
 
-import WsWebSocket from "ws";
-import { decodeMessage, HEADER_BYTES } from "./_frame.ts";
+import type WsWebSocket from "ws";
+import {
+  ACK_FRAME,
+  FLAG_CONTINUED,
+  HEADER_BYTES,
+  MessageDecoder,
+  writePaddingHeader,
+} from "./_frame.ts";
 import {
   refuseOversize,
   RequestTable,
@@ -33,6 +42,55 @@ const CLOSE_PROTOCOL_ERROR = 1002;
 const CLOSE_UNSUPPORTED_DATA = 1003;
 
 function noop(): void {}
+
+/**
+ * Deno's `WebSocket` client (fastwebsockets) writes a message of up to this
+ * many bytes in one write, but a larger one as two writes (WebSocket header,
+ * then payload) on a socket without TCP_NODELAY: Nagle holds the payload
+ * until the server ACKs the header segment, which a delayed ACK postpones
+ * by ~40 ms. Messages this size or smaller never stall.
+ */
+export const DENO_ONE_WRITE_BYTES = 1024;
+/**
+ * Frames up to this many one-write chunks are sent as a continued frame,
+ * chunk by chunk; each chunk after the first leaves when the server's ack
+ * for the previous one arrives (about one loopback round trip each).
+ */
+export const DENO_MAX_CHUNKS = 4;
+/**
+ * Larger frames (up to this size) are padded to it instead: a payload
+ * write of at least a full loopback segment (MSS 65483) is not held back.
+ */
+export const DENO_PAD_BYTES = 65535;
+
+/**
+ * The WebSocket messages Deno's client sends for one encoded `frame`: the
+ * frame itself when it is at most {@linkcode DENO_ONE_WRITE_BYTES} or at
+ * least {@linkcode DENO_PAD_BYTES} long; up to {@linkcode DENO_MAX_CHUNKS}
+ * chunks of a continued frame; else the frame followed by a padding frame
+ * in one message of {@linkcode DENO_PAD_BYTES}. `frame` must be a fresh
+ * buffer: its flags byte may be changed.
+ */
+export function denoMessages(frame: Uint8Array): Uint8Array[] {
+  const length = frame.length;
+  if (length <= DENO_ONE_WRITE_BYTES || length >= DENO_PAD_BYTES) {
+    return [frame];
+  }
+  if (length <= DENO_ONE_WRITE_BYTES * DENO_MAX_CHUNKS) {
+    frame[6]! |= FLAG_CONTINUED;
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < length; at += DENO_ONE_WRITE_BYTES) {
+      chunks.push(frame.subarray(at, at + DENO_ONE_WRITE_BYTES));
+    }
+    return chunks;
+  }
+  const padded = new Uint8Array(
+    Math.max(DENO_PAD_BYTES, length + HEADER_BYTES),
+  );
+  padded.set(frame);
+  writePaddingHeader(padded, length, padded.length - length - HEADER_BYTES);
+  return [padded];
+}
 
 /** Close reasons are limited to 123 bytes. */
 function reasonOf(message: string): string {
@@ -63,20 +121,26 @@ export function listenWebSocket(options: ResolvedListenOptions): Server {
     const send: SendFrame = (parts) => {
       if (socket.readyState === WebSocket.OPEN) socket.send(parts[0]!);
     };
+    const decoder = new MessageDecoder(
+      max,
+      (header, payload) =>
+        serveFrame(handler, max, false, header, payload, send),
+      (header) => refuseOversize(max, header, send),
+    );
     socket.onmessage = (event: MessageEvent) => {
       if (typeof event.data === "string") {
         socket.close(CLOSE_UNSUPPORTED_DATA, "text messages are not supported");
         return;
       }
-      let frame;
+      let continued;
       try {
-        frame = decodeMessage(new Uint8Array(event.data));
+        continued = decoder.push(new Uint8Array(event.data));
       } catch (error) {
         socket.close(CLOSE_PROTOCOL_ERROR, reasonOf((error as Error).message));
         return;
       }
-      if (frame.header.length > max) refuseOversize(max, frame.header, send);
-      else serveFrame(handler, max, false, frame.header, frame.payload, send);
+      // Release the client's next chunk (see `_frame.ts`).
+      if (continued) send([ACK_FRAME]);
     };
     socket.onclose = () => {
       sockets.delete(socket);
@@ -147,7 +211,9 @@ function openDeno(
   >();
   opened.catch(noop);
   const socket: Socket = {
-    send: (data) => ws.send(data),
+    send: (data) => {
+      for (const message of denoMessages(data)) ws.send(message);
+    },
     close: (code, reason) => ws.close(code, reason),
     opened,
     closed,
@@ -179,11 +245,13 @@ function openDeno(
   return socket;
 }
 
-function openWs(
+async function openWs(
   options: ResolvedConnectOptions,
   events: SocketEvents,
-): Socket {
-  const ws = new WsWebSocket(urlOf(options, options.hostname), {
+): Promise<Socket> {
+  // Loaded lazily so that QUIC and Deno-client users never load npm:ws.
+  const { default: WebSocketClass } = await import("ws");
+  const ws: WsWebSocket = new WebSocketClass(urlOf(options, options.hostname), {
     ca: options.caCerts,
     servername: options.serverName,
     // Oversize replies must reach the frame layer, which fails only their
@@ -202,7 +270,7 @@ function openWs(
   const socket: Socket = {
     send: (data) => ws.send(data),
     close: (code, reason) => {
-      if (ws.readyState === WsWebSocket.CONNECTING) ws.terminate();
+      if (ws.readyState === ws.CONNECTING) ws.terminate();
       else ws.close(code, reason);
     },
     opened,
@@ -326,19 +394,17 @@ export async function connectWebSocket(
     false,
     send,
   );
+  const decoder = new MessageDecoder(
+    options.maxMessageBytes,
+    (header, payload) => table.receive(header, payload),
+    (header) => table.oversize(header),
+  );
   const events: SocketEvents = {
     onMessage(data) {
-      let frame;
       try {
-        frame = decodeMessage(data);
+        decoder.push(data);
       } catch (error) {
         events.onProtocolError(error as ProtocolError);
-        return;
-      }
-      if (frame.header.length > options.maxMessageBytes) {
-        table.oversize(frame.header);
-      } else {
-        table.receive(frame.header, frame.payload);
       }
     },
     onProtocolError(error) {
@@ -351,7 +417,7 @@ export async function connectWebSocket(
     },
   };
   socket = options.client === "ws"
-    ? openWs(options, events)
+    ? await openWs(options, events)
     : openDeno(options, events);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -75,9 +75,44 @@ pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f
     }
     let band = Band::new(window, a.len(), b.len());
     let d = if squared {
-        run::<true>(a, b, band, cutoff)
+        run::<true>(a, b, band, cutoff, None)
     } else {
-        run::<false>(a, b, band, cutoff)
+        run::<false>(a, b, band, cutoff, None)
+    };
+    if d > cutoff {
+        INF
+    } else {
+        d
+    }
+}
+
+/// [`dtw`] that also abandons once the bottom row `i` of a stripe proves,
+/// with `rest`, that the distance must exceed `rest_cutoff`: it stops when
+/// `min(row i) + rest[i + 1] > rest_cutoff`. Rows are the points of `a`,
+/// which must be at least as long as `b`; `rest` has `a.len() + 1` entries
+/// and `rest[p]` must be a lower bound of the cost of any warping path's
+/// cells in rows `>= p` (a cumulative LB_Keogh, for example). Added for
+/// `topK` and the subsequence search (`batch.rs`, `search.rs`); semantics of
+/// [`dtw`] are unchanged (same values, `+inf` above `cutoff`).
+pub fn dtw_rest(
+    a: &[f64],
+    b: &[f64],
+    window: Option<usize>,
+    squared: bool,
+    cutoff: f64,
+    rest: &[f64],
+    rest_cutoff: f64,
+) -> f64 {
+    debug_assert!(a.len() >= b.len() && rest.len() == a.len() + 1);
+    if b.is_empty() {
+        return if a.is_empty() { 0.0 } else { INF };
+    }
+    let band = Band::new(window, a.len(), b.len());
+    let rest = Some((rest, rest_cutoff));
+    let d = if squared {
+        run::<true>(a, b, band, cutoff, rest)
+    } else {
+        run::<false>(a, b, band, cutoff, rest)
     };
     if d > cutoff {
         INF
@@ -126,7 +161,13 @@ fn cost<const SQ: bool>(x: f64, y: f64) -> f64 {
 }
 
 /// Runs the stripes over all rows of `a` (`a.len() >= b.len() >= 1`).
-fn run<const SQ: bool>(a: &[f64], b: &[f64], band: Band, cutoff: f64) -> f64 {
+fn run<const SQ: bool>(
+    a: &[f64],
+    b: &[f64],
+    band: Band,
+    cutoff: f64,
+    rest: Option<(&[f64], f64)>,
+) -> f64 {
     BUFS.with(|bufs| {
         let mut bufs = bufs.borrow_mut();
         let [rb, bb, mb] = &mut *bufs;
@@ -137,8 +178,14 @@ fn run<const SQ: bool>(a: &[f64], b: &[f64], band: Band, cutoff: f64) -> f64 {
         if m < SMALL {
             // Short columns: the stripes' set-up would cost more than the cells.
             for (r, &x) in a.iter().enumerate() {
-                if scalar_row::<SQ>(x, b, row, r, band) > cutoff {
+                let min = scalar_row::<SQ>(x, b, row, r, band);
+                if min > cutoff {
                     return INF;
+                }
+                if let Some((rest, rest_cutoff)) = rest {
+                    if min + rest[(r + 1).min(rest.len() - 1)] > rest_cutoff {
+                        return INF;
+                    }
                 }
                 row[OFF - 1] = INF;
             }
@@ -146,7 +193,7 @@ fn run<const SQ: bool>(a: &[f64], b: &[f64], band: Band, cutoff: f64) -> f64 {
         }
         let mut r0 = 0;
         let mut k_built = 0;
-        let check = cutoff < INF;
+        let check = cutoff < INF || rest.is_some();
         while n - r0 >= 2 {
             let k = ((n - r0) / 2).min(KMAX);
             if k != k_built {
@@ -163,6 +210,11 @@ fn run<const SQ: bool>(a: &[f64], b: &[f64], band: Band, cutoff: f64) -> f64 {
             r0 += 2 * k;
             if check && bottom_min > cutoff {
                 return INF;
+            }
+            if let Some((rest, rest_cutoff)) = rest {
+                if bottom_min + rest[r0.min(rest.len() - 1)] > rest_cutoff {
+                    return INF;
+                }
             }
         }
         if r0 < n {

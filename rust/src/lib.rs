@@ -6,7 +6,11 @@
 //! `kernels/_wasm.generated.ts`. Every kernel reads its inputs from buffers
 //! that the TypeScript side obtained with [`kit_scratch`].
 
+mod batch;
 mod dtw;
+mod lcs;
 mod memory;
+mod path;
+mod search;
 
 pub use memory::kit_scratch;

@@ -1,0 +1,49 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+import { dtwArgs } from "./_options.ts";
+import { packPatterns } from "./_search_input.ts";
+import { pathPacked } from "./_search_kernels.ts";
+import type { TimeframeAlignment } from "./search_types.ts";
+import type { DtwOptions } from "./types.ts";
+
+/**
+ * Multi-timeframe alignment: for each adjacent pair of series (for example
+ * bars of 1, 5, 15, 60 and 240 minutes), their DTW distance and optimal
+ * warping path, as {@linkcode dtwPath} computes them. The series may have
+ * different lengths; the path maps each point of the finer series to the
+ * points of the coarser one it aligns with.
+ *
+ * @example Align three timeframes
+ * ```ts
+ * import { alignTimeframes, dtwPath } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const m1 = [1, 2, 3, 4, 5, 6, 7, 8];
+ * const m2 = [1.5, 3.5, 5.5, 7.5];
+ * const m4 = [2.5, 6.5];
+ * const pairs = alignTimeframes([m1, m2, m4]);
+ * assert.equal(pairs.length, 2);
+ * assert.deepEqual(pairs[1], { from: 1, to: 2, ...dtwPath(m2, m4) });
+ * assert.deepEqual(pairs[0].path.at(-1), [7, 3]);
+ * ```
+ *
+ * @param series Two or more series, in timeframe order.
+ * @param options Band, cost and cutoff, as for `dtw`, applied to every pair.
+ * @returns One `{ from, to, distance, path }` per adjacent pair (`to = from + 1`); empty for fewer than two series.
+ * @throws {TypeError} when `series` is not an array, or on a non-finite element (naming e.g. `series[2][10]`), or on an unknown option.
+ * @throws {RangeError} on a bad `window` or `cutoff`, or a series longer than 2^25 points.
+ */
+export function alignTimeframes(
+  series: ArrayLike<ArrayLike<number>>,
+  options?: DtwOptions,
+): TimeframeAlignment[] {
+  const args = dtwArgs("alignTimeframes", options);
+  const { flat, offsets } = packPatterns("alignTimeframes", "series", series);
+  const out: TimeframeAlignment[] = [];
+  for (let i = 0; i + 1 < offsets.length - 1; i++) {
+    const a = flat.subarray(offsets[i], offsets[i + 1]);
+    const b = flat.subarray(offsets[i + 1], offsets[i + 2]);
+    out.push({ from: i, to: i + 1, ...pathPacked(a, b, args) });
+  }
+  return out;
+}

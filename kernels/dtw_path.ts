@@ -1,0 +1,53 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+import { dtwArgs } from "./_options.ts";
+import { toF64 } from "./_search_input.ts";
+import { pathPacked } from "./_search_kernels.ts";
+import type { DtwPathResult } from "./search_types.ts";
+import type { DtwOptions } from "./types.ts";
+
+/**
+ * DTW distance and an optimal warping path between two series.
+ *
+ * The path starts at `[0, 0]`, ends at `[a.length - 1, b.length - 1]`,
+ * moves by unit steps (`[i + 1, j]`, `[i, j + 1]` or `[i + 1, j + 1]`),
+ * stays inside the band (`|i - j| <= max(window, |n - m|)`), and the sum
+ * of its cell costs, added from the start, is exactly `distance`, which is
+ * exactly `dtw(a, b, options)`. Among optimal paths, ties are broken by
+ * preferring, from the end backwards, the diagonal step, then the step
+ * from the previous row of `a` (`[i - 1, j]`), then from the previous
+ * point of `b`.
+ *
+ * Memory stays bounded for long series: the rows are kept only over the
+ * band (a banded matrix), and when more than 2^22 cells (32 MiB) would have
+ * to be kept, the matrix is solved by divide and conquer instead: one sweep
+ * keeps only checkpoint rows, and the blocks between them are solved again
+ * from the bottom up (recursively), for `O(2^22)` cells of memory per level
+ * and a few extra sweeps of time.
+ *
+ * @example A path through a short alignment
+ * ```ts
+ * import { dtw, dtwPath } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const a = [0, 1, 2, 3], b = [0, 1, 1, 2, 3];
+ * const { distance, path } = dtwPath(a, b);
+ * assert.equal(distance, dtw(a, b));
+ * assert.deepEqual(path, [[0, 0], [1, 1], [1, 2], [2, 3], [3, 4]]);
+ * ```
+ *
+ * @param a First series (indexed by `i` in the path).
+ * @param b Second series (indexed by `j`).
+ * @param options Band, cost and cutoff, as for `dtw`.
+ * @returns The distance and the path; the path is empty when a series is empty or the distance exceeds `cutoff` (then `Infinity`).
+ * @throws {TypeError} when a series is not an array of finite numbers (naming the index), or on an unknown option.
+ * @throws {RangeError} on a bad `window` or `cutoff`, or a series longer than 2^25 points.
+ */
+export function dtwPath(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  options?: DtwOptions,
+): DtwPathResult {
+  const args = dtwArgs("dtwPath", options);
+  return pathPacked(toF64("dtwPath", "a", a), toF64("dtwPath", "b", b), args);
+}

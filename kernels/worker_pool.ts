@@ -1,0 +1,408 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+import {
+  assembleCorrelationMatrix,
+  encodeSequences,
+  splitRows,
+} from "./_correlation.ts";
+import { checkOptionKeys, DTW_OPTION_KEYS, dtwArgs } from "./_options.ts";
+import {
+  fillSearchStats,
+  fillTopKStats,
+  kArg,
+  packPatterns,
+  searchArgs,
+  slicePatterns,
+  statsArg,
+  toF64,
+} from "./_search_input.ts";
+import {
+  mergeTopK,
+  SEARCH_RESET,
+  type SearchResult,
+  selectMatches,
+  type TopKResult,
+} from "./_search_kernels.ts";
+import { buf, RUN, splitBySize } from "./_search_pool.ts";
+import type {
+  Match,
+  SearchOptions,
+  SearchStats,
+  TopKOptions,
+  TopKStats,
+  WorkerPoolOptions,
+} from "./search_types.ts";
+import type { DtwOptions } from "./types.ts";
+import type { CorrelationMatrixOptions } from "./correlation_matrix.ts";
+import type { LcsSequence } from "./lcs.ts";
+
+interface Job {
+  kernel: string;
+  args: unknown[];
+  transfer: Transferable[];
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+}
+
+type Reply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { name: string; message: string } };
+
+const ERRORS: Record<string, new (message: string) => Error> = {
+  TypeError,
+  RangeError,
+};
+
+/**
+ * A pool of Web Workers, each with its own WebAssembly instance, that runs
+ * {@linkcode dtwBatch}, {@linkcode topK}, {@linkcode searchSubsequence} and
+ * {@linkcode correlationMatrix} on several cores. Inputs are validated on the calling thread (same
+ * errors as the synchronous functions), split into chunks (patterns by
+ * size, the series into overlapping segments), sent to the workers as
+ * transferred `Float64Array`s, and the partial results merged exactly:
+ * results equal the single-threaded functions'.
+ *
+ * Jobs queue and go to the next free worker. A worker that crashes rejects
+ * its job with an `Error` (it is replaced for later jobs); jobs never hang.
+ * {@linkcode WorkerPool.close} (or `await using`) terminates the workers
+ * and rejects unfinished jobs; using a closed pool rejects with an `Error`.
+ *
+ * @example Search with two workers, closed by `await using`
+ * ```ts
+ * import { topK, WorkerPool } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const reference = Array.from({ length: 64 }, (_, i) => Math.sin(i / 5));
+ * const patterns = Array.from(
+ *   { length: 40 },
+ *   (_, p) => Array.from({ length: 64 }, (_, i) => Math.sin(i / 5 + p / 10)),
+ * );
+ * await using pool = new WorkerPool({ workers: 2 });
+ * const best = await pool.topK(reference, patterns, 3);
+ * assert.deepEqual(best, topK(reference, patterns, 3));
+ * assert.equal(best[0].index, 0);
+ * ```
+ */
+export class WorkerPool implements AsyncDisposable {
+  #slots: Slot[] = [];
+  #queue: Job[] = [];
+  #closed = false;
+  #nextId = 0;
+
+  /**
+   * Starts the workers.
+   *
+   * @param options The number of workers.
+   * @throws {RangeError} when `workers` is not a positive integer.
+   */
+  constructor(options?: WorkerPoolOptions) {
+    const workers = options?.workers ?? navigator.hardwareConcurrency ?? 1;
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new RangeError(
+        `WorkerPool: options.workers must be a positive integer, got ${workers}`,
+      );
+    }
+    for (let i = 0; i < workers; i++) {
+      this.#slots.push({ worker: this.#spawn() });
+    }
+  }
+
+  /** Number of workers. */
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /**
+   * {@linkcode dtwBatch} on the pool's workers: the patterns are split into
+   * chunks of similar total length.
+   *
+   * @param reference The series every pattern is compared with.
+   * @param patterns The patterns, of any lengths.
+   * @param options Band, cost and cutoff, as for `dtw`.
+   * @returns One distance per pattern, in order.
+   * @throws {TypeError} / {RangeError} as `dtwBatch`; {Error} when the pool is closed or a worker crashed.
+   */
+  async dtwBatch(
+    reference: ArrayLike<number>,
+    patterns: ArrayLike<ArrayLike<number>>,
+    options?: DtwOptions,
+  ): Promise<Float64Array> {
+    this.#checkOpen("dtwBatch");
+    const args = dtwArgs("dtwBatch", options);
+    const ref = toF64("dtwBatch", "reference", reference);
+    const packed = packPatterns("dtwBatch", "patterns", patterns);
+    const count = packed.offsets.length - 1;
+    const bounds = splitBySize(packed.offsets, count, this.#chunks(count));
+    const parts = await Promise.all(
+      bounds.slice(1).map((end, c) => {
+        const p = slicePatterns(packed, bounds[c], end);
+        const r = ref.slice();
+        return this[RUN]("dtwBatch", [r, p, args], [
+          buf(r),
+          buf(p.flat),
+          buf(p.offsets),
+        ]);
+      }),
+    ) as Float64Array[];
+    const out = new Float64Array(count);
+    parts.forEach((part, c) => out.set(part, bounds[c]));
+    return out;
+  }
+
+  /**
+   * {@linkcode topK} on the pool's workers: each chunk of patterns gives its
+   * own top `k`, and the union is sorted by (distance, index) and cut to
+   * `k`, which is exactly the global top `k`. `options.stats` receives the
+   * sum of the chunks' counters.
+   *
+   * @param reference The series every pattern is compared with.
+   * @param patterns The candidate patterns.
+   * @param k How many to return: an integer `>= 1`.
+   * @param options Band, cost, cutoff, and a `stats` out-parameter.
+   * @returns Up to `k` matches, sorted by distance then index.
+   * @throws {TypeError} / {RangeError} as `topK`; {Error} when the pool is closed or a worker crashed.
+   */
+  async topK(
+    reference: ArrayLike<number>,
+    patterns: ArrayLike<ArrayLike<number>>,
+    k: number,
+    options?: TopKOptions,
+  ): Promise<Match[]> {
+    this.#checkOpen("topK");
+    const args = dtwArgs("topK", options, [...DTW_OPTION_KEYS, "stats"]);
+    const kk = kArg("topK", k);
+    const stats = statsArg<TopKStats>("topK", options?.stats);
+    const ref = toF64("topK", "reference", reference);
+    const packed = packPatterns("topK", "patterns", patterns);
+    const count = packed.offsets.length - 1;
+    const bounds = splitBySize(packed.offsets, count, this.#chunks(count));
+    const parts = await Promise.all(
+      bounds.slice(1).map((end, c) => {
+        const p = slicePatterns(packed, bounds[c], end);
+        const r = ref.slice();
+        return this[RUN](
+          "topK",
+          [r, p, kk, args, bounds[c]],
+          [buf(r), buf(p.flat), buf(p.offsets)],
+        );
+      }),
+    ) as TopKResult[];
+    if (stats !== undefined) fillTopKStats(stats, parts.map((p) => p.stats));
+    return mergeTopK(parts.map((p) => p.matches), kk);
+  }
+
+  /**
+   * {@linkcode searchSubsequence} on the pool's workers: the window starts
+   * are split into segments; each worker returns every window of its
+   * segment that may belong to the result, and the exclusion-zone
+   * selection runs over their union, which gives exactly the
+   * single-threaded result. `options.stats` receives the summed counters.
+   *
+   * @param series The long series to search.
+   * @param query The query.
+   * @param options As for `searchSubsequence`.
+   * @returns Up to `k` matches, sorted by distance then index.
+   * @throws {TypeError} / {RangeError} as `searchSubsequence`; {Error} when the pool is closed or a worker crashed.
+   */
+  async searchSubsequence(
+    series: ArrayLike<number>,
+    query: ArrayLike<number>,
+    options?: SearchOptions,
+  ): Promise<Match[]> {
+    const fn = "searchSubsequence";
+    this.#checkOpen(fn);
+    const x = toF64(fn, "series", series);
+    const q = toF64(fn, "query", query);
+    const args = searchArgs(fn, x.length, q.length, options);
+    const stats = statsArg<SearchStats>(fn, options?.stats);
+    const m = q.length;
+    const windows = x.length - m + 1;
+    const segments = this.#chunks(Math.floor(windows / (4 * SEARCH_RESET)));
+    const step = Math.ceil(windows / segments / SEARCH_RESET) * SEARCH_RESET;
+    const jobs: Promise<unknown>[] = [];
+    for (let s = 0; s < windows; s += step) {
+      const e = Math.min(s + step, windows);
+      const part = x.slice(s, e + m - 1);
+      const qq = q.slice();
+      jobs.push(this[RUN](fn, [part, s, qq, args], [buf(part), buf(qq)]));
+    }
+    const parts = await Promise.all(jobs) as SearchResult[];
+    if (stats !== undefined) {
+      fillSearchStats(
+        stats,
+        windows,
+        parts.map((p) => p.stats),
+      );
+    }
+    return selectMatches(
+      parts.map((p) => p.candidates),
+      args.k,
+      args.exclusionZone,
+    );
+  }
+
+  /**
+   * {@linkcode correlationMatrix} on the pool's workers: the sequences are
+   * interned once on the calling thread, the rows of the upper triangle are
+   * split into ranges of similar work, one per worker, and the rows that
+   * come back are assembled into the matrix. The result equals
+   * `correlationMatrix(sequences)`.
+   *
+   * @example Correlate strategies on two workers
+   * ```ts
+   * import { correlationMatrix, WorkerPool } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * const strategies = [["BUY", "HOLD", "SELL"], ["BUY", "SELL"], ["HOLD"]];
+   * await using pool = new WorkerPool({ workers: 2 });
+   * assert.deepEqual(
+   *   await pool.correlationMatrix(strategies),
+   *   correlationMatrix(strategies),
+   * );
+   * ```
+   *
+   * @param sequences The sequences, as for `correlationMatrix`.
+   * @param options None yet; reserved.
+   * @returns The `n * n` matrix, row-major.
+   * @throws {TypeError} / {RangeError} as `correlationMatrix`; {Error} when the pool is closed or a worker crashed.
+   */
+  async correlationMatrix(
+    sequences: readonly LcsSequence[],
+    options?: CorrelationMatrixOptions,
+  ): Promise<Float64Array> {
+    const fn = "correlationMatrix";
+    this.#checkOpen(fn);
+    checkOptionKeys(fn, options, []);
+    const encoded = encodeSequences(fn, sequences);
+    const bounds = splitRows(encoded, this.#slots.length);
+    const parts = await Promise.all(
+      bounds.slice(1).map((rowEnd, c) =>
+        this[RUN](fn, [encoded, bounds[c], rowEnd])
+      ),
+    ) as Float64Array[];
+    return assembleCorrelationMatrix(
+      encoded,
+      parts.map((values, c) => ({
+        rowStart: bounds[c],
+        rowEnd: bounds[c + 1],
+        values,
+      })),
+    );
+  }
+
+  /**
+   * Terminates the workers. Jobs not finished yet reject with an `Error`;
+   * later calls reject with an `Error`. Calling it again does nothing.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    const error = new Error(
+      "WorkerPool: the pool was closed before the job finished",
+    );
+    for (const slot of this.#slots) {
+      slot.worker.terminate();
+      slot.job?.reject(error);
+      slot.job = undefined;
+    }
+    for (const job of this.#queue.splice(0)) job.reject(error);
+    return Promise.resolve();
+  }
+
+  /** Same as {@linkcode WorkerPool.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Generic dispatch: runs `kernel` (a key of the worker's registry in
+   * `_worker.ts`) with `args` on the next free worker, transferring
+   * `transfer`. Internal.
+   */
+  [RUN](
+    kernel: string,
+    args: unknown[],
+    transfer: Transferable[] = [],
+  ): Promise<unknown> {
+    if (this.#closed) {
+      return Promise.reject(
+        new Error(`WorkerPool: ${kernel}() called after close()`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kernel, args, transfer, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #checkOpen(fn: string): void {
+    if (this.#closed) {
+      throw new Error(`WorkerPool: ${fn}() called after close()`);
+    }
+  }
+
+  /** Chunks for `units` units of work: a few per worker, for balance. */
+  #chunks(units: number): number {
+    return Math.max(1, Math.min(units, 2 * this.#slots.length));
+  }
+
+  #spawn(): Worker {
+    return new Worker(new URL("./_worker.ts", import.meta.url), {
+      type: "module",
+    });
+  }
+
+  #pump(): void {
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) return;
+      if (slot.job !== undefined) continue;
+      const job = this.#queue.shift()!;
+      slot.job = job;
+      this.#start(slot, job);
+    }
+  }
+
+  #start(slot: Slot, job: Job): void {
+    const id = this.#nextId++;
+    const worker = slot.worker;
+    worker.onmessage = (e: MessageEvent<Reply>) => {
+      if (slot.job !== job || e.data.id !== id) return;
+      slot.job = undefined;
+      const reply = e.data;
+      if (reply.ok) {
+        job.resolve(reply.result);
+      } else {
+        const Ctor = ERRORS[reply.error.name] ?? Error;
+        job.reject(new Ctor(reply.error.message));
+      }
+      this.#pump();
+    };
+    const crashed = (message: string) => {
+      if (slot.worker !== worker) return;
+      worker.terminate();
+      slot.worker = this.#spawn();
+      slot.job = undefined;
+      job.reject(
+        new Error(
+          `WorkerPool: a worker crashed while running ${job.kernel}(): ${message}`,
+        ),
+      );
+      this.#pump();
+    };
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      crashed(e.message);
+    };
+    worker.onmessageerror = () =>
+      crashed("a message could not be deserialized");
+    worker.postMessage(
+      { id, kernel: job.kernel, args: job.args },
+      job.transfer,
+    );
+  }
+}

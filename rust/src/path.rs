@@ -1,0 +1,275 @@
+//! The optimal warping path of a DTW, in bounded memory.
+//!
+//! Rows are kept only over their band (`|i - j| <= w`) and, below the last
+//! row, only up to the column the path can still reach. When the cells of a
+//! block of rows fit in `limit` they are all kept and the path is traced
+//! back through them. Otherwise the block is swept once, keeping every
+//! `s`-th row as a checkpoint, and its sub-blocks are solved from the
+//! bottom up, each one starting from the checkpoint above it: a
+//! divide-and-conquer (in the spirit of Hirschberg's) whose memory is
+//! `O(limit)` per level and whose time is `O(levels · n · m)`.
+//!
+//! Every row is recomputed with the same `f64` recurrence as `dtw`, so the
+//! traced path is one of the exact argmin chains of the forward matrix: the
+//! sum of its cell costs, added from the start, is bit-for-bit the distance.
+//! Ties prefer the diagonal, then the cell above (`i - 1`), then the cell on
+//! the left (`j - 1`).
+
+use core::arch::wasm32::*;
+
+use crate::batch::cost;
+use crate::dtw::{dtw, window_arg};
+use std::cell::RefCell;
+
+const INF: f64 = f64::INFINITY;
+
+thread_local! {
+    static PATH: RefCell<Vec<u32>> = RefCell::new(Vec::new());
+    /// Scratch rows of `Ctx::row`: the row above (padded) and the costs.
+    static SCRATCH: RefCell<(Vec<f64>, Vec<f64>)> = RefCell::new((Vec::new(), Vec::new()));
+}
+
+/// Cells `lo..lo + vals.len()` of one row.
+struct Row {
+    lo: usize,
+    vals: Vec<f64>,
+}
+
+impl Row {
+    #[inline(always)]
+    fn get(&self, j: usize) -> f64 {
+        if j >= self.lo && j < self.lo + self.vals.len() {
+            self.vals[j - self.lo]
+        } else {
+            INF
+        }
+    }
+    #[inline(always)]
+    fn left_of(&self, j: usize) -> f64 {
+        if j == 0 {
+            INF
+        } else {
+            self.get(j - 1)
+        }
+    }
+}
+
+/// Branch-free minimum of two non-NaN values.
+#[inline(always)]
+fn pmin(a: f64, b: f64) -> f64 {
+    f64x2_extract_lane::<0>(f64x2_pmin(f64x2_splat(a), f64x2_splat(b)))
+}
+
+struct Ctx<'a> {
+    /// Squared cost (else absolute).
+    sq: bool,
+    a: &'a [f64],
+    b: &'a [f64],
+    /// Band half-width; `usize::MAX` without a band.
+    w: usize,
+    limit: usize,
+}
+
+impl<'a> Ctx<'a> {
+    fn range(&self, i: usize, jmax: usize) -> (usize, usize) {
+        (i.saturating_sub(self.w), jmax.min(i.saturating_add(self.w)))
+    }
+
+    /// Row `i` up to column `jmax`, from row `i - 1` (`None`: `i = 0`).
+    fn row(&self, i: usize, prev: Option<&Row>, jmax: usize) -> Row {
+        let (lo, hi) = self.range(i, jmax);
+        let x = self.a[i];
+        let len = hi + 1 - lo;
+        let mut vals = vec![0.0; len];
+        SCRATCH.with(|sc| {
+            let mut sc = sc.borrow_mut();
+            let (above, costs) = &mut *sc;
+            // above[k] is the cell of the row above at column lo - 1 + k.
+            above.clear();
+            above.resize(len + 1, INF);
+            costs.resize(len, 0.0);
+            match prev {
+                Some(p) => {
+                    let from = p.lo.max(lo.saturating_sub(1));
+                    let to = (p.lo + p.vals.len()).min(hi + 1);
+                    if from < to {
+                        above[from + 1 - lo..to + 1 - lo].copy_from_slice(&p.vals[from - p.lo..to - p.lo]);
+                    }
+                    if lo == 0 {
+                        above[0] = INF;
+                    }
+                }
+                None => above[0] = 0.0, // the virtual cell before (0, 0)
+            }
+            // Two passes with the same values as `cost + min(up, diag,
+            // left)`: `c + min(a, b) == min(c + a, c + b)` exactly, because
+            // rounding is monotone. The first pass has no dependency between
+            // columns; the second is the scan along the row. Minima use
+            // f64x2.pmin: V8 compiles scalar minima to branches.
+            let b = &self.b[lo..=hi];
+            let pairs = len / 2;
+            let xv = f64x2_splat(x);
+            // SAFETY: k + 1 < len for k < 2 * pairs; `above` has len + 1 values.
+            unsafe {
+                let (ap, bp) = (above.as_ptr(), b.as_ptr());
+                let (cp, vp) = (costs.as_mut_ptr(), vals.as_mut_ptr());
+                for q in 0..pairs {
+                    let k = 2 * q;
+                    let d = f64x2_sub(xv, v128_load(bp.add(k) as *const v128));
+                    let c = if self.sq { f64x2_mul(d, d) } else { f64x2_abs(d) };
+                    let up = v128_load(ap.add(k + 1) as *const v128);
+                    let diag = v128_load(ap.add(k) as *const v128);
+                    v128_store(cp.add(k) as *mut v128, c);
+                    v128_store(vp.add(k) as *mut v128, f64x2_add(c, f64x2_pmin(up, diag)));
+                }
+            }
+            for k in 2 * pairs..len {
+                let c = if self.sq { cost::<true>(x, b[k]) } else { cost::<false>(x, b[k]) };
+                costs[k] = c;
+                vals[k] = c + pmin(above[k + 1], above[k]);
+            }
+            let mut left = f64x2_splat(INF);
+            for (v, &c) in vals.iter_mut().zip(costs.iter()) {
+                left = f64x2_pmin(f64x2_splat(*v), f64x2_add(f64x2_splat(c), left));
+                *v = f64x2_extract_lane::<0>(left);
+            }
+        });
+        Row { lo, vals }
+    }
+
+    fn width(&self, jmax: usize) -> usize {
+        (jmax + 1).min(self.w.saturating_mul(2).saturating_add(1))
+    }
+
+    /// Traces the path from `(i1, jend)` up through rows `i0..=i1` (`top` is
+    /// row `i0 - 1`, `None` when `i0 = 0`), appending cells to `path`.
+    /// Returns the column where it enters row `i0 - 1`, or `None` once it
+    /// reached `(0, 0)`.
+    fn solve(&self, i0: usize, i1: usize, top: Option<&Row>, jend: usize, path: &mut Vec<u32>) -> Option<usize> {
+        let rows = i1 + 1 - i0;
+        let width = self.width(jend);
+        if rows == 1 || rows.saturating_mul(width) <= self.limit {
+            let mut block: Vec<Row> = Vec::with_capacity(rows);
+            for i in i0..=i1 {
+                let prev = if i == i0 { top } else { block.last() };
+                let r = self.row(i, prev, jend);
+                block.push(r);
+            }
+            let (mut i, mut j) = (i1, jend);
+            loop {
+                path.push(i as u32);
+                path.push(j as u32);
+                if i == 0 && j == 0 {
+                    return None;
+                }
+                let cur = &block[i - i0];
+                let above = if i > i0 { Some(&block[i - 1 - i0]) } else { top };
+                let left = cur.left_of(j);
+                let (up, diag) = match above {
+                    Some(r) => (r.get(j), r.left_of(j)),
+                    None => (INF, INF),
+                };
+                let (ni, nj) = if diag <= up && diag <= left {
+                    (i.wrapping_sub(1), j - 1)
+                } else if up <= left {
+                    (i.wrapping_sub(1), j)
+                } else {
+                    (i, j - 1)
+                };
+                if ni != i && i == i0 {
+                    return Some(nj);
+                }
+                i = ni;
+                j = nj;
+            }
+        }
+        // Checkpoints: at most `limit / width` rows kept at this level.
+        let keep = (self.limit / width).max(2);
+        let s = (rows + keep - 1) / keep;
+        let blocks = (rows + s - 1) / s;
+        let mut checkpoints: Vec<Row> = Vec::with_capacity(blocks - 1);
+        let mut prev: Option<Row> = None;
+        for i in i0..i0 + (blocks - 1) * s {
+            let r = self.row(i, if i == i0 { top } else { prev.as_ref() }, jend);
+            if (i + 1 - i0) % s == 0 {
+                checkpoints.push(Row { lo: r.lo, vals: r.vals.clone() });
+            }
+            prev = Some(r);
+        }
+        drop(prev);
+        let mut j = jend;
+        for t in (0..blocks).rev() {
+            let lo = i0 + t * s;
+            let hi = (lo + s - 1).min(i1);
+            let above = if t == 0 { top } else { Some(&checkpoints[t - 1]) };
+            j = self.solve(lo, hi, above, j, path)?;
+            if t > 0 {
+                // Checkpoint t - 1 was the top of this block: no longer needed.
+                checkpoints.truncate(t - 1);
+            }
+        }
+        Some(j)
+    }
+}
+
+fn path(sq: bool, a: &[f64], b: &[f64], window: Option<usize>, limit: usize, out: &mut Vec<u32>) {
+    let (n, m) = (a.len(), b.len());
+    let w = match window {
+        Some(win) => win.max(n.max(m) - n.min(m)),
+        None => usize::MAX,
+    };
+    let ctx = Ctx { sq, a, b, w, limit: limit.max(1) };
+    ctx.solve(0, n - 1, None, m - 1, out);
+    // Cells were appended from the end; reverse the pairs.
+    let pairs = out.len() / 2;
+    for p in 0..pairs / 2 {
+        let q = pairs - 1 - p;
+        out.swap(2 * p, 2 * q);
+        out.swap(2 * p + 1, 2 * q + 1);
+    }
+}
+
+/// Exported `dtwPath`: returns the distance (as `dtw`) and leaves the path
+/// as `(i, j)` pairs in a buffer read with [`path_ptr`] and [`path_len`]
+/// (empty when a series is empty or the distance exceeds `cutoff`).
+/// `limit` bounds the cells kept at once.
+///
+/// # Safety
+/// `a` and `b` must point to `n` and `m` readable values.
+#[no_mangle]
+pub unsafe extern "C" fn path_f64(
+    a: *const f64,
+    n: usize,
+    b: *const f64,
+    m: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    limit: usize,
+) -> f64 {
+    let a = std::slice::from_raw_parts(a, n);
+    let b = std::slice::from_raw_parts(b, m);
+    let window = window_arg(window);
+    let d = dtw(a, b, window, squared != 0, cutoff);
+    PATH.with(|p| {
+        let mut p = p.borrow_mut();
+        p.clear();
+        if n == 0 || m == 0 || d == INF {
+            return;
+        }
+        path(squared != 0, a, b, window, limit, &mut p);
+    });
+    d
+}
+
+/// Address of the path written by the last [`path_f64`].
+#[no_mangle]
+pub extern "C" fn path_ptr() -> *const u32 {
+    PATH.with(|p| p.borrow().as_ptr())
+}
+
+/// Number of `(i, j)` pairs written by the last [`path_f64`].
+#[no_mangle]
+pub extern "C" fn path_len() -> usize {
+    PATH.with(|p| p.borrow().len() / 2)
+}

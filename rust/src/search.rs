@@ -1,0 +1,482 @@
+//! Subsequence search: the best windows of a long series under
+//! (z-normalized) DTW, with the techniques of the UCR Suite (Rakthanmanon
+//! et al., KDD 2012) and exact results.
+//!
+//! For every window start `p` (in order):
+//!
+//! 1. online z-normalization: running sums of `x` and `x²` give the mean and
+//!    standard deviation in `O(1)` (recomputed exactly every [`RESET`]
+//!    windows so that rounding cannot drift);
+//! 2. hierarchical LB_Kim on the first and last three points;
+//! 3. LB_Keogh of the window against the query envelope (EQ), visiting the
+//!    query in order of decreasing `|z|` so that it abandons early;
+//! 4. LB_Keogh of the query against the window's envelope (EC);
+//! 5. the larger of the two, accumulated from the end, is carried into an
+//!    early-abandoning DTW (the stripe kernel of `dtw.rs`, through
+//!    `dtw_rest`).
+//!
+//! Instead of UCR's single best-so-far this keeps a threshold `T` that is an
+//! upper bound of the final k-th match under the exclusion zone `ez`: the
+//! largest distance of `k` computed windows whose starts are pairwise at
+//! least `2 ez` apart. Any such set bounds the result: a reported match can
+//! exclude at most one of them, so greedy selection reports `k` matches no
+//! worse than the worst of them. A window is skipped only when a bound shows
+//! its distance exceeds `T`; every window with distance `<= T` is returned
+//! as a candidate, and the TypeScript side runs the exclusion-zone greedy
+//! over them, which gives exactly the brute-force result.
+
+use core::arch::wasm32::*;
+
+use crate::batch::{cost, envelope, lb_slack};
+use crate::dtw::{dtw_rest, window_arg};
+use crate::memory::Work;
+use std::cell::RefCell;
+
+const INF: f64 = f64::INFINITY;
+/// The running sums are recomputed from scratch at every window start that
+/// is a multiple of `RESET` (absolute index in the series).
+pub const RESET: usize = 1024;
+/// Windows per chunk of the data envelope.
+const CHUNK: usize = 1 << 15;
+/// A window whose variance is at most this fraction of its mean square is
+/// constant for our purposes: it normalizes to zeros.
+const FLAT: f64 = 1e-10;
+
+thread_local! {
+    static RESULTS: RefCell<Vec<f64>> = RefCell::new(Vec::new());
+    static BUFS: RefCell<[Work; 6]> = RefCell::new([
+        Work::new(), Work::new(), Work::new(), Work::new(), Work::new(), Work::new(),
+    ]);
+}
+
+/// Mean and standard deviation of a window from its sums; a flat window
+/// gets `(0, +inf)`, which maps every point to zero.
+#[inline(always)]
+fn norm(s1: f64, s2: f64, m: usize) -> (f64, f64) {
+    let mf = m as f64;
+    let mean = s1 / mf;
+    let var = s2 / mf - mean * mean;
+    if var > FLAT * (s2 / mf) {
+        (mean, var.sqrt())
+    } else {
+        (0.0, INF)
+    }
+}
+
+/// Sums of `x` and `x²`, left to right.
+#[inline(never)]
+fn sums(x: &[f64]) -> (f64, f64) {
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for &v in x {
+        s1 += v;
+        s2 += v * v;
+    }
+    (s1, s2)
+}
+
+/// UCR Suite's hierarchical LB_Kim: the first and last cell, then the
+/// cheapest cell of each of the next two "layers" at both ends (cells with
+/// `max(i, j) = 1, 2` and `min(i, j) = m - 2, m - 3`), which every path
+/// crosses. Stops as soon as the bound exceeds `bsf`.
+#[inline(always)]
+fn lb_kim<const SQ: bool>(t: &[f64], q: &[f64], mean: f64, std: f64, bsf: f64) -> f64 {
+    let m = q.len();
+    let z = |i: usize| (t[i] - mean) / std;
+    let c = cost::<SQ>;
+    let (x0, y0) = (z(0), z(m - 1));
+    if m == 1 {
+        return c(x0, q[0]);
+    }
+    let mut lb = c(x0, q[0]) + c(y0, q[m - 1]);
+    if m < 6 || lb > bsf {
+        return lb;
+    }
+    let x1 = z(1);
+    lb += c(x1, q[0]).min(c(x0, q[1])).min(c(x1, q[1]));
+    if lb > bsf {
+        return lb;
+    }
+    let y1 = z(m - 2);
+    lb += c(y1, q[m - 1]).min(c(y0, q[m - 2])).min(c(y1, q[m - 2]));
+    if lb > bsf {
+        return lb;
+    }
+    let x2 = z(2);
+    lb += c(x0, q[2]).min(c(x1, q[2])).min(c(x2, q[2])).min(c(x2, q[1])).min(c(x2, q[0]));
+    if lb > bsf {
+        return lb;
+    }
+    let y2 = z(m - 3);
+    lb + c(y0, q[m - 3]).min(c(y1, q[m - 3])).min(c(y2, q[m - 3])).min(c(y2, q[m - 2])).min(c(y2, q[m - 1]))
+}
+
+/// LB_Keogh EQ: the window `w` against the query envelope (`ou`, `ol` in
+/// visiting order, padded to even length), two points at a time and
+/// without branches: dist(y, [l, u]) is max(y - u, l - y, 0). Writes the
+/// terms to `cb` and stops once the sum exceeds `tp`. (Lower bounds only
+/// need to be valid: any summation order is covered by the slack.)
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn keogh_eq<const SQ: bool>(
+    w: &[f64],
+    order: &[usize],
+    ou: &[f64],
+    ol: &[f64],
+    meanv: v128,
+    stdv: v128,
+    tp: f64,
+    cb: &mut [f64],
+) -> f64 {
+    let m = w.len();
+    let zero = f64x2_splat(0.0);
+    let mut acc = zero;
+    let mut lb = 0.0;
+    let mut i = 0;
+    while i < m {
+        let (o0, o1) = (order[i], order[(i + 1).min(m - 1)]);
+        let z = f64x2_div(f64x2_sub(f64x2(w[o0], w[o1]), meanv), stdv);
+        // SAFETY: i + 1 < ou.len() == ol.len() (padded to even length).
+        let (u, l) = unsafe {
+            (v128_load(ou.as_ptr().add(i) as *const v128), v128_load(ol.as_ptr().add(i) as *const v128))
+        };
+        let e = f64x2_pmax(f64x2_pmax(f64x2_sub(z, u), f64x2_sub(l, z)), zero);
+        let d = if SQ { f64x2_mul(e, e) } else { e };
+        cb[o0] = f64x2_extract_lane::<0>(d);
+        if i + 1 < m {
+            cb[o1] = f64x2_extract_lane::<1>(d);
+        }
+        acc = f64x2_add(acc, d);
+        i += 2;
+        if i % 8 == 0 || i >= m {
+            lb = f64x2_extract_lane::<0>(acc) + f64x2_extract_lane::<1>(acc);
+            if lb > tp {
+                break;
+            }
+        }
+    }
+    lb
+}
+
+/// LB_Keogh EC: the query (`oq`, in visiting order, padded) against the
+/// window's envelope `du`, `dl` (raw values, normalized here), like
+/// [`keogh_eq`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn keogh_ec<const SQ: bool>(
+    du: &[f64],
+    dl: &[f64],
+    order: &[usize],
+    oq: &[f64],
+    meanv: v128,
+    stdv: v128,
+    tp: f64,
+    cb: &mut [f64],
+) -> f64 {
+    let m = du.len();
+    let zero = f64x2_splat(0.0);
+    let mut acc = zero;
+    let mut lb = 0.0;
+    let mut i = 0;
+    while i < m {
+        let (o0, o1) = (order[i], order[(i + 1).min(m - 1)]);
+        let uu = f64x2_div(f64x2_sub(f64x2(du[o0], du[o1]), meanv), stdv);
+        let ll = f64x2_div(f64x2_sub(f64x2(dl[o0], dl[o1]), meanv), stdv);
+        // SAFETY: i + 1 < oq.len() (padded to even length).
+        let qv = unsafe { v128_load(oq.as_ptr().add(i) as *const v128) };
+        let e = f64x2_pmax(f64x2_pmax(f64x2_sub(qv, uu), f64x2_sub(ll, qv)), zero);
+        let mut d = if SQ { f64x2_mul(e, e) } else { e };
+        cb[o0] = f64x2_extract_lane::<0>(d);
+        if i + 1 < m {
+            cb[o1] = f64x2_extract_lane::<1>(d);
+        } else {
+            // The padding lane repeats the last point: drop it.
+            d = f64x2_replace_lane::<1>(d, 0.0);
+        }
+        acc = f64x2_add(acc, d);
+        i += 2;
+        if i % 8 == 0 || i >= m {
+            lb = f64x2_extract_lane::<0>(acc) + f64x2_extract_lane::<1>(acc);
+            if lb > tp {
+                break;
+            }
+        }
+    }
+    lb
+}
+
+/// Candidates and the threshold `T` (see the module documentation).
+struct Spaced {
+    k: usize,
+    spacing: f64,
+    sel: Vec<(f64, usize)>,
+    t: f64,
+    cands: Vec<(f64, usize)>,
+    trim_at: usize,
+}
+
+#[inline(always)]
+fn key_lt(a: (f64, usize), b: (f64, usize)) -> bool {
+    a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
+}
+
+impl Spaced {
+    #[inline(never)]
+    fn offer(&mut self, d: f64, idx: usize) {
+        self.cands.push((d, idx));
+        let mut conflicts = 0;
+        let mut at = 0;
+        for (s, e) in self.sel.iter().enumerate() {
+            if (e.1 as f64 - idx as f64).abs() < self.spacing {
+                conflicts += 1;
+                at = s;
+            }
+        }
+        if conflicts == 0 {
+            if self.sel.len() < self.k {
+                self.sel.push((d, idx));
+            } else {
+                let mut worst = 0;
+                for s in 1..self.sel.len() {
+                    if key_lt(self.sel[worst], self.sel[s]) {
+                        worst = s;
+                    }
+                }
+                if key_lt((d, idx), self.sel[worst]) {
+                    self.sel[worst] = (d, idx);
+                }
+            }
+        } else if conflicts == 1 && key_lt((d, idx), self.sel[at]) {
+            self.sel[at] = (d, idx);
+        }
+        if self.sel.len() == self.k {
+            let worst = self.sel.iter().fold(0.0f64, |a, e| a.max(e.0));
+            if worst < self.t {
+                self.t = worst;
+            }
+        }
+        if self.cands.len() >= self.trim_at {
+            let t = self.t;
+            self.cands.retain(|c| c.0 <= t);
+            self.trim_at = (2 * self.cands.len()).max(4096);
+        }
+    }
+}
+
+/// Counters, in the order the TypeScript side reads them.
+#[derive(Default)]
+struct Stats {
+    kim: f64,
+    keogh_eq: f64,
+    keogh_ec: f64,
+    abandoned: f64,
+    dtw: f64,
+}
+
+#[allow(clippy::too_many_arguments)]
+/// The search; `sq` selects the squared cost. It is a run-time flag (a
+/// predictable branch) to keep a single copy of this large loop in the
+/// module; LB_Kim, the only scalar cost code, is specialized.
+fn search(
+    sq: bool,
+    x: &[f64],
+    query: &[f64],
+    window: Option<usize>,
+    normalize: bool,
+    k: usize,
+    ez: f64,
+    base: usize,
+    st: &mut Stats,
+) -> Vec<(f64, usize)> {
+    let m = query.len();
+    let n = x.len();
+    let r = window.unwrap_or(m).min(m);
+    let nw = n + 1 - m;
+    BUFS.with(|bufs| {
+        let mut bufs = bufs.borrow_mut();
+        let [qb, envb, ordb, tzb, cbb, denv] = &mut *bufs;
+        // Query: normalized, its envelope, and the visiting order.
+        let (qmean, qstd) = if normalize {
+            let (s1, s2) = sums(query);
+            norm(s1, s2, m)
+        } else {
+            (0.0, 1.0)
+        };
+        let q = qb.take(m, 0.0);
+        for (z, &v) in q.iter_mut().zip(query) {
+            *z = (v - qmean) / qstd;
+        }
+        let env = envb.take(2 * m, 0.0);
+        let (qu, ql) = env.split_at_mut(m);
+        envelope(q, r, qu, ql);
+        let mut order: Vec<usize> = (0..m).collect();
+        order.sort_by(|&a, &b| q[b].abs().partial_cmp(&q[a].abs()).unwrap().then(a.cmp(&b)));
+        // Query, upper and lower envelope in visiting order, padded to an
+        // even length (a padding term costs 0: point 0 inside [-inf, inf]).
+        let mp = m + m % 2;
+        let ordered = ordb.take(3 * mp, 0.0);
+        let (oq, rest_o) = ordered.split_at_mut(mp);
+        let (ou, ol) = rest_o.split_at_mut(mp);
+        for (i, &o) in order.iter().enumerate() {
+            oq[i] = q[o];
+            ou[i] = qu[o];
+            ol[i] = ql[o];
+        }
+        if mp > m {
+            ou[m] = INF;
+            ol[m] = -INF;
+        }
+        let tz = tzb.take(m, 0.0);
+        let cb = cbb.take(4 * m + 2, 0.0);
+        let (cb1, cb) = cb.split_at_mut(m);
+        let (cb2, cb) = cb.split_at_mut(m);
+        let (cb, rest) = cb.split_at_mut(m + 1);
+        let slack = lb_slack(4 * m);
+        let mut best = Spaced {
+            k,
+            spacing: 2.0 * ez,
+            sel: Vec::with_capacity(k.min(1024) + 1),
+            t: INF,
+            cands: Vec::new(),
+            trim_at: 4096,
+        };
+        let (mut s1, mut s2) = (0.0, 0.0);
+        let mut c0 = 0;
+        while c0 < nw {
+            let c1 = (c0 + CHUNK).min(nw);
+            let span = c1 - c0 + m - 1;
+            let de = denv.take(2 * span, 0.0);
+            let (du, dl) = de.split_at_mut(span);
+            envelope(&x[c0..c0 + span], r, du, dl);
+            for p in c0..c1 {
+                if p == 0 || (base + p) % RESET == 0 {
+                    let s = sums(&x[p..p + m]);
+                    s1 = s.0;
+                    s2 = s.1;
+                } else {
+                    let (xn, xo) = (x[p + m - 1], x[p - 1]);
+                    s1 = s1 + xn - xo;
+                    s2 = s2 + xn * xn - xo * xo;
+                }
+                let (mean, std) = if normalize { norm(s1, s2, m) } else { (0.0, 1.0) };
+                let t = best.t;
+                let tp = t * slack;
+                let w = &x[p..p + m];
+                let kim = if sq {
+                    lb_kim::<true>(w, q, mean, std, tp)
+                } else {
+                    lb_kim::<false>(w, q, mean, std, tp)
+                };
+                if kim > tp {
+                    st.kim += 1.0;
+                    continue;
+                }
+                let (meanv, stdv) = (f64x2_splat(mean), f64x2_splat(std));
+                let lb1 = if sq {
+                    keogh_eq::<true>(w, &order, ou, ol, meanv, stdv, tp, cb1)
+                } else {
+                    keogh_eq::<false>(w, &order, ou, ol, meanv, stdv, tp, cb1)
+                };
+                if lb1 > tp {
+                    st.keogh_eq += 1.0;
+                    continue;
+                }
+                let off = p - c0;
+                let (du, dl) = (&du[off..off + m], &dl[off..off + m]);
+                let lb2 = if sq {
+                    keogh_ec::<true>(du, dl, &order, oq, meanv, stdv, tp, cb2)
+                } else {
+                    keogh_ec::<false>(du, dl, &order, oq, meanv, stdv, tp, cb2)
+                };
+                if lb2 > tp {
+                    st.keogh_ec += 1.0;
+                    continue;
+                }
+                // Bound of the rows still to come, for the DTW: after row i,
+                // rows > i remain (EQ terms are per window point, i.e. per
+                // row) and columns > i + r remain untouched (EC terms are per
+                // query point, i.e. per column). UCR Suite uses only the
+                // larger of the two, shifted by r; both, unshifted for EQ,
+                // are tighter and as valid.
+                cb[m] = 0.0;
+                for i in (0..m).rev() {
+                    cb[i] = cb[i + 1] + cb2[i];
+                }
+                let mut eq = 0.0;
+                rest[m] = 0.0;
+                for p in (0..m).rev() {
+                    eq += cb1[p];
+                    rest[p] = eq.max(cb[(p + r).min(m)]);
+                }
+                let pairs = m / 2;
+                for q in 0..pairs {
+                    let z = f64x2_div(f64x2_sub(f64x2(w[2 * q], w[2 * q + 1]), meanv), stdv);
+                    tz[2 * q] = f64x2_extract_lane::<0>(z);
+                    tz[2 * q + 1] = f64x2_extract_lane::<1>(z);
+                }
+                if m % 2 == 1 {
+                    tz[m - 1] = (w[m - 1] - mean) / std;
+                }
+                let d = dtw_rest(tz, q, window, sq, t, rest, tp);
+                if d <= t {
+                    st.dtw += 1.0;
+                    best.offer(d, base + p);
+                } else {
+                    st.abandoned += 1.0;
+                }
+            }
+            c0 = c1;
+        }
+        let t = best.t;
+        let mut cands = best.cands;
+        cands.retain(|c| c.0 <= t);
+        cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
+        cands
+    })
+}
+
+/// Exported subsequence search over `x` (whose first point has absolute
+/// index `base`). Writes the candidates as `(index, distance)` pairs to a
+/// buffer read with [`search_results`] and returns their number; five
+/// counters go to `stats` (pruned by LB_Kim, LB_Keogh EQ, LB_Keogh EC,
+/// abandoned DTWs, completed DTWs).
+///
+/// # Safety
+/// The pointers must cover the sizes given; `1 <= m <= n`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn search_f64(
+    x: *const f64,
+    n: usize,
+    q: *const f64,
+    m: usize,
+    window: f64,
+    squared: u32,
+    normalize: u32,
+    k: usize,
+    ez: f64,
+    base: usize,
+    stats: *mut f64,
+) -> usize {
+    let x = std::slice::from_raw_parts(x, n);
+    let q = std::slice::from_raw_parts(q, m);
+    let mut st = Stats::default();
+    let k = k.clamp(1, n + 1 - m);
+    let cands = search(squared != 0, x, q, window_arg(window), normalize != 0, k, ez, base, &mut st);
+    let s = std::slice::from_raw_parts_mut(stats, 5);
+    s.copy_from_slice(&[st.kim, st.keogh_eq, st.keogh_ec, st.abandoned, st.dtw]);
+    RESULTS.with(|r| {
+        let mut r = r.borrow_mut();
+        r.clear();
+        for &(d, i) in &cands {
+            r.push(i as f64);
+            r.push(d);
+        }
+        cands.len()
+    })
+}
+
+/// Address of the pairs written by the last [`search_f64`].
+#[no_mangle]
+pub extern "C" fn search_results() -> *const f64 {
+    RESULTS.with(|r| r.borrow().as_ptr())
+}

@@ -1,0 +1,177 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+/**
+ * `deno task serve`: runs the matching service on WebSocket and, given TLS
+ * material, on QUIC.
+ *
+ * ```sh
+ * deno run -A service/main.ts [--ws-port 8080] [--quic-port 4433]
+ *   [--hostname 127.0.0.1] [--cert cert.pem --key key.pem | --self-signed]
+ *   [--workers 0] [--max-series-length 100000] [--max-batch-length 10000]
+ *   [--max-request-bytes 16777216]
+ * ```
+ *
+ * - Without `--cert`/`--key` (or `--self-signed`) only WebSocket is served,
+ *   and it says so: QUIC always needs a certificate.
+ * - `--self-signed` generates a throwaway CA and server certificate with
+ *   `openssl` into a temporary directory, prints the CA's path (clients pass
+ *   it as `caCerts`), and removes the directory on shutdown.
+ * - `--cert`/`--key` with WebSocket serve wss://.
+ * - A port of `0` picks a free port. Once listening, one line per transport
+ *   is printed: `listening websocket ws://127.0.0.1:8080` and
+ *   `listening quic 127.0.0.1:4433`.
+ * - SIGINT or SIGTERM shut down gracefully: new requests get an error
+ *   reply, requests in flight finish and are answered, then the process
+ *   exits with code 0. A second signal exits at once with code 1.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type MatcherServer, serveMatcher } from "./serve.ts";
+import { type SelfSigned, selfSigned } from "./_self_signed.ts";
+
+const USAGE = `Usage: deno task serve [options]
+  --ws-port N            WebSocket port (default 8080; 0 = any free port)
+  --quic-port N          QUIC port (default 4433; needs --cert/--key or --self-signed)
+  --hostname HOST        address to bind (default 127.0.0.1)
+  --cert FILE --key FILE TLS certificate chain and key (PEM)
+  --self-signed          generate a throwaway CA + certificate with openssl
+  --workers N            worker threads computing requests (default 0: in-thread)
+  --max-series-length N  longest series per request (default 100000)
+  --max-batch-length N   most patterns per batch request (default 10000)
+  --max-request-bytes N  largest request in bytes (default 16777216)
+  --help                 this message`;
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new RangeError(
+      `--${name} must be a non-negative integer, got ${value}`,
+    );
+  }
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      "ws-port": { type: "string", default: "8080" },
+      "quic-port": { type: "string", default: "4433" },
+      hostname: { type: "string", default: "127.0.0.1" },
+      cert: { type: "string" },
+      key: { type: "string" },
+      "self-signed": { type: "boolean", default: false },
+      workers: { type: "string", default: "0" },
+      "max-series-length": { type: "string" },
+      "max-batch-length": { type: "string" },
+      "max-request-bytes": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if ((values.cert === undefined) !== (values.key === undefined)) {
+    throw new TypeError("--cert and --key must be given together");
+  }
+  if (values["self-signed"] && values.cert !== undefined) {
+    throw new TypeError("--self-signed and --cert/--key exclude each other");
+  }
+  const hostname = values.hostname;
+  const common = {
+    hostname,
+    workers: integer("workers", values.workers),
+    maxSeriesLength: integer("max-series-length", values["max-series-length"]),
+    maxBatchLength: integer("max-batch-length", values["max-batch-length"]),
+    maxRequestBytes: integer("max-request-bytes", values["max-request-bytes"]),
+  };
+  let tls: { cert: string; key: string } | undefined;
+  let generated: SelfSigned | undefined;
+  if (values.cert !== undefined) {
+    tls = {
+      cert: await Deno.readTextFile(values.cert),
+      key: await Deno.readTextFile(values.key!),
+    };
+  } else if (values["self-signed"]) {
+    generated = await selfSigned(hostname);
+    tls = generated;
+    console.log(`self-signed: clients must trust ${generated.caPath}`);
+  }
+  const servers: MatcherServer[] = [];
+  const shutdown = async (): Promise<void> => {
+    await Promise.all(servers.map((server) => server.close()));
+    await generated?.remove();
+  };
+  try {
+    const ws = await serveMatcher({
+      ...common,
+      transport: "websocket",
+      port: integer("ws-port", values["ws-port"]),
+      ...(tls === undefined ? {} : { cert: tls.cert, key: tls.key }),
+    });
+    servers.push(ws);
+    const scheme = tls === undefined ? "ws" : "wss";
+    console.log(
+      `listening websocket ${scheme}://${ws.addr.hostname}:${ws.addr.port}`,
+    );
+    if (tls === undefined) {
+      console.log(
+        "quic disabled: QUIC needs a certificate (--cert/--key or --self-signed)",
+      );
+    } else {
+      const quic = await serveMatcher({
+        ...common,
+        transport: "quic",
+        port: integer("quic-port", values["quic-port"]),
+        cert: tls.cert,
+        key: tls.key,
+      });
+      servers.push(quic);
+      console.log(`listening quic ${quic.addr.hostname}:${quic.addr.port}`);
+    }
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM"];
+  let signalled = false;
+  const onSignal = (signal: Deno.Signal) => () => {
+    if (signalled) {
+      console.error(`${signal} again: exiting without waiting`);
+      Deno.exit(1);
+    }
+    signalled = true;
+    stop(signal);
+  };
+  const listeners = signals.map((signal) => {
+    const listener = onSignal(signal);
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
+  const signal = await stopped;
+  const inFlight = servers.reduce((sum, server) => sum + server.inFlight, 0);
+  console.log(`${signal}: shutting down (${inFlight} requests in flight)`);
+  await shutdown();
+  for (const [name, listener] of listeners) {
+    Deno.removeSignalListener(name, listener);
+  }
+  console.log("stopped");
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main());
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    Deno.exit(2);
+  }
+}

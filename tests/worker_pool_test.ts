@@ -1,0 +1,102 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+import assert from "node:assert/strict";
+import {
+  dtwBatch,
+  type SearchStats,
+  searchSubsequence,
+  topK,
+  type TopKStats,
+  WorkerPool,
+} from "@midstreamer/kit";
+import { RUN } from "../kernels/_search_pool.ts";
+import { randInt, randomWalk, rng } from "./_rng.ts";
+
+Deno.test("WorkerPool results equal the single-threaded functions", async () => {
+  const random = rng(61);
+  const ref = randomWalk(120, random);
+  const patterns = Array.from(
+    { length: 90 },
+    () => randomWalk(randInt(random, 60, 140), random),
+  );
+  // Duplicates make ties across chunks.
+  patterns.push(...patterns.slice(0, 20));
+  await using pool = new WorkerPool({ workers: 2 });
+  assert.equal(pool.size, 2);
+  for (
+    const options of [undefined, { window: 10 }, {
+      cost: "squared" as const,
+      cutoff: 900,
+    }]
+  ) {
+    assert.deepEqual(
+      await pool.dtwBatch(ref, patterns, options),
+      dtwBatch(ref, patterns, options),
+    );
+    for (const k of [1, 7, 25, 500]) {
+      const stats = {} as TopKStats;
+      assert.deepEqual(
+        await pool.topK(ref, patterns, k, { ...options, stats }),
+        topK(ref, patterns, k, options),
+      );
+      assert.equal(
+        stats.prunedByKim + stats.prunedByKeogh + stats.abandoned +
+          stats.computed,
+        patterns.length,
+      );
+    }
+  }
+  const x = randomWalk(30000, random);
+  const q = randomWalk(64, random);
+  for (
+    const options of [{ k: 5 }, { k: 12, exclusionZone: 0, window: 3 }, {
+      k: 3,
+      normalize: false,
+    }]
+  ) {
+    const stats = {} as SearchStats;
+    assert.deepEqual(
+      await pool.searchSubsequence(x, q, { ...options, stats }),
+      searchSubsequence(x, q, options),
+      JSON.stringify(options),
+    );
+    assert.equal(stats.windows, 30000 - 64 + 1);
+  }
+  assert.deepEqual(await pool.dtwBatch(ref, []), new Float64Array(0));
+  assert.deepEqual(await pool.topK(ref, [], 3), []);
+});
+
+Deno.test("WorkerPool: validation errors reject like the synchronous functions", async () => {
+  await using pool = new WorkerPool({ workers: 1 });
+  await assert.rejects(() => pool.topK([1], [[1]], 0), RangeError);
+  await assert.rejects(
+    () => pool.dtwBatch([1], [[1], [NaN]]),
+    /patterns\[1\]\[0\]/,
+  );
+  await assert.rejects(() => pool.searchSubsequence([1], [1, 2]), RangeError);
+});
+
+Deno.test("WorkerPool: a crashed worker rejects its job and is replaced", async () => {
+  const pool = new WorkerPool({ workers: 1 });
+  try {
+    await assert.rejects(() => pool[RUN]("__crash__", []), /crashed/);
+    assert.deepEqual(await pool.topK([1, 2], [[1, 2], [3]], 1), [{
+      index: 0,
+      distance: 0,
+    }]);
+  } finally {
+    await pool.close();
+  }
+});
+
+Deno.test("WorkerPool: close() rejects pending jobs; use after close is an Error", async () => {
+  const pool = new WorkerPool({ workers: 1 });
+  const ref = randomWalk(400, rng(62));
+  const pending = pool.dtwBatch(ref, Array.from({ length: 200 }, () => ref));
+  await pool.close();
+  await assert.rejects(() => pending, /closed/);
+  await assert.rejects(() => pool.topK([1], [[1]], 1), /after close/);
+  await pool.close(); // idempotent
+  assert.throws(() => new WorkerPool({ workers: 0 }), RangeError);
+  assert.throws(() => new WorkerPool({ workers: 1.5 }), RangeError);
+});
