@@ -16,18 +16,10 @@
  * @module
  */
 
-export * from "./kernels/dtw.ts";
-export * from "./kernels/types.ts";
-export { MAX_SERIES_LENGTH } from "./kernels/_input.ts";
+// The kernels: pure computation, also shipped to Node and browsers.
+export * from "./kernels/mod.ts";
+// Streams, workers and concurrency.
 export * from "./kernels/stream_monitor.ts";
-export * from "./kernels/lcs.ts";
-export * from "./kernels/correlation_matrix.ts";
-export * from "./kernels/dtw_batch.ts";
-export * from "./kernels/top_k.ts";
-export * from "./kernels/search_subsequence.ts";
-export * from "./kernels/dtw_path.ts";
-export * from "./kernels/align_timeframes.ts";
 export * from "./kernels/worker_pool.ts";
-export * from "./kernels/search_types.ts";
-export * from "./kernels/lcs_alignment.ts";
+export type { WorkerPoolOptions } from "./kernels/search_types.ts";
 export * from "./kernels/matcher.ts";

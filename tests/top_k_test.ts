@@ -77,6 +77,25 @@ Deno.test("topK prunes random walks and keeps the brute-force answer", () => {
   );
 });
 
+Deno.test("topK on equal-length patterns (streaming lanes) keeps ties exact", () => {
+  const random = rng(24);
+  const ref = randomWalk(64, random);
+  const base = Array.from({ length: 40 }, () => randomWalk(64, random));
+  const patterns = [...base, ...base.slice(5, 25), ...base.slice(0, 9)];
+  for (const options of [{}, { cost: "squared" as const }, { cutoff: 60 }]) {
+    const brute = patterns
+      .map((p, index) => ({ index, distance: dtw(ref, p, options) }))
+      .sort((a, b) => a.distance - b.distance || a.index - b.index);
+    for (const k of [1, 2, 7, 30, 69, 80]) {
+      assert.deepEqual(
+        topK(ref, patterns, k, options),
+        brute.slice(0, k),
+        `k ${k} ${JSON.stringify(options)}`,
+      );
+    }
+  }
+});
+
 Deno.test("topK with cutoff and squared cost matches brute force over dtw", () => {
   const random = rng(23);
   const ref = randomWalk(40, random);

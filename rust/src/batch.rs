@@ -2,12 +2,12 @@
 //!
 //! # Lane-parallel DTW
 //!
-//! Patterns of the same length are processed eight at a time: point `j` of
-//! the eight patterns is stored as four `f64x2` vectors, and one row of the
-//! cost matrix of all eight pairs is four vectors per column. A row is
-//! swept once for all eight pairs: each vector is an independent dependency
-//! chain (the single-pair kernel of `dtw.rs` has to build its chains out of
-//! one matrix), no lane ever moves, and the recurrence is the same `f64`
+//! Patterns of the same length are processed [`LANES`] at a time: point `j`
+//! of the patterns is stored as [`K`] `f64x2` vectors, and one row of the
+//! cost matrices of all pairs is `K` vectors per column. No lane ever
+//! moves, each vector is an independent dependency chain, and rows are
+//! swept [`R`] at a time so that only the bottom row of a block goes
+//! through memory. The recurrence is the same `f64`
 //! `cost + min(up, diag, left)`, so every distance is bit-for-bit the one
 //! `dtw` returns. The reference runs down the rows, the patterns across the
 //! columns; DTW is symmetric under transposition, cell for cell, so this
@@ -16,14 +16,19 @@
 //! # topK
 //!
 //! Every pattern gets a lower bound: the cost of the first and last cells
-//! (LB_Kim) plus, for the columns in between, the distance of each pattern
-//! point to the envelope of the reference over the band (LB_Keogh). The
-//! bound is valid for patterns of any length because the band is
-//! index-aligned (`|i - j| <= w` with `w >= |n - m|`): every column `j` of a
-//! warping path has a cell in a row within `w` of `j`. Patterns are then
+//! (LB_Kim) plus the larger of the two LB_Keogh sums over the inner points
+//! (pattern points against the envelope of the reference over the band,
+//! and reference points against the envelope of the pattern). LB_Keogh is
+//! valid for patterns of any length because the band is index-aligned
+//! (`|i - j| <= w` with `w >= |n - m|`): every column `j` (row `i`) of a
+//! warping path has a cell in a row (column) within `w` of it. Patterns are
 //! visited by increasing bound; a pattern whose bound exceeds the current
 //! k-th best distance is pruned (and so are all later ones), the others run
-//! an early-abandoning DTW with the k-th best as cutoff.
+//! a DTW that abandons once its row minimum exceeds the k-th best, or once
+//! the row minimum plus a bound of the rest of the path does (see
+//! [`lanes_out`]). Without a band and with patterns of one length, the
+//! lanes stream through the candidates ([`Stream`]); otherwise groups of
+//! [`LANES`] patterns of one length run together.
 
 use core::arch::wasm32::*;
 use std::cell::RefCell;
@@ -33,8 +38,10 @@ use crate::memory::Work;
 
 const INF: f64 = f64::INFINITY;
 /// Vectors per group: 2 `f64x2` = 4 patterns. Measured on V8 (Zen 4): 2 or 3
-/// vectors with 2 rows per sweep are fastest (~0.30 ns/cell); 4 vectors
-/// spill registers once two rows are swept together.
+/// vectors with 2 rows per sweep are fastest (~0.30 ns/cell, against ~0.37
+/// for the single-pair kernel); 4 vectors spill registers once two rows are
+/// swept together. The kernel is bound by the vector ALU (5 operations per
+/// two cells), as the single-pair kernel nearly is.
 const K: usize = 2;
 /// Patterns per group.
 const LANES: usize = 2 * K;
@@ -205,6 +212,7 @@ struct Abandon<'a> {
 /// # Safety
 /// `row` must hold `(m + 1) * K` vectors and `pats` `m * K`; `hi < m`;
 /// `rows[l] >= 1`.
+#[inline(never)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn lanes_out<const SQ: bool>(
     row: *const v128,
@@ -612,7 +620,7 @@ struct Stream<'a> {
 }
 
 impl<'a> Stream<'a> {
-    fn run<const SQ: bool>(&mut self, best: &mut Best, stats: &mut TopKStats) {
+    fn run(&mut self, sq: bool, best: &mut Best, stats: &mut TopKStats) {
         let (r, n) = (self.r, self.r.len());
         let m = self.pats.get(self.order[0]).len();
         GROUP.with(|g| {
@@ -657,7 +665,11 @@ impl<'a> Stream<'a> {
                         row[j * LANES + lane] = INF;
                     }
                     row[lane] = 0.0; // the virtual cell before (0, 0)
-                    rest_bound::<SQ>(r, src, usize::MAX, &mut one);
+                    if sq {
+                        rest_bound::<true>(r, src, usize::MAX, &mut one);
+                    } else {
+                        rest_bound::<false>(r, src, usize::MAX, &mut one);
+                    }
                     for (i, &x) in one.iter().enumerate() {
                         rest[i * LANES + lane] = x;
                     }
@@ -678,10 +690,18 @@ impl<'a> Stream<'a> {
                     if b == R {
                         let xs: [[v128; K]; R] =
                             core::array::from_fn(|k| core::array::from_fn(|v| f64x2(at(2 * v, k), at(2 * v + 1, k))));
-                        block::<SQ, R>(&xs, &[0; R], &[m - 1; R], pp, rp);
+                        if sq {
+                            full_rows::<true, R>(&xs, m, pp, rp);
+                        } else {
+                            full_rows::<false, R>(&xs, m, pp, rp);
+                        }
                     } else {
                         let xs = [core::array::from_fn(|v| f64x2(at(2 * v, 0), at(2 * v + 1, 0)))];
-                        block::<SQ, 1>(&xs, &[0], &[m - 1], pp, rp);
+                        if sq {
+                            full_rows::<true, 1>(&xs, m, pp, rp);
+                        } else {
+                            full_rows::<false, 1>(&xs, m, pp, rp);
+                        }
                     }
                 }
                 steps += b;
@@ -717,8 +737,13 @@ impl<'a> Stream<'a> {
                     // Idle lanes' results are ignored; keep their indices valid.
                     let at_rows = rows.map(|x| x.max(1));
                     // SAFETY: as above; every row index is >= 1.
+                    let rq = row.as_ptr() as *const v128;
                     let out = unsafe {
-                        lanes_out::<SQ>(row.as_ptr() as *const v128, pp, m, 0, m - 1, t, Some(&bound), &at_rows, columns)
+                        if sq {
+                            lanes_out::<true>(rq, pp, m, 0, m - 1, t, Some(&bound), &at_rows, columns)
+                        } else {
+                            lanes_out::<false>(rq, pp, m, 0, m - 1, t, Some(&bound), &at_rows, columns)
+                        }
                     };
                     for lane in 0..LANES {
                         if let (Some(c), true) = (id[lane], out[lane]) {
@@ -731,6 +756,15 @@ impl<'a> Stream<'a> {
             }
         })
     }
+}
+
+/// `B` rows over every column (no band) for the streaming lanes.
+///
+/// # Safety
+/// As [`block`], with the ranges `0..m`.
+#[inline(never)]
+unsafe fn full_rows<const SQ: bool, const B: usize>(xs: &[[v128; K]; B], m: usize, pats: *const v128, row: *mut v128) {
+    block::<SQ, B>(xs, &[0; B], &[m - 1; B], pats, row);
 }
 
 /// A max-heap of the best `k` (distance, index) pairs.
@@ -838,11 +872,7 @@ fn top_k(
     let unbanded = band_w(window, n, m0) >= n.max(m0);
     if unbanded && n > 0 && m0 > 0 && count >= LANES && (0..count).all(|i| pats.get(i).len() == m0) {
         let mut ctx = Stream { r, pats, order: &order, lb: &lb, kim: &kim, slack, cutoff, suffix: &suffix };
-        if sq {
-            ctx.run::<true>(&mut best, stats);
-        } else {
-            ctx.run::<false>(&mut best, stats);
-        }
+        ctx.run(sq, &mut best, stats);
         for d in done.iter_mut() {
             *d = true;
         }
