@@ -25,7 +25,12 @@
  *   single thread and on a 2-worker pool. No pure-JS baseline: a brute
  *   force would take hours.
  *
- * The pruning counters of `topK` and `searchSubsequence` are printed once.
+ * The pruning counters of `topK` and `searchSubsequence` are printed once
+ * (to stderr: stdout is `deno bench --json`'s).
+ *
+ * `BENCH_QUICK=1` (used by `deno task compare --quick`) shrinks the sizes:
+ * 200 patterns instead of 1,000, 5,000 points instead of 20,000, and
+ * 100,000 instead of 1,000,000; group names state the sizes.
  *
  * @module
  */
@@ -41,11 +46,17 @@ import {
   WorkerPool,
 } from "@midstreamer/kit";
 import { PureJSDTW, typedArrayDtw } from "@midstreamer/kit/baseline";
-import { randomWalk, rng } from "../tests/_rng.ts";
+import { randomWalk, randomWalks, rng } from "../tests/_rng.ts";
+
+const QUICK = Deno.env.get("BENCH_QUICK") === "1";
+const PATTERNS = QUICK ? 200 : 1000;
+const SMALL = QUICK ? 5_000 : 20_000;
+const LONG = QUICK ? 100_000 : 1_000_000;
+const size = (n: number) => n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`;
 
 const random = rng(2026);
 const reference = randomWalk(500, random);
-const patterns = Array.from({ length: 1000 }, () => randomWalk(500, random));
+const patterns = randomWalks(PATTERNS, random, 500);
 const pool = new WorkerPool({ workers: 2 });
 
 function originalTopK(k: number): Array<{ index: number; distance: number }> {
@@ -64,8 +75,8 @@ function originalTopK(k: number): Array<{ index: number; distance: number }> {
     throw new Error("topK differs from the original pipeline");
   }
   const pruned = stats.prunedByKim + stats.prunedByKeogh;
-  console.log(
-    `topK 1000 × 500, k = 10: ${pruned} patterns pruned by lower bounds ` +
+  console.error(
+    `topK ${PATTERNS} × 500, k = 10: ${pruned} patterns pruned by lower bounds ` +
       `(LB_Kim ${stats.prunedByKim}, LB_Keogh ${stats.prunedByKeogh}), ` +
       `${stats.abandoned} abandoned early, ${stats.computed} computed in full`,
   );
@@ -134,7 +145,7 @@ Deno.bench({
 });
 
 // Multi-timeframe alignment: 5 series of 1,000 points.
-const timeframes = Array.from({ length: 5 }, () => randomWalk(1000, random));
+const timeframes = randomWalks(5, random, 1000);
 {
   const kit = alignTimeframes(timeframes).map((p) => p.distance);
   const original = timeframes.slice(1).map((s, i) =>
@@ -165,7 +176,7 @@ Deno.bench({
 });
 
 // Subsequence search against a pure-JS brute force on 20,000 points.
-const small = randomWalk(20_000, random);
+const small = randomWalk(SMALL, random);
 const smallQuery = randomWalk(128, random);
 
 function zNormalize(x: ArrayLike<number>): Float64Array {
@@ -206,7 +217,7 @@ function bruteSearch(): { index: number; distance: number } {
 
 Deno.bench({
   name: "pure JS: z-normalized typedArrayDtw over every window",
-  group: "subsequence search 20k, query 128, band 6",
+  group: `subsequence search ${size(SMALL)}, query 128, band 6`,
   baseline: true,
   n: 3,
   warmup: 1,
@@ -217,14 +228,14 @@ Deno.bench({
 
 Deno.bench({
   name: "kit: searchSubsequence",
-  group: "subsequence search 20k, query 128, band 6",
+  group: `subsequence search ${size(SMALL)}, query 128, band 6`,
   fn: () => {
     searchSubsequence(small, smallQuery, { window: 6, cost: "absolute" });
   },
 });
 
 // Subsequence search on 1,000,000 points (UCR Suite's setting).
-const series = randomWalk(1_000_000, random);
+const series = randomWalk(LONG, random);
 const query128 = randomWalk(128, random);
 const query512 = randomWalk(512, random);
 const cases = [
@@ -249,8 +260,8 @@ for (const c of cases) {
   });
   const ms = performance.now() - t0;
   const pct = (x: number) => `${((100 * x) / stats.windows).toFixed(2)}%`;
-  console.log(
-    `searchSubsequence 1M, ${c.label}: best ${best.index} (${
+  console.error(
+    `searchSubsequence ${size(LONG)}, ${c.label}: best ${best.index} (${
       best.distance.toFixed(4)
     }) ` +
       `in ${ms.toFixed(0)} ms; pruned LB_Kim ${pct(stats.prunedByKim)}, ` +
@@ -263,7 +274,7 @@ for (const c of cases) {
   );
   Deno.bench({
     name: `kit: searchSubsequence, ${c.label}`,
-    group: "subsequence search 1M (no pure-JS baseline: infeasible)",
+    group: `subsequence search ${size(LONG)} (no pure-JS baseline: infeasible)`,
     n: 5,
     fn: () => {
       searchSubsequence(series, c.query, { window: c.window });
@@ -271,7 +282,7 @@ for (const c of cases) {
   });
   Deno.bench({
     name: `kit: WorkerPool(2).searchSubsequence, ${c.label}`,
-    group: "subsequence search 1M (no pure-JS baseline: infeasible)",
+    group: `subsequence search ${size(LONG)} (no pure-JS baseline: infeasible)`,
     n: 5,
     fn: async () => {
       await pool.searchSubsequence(series, c.query, { window: c.window });

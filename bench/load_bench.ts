@@ -24,7 +24,7 @@ import {
   type MatcherServer,
   serveMatcher,
 } from "../service/mod.ts";
-import { randomWalk, rng } from "../tests/_rng.ts";
+import { randomWalk, randomWalks, rng } from "../tests/_rng.ts";
 import { generateTls } from "../tests/_tls.ts";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";
@@ -32,7 +32,7 @@ const N = QUICK ? 20 : 100;
 const POINTS = 500;
 const random = rng(1);
 const reference = randomWalk(POINTS, random);
-const patterns = Array.from({ length: N }, () => randomWalk(POINTS, random));
+const patterns = randomWalks(N, random, POINTS);
 
 const tls = await generateTls();
 const matcher: Matcher = await createMatcher(reference, { queueSize: N });

@@ -16,13 +16,8 @@
 // whose buffer can be transferred back.
 
 import { describe } from "./_input.ts";
-import {
-  checkTotal,
-  i32Heap,
-  sequenceLength,
-  SymbolTable,
-} from "./_symbols.ts";
-import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
+import { checkTotal, sequenceLength, SymbolTable } from "./_symbols.ts";
+import { f64Heap, i32Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { LcsSequence } from "./lcs.ts";
 
 /**

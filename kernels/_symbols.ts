@@ -2,7 +2,6 @@
 // Interning of LCS symbols to dense integer ids. Internal.
 
 import { describe } from "./_input.ts";
-import { kit } from "./_wasm.ts";
 import type { LcsSequence } from "./lcs.ts";
 
 /**
@@ -285,15 +284,6 @@ export function checkTotal(fn: string, what: string, total: number): void {
       `${fn}: ${what} have ${total} symbols in all; the limit is ${MAX_TOTAL_SYMBOLS} (2^28) symbols per call`,
     );
   }
-}
-
-let i32: Int32Array = new Int32Array(0);
-
-/** An `Int32Array` over the whole WebAssembly memory, refreshed on growth. */
-export function i32Heap(): Int32Array {
-  const buffer = kit().memory.buffer;
-  if (i32.buffer !== buffer) i32 = new Int32Array(buffer);
-  return i32;
 }
 
 function badElement(

@@ -83,7 +83,6 @@ const SIMD_PROBE = new Uint8Array([
 ]);
 
 let exportsCache: KitExports | undefined;
-let heap: Float64Array<ArrayBufferLike> = new Float64Array(0);
 
 /** Decodes the inlined module bytes. */
 export function wasmBytes(): Uint8Array {
@@ -112,14 +111,32 @@ export function kit(): KitExports {
 }
 
 /**
+ * A function returning a view (made by `make`) over the whole WebAssembly
+ * memory, cached until the memory grows.
+ */
+function memoryView<T extends ArrayBufferView>(
+  make: (buffer: ArrayBufferLike) => T,
+): () => T {
+  let view: T | undefined;
+  return () => {
+    const buffer = kit().memory.buffer;
+    if (view?.buffer !== buffer) view = make(buffer);
+    return view;
+  };
+}
+
+/**
  * A `Float64Array` over the whole WebAssembly memory, refreshed when the
  * memory has grown. Call it again after anything that may allocate.
  */
-export function f64Heap(): Float64Array<ArrayBufferLike> {
-  const buffer = kit().memory.buffer;
-  if (heap.buffer !== buffer) heap = new Float64Array(buffer);
-  return heap;
-}
+export const f64Heap: () => Float64Array<ArrayBufferLike> = memoryView(
+  (buffer) => new Float64Array(buffer),
+);
+
+/** An `Int32Array` over the whole WebAssembly memory, refreshed on growth. */
+export const i32Heap: () => Int32Array<ArrayBufferLike> = memoryView(
+  (buffer) => new Int32Array(buffer),
+);
 
 /** Byte address of at least `bytes` bytes of scratch slot `slot`. */
 export function scratch(slot: Slot, bytes: number): number {

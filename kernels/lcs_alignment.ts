@@ -1,12 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import {
-  checkTotal,
-  i32Heap,
-  sequenceLength,
-  SymbolTable,
-} from "./_symbols.ts";
-import { kit, scratch, Slot } from "./_wasm.ts";
+import { checkTotal, sequenceLength, SymbolTable } from "./_symbols.ts";
+import { i32Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { LcsSequence } from "./lcs.ts";
 
 interface RowExports {

@@ -10,6 +10,7 @@ import {
   fillSearchStats,
   fillTopKStats,
   kArg,
+  type PackedPatterns,
   packPatterns,
   searchArgs,
   slicePatterns,
@@ -136,20 +137,13 @@ export class WorkerPool implements AsyncDisposable {
     const args = dtwArgs("dtwBatch", options);
     const ref = toF64("dtwBatch", "reference", reference);
     const packed = packPatterns("dtwBatch", "patterns", patterns);
-    const count = packed.offsets.length - 1;
-    const bounds = splitBySize(packed.offsets, count, this.#chunks(count));
-    const parts = await Promise.all(
-      bounds.slice(1).map((end, c) => {
-        const p = slicePatterns(packed, bounds[c], end);
-        const r = ref.slice();
-        return this[RUN]("dtwBatch", [r, p, args], [
-          buf(r),
-          buf(p.flat),
-          buf(p.offsets),
-        ]);
-      }),
-    ) as Float64Array[];
-    const out = new Float64Array(count);
+    const { bounds, parts } = await this.#runChunks<Float64Array>(
+      "dtwBatch",
+      ref,
+      packed,
+      () => [args],
+    );
+    const out = new Float64Array(packed.offsets.length - 1);
     parts.forEach((part, c) => out.set(part, bounds[c]));
     return out;
   }
@@ -179,19 +173,12 @@ export class WorkerPool implements AsyncDisposable {
     const stats = statsArg<TopKStats>("topK", options?.stats);
     const ref = toF64("topK", "reference", reference);
     const packed = packPatterns("topK", "patterns", patterns);
-    const count = packed.offsets.length - 1;
-    const bounds = splitBySize(packed.offsets, count, this.#chunks(count));
-    const parts = await Promise.all(
-      bounds.slice(1).map((end, c) => {
-        const p = slicePatterns(packed, bounds[c], end);
-        const r = ref.slice();
-        return this[RUN](
-          "topK",
-          [r, p, kk, args, bounds[c]],
-          [buf(r), buf(p.flat), buf(p.offsets)],
-        );
-      }),
-    ) as TopKResult[];
+    const { parts } = await this.#runChunks<TopKResult>(
+      "topK",
+      ref,
+      packed,
+      (start) => [kk, args, start],
+    );
     if (stats !== undefined) fillTopKStats(stats, parts.map((p) => p.stats));
     return mergeTopK(parts.map((p) => p.matches), kk);
   }
@@ -344,6 +331,35 @@ export class WorkerPool implements AsyncDisposable {
     if (this.#closed) {
       throw new Error(`WorkerPool: ${fn}() called after close()`);
     }
+  }
+
+  /**
+   * Runs `kernel` over chunks of `packed` of similar total length, each
+   * with its own copy of `ref`: the arguments are `[ref, chunk,
+   * ...tail(start)]`, where `start` is the chunk's first pattern index.
+   * Returns the chunk bounds (`bounds[c]` is chunk `c`'s start) and the
+   * results, in order.
+   */
+  async #runChunks<T>(
+    kernel: string,
+    ref: Float64Array,
+    packed: PackedPatterns,
+    tail: (start: number) => unknown[],
+  ): Promise<{ bounds: number[]; parts: T[] }> {
+    const count = packed.offsets.length - 1;
+    const bounds = splitBySize(packed.offsets, count, this.#chunks(count));
+    const parts = await Promise.all(
+      bounds.slice(1).map((end, c) => {
+        const p = slicePatterns(packed, bounds[c], end);
+        const r = ref.slice();
+        return this[RUN](
+          kernel,
+          [r, p, ...tail(bounds[c])],
+          [buf(r), buf(p.flat), buf(p.offsets)],
+        );
+      }),
+    ) as T[];
+    return { bounds, parts };
   }
 
   /** Chunks for `units` units of work: a few per worker, for balance. */

@@ -248,10 +248,16 @@ if (import.meta.main) {
     strict: true,
   });
   if (!chromiumAvailable()) {
-    console.error(
-      `browser_bench: no Chromium at ${CHROMIUM} ` +
-        "(apt-get install chromium, or set KIT_CHROMIUM); nothing measured",
-    );
+    const note = `no Chromium at ${CHROMIUM} ` +
+      "(apt-get install chromium, or set KIT_CHROMIUM); nothing measured";
+    if (args.values.json) {
+      // Inside `deno task compare`: report the gap instead of failing the run.
+      console.log(
+        JSON.stringify({ rows: [], chromium: "absent", notes: [note] }),
+      );
+      Deno.exit(0);
+    }
+    console.error(`browser_bench: ${note}`);
     Deno.exit(2);
   }
   const report = await browserBench(args.values.quick ?? false);

@@ -86,6 +86,8 @@ export const EXTRAS: readonly ExtraSpec[] = [
     script: "scripts/transport_report.ts",
   },
   { name: "load", suite: "load", script: "scripts/load.ts" },
+  // DTW 1,000 × 1,000 and the 100 × 200 LCS matrix inside headless Chromium.
+  { name: "browser", suite: "dtw", script: "scripts/browser_bench.ts" },
 ];
 
 /** What {@linkcode main} runs; tests substitute small suites. */
@@ -538,6 +540,8 @@ async function run(args: string[], deps: CompareDeps): Promise<number> {
     ? compareResults({ benches: compared }, results, opts.threshold)
     : undefined;
   console.log(renderTable(benches, comparison));
+  const browser = renderBrowserRows(extras.browser);
+  if (browser) console.log(browser);
   if (opts.html) {
     await Deno.mkdir(dirname(opts.html), { recursive: true });
     await Deno.writeTextFile(
@@ -578,6 +582,27 @@ async function run(args: string[], deps: CompareDeps): Promise<number> {
     }`,
   );
   return comparison!.changes.some((c) => c.verdict === "regression") ? 1 : 0;
+}
+
+/** The same kernels timed in Deno and in headless Chromium (`extras.browser`). */
+export function renderBrowserRows(browser: unknown): string | undefined {
+  const rows = (browser as { rows?: unknown } | undefined)?.rows;
+  if (!Array.isArray(rows) || rows.length === 0) return undefined;
+  const lines = [
+    `\nin the browser (${
+      (browser as { chromium?: string }).chromium ?? "Chromium"
+    }), median ms per call:`,
+  ];
+  for (
+    const r of rows as { name: string; deno_ms: number; chromium_ms: number }[]
+  ) {
+    lines.push(
+      `  ${r.name.padEnd(36)} Deno ${
+        r.deno_ms.toFixed(3).padStart(8)
+      }  Chromium ${r.chromium_ms.toFixed(3).padStart(8)}`,
+    );
+  }
+  return lines.join("\n");
 }
 
 if (import.meta.main) {

@@ -81,8 +81,9 @@ import {
   type MatcherClient,
   serveMatcher,
 } from "../service/mod.ts";
-import { randomWalk, rng } from "../tests/_rng.ts";
+import { randomWalk, randomWalks, rng } from "../tests/_rng.ts";
 import { generateTls } from "../tests/_tls.ts";
+import { mean, percentile } from "./_stats.ts";
 
 const MB = 1024 * 1024;
 
@@ -93,10 +94,11 @@ function summarize(latencies: ArrayLike<number>): {
   p99: number;
 } {
   const sorted = Float64Array.from(latencies).sort();
-  const at = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  return { mean: round(mean), p50: round(at(0.5)), p99: round(at(0.99)) };
+  return {
+    mean: round(mean(sorted)),
+    p50: round(percentile(sorted, 0.5)),
+    p99: round(percentile(sorted, 0.99)),
+  };
 }
 
 function round(x: number, digits = 3): number {
@@ -160,10 +162,7 @@ async function burst<T>(
 
 async function concurrentTest(s: LoadSettings, reference: Float64Array) {
   const random = rng(2);
-  const patterns = Array.from(
-    { length: s.concurrent },
-    () => randomWalk(s.points, random),
-  );
+  const patterns = randomWalks(s.concurrent, random, s.points);
   const sampled = s.quick ? 20 : 100;
   for (let i = 0; i < 5; i++) {
     PureJSDTW.calculate(reference, patterns[i % patterns.length]);
@@ -219,10 +218,7 @@ async function keepBusy(
 async function sustainedTest(s: LoadSettings, reference: Float64Array) {
   const concurrency = 256;
   const random = rng(3);
-  const patterns = Array.from(
-    { length: 512 },
-    () => randomWalk(s.points, random),
-  );
+  const patterns = randomWalks(512, random, s.points);
   await using matcher = await createMatcher(reference, {
     queueSize: concurrency,
     workers: s.workers,
@@ -393,10 +389,7 @@ async function serviceTest(
 ) {
   const count = s.quick ? Math.min(300, s.concurrent) : s.concurrent;
   const random = rng(5);
-  const patterns = Array.from(
-    { length: count },
-    () => randomWalk(s.points, random),
-  );
+  const patterns = randomWalks(count, random, s.points);
   const tls = await generateTls();
   const out: Record<string, unknown> = {};
   for (const transport of ["quic", "websocket"] as const) {

@@ -29,6 +29,7 @@ import {
   type Server,
 } from "../transport/mod.ts";
 import { generateTls, type TestTls } from "../tests/_tls.ts";
+import { mean, percentile } from "./_stats.ts";
 
 /** ALPN id used by the transport (and by the raw QUIC floor). */
 const ALPN = "midstreamer/1";
@@ -104,15 +105,13 @@ export interface Report {
 /** Computes mean and nearest-rank percentiles of samples in ms. */
 export function stats(samples: number[]): Stats {
   const sorted = samples.toSorted((a, b) => a - b);
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
-  const mean = sorted.reduce((sum, x) => sum + x, 0) / (sorted.length || 1);
   const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  const at = (q: number) => round(percentile(sorted, q, 0));
   return {
-    mean: round(mean),
-    p50: round(at(0.5)),
-    p95: round(at(0.95)),
-    p99: round(at(0.99)),
+    mean: round(mean(sorted, 0)),
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
     n: sorted.length,
   };
 }
@@ -271,6 +270,15 @@ export async function openRawWebSocket(
 ): Promise<Roundtrip> {
   const url = `ws://127.0.0.1:${fixture.rawWs.port}/`;
   let wake: (() => void) | undefined;
+  /** Sends a message; resolves on the next message received. */
+  const requester =
+    (send: (message: Uint8Array) => void) =>
+    (message: Uint8Array): Promise<void> => {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      wake = resolve;
+      send(message);
+      return promise;
+    };
   if (client === "ws") {
     const ws = new WsWebSocket(url, { perMessageDeflate: false });
     await new Promise((resolve, reject) => {
@@ -279,12 +287,7 @@ export async function openRawWebSocket(
     });
     ws.on("message", () => wake?.());
     return {
-      request(message) {
-        const { promise, resolve } = Promise.withResolvers<void>();
-        wake = resolve;
-        ws.send(message);
-        return promise;
-      },
+      request: requester((message) => ws.send(message)),
       async [Symbol.asyncDispose]() {
         const closed = new Promise((resolve) => ws.once("close", resolve));
         ws.close();
@@ -300,12 +303,7 @@ export async function openRawWebSocket(
   });
   ws.onmessage = () => wake?.();
   return {
-    request(message) {
-      const { promise, resolve } = Promise.withResolvers<void>();
-      wake = resolve;
-      ws.send(message);
-      return promise;
-    },
+    request: requester((message) => ws.send(message)),
     async [Symbol.asyncDispose]() {
       const closed = new Promise((resolve) => (ws.onclose = resolve));
       ws.close();

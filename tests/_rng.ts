@@ -28,3 +28,25 @@ export function randomWalk(n: number, random: () => number): Float64Array {
 export function randInt(random: () => number, lo: number, hi: number): number {
   return lo + Math.floor(random() * (hi - lo + 1));
 }
+
+/**
+ * `count` random walks whose lengths are uniform in [minLength, maxLength]
+ * (each drawn before its walk; nothing is drawn when the two are equal).
+ */
+export function randomWalks(
+  count: number,
+  random: () => number,
+  minLength: number,
+  maxLength: number = minLength,
+): Float64Array[] {
+  return Array.from(
+    { length: count },
+    () =>
+      randomWalk(
+        minLength === maxLength
+          ? minLength
+          : randInt(random, minLength, maxLength),
+        random,
+      ),
+  );
+}

@@ -8,31 +8,13 @@
  * @module
  */
 
-/** PEM strings for a throwaway CA and a server certificate signed by it. */
-export interface TestTls {
-  /** The CA certificate (pass it as `caCerts`). */
-  caCert: string;
-  /** The server certificate chain (leaf + CA). */
-  cert: string;
-  /** The server's PKCS#8 private key. */
-  key: string;
-}
+import {
+  issueCertificates,
+  type IssuedCertificates,
+} from "../service/_self_signed.ts";
 
-async function openssl(cwd: string, args: string[]): Promise<void> {
-  const { code, stderr } = await new Deno.Command("openssl", {
-    args,
-    cwd,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) {
-    throw new Error(
-      `openssl ${args[0]} failed (${code}): ${
-        new TextDecoder().decode(stderr)
-      }`,
-    );
-  }
-}
+/** PEM strings for a throwaway CA and a server certificate signed by it. */
+export type TestTls = IssuedCertificates;
 
 /**
  * Generates a CA and a leaf certificate (EC P-256, valid 2 days) whose
@@ -52,74 +34,7 @@ export async function generateTls(
 ): Promise<TestTls> {
   const dir = await Deno.makeTempDir({ prefix: "midstreamer-tls-" });
   try {
-    const san = names.map((name) =>
-      /^[\d.]+$|:/.test(name) ? `IP:${name}` : `DNS:${name}`
-    ).join(",");
-    await Deno.writeTextFile(
-      `${dir}/leaf.ext`,
-      [
-        "basicConstraints=critical,CA:FALSE",
-        "keyUsage=critical,digitalSignature",
-        "extendedKeyUsage=serverAuth",
-        `subjectAltName=${san}`,
-        "",
-      ].join("\n"),
-    );
-    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
-    await openssl(dir, [
-      "req",
-      "-x509",
-      ...ec,
-      "-nodes",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=midstreamer test CA",
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
-    await openssl(dir, [
-      "req",
-      "-new",
-      ...ec,
-      "-nodes",
-      "-keyout",
-      "leaf.key",
-      "-out",
-      "leaf.csr",
-      "-subj",
-      "/CN=localhost",
-    ]);
-    await openssl(dir, [
-      "x509",
-      "-req",
-      "-in",
-      "leaf.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-days",
-      "2",
-      "-sha256",
-      "-extfile",
-      "leaf.ext",
-      "-out",
-      "leaf.pem",
-    ]);
-    const [caCert, leaf, key] = await Promise.all(
-      ["ca.pem", "leaf.pem", "leaf.key"].map((file) =>
-        Deno.readTextFile(`${dir}/${file}`)
-      ),
-    );
-    return { caCert: caCert!, cert: leaf! + caCert!, key: key! };
+    return await issueCertificates(dir, names, "midstreamer test CA");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

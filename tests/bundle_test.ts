@@ -13,7 +13,8 @@ import * as kernels from "../kernels/mod.ts";
 import { buildNpm, SIZE_BUDGET_BYTES } from "../scripts/bundle.ts";
 import { CHROMIUM, chromiumAvailable, runInChromium } from "./_chromium.ts";
 import { type Case, encode, runCases } from "./fixtures/kernel_cases.mjs";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, randomWalks, rng } from "./_rng.ts";
+import { run } from "./_run.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const root = decodeURIComponent(ROOT.pathname);
@@ -77,10 +78,7 @@ const CASES: Record<string, () => [string, Args][]> = {
   topK: () => {
     const r = rng(0x70b);
     const ref = randomWalk(150, r);
-    const patterns = Array.from(
-      { length: 40 },
-      () => randomWalk(randInt(r, 100, 200), r),
-    );
+    const patterns = randomWalks(40, r, 100, 200);
     patterns[17] = ref.slice();
     const stats = () => ({
       prunedByKim: -1,
@@ -239,26 +237,6 @@ function fixedCases(): Case[] {
 function exportedFunctions(): string[] {
   return Object.entries(kernels).filter(([, v]) => typeof v === "function")
     .map(([k]) => k).sort();
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  options: Deno.CommandOptions = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(cmd, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    ...options,
-  }).output();
-  const text = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: text.decode(out.stdout),
-    stderr: text.decode(out.stderr),
-  };
 }
 
 async function hasCommand(name: string): Promise<boolean> {

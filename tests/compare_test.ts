@@ -13,6 +13,7 @@ import {
 } from "../scripts/_compare_results.ts";
 import { renderComparison, renderTable } from "../scripts/_compare_table.ts";
 import { mergeBaseline } from "../scripts/compare.ts";
+import { run, type RunResult } from "./_run.ts";
 
 const COMPARE = fileURLToPath(
   new URL("../scripts/compare.ts", import.meta.url),
@@ -238,26 +239,8 @@ Deno.test("mergeBaseline keeps the benchmarks and extras of suites that did not 
 
 // --- The command, as a subprocess ------------------------------------------
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function runDeno(args: string[], cwd?: string): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: text.decode(out.stdout),
-    stderr: text.decode(out.stderr),
-  };
+function runDeno(args: string[], cwd?: string): Promise<RunResult> {
+  return run(Deno.execPath(), args, { cwd, env: { NO_COLOR: "1" } });
 }
 
 Deno.test("compare.ts: bad input exits 2 with a clear message, before measuring", async (t) => {

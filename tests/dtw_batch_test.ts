@@ -2,18 +2,8 @@
 
 import assert from "node:assert/strict";
 import { dtw, dtwBatch } from "@midstreamer/kit";
-import { PureJSDTW } from "@midstreamer/kit/baseline";
+import { originalDtw } from "./_dtw_reference.ts";
 import { randInt, randomWalk, rng } from "./_rng.ts";
-
-function reference(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  window?: number,
-): number {
-  return window === undefined
-    ? PureJSDTW.calculate(a, b)
-    : PureJSDTW.calculateWithWindow(a, b, window);
-}
 
 Deno.test("dtwBatch equals PureJSDTW for every pattern (mixed lengths, windows)", () => {
   const random = rng(11);
@@ -32,7 +22,7 @@ Deno.test("dtwBatch equals PureJSDTW for every pattern (mixed lengths, windows)"
       window === undefined ? undefined : { window },
     );
     patterns.forEach((p, i) =>
-      assert.equal(got[i], reference(ref, p, window), `pattern ${i}`)
+      assert.equal(got[i], originalDtw(ref, p, window), `pattern ${i}`)
     );
   }
 });

@@ -4,31 +4,8 @@ import assert from "node:assert/strict";
 import { dtw, MAX_SERIES_LENGTH } from "@midstreamer/kit";
 import { PureJSDTW, typedArrayDtw } from "@midstreamer/kit/baseline";
 import { kit } from "../kernels/_wasm.ts";
+import { fullMatrixDtw } from "./_dtw_reference.ts";
 import { randInt, randomWalk, rng } from "./_rng.ts";
-
-/** Independent full-matrix reference, with either cost and the original band rule. */
-function reference(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  window = Infinity,
-  squared = false,
-): number {
-  const n = a.length, m = b.length;
-  const w = Math.max(window, Math.abs(n - m));
-  const d = Array.from(
-    { length: n + 1 },
-    () => new Array<number>(m + 1).fill(Infinity),
-  );
-  d[0][0] = 0;
-  for (let i = 1; i <= n; i++) {
-    for (let j = Math.max(1, i - w); j <= Math.min(m, i + w); j++) {
-      const diff = a[i - 1] - b[j - 1];
-      d[i][j] = (squared ? diff * diff : Math.abs(diff)) +
-        Math.min(d[i - 1][j], d[i][j - 1], d[i - 1][j - 1]);
-    }
-  }
-  return d[n][m];
-}
 
 Deno.test("dtw equals the original calculate on random walks of lengths 1-500", () => {
   const random = rng(1);
@@ -82,11 +59,11 @@ Deno.test("dtw squared cost equals an independent reference, banded and not", ()
     const window = randInt(random, 0, 40);
     assert.equal(
       dtw(a, b, { cost: "squared" }),
-      reference(a, b, Infinity, true),
+      fullMatrixDtw(a, b, { cost: "squared" }),
     );
     assert.equal(
       dtw(a, b, { cost: "squared", window }),
-      reference(a, b, window, true),
+      fullMatrixDtw(a, b, { window, cost: "squared" }),
       `n=${n} m=${m} window=${window}`,
     );
   }

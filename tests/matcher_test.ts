@@ -10,7 +10,7 @@ import {
   QueueFullError,
 } from "@midstreamer/kit";
 import { PureJSDTW } from "@midstreamer/kit/baseline";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, randomWalks, rng } from "./_rng.ts";
 
 /** Resolves after the current macrotask (lets a matcher run its batches). */
 function tick(): Promise<void> {
@@ -99,10 +99,7 @@ Deno.test("matcher: results equal dtw (in-thread, randomised)", async () => {
 Deno.test("matcher: results equal the original PureJSDTW", async () => {
   const random = rng(11);
   const reference = randomWalk(40, random);
-  const patterns = Array.from(
-    { length: 20 },
-    () => randomWalk(randInt(random, 1, 50), random),
-  );
+  const patterns = randomWalks(20, random, 1, 50);
   await using matcher = await createMatcher(Array.from(reference));
   for (
     const [i, d] of (await Promise.all(patterns.map((p) => matcher.match(p))))
@@ -116,10 +113,7 @@ Deno.test("matcher: results equal dtw on a shared pool, within maxConcurrent", a
   const random = rng(21);
   const pool = new FakePool();
   const reference = randomWalk(50, random);
-  const patterns = Array.from(
-    { length: 200 },
-    () => randomWalk(randInt(random, 0, 70), random),
-  );
+  const patterns = randomWalks(200, random, 0, 70);
   {
     await using matcher = await createMatcher(reference, {
       workers: pool,
@@ -363,10 +357,7 @@ Deno.test("matcher: bad arguments", async () => {
 Deno.test("matcher: an owned WorkerPool gives the same results and is closed", async () => {
   const random = rng(31);
   const reference = randomWalk(80, random);
-  const patterns = Array.from(
-    { length: 150 },
-    () => randomWalk(randInt(random, 0, 100), random),
-  );
+  const patterns = randomWalks(150, random, 0, 100);
   const matcher = await createMatcher(reference, {
     workers: 2,
     window: 9,

@@ -16,7 +16,7 @@ import {
   MessageTooLargeError,
   RemoteError,
 } from "../transport/mod.ts";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, randomWalks, rng } from "./_rng.ts";
 import { generateTls } from "./_tls.ts";
 
 const tls = await generateTls();
@@ -90,10 +90,7 @@ for (const setup of SETUPS) {
         const window = [undefined, 0, 4, 20][round % 4];
         const cost = round % 2 === 0 ? "absolute" as const : "squared" as const;
         const reference = randomWalk(randInt(random, 0, 80), random);
-        const patterns = Array.from(
-          { length: randInt(random, 0, 30) },
-          () => randomWalk(randInt(random, 0, 60), random),
-        );
+        const patterns = randomWalks(randInt(random, 0, 30), random, 0, 60);
         const options = { window, cost };
         // Many calls in flight at once.
         const [d, batch, best, bestCut] = await Promise.all([
@@ -416,7 +413,7 @@ Deno.test("service: computes on an owned WorkerPool", async () => {
   try {
     const random = rng(41);
     const reference = randomWalk(60, random);
-    const patterns = Array.from({ length: 40 }, () => randomWalk(50, random));
+    const patterns = randomWalks(40, random, 50);
     const [d, batch, best] = await Promise.all([
       client.dtw(reference, patterns[0], { window: 5 }),
       client.dtwBatch(reference, patterns),

@@ -2,28 +2,8 @@
 
 import assert from "node:assert/strict";
 import { dtw, type StreamMatch, StreamMonitor } from "@midstreamer/kit";
+import { fullMatrixDtw } from "./_dtw_reference.ts";
 import { randInt, randomWalk, rng } from "./_rng.ts";
-
-/** DTW of query and stream[s..e] under a band anchored at the start (no widening). */
-function anchoredBand(
-  x: ArrayLike<number>,
-  q: ArrayLike<number>,
-  w: number,
-): number {
-  const n = x.length, m = q.length;
-  const d = Array.from(
-    { length: n + 1 },
-    () => new Array<number>(m + 1).fill(Infinity),
-  );
-  d[0][0] = 0;
-  for (let i = 1; i <= n; i++) {
-    for (let j = Math.max(1, i - w); j <= Math.min(m, i + w); j++) {
-      d[i][j] = Math.abs(x[i - 1] - q[j - 1]) +
-        Math.min(d[i - 1][j], d[i][j - 1], d[i - 1][j - 1]);
-    }
-  }
-  return d[n][m];
-}
 
 function run(monitor: StreamMonitor, stream: ArrayLike<number>): StreamMatch[] {
   const out: StreamMatch[] = [];
@@ -49,7 +29,9 @@ function allDistances(
       Array.from({ length: n }, (_, e) => {
         if (e < s) return Infinity;
         const sub = stream.subarray(s, e + 1);
-        return w === undefined ? dtw(sub, query) : anchoredBand(sub, query, w);
+        return w === undefined
+          ? dtw(sub, query)
+          : fullMatrixDtw(sub, query, { window: w, widen: false });
       }),
   );
 }

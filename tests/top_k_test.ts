@@ -8,8 +8,8 @@ import {
   topK,
   type TopKStats,
 } from "@midstreamer/kit";
-import { PureJSDTW } from "@midstreamer/kit/baseline";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { originalDtw } from "./_dtw_reference.ts";
+import { randInt, randomWalk, randomWalks, rng } from "./_rng.ts";
 
 /** Brute force: every distance with the baseline, sorted by (distance, index), cut to k. */
 function bruteTopK(
@@ -21,9 +21,7 @@ function bruteTopK(
 ): Match[] {
   return patterns
     .map((p, index) => {
-      const d = window === undefined
-        ? PureJSDTW.calculate(ref, p)
-        : PureJSDTW.calculateWithWindow(ref, p, window);
+      const d = originalDtw(ref, p, window);
       return { index, distance: d > cutoff ? Infinity : d };
     })
     .sort((a, b) => a.distance - b.distance || a.index - b.index)
@@ -34,10 +32,7 @@ Deno.test("topK equals brute force, with ties, windows and unequal lengths", () 
   const random = rng(21);
   for (let trial = 0; trial < 16; trial++) {
     const ref = randomWalk(randInt(random, 1, 50), random);
-    const base = Array.from(
-      { length: 30 },
-      () => randomWalk(randInt(random, 0, 55), random),
-    );
+    const base = randomWalks(30, random, 0, 55);
     // Duplicates make exact ties, also at the k-th place.
     const patterns = [...base, ...base.slice(0, 12), ...base.slice(3, 9)];
     const k = [1, 3, 10, 17, 48, 100][trial % 6];
@@ -61,7 +56,7 @@ Deno.test("topK equals brute force, with ties, windows and unequal lengths", () 
 Deno.test("topK prunes random walks and keeps the brute-force answer", () => {
   const random = rng(22);
   const ref = randomWalk(200, random);
-  const patterns = Array.from({ length: 300 }, () => randomWalk(200, random));
+  const patterns = randomWalks(300, random, 200);
   const stats = {} as TopKStats;
   assert.deepEqual(
     topK(ref, patterns, 10, { stats }),
@@ -80,7 +75,7 @@ Deno.test("topK prunes random walks and keeps the brute-force answer", () => {
 Deno.test("topK on equal-length patterns (streaming lanes) keeps ties exact", () => {
   const random = rng(24);
   const ref = randomWalk(64, random);
-  const base = Array.from({ length: 40 }, () => randomWalk(64, random));
+  const base = randomWalks(40, random, 64);
   const patterns = [...base, ...base.slice(5, 25), ...base.slice(0, 9)];
   for (const options of [{}, { cost: "squared" as const }, { cutoff: 60 }]) {
     const brute = patterns
@@ -99,10 +94,7 @@ Deno.test("topK on equal-length patterns (streaming lanes) keeps ties exact", ()
 Deno.test("topK with cutoff and squared cost matches brute force over dtw", () => {
   const random = rng(23);
   const ref = randomWalk(40, random);
-  const patterns = Array.from(
-    { length: 40 },
-    () => randomWalk(randInt(random, 30, 50), random),
-  );
+  const patterns = randomWalks(40, random, 30, 50);
   const all = bruteTopK(ref, patterns, 40);
   const cutoff = all[6].distance; // ties with the cutoff are kept
   assert.deepEqual(

@@ -10,15 +10,12 @@ import {
   WorkerPool,
 } from "@midstreamer/kit";
 import { RUN } from "../kernels/_search_pool.ts";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randomWalk, randomWalks, rng } from "./_rng.ts";
 
 Deno.test("WorkerPool results equal the single-threaded functions", async () => {
   const random = rng(61);
   const ref = randomWalk(120, random);
-  const patterns = Array.from(
-    { length: 90 },
-    () => randomWalk(randInt(random, 60, 140), random),
-  );
+  const patterns = randomWalks(90, random, 60, 140);
   // Duplicates make ties across chunks.
   patterns.push(...patterns.slice(0, 20));
   await using pool = new WorkerPool({ workers: 2 });

@@ -19,8 +19,8 @@ import type {
   ResolvedListenOptions,
 } from "./_options.ts";
 import { ConnectionClosedError } from "./connection_closed_error.ts";
+import { connectDeadline } from "./_deadline.ts";
 import { ProtocolError } from "./protocol_error.ts";
-import { TimeoutError } from "./timeout_error.ts";
 import type { Channel } from "./channel.ts";
 import type { RequestStream } from "./request_stream.ts";
 import type { Server } from "./server.ts";
@@ -333,25 +333,13 @@ export async function connectQuic(
   });
   // With zeroRtt, a synchronous QuicConn means 0-RTT is in use.
   const resumed = !(attempt instanceof Promise);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    if (options.timeout === Infinity) return;
-    timer = setTimeout(
-      () =>
-        reject(
-          new TimeoutError(
-            `Cannot connect: no QUIC connection after ${options.timeout} ms`,
-          ),
-        ),
-      options.timeout,
-    );
-  });
+  const deadline = connectDeadline(options.timeout, "QUIC");
   let conn: Deno.QuicConn | undefined;
   try {
-    conn = await Promise.race([attempt, timeout]);
+    conn = await Promise.race([attempt, deadline.expired]);
     const main = await Promise.race([
       conn.createBidirectionalStream(),
-      timeout,
+      deadline.expired,
     ]);
     return new QuicChannel(conn, main, resumed, options);
   } catch (error) {
@@ -367,6 +355,6 @@ export async function connectQuic(
     if (owned) endpoint.close();
     throw error;
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
 }

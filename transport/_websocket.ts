@@ -30,8 +30,8 @@ import type {
   ResolvedListenOptions,
 } from "./_options.ts";
 import { ConnectionClosedError } from "./connection_closed_error.ts";
+import { connectDeadline } from "./_deadline.ts";
 import { ProtocolError } from "./protocol_error.ts";
-import { TimeoutError } from "./timeout_error.ts";
 import type { Channel } from "./channel.ts";
 import type { RequestStream } from "./request_stream.ts";
 import type { Server } from "./server.ts";
@@ -186,6 +186,51 @@ interface SocketEvents {
   onClose(reason: string): void;
 }
 
+/** The open/close bookkeeping both WebSocket clients share. */
+interface Lifecycle {
+  /** For `Socket.opened`. */
+  opened: Promise<void>;
+  /** For `Socket.closed`. */
+  closed: Promise<void>;
+  /** Call when the socket opens. */
+  open(): void;
+  /** Call on a text message: reports a protocol error. */
+  textMessage(): void;
+  /** Call on an error event: its message explains a close without reason. */
+  error(message: string): void;
+  /** Call when the socket closes, with the close code and reason. */
+  close(code: number, reason: string): void;
+}
+
+function lifecycle(events: SocketEvents): Lifecycle {
+  const closed = Promise.withResolvers<void>();
+  const opened = Promise.withResolvers<void>();
+  opened.promise.catch(noop);
+  let failure = "";
+  return {
+    opened: opened.promise,
+    closed: closed.promise,
+    open: () => opened.resolve(),
+    textMessage() {
+      events.onProtocolError(
+        new ProtocolError("malformed frame: text message received"),
+      );
+    },
+    error(message) {
+      failure = message;
+    },
+    close(code, reason) {
+      const text = reason || failure;
+      const message = `connection closed (code ${code}${
+        text ? `: ${text}` : ""
+      })`;
+      opened.reject(new ConnectionClosedError(`Cannot connect: ${message}`));
+      events.onClose(message);
+      closed.resolve();
+    },
+  };
+}
+
 function urlOf(options: ResolvedConnectOptions, host: string): string {
   const name = host.includes(":") ? `[${host}]` : host;
   return `${options.secure ? "wss" : "ws"}://${name}:${options.port}/`;
@@ -203,44 +248,26 @@ function openDeno(
     client === undefined ? undefined : { client },
   );
   ws.binaryType = "arraybuffer";
-  const { promise: closed, resolve: resolveClosed } = Promise.withResolvers<
-    void
-  >();
-  const { promise: opened, resolve, reject } = Promise.withResolvers<
-    void
-  >();
-  opened.catch(noop);
+  const life = lifecycle(events);
   const socket: Socket = {
     send: (data) => {
       for (const message of denoMessages(data)) ws.send(message);
     },
     close: (code, reason) => ws.close(code, reason),
-    opened,
-    closed,
+    opened: life.opened,
+    closed: life.closed,
   };
-  ws.onopen = () => resolve();
+  ws.onopen = life.open;
   ws.onmessage = (event: MessageEvent) => {
-    if (typeof event.data === "string") {
-      events.onProtocolError(
-        new ProtocolError("malformed frame: text message received"),
-      );
-    } else {
-      events.onMessage(new Uint8Array(event.data));
-    }
+    if (typeof event.data === "string") life.textMessage();
+    else events.onMessage(new Uint8Array(event.data));
   };
-  let failure = "";
   ws.onerror = (event: Event) => {
-    failure = (event as ErrorEvent).message ?? "";
+    life.error((event as ErrorEvent).message ?? "");
   };
   ws.onclose = (event: CloseEvent) => {
     client?.close();
-    const text = event.reason || failure;
-    const reason = `connection closed (code ${event.code}${
-      text ? `: ${text}` : ""
-    })`;
-    reject(new ConnectionClosedError(`Cannot connect: ${reason}`));
-    events.onClose(reason);
-    resolveClosed();
+    life.close(event.code, event.reason);
   };
   return socket;
 }
@@ -260,28 +287,20 @@ async function openWs(
     perMessageDeflate: false,
   });
   ws.binaryType = "nodebuffer";
-  const { promise: closed, resolve: resolveClosed } = Promise.withResolvers<
-    void
-  >();
-  const { promise: opened, resolve, reject } = Promise.withResolvers<
-    void
-  >();
-  opened.catch(noop);
+  const life = lifecycle(events);
   const socket: Socket = {
     send: (data) => ws.send(data),
     close: (code, reason) => {
       if (ws.readyState === ws.CONNECTING) ws.terminate();
       else ws.close(code, reason);
     },
-    opened,
-    closed,
+    opened: life.opened,
+    closed: life.closed,
   };
-  ws.on("open", () => resolve());
+  ws.on("open", life.open);
   ws.on("message", (data: Uint8Array, isBinary: boolean) => {
     if (!isBinary) {
-      events.onProtocolError(
-        new ProtocolError("malformed frame: text message received"),
-      );
+      life.textMessage();
     } else {
       // A Buffer: hand on a plain Uint8Array view of the same memory.
       events.onMessage(
@@ -289,18 +308,9 @@ async function openWs(
       );
     }
   });
-  let failure = "";
-  ws.on("error", (error: Error) => {
-    failure = error.message;
-  });
+  ws.on("error", (error: Error) => life.error(error.message));
   ws.on("close", (code: number, reason: Uint8Array) => {
-    const text = new TextDecoder().decode(reason) || failure;
-    const message = `connection closed (code ${code}${
-      text ? `: ${text}` : ""
-    })`;
-    reject(new ConnectionClosedError(`Cannot connect: ${message}`));
-    events.onClose(message);
-    resolveClosed();
+    life.close(code, new TextDecoder().decode(reason));
   });
   return socket;
 }
@@ -419,25 +429,15 @@ export async function connectWebSocket(
   socket = options.client === "ws"
     ? await openWs(options, events)
     : openDeno(options, events);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    if (options.timeout === Infinity) return;
-    timer = setTimeout(() => {
-      reject(
-        new TimeoutError(
-          `Cannot connect: no WebSocket connection after ${options.timeout} ms`,
-        ),
-      );
-    }, options.timeout);
-  });
+  const deadline = connectDeadline(options.timeout, "WebSocket");
   try {
-    await Promise.race([socket.opened, timeout]);
+    await Promise.race([socket.opened, deadline.expired]);
   } catch (error) {
     socket.close(CLOSE_NORMAL, "connect failed");
     await socket.closed;
     throw error;
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
   return new WebSocketChannel(socket, table);
 }
