@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
  * Measures `@midstreamer/kit/transport` on loopback: request round trips by
  * transport, client and size (with the raw, unframed Deno sockets as the

@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
  * Test-time TLS material: a throwaway CA and a leaf certificate for
  * `localhost` / `127.0.0.1`, generated with the `openssl` CLI into a

@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 // The private frame decoder: chunk boundaries, oversize skipping, garbage.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Option validation of listen and connect.
 
 import assert from "node:assert/strict";

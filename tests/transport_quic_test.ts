@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 // QUIC 0-RTT resumption as Deno 2.9.6 actually does it.
 
 import assert from "node:assert/strict";

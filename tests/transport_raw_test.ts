@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Garbage and oversize frames sent to the server with raw sockets, bypassing
 // the client; the server must answer sensibly and keep serving.
 

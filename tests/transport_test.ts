@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Behaviour of listen/connect, for every transport and WebSocket client.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Frames spanning several WebSocket messages, padding and acks: the message
 // shaping of Deno's client, the server's acks, and clients ignoring acks.
 

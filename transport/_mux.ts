@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
  * Private request/reply bookkeeping shared by the QUIC and WebSocket paths:
  * the client's pending-request table and the server's per-frame dispatch.

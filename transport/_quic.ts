@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
  * Private QUIC transport: `Deno.QuicEndpoint` server and `Deno.connectQuic`
  * client. Every bidirectional QUIC stream carries frames (see `_frame.ts`);

@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
  * Private WebSocket transport: `Deno.serve` + `Deno.upgradeWebSocket` on
  * the server; Deno's `WebSocket` or npm:ws (loaded on first use) on the

@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import { resolveConnectOptions } from "./_options.ts";
 import { connectQuic } from "./_quic.ts";

@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import type { Transport } from "./transport.ts";
 import type { WebSocketClient } from "./web_socket_client.ts";

@@ -1,4 +1,4 @@
-// Copyright 2026 the midstreamer authors. MIT license.
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 /**
  * The WebSocket client implementation used by {@linkcode connect}: Deno's
