@@ -98,7 +98,10 @@ export function slicePatterns(
  */
 export function kArg(fn: string, k: unknown): number {
   if (k === Infinity) return 2 ** 32 - 1;
-  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) {
+  if (typeof k !== "number") {
+    throw new TypeError(`${fn}: k must be a number, got ${describe(k)}`);
+  }
+  if (!Number.isInteger(k) || k < 1) {
     throw new RangeError(
       `${fn}: k must be an integer >= 1, got ${describe(k)}`,
     );
@@ -187,7 +190,12 @@ export function searchArgs(
   let ez = m / 2;
   if (o.exclusionZone !== undefined) {
     ez = o.exclusionZone as number;
-    if (typeof ez !== "number" || !(ez >= 0) || !Number.isFinite(ez)) {
+    if (typeof ez !== "number") {
+      throw new TypeError(
+        `${fn}: options.exclusionZone must be a number, got ${describe(ez)}`,
+      );
+    }
+    if (!(ez >= 0) || !Number.isFinite(ez)) {
       throw new RangeError(
         `${fn}: options.exclusionZone must be a finite number >= 0, got ${
           describe(ez)

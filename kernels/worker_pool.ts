@@ -5,6 +5,7 @@ import {
   encodeSequences,
   splitRows,
 } from "./_correlation.ts";
+import { describe } from "./_input.ts";
 import { checkOptionKeys, DTW_OPTION_KEYS, dtwArgs } from "./_options.ts";
 import {
   fillSearchStats,
@@ -99,10 +100,19 @@ export class WorkerPool implements AsyncDisposable {
    * Starts the workers.
    *
    * @param options The number of workers.
+   * @throws {TypeError} on an unknown option or a non-number `workers`.
    * @throws {RangeError} when `workers` is not a positive integer.
    */
   constructor(options?: WorkerPoolOptions) {
-    const workers = options?.workers ?? navigator.hardwareConcurrency ?? 1;
+    const o = checkOptionKeys("WorkerPool", options, ["workers"]);
+    const workers = o.workers ?? navigator.hardwareConcurrency ?? 1;
+    if (typeof workers !== "number") {
+      throw new TypeError(
+        `WorkerPool: options.workers must be a number, got ${
+          describe(workers)
+        }`,
+      );
+    }
     if (!Number.isInteger(workers) || workers < 1) {
       throw new RangeError(
         `WorkerPool: options.workers must be a positive integer, got ${workers}`,

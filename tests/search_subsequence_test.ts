@@ -184,6 +184,14 @@ Deno.test("searchSubsequence rejects bad input", () => {
     RangeError,
   );
   assert.throws(
+    () => searchSubsequence([1, 2, 3], [1], { exclusionZone: "2" } as never),
+    TypeError,
+  );
+  assert.throws(
+    () => searchSubsequence([1, 2, 3], [1], { k: "2" } as never),
+    TypeError,
+  );
+  assert.throws(
     () => searchSubsequence([1, 2, 3], [1], { normalize: "yes" } as never),
     TypeError,
   );

@@ -126,8 +126,11 @@ Deno.test("topK: k above the count returns all; empty list gives []", () => {
 });
 
 Deno.test("topK rejects bad input", () => {
-  for (const k of [0, -1, 1.5, NaN, "2"]) {
-    assert.throws(() => topK([1], [[1]], k as number), RangeError, String(k));
+  for (const k of [0, -1, 1.5, NaN]) {
+    assert.throws(() => topK([1], [[1]], k), RangeError, String(k));
+  }
+  for (const k of ["2", null, {}]) {
+    assert.throws(() => topK([1], [[1]], k as number), TypeError, String(k));
   }
   assert.throws(
     () => topK([1], [[1], [1, Infinity]], 1),

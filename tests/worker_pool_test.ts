@@ -96,4 +96,9 @@ Deno.test("WorkerPool: close() rejects pending jobs; use after close is an Error
   await pool.close(); // idempotent
   assert.throws(() => new WorkerPool({ workers: 0 }), RangeError);
   assert.throws(() => new WorkerPool({ workers: 1.5 }), RangeError);
+  assert.throws(() => new WorkerPool({ workers: "2" } as never), TypeError);
+  assert.throws(
+    () => new WorkerPool({ worker: 2 } as never),
+    /unknown option "worker"/,
+  );
 });
