@@ -15,9 +15,10 @@
  * compiler version), and `--check` compares both that hash and the bytes.
  *
  * When `wasm2wat` (Debian's `wabt`) is installed, the build also refuses a
- * module in which `f64x2.pmin` was lowered to `f64x2.gt` + `v128.bitselect`:
- * rustc 1.63 does that for some operand orders, and it halves the speed of
- * the DTW kernels in V8.
+ * module in which `f64x2_pmin`/`f64x2_pmax` were lowered to `f64x2.gt` +
+ * `v128.bitselect`, or to the IEEE `f64x2.min`/`f64x2.max` (which V8 expands
+ * to a long sequence for NaN and signed zeros): rustc 1.63 does either for
+ * some operand orders, and it halves the speed of the kernels in V8.
  *
  * @module
  */
@@ -137,7 +138,7 @@ export async function build(): Promise<BuildResult> {
   }
 }
 
-/** Fails when `f64x2.pmin` was lowered to compare + bitselect. */
+/** Fails when `f64x2_pmin`/`pmax` were lowered to slow instructions. */
 async function checkLowering(wasm: Uint8Array, tmp: string): Promise<void> {
   const file = `${tmp}/check.wasm`;
   await Deno.writeFile(file, wasm);
@@ -150,12 +151,14 @@ async function checkLowering(wasm: Uint8Array, tmp: string): Promise<void> {
     );
     return;
   }
-  const bitselects = wat.split("v128.bitselect").length - 1;
-  if (bitselects > 0) {
-    throw new Error(
-      `build:wasm: ${bitselects} v128.bitselect in the module: rustc lowered ` +
-        "f64x2_pmin to f64x2.gt + v128.bitselect; swap its operands in the kernel",
-    );
+  for (const op of ["v128.bitselect", "f64x2.min", "f64x2.max"]) {
+    const count = wat.split(op).length - 1;
+    if (count > 0) {
+      throw new Error(
+        `build:wasm: ${count} ${op} in the module: rustc lowered an ` +
+          "f64x2_pmin or f64x2_pmax to it; swap the operands in the kernel",
+      );
+    }
   }
 }
 

@@ -35,6 +35,7 @@ use std::cell::RefCell;
 
 use crate::dtw::{dtw, dtw_rest, window_arg, Band};
 use crate::memory::Work;
+use crate::num::{max, min};
 
 const INF: f64 = f64::INFINITY;
 /// Vectors per group: 2 `f64x2` = 4 patterns. Measured on V8 (Zen 4): 2 or 3
@@ -277,8 +278,7 @@ unsafe fn lanes_out<const SQ: bool>(
                 best[v] = f64x2_pmin(cell, best[v]);
             }
             let p = *pats.add(j * K + v);
-            let d = f64x2_pmax(f64x2_pmax(f64x2_sub(p, rhi[v]), f64x2_sub(rlo[v], p)), zero);
-            cols[v] = f64x2_add(cols[v], if SQ { f64x2_mul(d, d) } else { d });
+            cols[v] = f64x2_add(cols[v], env_cost2::<SQ>(p, rlo[v], rhi[v]));
         }
     }
     let best = lanes(&best);
@@ -463,7 +463,7 @@ pub fn envelope(x: &[f64], w: usize, upper: &mut [f64], lower: &mut [f64]) {
     }
     if w >= n - 1 {
         // The band covers the whole series: one global minimum and maximum.
-        let (lo, hi) = x.iter().fold((INF, -INF), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = x.iter().fold((INF, -INF), |(lo, hi), &v| (min(lo, v), max(hi, v)));
         upper.iter_mut().for_each(|u| *u = hi);
         lower.iter_mut().for_each(|l| *l = lo);
         return;
@@ -508,6 +508,20 @@ pub fn env_cost<const SQ: bool>(y: f64, lo: f64, hi: f64) -> f64 {
         cost::<SQ>(y, lo)
     } else {
         0.0
+    }
+}
+
+/// Distance of each lane of `z` to the interval `[l, u]` (zero inside),
+/// squared or not: `z` minus `z` clamped to the interval. (`pmax`/`pmin`
+/// in these operand orders; a max against a constant zero becomes the
+/// slow `f64x2.max`, which `build_wasm.ts` rejects.)
+#[inline(always)]
+pub fn env_cost2<const SQ: bool>(z: v128, l: v128, u: v128) -> v128 {
+    let d = f64x2_sub(z, f64x2_pmin(u, f64x2_pmax(l, z)));
+    if SQ {
+        f64x2_mul(d, d)
+    } else {
+        f64x2_abs(d)
     }
 }
 
@@ -598,7 +612,7 @@ fn bounds<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: &mu
             ec += env_cost::<SQ>(r[i], l[ii], u[ii]);
         }
     }
-    (kim, kim + eq.max(ec))
+    (kim, kim + max(eq, ec))
 }
 
 /// `topK`'s DTWs when all patterns have one length and there is no band:
@@ -862,8 +876,8 @@ fn top_k(
     let mut suffix = vec![0.0; 2 * r.len()];
     let (mut lo, mut hi) = (INF, -INF);
     for i in (0..r.len()).rev() {
-        lo = lo.min(r[i]);
-        hi = hi.max(r[i]);
+        lo = min(lo, r[i]);
+        hi = max(hi, r[i]);
         suffix[2 * i] = lo;
         suffix[2 * i + 1] = hi;
     }
@@ -948,7 +962,7 @@ fn top_k(
                 } else {
                     rest_bound::<false>(a, b, w, &mut one);
                 }
-                dtw_rest(a, b, window, sq, t, &one, tp)
+                dtw_rest(a, b, window, sq, t, &one, tp, false)
             };
         }
         for (lane, &id) in ids.iter().enumerate() {

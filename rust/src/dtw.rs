@@ -30,6 +30,7 @@
 use core::arch::wasm32::*;
 
 use crate::memory::Work;
+use crate::num;
 use std::cell::RefCell;
 
 const INF: f64 = f64::INFINITY;
@@ -41,8 +42,27 @@ const SMALL: usize = 24;
 /// vectors no longer fit V8's 16 SIMD registers and measure no faster.
 const KMAX: usize = 4;
 
+/// Scratch of [`run`]: the row buffer, the column buffers of the stripes
+/// (one per stripe size `k`, see [`fill_columns`]) with the columns they
+/// hold, and the band masks of the current stripe size.
+struct Bufs {
+    row: Work,
+    cols: [Work; KMAX + 1],
+    /// `(pointer, length)` of the `b` each column buffer holds, when it may
+    /// be reused (see [`dtw_rest`]'s `same_columns`).
+    held: [(usize, usize); KMAX + 1],
+    ramps: Work,
+    full: Work,
+}
+
 thread_local! {
-    static BUFS: RefCell<[Work; 3]> = RefCell::new([Work::new(), Work::new(), Work::new()]);
+    static BUFS: RefCell<Bufs> = RefCell::new(Bufs {
+        row: Work::new(),
+        cols: [Work::new(), Work::new(), Work::new(), Work::new(), Work::new()],
+        held: [(0, 0); KMAX + 1],
+        ramps: Work::new(),
+        full: Work::new(),
+    });
 }
 
 /// Band description: `w` is the effective half-width, `banded` is false when
@@ -75,9 +95,9 @@ pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f
     }
     let band = Band::new(window, a.len(), b.len());
     let d = if squared {
-        run::<true>(a, b, band, cutoff, None)
+        run::<true>(a, b, band, cutoff, None, false)
     } else {
-        run::<false>(a, b, band, cutoff, None)
+        run::<false>(a, b, band, cutoff, None, false)
     };
     if d > cutoff {
         INF
@@ -94,6 +114,12 @@ pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f
 /// cells in rows `>= p` (a cumulative LB_Keogh, for example). Added for
 /// `topK` and the subsequence search (`batch.rs`, `search.rs`); semantics of
 /// [`dtw`] are unchanged (same values, `+inf` above `cutoff`).
+///
+/// `same_columns` lets a caller that runs many DTWs against one `b` skip
+/// rebuilding the column buffers: pass `false` on the first call, and `true`
+/// only while `b` is the same slice with the same contents as on the
+/// previous call (any call with `false`, or through [`dtw`], starts over).
+#[allow(clippy::too_many_arguments)]
 pub fn dtw_rest(
     a: &[f64],
     b: &[f64],
@@ -102,6 +128,7 @@ pub fn dtw_rest(
     cutoff: f64,
     rest: &[f64],
     rest_cutoff: f64,
+    same_columns: bool,
 ) -> f64 {
     debug_assert!(a.len() >= b.len() && rest.len() == a.len() + 1);
     if b.is_empty() {
@@ -110,9 +137,9 @@ pub fn dtw_rest(
     let band = Band::new(window, a.len(), b.len());
     let rest = Some((rest, rest_cutoff));
     let d = if squared {
-        run::<true>(a, b, band, cutoff, rest)
+        run::<true>(a, b, band, cutoff, rest, same_columns)
     } else {
-        run::<false>(a, b, band, cutoff, rest)
+        run::<false>(a, b, band, cutoff, rest, same_columns)
     };
     if d > cutoff {
         INF
@@ -167,12 +194,16 @@ fn run<const SQ: bool>(
     band: Band,
     cutoff: f64,
     rest: Option<(&[f64], f64)>,
+    same_columns: bool,
 ) -> f64 {
     BUFS.with(|bufs| {
         let mut bufs = bufs.borrow_mut();
-        let [rb, bb, mb] = &mut *bufs;
+        let Bufs { row: rb, cols, held, ramps, full } = &mut *bufs;
         let m = b.len();
         let n = a.len();
+        if !same_columns {
+            *held = [(0, 0); KMAX + 1];
+        }
         let row = rb.take(m + 2 * OFF, INF);
         row[OFF - 1] = 0.0;
         if m < SMALL {
@@ -193,18 +224,27 @@ fn run<const SQ: bool>(
         }
         let mut r0 = 0;
         let mut k_built = 0;
+        let mut masks = Masks::none();
         let check = cutoff < INF || rest.is_some();
+        let key = (b.as_ptr() as usize, m);
         while n - r0 >= 2 {
             let k = ((n - r0) / 2).min(KMAX);
             if k != k_built {
-                fill_columns(bb.take(2 * (m + 2 * OFF), INF), b, k);
+                if held[k] != key {
+                    fill_columns(cols[k].take(2 * (m + 2 * OFF), INF), b, k);
+                    held[k] = if same_columns { key } else { (0, 0) };
+                }
+                if band.banded {
+                    masks = Masks::ramps(ramps, band.w as isize, k);
+                }
                 k_built = k;
             }
+            let bb = &cols[k];
             let bottom_min = match k {
-                4 => stripe::<4, SQ>(a, r0, m, row, bb, mb, band, check),
-                3 => stripe::<3, SQ>(a, r0, m, row, bb, mb, band, check),
-                2 => stripe::<2, SQ>(a, r0, m, row, bb, mb, band, check),
-                _ => stripe::<1, SQ>(a, r0, m, row, bb, mb, band, check),
+                4 => stripe::<4, SQ>(a, r0, m, row, bb, &mut masks, full, band, check),
+                3 => stripe::<3, SQ>(a, r0, m, row, bb, &mut masks, full, band, check),
+                2 => stripe::<2, SQ>(a, r0, m, row, bb, &mut masks, full, band, check),
+                _ => stripe::<1, SQ>(a, r0, m, row, bb, &mut masks, full, band, check),
             };
             row[OFF - 1] = INF;
             r0 += 2 * k;
@@ -222,6 +262,45 @@ fn run<const SQ: bool>(
         }
         row[OFF + m - 1]
     })
+}
+
+/// Band masks of one stripe size `k` (see [`fill_mask`]): the two ramps,
+/// built once per size, and the full mask, built on first use.
+struct Masks {
+    left: *const f64,
+    right: *const f64,
+    full: *const f64,
+}
+
+impl Masks {
+    fn none() -> Masks {
+        Masks { left: std::ptr::null(), right: std::ptr::null(), full: std::ptr::null() }
+    }
+
+    /// Masks of the left and right ramps of a band of half-width `w`:
+    /// `O(k)` memory whatever the band.
+    fn ramps(buf: &mut Work, w: isize, k: usize) -> Masks {
+        let ki = k as isize;
+        let len = 2 * (6 * ki + 5) as usize;
+        let buf = buf.take(2 * len, INF);
+        let (left, right) = buf.split_at_mut(len);
+        Masks {
+            left: fill_mask(left, -w - 2 * ki - 2, -w + 4 * ki + 2, w, k),
+            right: fill_mask(right, w - 2 * ki - 2, w + 4 * ki + 2, w, k),
+            full: std::ptr::null(),
+        }
+    }
+
+    /// The mask of every step, for stripes that may leave the band at any
+    /// step (a narrow band, or the last rows of a tall matrix).
+    fn full(&mut self, buf: &mut Work, w: isize, k: usize) -> *const f64 {
+        if self.full.is_null() {
+            let ki = k as isize;
+            let buf = buf.take(2 * (2 * w + 6 * ki + 5) as usize, INF);
+            self.full = fill_mask(buf, -w - 2 * ki - 2, w + 4 * ki + 2, w, k);
+        }
+        self.full
+    }
 }
 
 /// Fills the interleaved column buffer for stripes of `k` vectors:
@@ -264,11 +343,11 @@ fn scalar_row<const SQ: bool>(x: f64, b: &[f64], row: &mut [f64], r: usize, band
     let mut min = INF;
     for j in lo..=hi {
         let up = row[OFF + j];
-        let v = cost::<SQ>(x, b[j]) + up.min(diag).min(left);
+        let v = cost::<SQ>(x, b[j]) + num::min(num::min(up, diag), left);
         diag = up;
         row[OFF + j] = v;
         left = v;
-        min = min.min(v);
+        min = num::min(min, v);
     }
     min
 }
@@ -288,8 +367,9 @@ fn stripe<const K: usize, const SQ: bool>(
     r0: usize,
     m: usize,
     row: &mut [f64],
-    bb: &mut Work,
-    mb: &mut Work,
+    bb: &Work,
+    masks: &mut Masks,
+    full: &mut Work,
     band: Band,
     check_min: bool,
 ) -> f64 {
@@ -324,15 +404,10 @@ fn stripe<const K: usize, const SQ: bool>(
             let s_hi = (r0i + w).min(t_hi);
             if s_lo > s_hi {
                 // Narrow band: every step may leave it; one full mask.
-                let buf = mb.take(2 * (2 * w + 6 * k + 5) as usize, INF);
-                let base = fill_mask(buf, -w - 2 * k - 2, w + 4 * k + 2, w, K);
+                let base = masks.full(full, w, K);
                 steps::<K, SQ, true>(&mut st, &lanes, bbase, rbase, base, r0i, t_lo, t_hi + 1);
             } else {
-                // Masks for the two ramps only: O(k) memory whatever the band.
-                let buf = mb.take(4 * (6 * k + 5) as usize, INF);
-                let (left, right) = buf.split_at_mut(2 * (6 * k + 5) as usize);
-                let lbase = fill_mask(left, -w - 2 * k - 2, -w + 4 * k + 2, w, K);
-                let rmask = fill_mask(right, w - 2 * k - 2, w + 4 * k + 2, w, K);
+                let (lbase, rmask) = (masks.left, masks.right);
                 steps::<K, SQ, true>(&mut st, &lanes, bbase, rbase, lbase, r0i, t_lo, s_lo);
                 steps::<K, SQ, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, s_lo, s_hi + 1);
                 steps::<K, SQ, true>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_hi + 1, t_hi + 1);
@@ -340,13 +415,28 @@ fn stripe<const K: usize, const SQ: bool>(
         }
     }
     // Minimum of the bottom row, a lower bound of the distance.
-    let mut min = INF;
     if check_min {
         let lo = (OFF as isize + t_lo - 2 * k + 1) as usize;
         let hi = (OFF as isize + t_hi - 2 * k + 1) as usize;
-        for &x in &row[lo..=hi] {
-            min = min.min(x);
-        }
+        slice_min(&row[lo..=hi])
+    } else {
+        INF
+    }
+}
+
+/// Minimum of a non-empty slice, two lanes at a time.
+#[inline(always)]
+fn slice_min(x: &[f64]) -> f64 {
+    let mut acc = f64x2_splat(INF);
+    let pairs = x.len() / 2;
+    for p in 0..pairs {
+        // SAFETY: 2p + 1 < x.len().
+        let v = unsafe { v128_load(x.as_ptr().add(2 * p) as *const v128) };
+        acc = f64x2_pmin(v, acc);
+    }
+    let mut min = num::min(f64x2_extract_lane::<0>(acc), f64x2_extract_lane::<1>(acc));
+    if x.len() % 2 == 1 {
+        min = num::min(min, x[x.len() - 1]);
     }
     min
 }

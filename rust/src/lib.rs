@@ -10,6 +10,7 @@ mod batch;
 mod dtw;
 mod lcs;
 mod memory;
+mod num;
 mod path;
 mod search;
 

@@ -1,0 +1,26 @@
+//! Scalar helpers for the kernels.
+//!
+//! `f64::min` and `f64::max` follow IEEE 754's NaN rules, which wasm32 code
+//! gets from a call to `fmin`/`fmax` (two compares and two selects). The
+//! kernels never see NaN (the TypeScript side rejects it), so a compare and
+//! a select do.
+
+/// The smaller of `a` and `b` (`a` on ties); inputs must not be NaN.
+#[inline(always)]
+pub fn min(a: f64, b: f64) -> f64 {
+    if b < a {
+        b
+    } else {
+        a
+    }
+}
+
+/// The larger of `a` and `b` (`a` on ties); inputs must not be NaN.
+#[inline(always)]
+pub fn max(a: f64, b: f64) -> f64 {
+    if b > a {
+        b
+    } else {
+        a
+    }
+}
