@@ -211,19 +211,9 @@ export function assembleCorrelationMatrix(
  * bounds on multiples of 4. Returns the bounds: `[0, b1, ..., n]`.
  */
 export function splitRows(encoded: EncodedSequences, parts: number): number[] {
-  const { order, starts } = encoded;
-  const n = order.length;
-  const len = (r: number) => starts[order[r] + 1] - starts[order[r]];
-  // Work of the block at b: its pattern words times the text symbols after it.
-  const suffix = new Float64Array(n + 1);
-  for (let r = n - 1; r >= 0; r--) suffix[r] = suffix[r + 1] + len(r);
-  const cost: number[] = [];
-  let total = 0;
-  for (let b = 0; b < n; b += 4) {
-    const c = Math.ceil(len(Math.min(b + 3, n - 1)) / 31 + 1) * suffix[b + 1];
-    cost.push(c);
-    total += c;
-  }
+  const cost = blockCosts(encoded);
+  const n = encoded.order.length;
+  const total = cost.reduce((a, b) => a + b, 0);
   const bounds = [0];
   let acc = 0;
   for (let i = 0; i < cost.length; i++) {
@@ -235,6 +225,38 @@ export function splitRows(encoded: EncodedSequences, parts: number): number[] {
   }
   bounds.push(n);
   return bounds;
+}
+
+/**
+ * Work (in {@linkcode correlationWork} units) up to which
+ * `WorkerPool.correlationMatrix` computes one share on the calling thread
+ * and the others on `workers - 1` workers: posting a small matrix and waking
+ * a worker costs about as much as a share of it. About 4 ms of work, so
+ * the calling thread blocks for a few milliseconds at most.
+ */
+export const LOCAL_CORRELATION_WORK = 8e6;
+
+/**
+ * Work of the whole matrix in the units of {@linkcode splitRows}: about
+ * 2e6 units per millisecond on one thread (100 sequences of 200 symbols
+ * are 2.3e6).
+ */
+export function correlationWork(encoded: EncodedSequences): number {
+  return blockCosts(encoded).reduce((a, b) => a + b, 0);
+}
+
+/** Work of each block of 4 rows: its pattern words times the text after it. */
+function blockCosts(encoded: EncodedSequences): number[] {
+  const { order, starts } = encoded;
+  const n = order.length;
+  const len = (r: number) => starts[order[r] + 1] - starts[order[r]];
+  const suffix = new Float64Array(n + 1);
+  for (let r = n - 1; r >= 0; r--) suffix[r] = suffix[r + 1] + len(r);
+  const cost: number[] = [];
+  for (let b = 0; b < n; b += 4) {
+    cost.push(Math.ceil(len(Math.min(b + 3, n - 1)) / 31 + 1) * suffix[b + 1]);
+  }
+  return cost;
 }
 
 /** Validates the shape of `enc`; returns the number of sequences. */

@@ -2,7 +2,10 @@
 
 import {
   assembleCorrelationMatrix,
+  correlationRows,
+  correlationWork,
   encodeSequences,
+  LOCAL_CORRELATION_WORK,
   splitRows,
 } from "./_correlation.ts";
 import { describe } from "./_input.ts";
@@ -250,6 +253,12 @@ export class WorkerPool implements AsyncDisposable {
    * come back are assembled into the matrix. The result equals
    * `correlationMatrix(sequences)`.
    *
+   * A small matrix (up to about 4 ms of single-thread work, such as 100
+   * sequences of 200 symbols) is split into `workers` shares of which the
+   * calling thread computes one, blocking it for that share, and
+   * `workers - 1` workers the others: posting a share to a worker and
+   * waking it costs about as much as computing it.
+   *
    * @example Correlate strategies on two workers
    * ```ts
    * import { correlationMatrix, WorkerPool } from "@midstreamer/kit";
@@ -276,12 +285,18 @@ export class WorkerPool implements AsyncDisposable {
     this.#checkOpen(fn);
     checkOptionKeys(fn, options, []);
     const encoded = encodeSequences(fn, sequences);
+    // A small matrix: posting it and waking a worker costs about as much as
+    // a share of it, so this thread computes one share too (blocking it for
+    // about a millisecond at most).
+    const local = correlationWork(encoded) <= LOCAL_CORRELATION_WORK ? 1 : 0;
     const bounds = splitRows(encoded, this.#slots.length);
-    const parts = await Promise.all(
-      bounds.slice(1).map((rowEnd, c) =>
-        this[RUN](fn, [encoded, bounds[c], rowEnd])
-      ),
-    ) as Float64Array[];
+    const jobs = bounds.slice(1 + local).map((rowEnd, c) =>
+      this[RUN](fn, [encoded, bounds[c + local], rowEnd])
+    );
+    const mine = local === 1
+      ? [correlationRows(encoded, bounds[0], bounds[1])]
+      : [];
+    const parts = [...mine, ...(await Promise.all(jobs) as Float64Array[])];
     return assembleCorrelationMatrix(
       encoded,
       parts.map((values, c) => ({

@@ -10,7 +10,9 @@ import { PureJSLCS } from "@midstreamer/kit/baseline";
 import {
   assembleCorrelationMatrix,
   correlationRows,
+  correlationWork,
   encodeSequences,
+  LOCAL_CORRELATION_WORK,
   pairCount,
   splitRows,
 } from "../kernels/_correlation.ts";
@@ -234,9 +236,31 @@ Deno.test("WorkerPool.correlationMatrix equals the single-thread matrix", async 
     () => pick(random, ["BUY", "SELL", "HOLD"], randInt(random, 0, 300)),
   );
   await using pool = new WorkerPool({ workers: 2 });
+  // Small: one share on this thread, one on a worker.
+  assert(
+    correlationWork(encodeSequences("t", sequences)) <= LOCAL_CORRELATION_WORK,
+  );
   const got = await pool.correlationMatrix(sequences);
   assertMatrix(got, sequences);
+  // Large: every share on a worker (checked against the single thread,
+  // itself checked against the original above).
+  const large = Array.from(
+    { length: 150 },
+    () => pick(random, ["BUY", "SELL", "HOLD"], randInt(random, 300, 500)),
+  );
+  assert(correlationWork(encodeSequences("t", large)) > LOCAL_CORRELATION_WORK);
+  assert.deepEqual(
+    await pool.correlationMatrix(large),
+    correlationMatrix(large),
+  );
+  // One worker and a small matrix: everything on this thread.
+  await using one = new WorkerPool({ workers: 1 });
+  assertMatrix(await one.correlationMatrix(sequences), sequences);
   assert.deepEqual(await pool.correlationMatrix([]), new Float64Array(0));
+  assert.deepEqual(
+    await pool.correlationMatrix([["BUY"]]),
+    new Float64Array([1]),
+  );
   await assert.rejects(
     pool.correlationMatrix([["BUY"], [{}]] as never),
     /sequences\[1\]\[0\]/,
