@@ -1,7 +1,12 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Loader of the kernels' WebAssembly module. Internal: not exported from mod.ts.
 
-import { WASM_BASE64, WASM_SHA256 } from "./_wasm.generated.ts";
+import { inflateRaw } from "./_inflate.ts";
+import {
+  WASM_BYTES,
+  WASM_DEFLATE_BASE64,
+  WASM_SHA256,
+} from "./_wasm.generated.ts";
 
 /** The functions the Rust crate exports (see `rust/src`). */
 export interface KitExports {
@@ -84,12 +89,12 @@ const SIMD_PROBE = new Uint8Array([
 
 let exportsCache: KitExports | undefined;
 
-/** Decodes the inlined module bytes. */
+/** Decodes and inflates the inlined module bytes. */
 export function wasmBytes(): Uint8Array {
-  const bin = atob(WASM_BASE64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
+  const bin = atob(WASM_DEFLATE_BASE64);
+  const packed = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) packed[i] = bin.charCodeAt(i);
+  return inflateRaw(packed, WASM_BYTES);
 }
 
 /**

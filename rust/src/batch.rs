@@ -463,7 +463,7 @@ pub fn envelope(x: &[f64], w: usize, upper: &mut [f64], lower: &mut [f64]) {
     }
     if w >= n - 1 {
         // The band covers the whole series: one global minimum and maximum.
-        let (lo, hi) = x.iter().fold((INF, -INF), |(lo, hi), &v| (min(lo, v), max(hi, v)));
+        let (lo, hi) = range(x);
         upper.iter_mut().for_each(|u| *u = hi);
         lower.iter_mut().for_each(|l| *l = lo);
         return;
@@ -565,16 +565,29 @@ fn band_w(window: Option<usize>, n: usize, m: usize) -> usize {
 #[inline(never)]
 fn rest_bound<const SQ: bool>(r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) {
     let (n, m) = (r.len(), p.len());
+    rest[n] = 0.0;
+    if w >= m - 1 {
+        // The band covers the whole pattern: its envelope is its range.
+        let (lo, hi) = range(p);
+        for i in (0..n).rev() {
+            rest[i] = rest[i + 1] + env_cost::<SQ>(r[i], lo, hi);
+        }
+        return;
+    }
     let mut u = vec![0.0; m];
     let mut l = vec![0.0; m];
     envelope(p, w, &mut u, &mut l);
-    rest[n] = 0.0;
     for i in (0..n).rev() {
         // Rows beyond the pattern's indices (n > m) use the envelope of the
         // last point's band, which is wider: still a lower bound.
         let ii = i.min(m - 1);
         rest[i] = rest[i + 1] + env_cost::<SQ>(r[i], l[ii], u[ii]);
     }
+}
+
+/// Minimum and maximum of `x` (`(+inf, -inf)` when empty).
+fn range(x: &[f64]) -> (f64, f64) {
+    x.iter().fold((INF, -INF), |(lo, hi), &v| (min(lo, v), max(hi, v)))
 }
 
 /// LB_Kim (first and last cells) and the best of LB_Kim + LB_Keogh in
@@ -603,7 +616,13 @@ fn bounds<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: &mu
         }
     }
     let mut ec = 0.0;
-    if n >= 3 {
+    if n >= 3 && w >= m - 1 {
+        // The band covers the whole pattern: its envelope is its range.
+        let (lo, hi) = range(p);
+        for &x in &r[1..n - 1] {
+            ec += env_cost::<SQ>(x, lo, hi);
+        }
+    } else if n >= 3 {
         let mut u = vec![0.0; m];
         let mut l = vec![0.0; m];
         envelope(p, w, &mut u, &mut l);

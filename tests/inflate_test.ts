@@ -1,0 +1,63 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+import assert from "node:assert/strict";
+import { deflateRawSync } from "node:zlib";
+import { inflateRaw } from "../kernels/_inflate.ts";
+import { wasmBytes } from "../kernels/_wasm.ts";
+import { rng } from "./_rng.ts";
+
+/** Inputs that exercise stored, fixed and dynamic Huffman blocks. */
+function inputs(): Array<[string, Uint8Array]> {
+  const random = rng(1951);
+  const noise = Uint8Array.from({ length: 70_000 }, () => random() * 256);
+  const text = new TextEncoder().encode(
+    Array.from(
+      { length: 4000 },
+      (_, i) => `line ${i % 97}: BUY SELL HOLD ${(random() * 10) | 0}\n`,
+    ).join(""),
+  );
+  const skewed = Uint8Array.from(
+    { length: 50_000 },
+    () => Math.floor(random() ** 4 * 40),
+  );
+  return [
+    ["empty", new Uint8Array(0)],
+    ["one byte", new Uint8Array([42])],
+    ["short text (fixed Huffman)", new TextEncoder().encode("abcabcabcabc")],
+    ["random bytes (stored blocks)", noise],
+    ["text (dynamic Huffman, long matches)", text],
+    ["skewed symbols", skewed],
+    ["long run", new Uint8Array(100_000).fill(7)],
+    ["the kernels' module", wasmBytes()],
+  ];
+}
+
+Deno.test("inflateRaw() inverts zlib's raw deflate at every level", () => {
+  for (const [name, data] of inputs()) {
+    for (const level of [0, 1, 6, 9]) {
+      const packed = deflateRawSync(data, { level });
+      assert.deepEqual(
+        inflateRaw(packed, data.length),
+        data,
+        `${name}, level ${level}`,
+      );
+    }
+  }
+});
+
+Deno.test("inflateRaw() rejects malformed or mis-sized streams", () => {
+  const data = new TextEncoder().encode("hello hello hello hello");
+  const packed = new Uint8Array(deflateRawSync(data, { level: 9 }));
+  assert.throws(() => inflateRaw(packed, data.length - 1), /overruns/);
+  assert.throws(() => inflateRaw(packed, data.length + 1), /bytes instead/);
+  assert.throws(
+    () => inflateRaw(packed.subarray(0, 4), data.length),
+    /malformed/,
+  );
+  assert.throws(() => inflateRaw(new Uint8Array([0x07]), 1), /reserved/);
+  // A stored block whose length check fails.
+  assert.throws(
+    () => inflateRaw(new Uint8Array([1, 5, 0, 0, 0]), 5),
+    /stored length/,
+  );
+});
