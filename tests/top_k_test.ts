@@ -91,6 +91,80 @@ Deno.test("topK on equal-length patterns (streaming lanes) keeps ties exact", ()
   }
 });
 
+Deno.test("topK screens in f32 but stays exact: near ties, large offsets", () => {
+  // Equal lengths, no band and k small: the f32 screening path. Distances
+  // that differ far below f32's precision must still come out exact.
+  const random = rng(25);
+  for (const offset of [0, 1e5, 3e9, 1e16]) {
+    const ref = randomWalk(96, random).map((x) => x + offset);
+    const base = randomWalks(12, random, 96).map((p) =>
+      p.map((x) => x + offset)
+    );
+    const patterns = base.flatMap((p) => [
+      p,
+      p.map((x, i) => (i === 40 ? x + 1e-9 * Math.max(1, offset) : x)),
+      p.map((x, i) => (i === 7 ? x - 3e-10 * Math.max(1, offset) : x)),
+    ]);
+    for (const options of [{}, { cost: "squared" as const }]) {
+      const brute = patterns
+        .map((p, index) => ({ index, distance: dtw(ref, p, options) }))
+        .sort((a, b) => a.distance - b.distance || a.index - b.index);
+      for (const k of [1, 3, 8]) {
+        assert.deepEqual(
+          topK(ref, patterns, k, options),
+          brute.slice(0, k),
+          `offset ${offset} k ${k} ${JSON.stringify(options)}`,
+        );
+      }
+    }
+  }
+});
+
+/** DTW in f32 as `rust/src/screen.rs` computes it (round after each step). */
+function f32Dtw(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  squared: boolean,
+): number {
+  const f = Math.fround;
+  let prev = new Array<number>(b.length + 1).fill(Infinity);
+  prev[0] = 0;
+  for (let i = 0; i < a.length; i++) {
+    const cur = new Array<number>(b.length + 1).fill(Infinity);
+    for (let j = 0; j < b.length; j++) {
+      const d = f(f(a[i]) - f(b[j]));
+      const c = squared ? f(d * d) : Math.abs(d);
+      cur[j + 1] = f(c + Math.min(prev[j], prev[j + 1], cur[j]));
+    }
+    prev = cur;
+    prev[0] = Infinity;
+  }
+  return prev[b.length];
+}
+
+Deno.test("the f32 screening's error bound holds on adversarial inputs", () => {
+  // The margins of rust/src/screen.rs: |D64 - D32| <= rel D32 + abs.
+  const random = rng(26);
+  for (let trial = 0; trial < 60; trial++) {
+    const n = randInt(random, 1, 80), m = randInt(random, 1, 80);
+    const offset = [0, 1e3, 1e6, 1e9, 1e12, 1e15][trial % 6];
+    const scale = [1, 1e-3, 1e4][trial % 3];
+    const a = randomWalk(n, random).map((x) => x * scale + offset);
+    const b = randomWalk(m, random).map((x) => x * scale - offset / 3);
+    const squared = trial % 2 === 1;
+    const magnitude = Math.max(...[...a, ...b].map(Math.abs));
+    const terms = n + 2 * m + 8;
+    const delta = squared ? magnitude ** 2 / 2 ** 18 : magnitude / 2 ** 21;
+    const rel = 1.1 * terms / 2 ** 24, abs = terms * delta;
+    const d32 = f32Dtw(a, b, squared);
+    const d64 = dtw(a, b, { cost: squared ? "squared" : "absolute" });
+    assert.ok(
+      d32 * (1 - rel) - abs <= d64 && d64 <= d32 * (1 + rel) + abs,
+      `trial ${trial}: f32 ${d32}, f64 ${d64}, margin ${rel * d32 + abs}`,
+    );
+  }
+});
+
 Deno.test("topK with cutoff and squared cost matches brute force over dtw", () => {
   const random = rng(23);
   const ref = randomWalk(40, random);

@@ -36,6 +36,7 @@ use std::cell::RefCell;
 use crate::dtw::{dtw, dtw_rest, window_arg, Band};
 use crate::memory::Work;
 use crate::num::{max, min};
+use crate::screen;
 
 const INF: f64 = f64::INFINITY;
 /// Vectors per group: 2 `f64x2` = 4 patterns. Measured on V8 (Zen 4): 2 or 3
@@ -563,7 +564,7 @@ fn band_w(window: Option<usize>, n: usize, m: usize) -> usize {
 /// within the band, costing at least the distance of `r[i]` to the
 /// envelope of `p` over that band.
 #[inline(never)]
-fn rest_bound<const SQ: bool>(r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) {
+pub fn rest_bound<const SQ: bool>(r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) {
     let (n, m) = (r.len(), p.len());
     rest[n] = 0.0;
     if w >= m - 1 {
@@ -583,6 +584,12 @@ fn rest_bound<const SQ: bool>(r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) 
         let ii = i.min(m - 1);
         rest[i] = rest[i + 1] + env_cost::<SQ>(r[i], l[ii], u[ii]);
     }
+}
+
+/// Largest magnitude in `x` (`0` when empty).
+fn range_abs(x: &[f64]) -> f64 {
+    let (lo, hi) = range(x);
+    max(max(-lo, hi), 0.0)
 }
 
 /// Minimum and maximum of `x` (`(+inf, -inf)` when empty).
@@ -801,8 +808,8 @@ unsafe fn full_rows<const SQ: bool, const B: usize>(xs: &[[v128; K]; B], m: usiz
 }
 
 /// A max-heap of the best `k` (distance, index) pairs.
-struct Best {
-    k: usize,
+pub struct Best {
+    pub k: usize,
     heap: std::collections::BinaryHeap<Entry>,
 }
 
@@ -822,7 +829,7 @@ impl Ord for Entry {
 
 impl Best {
     #[inline(never)]
-    fn offer(&mut self, d: f64, i: usize) {
+    pub fn offer(&mut self, d: f64, i: usize) {
         if self.heap.len() < self.k {
             self.heap.push(Entry(d, i));
         } else if Entry(d, i) < *self.heap.peek().unwrap() {
@@ -831,7 +838,7 @@ impl Best {
         }
     }
     /// Current threshold: the k-th best distance (or `+inf`), capped by `cutoff`.
-    fn threshold(&self, cutoff: f64) -> f64 {
+    pub fn threshold(&self, cutoff: f64) -> f64 {
         if self.heap.len() < self.k {
             cutoff
         } else {
@@ -842,11 +849,11 @@ impl Best {
 
 /// Counters of `topK`, in the order the TypeScript side reads them.
 #[derive(Default)]
-struct TopKStats {
-    pruned_kim: f64,
-    pruned_keogh: f64,
-    abandoned: f64,
-    computed: f64,
+pub struct TopKStats {
+    pub pruned_kim: f64,
+    pub pruned_keogh: f64,
+    pub abandoned: f64,
+    pub computed: f64,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -904,8 +911,13 @@ fn top_k(
     let m0 = pats.get(0).len();
     let unbanded = band_w(window, n, m0) >= n.max(m0);
     if unbanded && n > 0 && m0 > 0 && count >= LANES && (0..count).all(|i| pats.get(i).len() == m0) {
-        let mut ctx = Stream { r, pats, order: &order, lb: &lb, kim: &kim, slack, cutoff, suffix: &suffix };
-        ctx.run(sq, &mut best, stats);
+        let magnitude = (0..count).fold(range_abs(r), |a, i| max(a, range_abs(pats.get(i))));
+        if screen::applies(k, count, magnitude) {
+            screen::screen(sq, r, pats, &order, &lb, &kim, slack, cutoff, magnitude, &mut best, stats);
+        } else {
+            let mut ctx = Stream { r, pats, order: &order, lb: &lb, kim: &kim, slack, cutoff, suffix: &suffix };
+            ctx.run(sq, &mut best, stats);
+        }
         for d in done.iter_mut() {
             *d = true;
         }

@@ -12,6 +12,7 @@ mod lcs;
 mod memory;
 mod num;
 mod path;
+mod screen;
 mod search;
 
 pub use memory::kit_scratch;

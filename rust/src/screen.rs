@@ -1,0 +1,369 @@
+//! `topK` screening in `f32`: twice the lanes per vector, then exact `f64`
+//! for the few candidates that may be in the result.
+//!
+//! Unbanded DTW has weak lower bounds, so most of `topK`'s time goes into
+//! DTWs that are abandoned part-way. This pass runs them in `f32x4` lanes
+//! (eight patterns in two vectors, streaming as [`crate::batch`]'s `f64`
+//! kernel does), which does twice the cells per instruction. `f32` values
+//! are not the result: every decision uses a bound of the `f64` value that
+//! holds whatever the rounding:
+//!
+//! * each cell cost differs from the `f64` one by at most `δ` (`2^-21 M`
+//!   for `|x - y|`, `2^-18 M²` for `(x - y)²`, with `M` the largest input
+//!   magnitude), and each `f32` addition by a relative `2^-24`;
+//! * along a path of `L <= n + m` cells, so
+//!   `|D32 - D64| <= 1.01 L 2^-24 D32 + L δ` (`min` cannot amplify errors);
+//! * a lane is dropped only when that lower bound of `D64` (plus the `f64`
+//!   bound of the rows still to come, or the columns bound of `lanes_out`)
+//!   exceeds the threshold `T`: the k-th smallest upper bound
+//!   `D32 (1 + ε) + L δ` of the patterns screened so far, an upper bound of
+//!   the true k-th distance.
+//!
+//! The patterns that survive are computed exactly in `f64`, in order of
+//! their bound, against the exact threshold, so the result is exactly that
+//! of the `f64` path.
+
+use core::arch::wasm32::*;
+
+use crate::batch::{rest_bound, Best, Patterns, TopKStats};
+use crate::dtw::dtw;
+use crate::num::{max, min};
+
+const INF: f64 = f64::INFINITY;
+/// Lanes: four `f32x4` vectors, one row at a time (four independent chains
+/// per column, as the `f64` kernel's two vectors of two rows; rustc 1.63
+/// lowers the `f32x4` pmin of a second row in a sweep to `v128.bitselect`).
+const LANES: usize = 16;
+/// Vectors per row entry.
+const V: usize = 4;
+/// Rows between two row-minimum checks, and between two columns-bound
+/// checks (as `batch.rs`).
+const CHECK_ROWS: usize = 8;
+const COLUMN_CHECK_ROWS: usize = 32;
+
+/// Whether [`screen`] applies: inputs small enough for `f32` (the largest
+/// magnitude `m`), and `k` small against the candidates so that the
+/// threshold becomes finite early.
+pub fn applies(k: usize, candidates: usize, magnitude: f64) -> bool {
+    k * 4 <= candidates && magnitude <= 1e15
+}
+
+/// The error bounds of one screening run.
+#[derive(Clone, Copy)]
+struct Margins {
+    /// Relative error of an `f32` sum of the path's costs.
+    rel: f64,
+    /// Absolute error of the costs along a path.
+    abs: f64,
+}
+
+impl Margins {
+    fn new(sq: bool, n: usize, m: usize, magnitude: f64) -> Margins {
+        // A path has at most n + m - 1 cells; a bound adds at most m terms
+        // of the columns bound and a few roundings.
+        let terms = (n + 2 * m + 8) as f64;
+        let delta = if sq { magnitude * magnitude / (1u64 << 18) as f64 } else { magnitude / (1u64 << 21) as f64 };
+        Margins { rel: 1.1 * terms / (1u64 << 24) as f64, abs: terms * delta }
+    }
+    /// A lower bound of the `f64` value of which `x` is an `f32` bound.
+    fn lower(&self, x: f32) -> f64 {
+        (x as f64) * (1.0 - self.rel) - self.abs
+    }
+    /// An upper bound of the `f64` value of which `x` is the `f32` one.
+    fn upper(&self, x: f32) -> f64 {
+        (x as f64) * (1.0 + self.rel) + self.abs
+    }
+}
+
+/// The k smallest upper bounds so far (a max-heap).
+struct Uppers {
+    k: usize,
+    heap: std::collections::BinaryHeap<Ub>,
+}
+
+#[derive(PartialEq, PartialOrd)]
+struct Ub(f64);
+impl Eq for Ub {}
+impl Ord for Ub {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.partial_cmp(&o.0).unwrap()
+    }
+}
+
+impl Uppers {
+    fn offer(&mut self, x: f64) {
+        if self.heap.len() < self.k {
+            self.heap.push(Ub(x));
+        } else if x < self.heap.peek().unwrap().0 {
+            self.heap.pop();
+            self.heap.push(Ub(x));
+        }
+    }
+    fn threshold(&self, cutoff: f64) -> f64 {
+        if self.heap.len() < self.k {
+            cutoff
+        } else {
+            min(self.heap.peek().unwrap().0, cutoff)
+        }
+    }
+}
+
+/// The screening of `topK` over candidates `order` (by increasing lower
+/// bound `lb`; LB_Kim part in `kim`), all of one length, without a band.
+/// Offers every candidate to `best`: its exact distance, or `+inf` when it
+/// cannot be in the result.
+#[allow(clippy::too_many_arguments)]
+pub fn screen(
+    sq: bool,
+    r: &[f64],
+    pats: &Patterns,
+    order: &[usize],
+    lb: &[f64],
+    kim: &[f64],
+    slack: f64,
+    cutoff: f64,
+    magnitude: f64,
+    best: &mut Best,
+    stats: &mut TopKStats,
+) {
+    let n = r.len();
+    let m = pats.get(order[0]).len();
+    let mg = Margins::new(sq, n, m, magnitude);
+    let mut ub = Uppers { k: best.k, heap: std::collections::BinaryHeap::new() };
+    // The reference in f32, and the ranges of its suffixes (columns bound).
+    let r32: Vec<f32> = r.iter().map(|&x| x as f32).collect();
+    let mut suffix = vec![(0.0f32, 0.0f32); n];
+    let (mut lo, mut hi) = (INF, -INF);
+    for i in (0..n).rev() {
+        lo = min(lo, r[i]);
+        hi = max(hi, r[i]);
+        suffix[i] = (lo as f32, hi as f32);
+    }
+    let mut p = vec![0.0f32; m * LANES];
+    let mut row = vec![f32::INFINITY; (m + 1) * LANES];
+    let mut rest = vec![0.0; (n + 1) * LANES];
+    let mut one = vec![0.0; n + 1];
+    let mut id: [Option<usize>; LANES] = [None; LANES];
+    let mut rows = [0usize; LANES];
+    let mut survivors: Vec<(f64, usize)> = Vec::new();
+    let mut next = 0;
+    let mut steps = 0;
+    let mut next_check = CHECK_ROWS;
+    let mut next_columns = COLUMN_CHECK_ROWS;
+    loop {
+        let tcut = ub.threshold(cutoff) * slack;
+        for lane in 0..LANES {
+            if id[lane].is_some() || next == order.len() {
+                continue;
+            }
+            let c = order[next];
+            if lb[c] > tcut {
+                // Every later candidate has a bound at least as large.
+                for &c in &order[next..] {
+                    if kim[c] > tcut {
+                        stats.pruned_kim += 1.0;
+                    } else {
+                        stats.pruned_keogh += 1.0;
+                    }
+                    best.offer(INF, c);
+                }
+                next = order.len();
+                continue;
+            }
+            next += 1;
+            let src = pats.get(c);
+            for (j, &x) in src.iter().enumerate() {
+                p[j * LANES + lane] = x as f32;
+            }
+            for j in 0..=m {
+                row[j * LANES + lane] = f32::INFINITY;
+            }
+            row[lane] = 0.0; // the virtual cell before (0, 0)
+            if sq {
+                rest_bound::<true>(r, src, usize::MAX, &mut one);
+            } else {
+                rest_bound::<false>(r, src, usize::MAX, &mut one);
+            }
+            for (i, &x) in one.iter().enumerate() {
+                rest[i * LANES + lane] = x;
+            }
+            id[lane] = Some(c);
+            rows[lane] = 0;
+        }
+        if id.iter().all(|x| x.is_none()) {
+            break;
+        }
+        let active = |l: usize| id[l].is_some();
+        let at = |l: usize| if active(l) { r32[rows[l]] } else { r32[0] };
+        let xs: [v128; V] = core::array::from_fn(|v| f32x4(at(4 * v), at(4 * v + 1), at(4 * v + 2), at(4 * v + 3)));
+        let pp = p.as_ptr() as *const v128;
+        let rp = row.as_mut_ptr() as *mut v128;
+        // SAFETY: `p` holds m * V vectors and `row` (m + 1) * V.
+        unsafe {
+            if sq {
+                row32::<true>(&xs, m, pp, rp);
+            } else {
+                row32::<false>(&xs, m, pp, rp);
+            }
+        }
+        let b = 1;
+        steps += b;
+        let tcut = ub.threshold(cutoff) * slack;
+        for lane in 0..LANES {
+            let c = match id[lane] {
+                Some(c) => c,
+                None => continue,
+            };
+            if rows[lane] == 0 {
+                row[lane] = f32::INFINITY;
+            }
+            rows[lane] += b;
+            if rows[lane] == n {
+                let d = row[m * LANES + lane];
+                if mg.lower(d) > tcut {
+                    stats.abandoned += 1.0;
+                    best.offer(INF, c);
+                } else {
+                    ub.offer(mg.upper(d));
+                    survivors.push((mg.lower(d), c));
+                }
+                id[lane] = None;
+            }
+        }
+        if steps >= next_check && tcut < INF {
+            next_check = steps + CHECK_ROWS;
+            let columns = steps >= next_columns;
+            if columns {
+                next_columns = steps + COLUMN_CHECK_ROWS;
+            }
+            let out = out32(&row, &p, m, &rows, &id, &rest, &suffix, mg, tcut, sq, columns);
+            for lane in 0..LANES {
+                if let (Some(c), true) = (id[lane], out[lane]) {
+                    stats.abandoned += 1.0;
+                    best.offer(INF, c);
+                    id[lane] = None;
+                }
+            }
+        }
+    }
+    // Exact f64 DTW for the survivors, most promising first.
+    survivors.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
+    for (bound, c) in survivors {
+        let t = best.threshold(cutoff);
+        let d = if bound > t * slack { INF } else { dtw(r, pats.get(c), None, sq, t) };
+        if d == INF && t < INF {
+            stats.abandoned += 1.0;
+        } else {
+            stats.computed += 1.0;
+        }
+        best.offer(d, c);
+    }
+}
+
+/// For each active lane, whether its distance must exceed `tcut`: the
+/// minimum of its last row, plus the bound of the rows to come, or (with
+/// `columns`) every cell of that row plus the larger of that bound and the
+/// columns bound (see `batch.rs`' `lanes_out`), as lower bounds of the
+/// `f64` values.
+#[allow(clippy::too_many_arguments)]
+fn out32(
+    row: &[f32],
+    p: &[f32],
+    m: usize,
+    rows: &[usize; LANES],
+    id: &[Option<usize>; LANES],
+    rest: &[f64],
+    suffix: &[(f32, f32)],
+    mg: Margins,
+    tcut: f64,
+    sq: bool,
+    columns: bool,
+) -> [bool; LANES] {
+    let mut mins = [f32x4_splat(f32::INFINITY); V];
+    let rp = row.as_ptr() as *const v128;
+    for j in 0..m {
+        for (v, mn) in mins.iter_mut().enumerate() {
+            // SAFETY: (j + 1) * V + v < (m + 1) * V.
+            *mn = f32x4_pmin(unsafe { *rp.add((j + 1) * V + v) }, *mn);
+        }
+    }
+    let lanes = |x: &[v128; V]| -> [f32; LANES] {
+        let mut out = [0.0; LANES];
+        for v in 0..V {
+            out[4 * v] = f32x4_extract_lane::<0>(x[v]);
+            out[4 * v + 1] = f32x4_extract_lane::<1>(x[v]);
+            out[4 * v + 2] = f32x4_extract_lane::<2>(x[v]);
+            out[4 * v + 3] = f32x4_extract_lane::<3>(x[v]);
+        }
+        out
+    };
+    let min_row = lanes(&mins);
+    let mut out = [false; LANES];
+    let mut any_left = false;
+    let rest_of = |l: usize| rest[rows[l] * LANES + l];
+    for l in 0..LANES {
+        if id[l].is_some() {
+            out[l] = mg.lower(min_row[l]) + rest_of(l) > tcut;
+            any_left |= !out[l];
+        }
+    }
+    if !columns || !any_left {
+        return out;
+    }
+    // Columns bound, from the last column backwards, in f32.
+    let at = |l: usize| if id[l].is_some() { suffix[rows[l] - 1] } else { (0.0, 0.0) };
+    let restf = |l: usize| if id[l].is_some() { rest_of(l) as f32 } else { 0.0 };
+    let vec4 = |f: &dyn Fn(usize) -> f32, v: usize| f32x4(f(4 * v), f(4 * v + 1), f(4 * v + 2), f(4 * v + 3));
+    let rlo: [v128; V] = core::array::from_fn(|v| vec4(&|l| at(l).0, v));
+    let rhi: [v128; V] = core::array::from_fn(|v| vec4(&|l| at(l).1, v));
+    let restv: [v128; V] = core::array::from_fn(|v| vec4(&restf, v));
+    let pv = p.as_ptr() as *const v128;
+    let mut cols = [f32x4_splat(0.0); V];
+    let mut best = [f32x4_splat(f32::INFINITY); V];
+    for j in (0..m).rev() {
+        for v in 0..V {
+            // SAFETY: j * V + v < m * V; (j + 1) * V + v < (m + 1) * V.
+            let (cell, pj) = unsafe { (*rp.add((j + 1) * V + v), *pv.add(j * V + v)) };
+            best[v] = f32x4_pmin(f32x4_add(cell, f32x4_pmax(restv[v], cols[v])), best[v]);
+            let d = f32x4_sub(pj, f32x4_pmin(rhi[v], f32x4_pmax(rlo[v], pj)));
+            cols[v] = f32x4_add(cols[v], if sq { f32x4_mul(d, d) } else { f32x4_abs(d) });
+        }
+    }
+    let best = lanes(&best);
+    for l in 0..LANES {
+        if id[l].is_some() {
+            out[l] |= mg.lower(best[l]) > tcut;
+        }
+    }
+    out
+}
+
+/// One row over every column for the streaming lanes (the `f32`
+/// counterpart of `batch.rs`' `full_rows`): `xs` holds each lane's
+/// reference point.
+///
+/// # Safety
+/// `pats` must hold `m * V` vectors and `row` `(m + 1) * V`.
+#[inline(never)]
+unsafe fn row32<const SQ: bool>(xs: &[v128; V], m: usize, pats: *const v128, row: *mut v128) {
+    let xs = *xs;
+    let mut left = [f32x4_splat(f32::INFINITY); V];
+    let mut diag: [v128; V] = core::array::from_fn(|v| *row.add(v));
+    let mut pp = pats;
+    let mut rp = row.add(V);
+    for _ in 0..m {
+        for v in 0..V {
+            let d = f32x4_sub(xs[v], *pp.add(v));
+            let c = if SQ { f32x4_mul(d, d) } else { f32x4_abs(d) };
+            let up = *rp.add(v);
+            // The one operand order in which rustc 1.63 keeps both f32x4.pmin
+            // (others become f32x4.gt + v128.bitselect; build_wasm.ts checks).
+            let val = f32x4_add(c, f32x4_pmin(f32x4_pmin(up, diag[v]), left[v]));
+            diag[v] = up;
+            left[v] = val;
+            *rp.add(v) = val;
+        }
+        pp = pp.add(V);
+        rp = rp.add(V);
+    }
+}
