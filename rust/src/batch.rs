@@ -586,6 +586,52 @@ pub fn rest_bound<const SQ: bool>(r: &[f64], p: &[f64], w: usize, rest: &mut [f6
     }
 }
 
+/// Sum of the costs of `x[i]` against `[lo[i], hi[i]]` (the three slices
+/// have one length), two at a time.
+fn env_sum<const SQ: bool>(x: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
+    let n = x.len();
+    let mut acc = [f64x2_splat(0.0); 2];
+    let mut i = 0;
+    // SAFETY: i + 1 < n for every load.
+    unsafe {
+        let at = |s: &[f64], i: usize| v128_load(s.as_ptr().add(i) as *const v128);
+        while i + 4 <= n {
+            acc[0] = f64x2_add(acc[0], env_cost2::<SQ>(at(x, i), at(lo, i), at(hi, i)));
+            acc[1] = f64x2_add(acc[1], env_cost2::<SQ>(at(x, i + 2), at(lo, i + 2), at(hi, i + 2)));
+            i += 4;
+        }
+    }
+    let s = f64x2_add(acc[0], acc[1]);
+    let mut sum = f64x2_extract_lane::<0>(s) + f64x2_extract_lane::<1>(s);
+    for j in i..n {
+        sum += env_cost::<SQ>(x[j], lo[j], hi[j]);
+    }
+    sum
+}
+
+/// Sum of the costs of `x[i]` against the one interval `[lo, hi]`.
+fn range_sum<const SQ: bool>(x: &[f64], lo: f64, hi: f64) -> f64 {
+    let n = x.len();
+    let (lov, hiv) = (f64x2_splat(lo), f64x2_splat(hi));
+    let mut acc = [f64x2_splat(0.0); 2];
+    let mut i = 0;
+    // SAFETY: i + 1 < n for every load.
+    unsafe {
+        let at = |i: usize| v128_load(x.as_ptr().add(i) as *const v128);
+        while i + 4 <= n {
+            acc[0] = f64x2_add(acc[0], env_cost2::<SQ>(at(i), lov, hiv));
+            acc[1] = f64x2_add(acc[1], env_cost2::<SQ>(at(i + 2), lov, hiv));
+            i += 4;
+        }
+    }
+    let s = f64x2_add(acc[0], acc[1]);
+    let mut sum = f64x2_extract_lane::<0>(s) + f64x2_extract_lane::<1>(s);
+    for &v in &x[i..] {
+        sum += env_cost::<SQ>(v, lo, hi);
+    }
+    sum
+}
+
 /// Largest magnitude in `x` (`0` when empty).
 fn range_abs(x: &[f64]) -> f64 {
     let (lo, hi) = range(x);
@@ -613,30 +659,24 @@ fn bounds<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: &mu
     let w = band_w(window, n, m);
     let mut eq = 0.0;
     if m >= 3 {
+        // The envelope is only defined on the reference's indices; a column
+        // beyond them (m > n) sees the envelope of the last point's band,
+        // which is wider: still a lower bound.
         let (u, l) = envs.get(r, w);
-        for j in 1..m - 1 {
-            // The envelope is only defined on the reference's indices; a
-            // column beyond them (m > n) sees the envelope of the last
-            // point's band, which is wider: still a lower bound.
-            let jj = j.min(n - 1);
-            eq += env_cost::<SQ>(p[j], l[jj], u[jj]);
-        }
+        let e = (m - 1).min(n);
+        eq = env_sum::<SQ>(&p[1..e], &l[1..e], &u[1..e]) + range_sum::<SQ>(&p[e..m - 1], l[n - 1], u[n - 1]);
     }
     let mut ec = 0.0;
     if n >= 3 && w >= m - 1 {
         // The band covers the whole pattern: its envelope is its range.
         let (lo, hi) = range(p);
-        for &x in &r[1..n - 1] {
-            ec += env_cost::<SQ>(x, lo, hi);
-        }
+        ec = range_sum::<SQ>(&r[1..n - 1], lo, hi);
     } else if n >= 3 {
         let mut u = vec![0.0; m];
         let mut l = vec![0.0; m];
         envelope(p, w, &mut u, &mut l);
-        for i in 1..n - 1 {
-            let ii = i.min(m - 1);
-            ec += env_cost::<SQ>(r[i], l[ii], u[ii]);
-        }
+        let e = (n - 1).min(m);
+        ec = env_sum::<SQ>(&r[1..e], &l[1..e], &u[1..e]) + range_sum::<SQ>(&r[e..n - 1], l[m - 1], u[m - 1]);
     }
     (kim, kim + max(eq, ec))
 }
