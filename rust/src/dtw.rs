@@ -95,9 +95,9 @@ pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f
     }
     let band = Band::new(window, a.len(), b.len());
     let d = if squared {
-        run::<true>(a, b, band, cutoff, None, false)
+        run::<true, false>(a, b, band, cutoff, None, false, Store::NONE)
     } else {
-        run::<false>(a, b, band, cutoff, None, false)
+        run::<false, false>(a, b, band, cutoff, None, false, Store::NONE)
     };
     if d > cutoff {
         INF
@@ -137,15 +137,55 @@ pub fn dtw_rest(
     let band = Band::new(window, a.len(), b.len());
     let rest = Some((rest, rest_cutoff));
     let d = if squared {
-        run::<true>(a, b, band, cutoff, rest, same_columns)
+        run::<true, false>(a, b, band, cutoff, rest, same_columns, Store::NONE)
     } else {
-        run::<false>(a, b, band, cutoff, rest, same_columns)
+        run::<false, false>(a, b, band, cutoff, rest, same_columns, Store::NONE)
     };
     if d > cutoff {
         INF
     } else {
         d
     }
+}
+
+/// Where the stripes store every cell (for [`matrix`]): cell `(i, j)` at
+/// `base + i * stride + j`.
+#[derive(Clone, Copy)]
+struct Store {
+    base: *mut f64,
+    stride: usize,
+}
+
+impl Store {
+    const NONE: Store = Store { base: std::ptr::null_mut(), stride: 0 };
+
+    /// Stores row `r` (columns `0..m`).
+    fn row(&self, r: usize, vals: &[f64]) {
+        // SAFETY: `matrix` allocated `n` rows of `stride >= m` cells.
+        unsafe { std::ptr::copy_nonoverlapping(vals.as_ptr(), self.base.add(r * self.stride), vals.len()) }
+    }
+}
+
+/// Columns of padding on each side of a row of [`matrix`]: the stripes
+/// compute (and store) a few cells outside `0..m` at their ramps.
+pub const MATRIX_PAD: usize = 2 * KMAX;
+
+/// The whole cost matrix of the unbanded DTW of `a` (rows) against `b`
+/// (columns), `a.len() >= b.len() >= 1`, with the values of [`dtw`]: cell
+/// `(i, j)` is `out[i * stride + MATRIX_PAD + j]`. Returns `stride`.
+pub fn matrix(a: &[f64], b: &[f64], squared: bool, out: &mut Vec<f64>) -> usize {
+    debug_assert!(a.len() >= b.len() && !b.is_empty());
+    let stride = b.len() + 2 * MATRIX_PAD;
+    out.clear();
+    out.resize(a.len() * stride, INF);
+    let store = Store { base: out.as_mut_ptr().wrapping_add(MATRIX_PAD), stride };
+    let band = Band::new(None, a.len(), b.len());
+    if squared {
+        run::<true, true>(a, b, band, INF, None, false, store);
+    } else {
+        run::<false, true>(a, b, band, INF, None, false, store);
+    }
+    stride
 }
 
 /// Exported entry point. `window < 0` means no band; `squared != 0` selects
@@ -188,13 +228,14 @@ fn cost<const SQ: bool>(x: f64, y: f64) -> f64 {
 }
 
 /// Runs the stripes over all rows of `a` (`a.len() >= b.len() >= 1`).
-fn run<const SQ: bool>(
+fn run<const SQ: bool, const STORE: bool>(
     a: &[f64],
     b: &[f64],
     band: Band,
     cutoff: f64,
     rest: Option<(&[f64], f64)>,
     same_columns: bool,
+    store: Store,
 ) -> f64 {
     BUFS.with(|bufs| {
         let mut bufs = bufs.borrow_mut();
@@ -210,6 +251,9 @@ fn run<const SQ: bool>(
             // Short columns: the stripes' set-up would cost more than the cells.
             for (r, &x) in a.iter().enumerate() {
                 let min = scalar_row::<SQ>(x, b, row, r, band);
+                if STORE {
+                    store.row(r, &row[OFF..OFF + m]);
+                }
                 if min > cutoff {
                     return INF;
                 }
@@ -241,10 +285,10 @@ fn run<const SQ: bool>(
             }
             let bb = &cols[k];
             let bottom_min = match k {
-                4 => stripe::<4, SQ>(a, r0, m, row, bb, &mut masks, full, band, check),
-                3 => stripe::<3, SQ>(a, r0, m, row, bb, &mut masks, full, band, check),
-                2 => stripe::<2, SQ>(a, r0, m, row, bb, &mut masks, full, band, check),
-                _ => stripe::<1, SQ>(a, r0, m, row, bb, &mut masks, full, band, check),
+                4 => stripe::<4, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
+                3 => stripe::<3, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
+                2 => stripe::<2, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
+                _ => stripe::<1, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
             };
             row[OFF - 1] = INF;
             r0 += 2 * k;
@@ -259,6 +303,9 @@ fn run<const SQ: bool>(
         }
         if r0 < n {
             scalar_row::<SQ>(a[r0], b, row, r0, band);
+            if STORE {
+                store.row(r0, &row[OFF..OFF + m]);
+            }
         }
         row[OFF + m - 1]
     })
@@ -362,7 +409,7 @@ struct State<const K: usize> {
 /// bottom row (a lower bound of the final distance) when `check_min`, else
 /// `+inf`.
 #[allow(clippy::too_many_arguments)]
-fn stripe<const K: usize, const SQ: bool>(
+fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
     a: &[f64],
     r0: usize,
     m: usize,
@@ -372,6 +419,7 @@ fn stripe<const K: usize, const SQ: bool>(
     full: &mut Work,
     band: Band,
     check_min: bool,
+    store: Store,
 ) -> f64 {
     let k = K as isize;
     let r0i = r0 as isize;
@@ -396,8 +444,9 @@ fn stripe<const K: usize, const SQ: bool>(
     // SAFETY: every index below stays inside the padded buffers: columns
     // range over [-(2k - 1), m + 2k - 2] and OFF >= 2 * KMAX.
     unsafe {
-        if !band.banded {
-            steps::<K, SQ, false>(&mut st, &lanes, bbase, rbase, std::ptr::null(), r0i, t_lo, t_hi + 1);
+        if STORE || !band.banded {
+            // (A stored matrix is only computed without a band.)
+            steps::<K, SQ, false, STORE>(&mut st, &lanes, bbase, rbase, std::ptr::null(), r0i, t_lo, t_hi + 1, store);
         } else {
             let w = band.w as isize;
             let s_lo = (r0i + 4 * k - 2 - w).max(t_lo);
@@ -405,12 +454,12 @@ fn stripe<const K: usize, const SQ: bool>(
             if s_lo > s_hi {
                 // Narrow band: every step may leave it; one full mask.
                 let base = masks.full(full, w, K);
-                steps::<K, SQ, true>(&mut st, &lanes, bbase, rbase, base, r0i, t_lo, t_hi + 1);
+                steps::<K, SQ, true, false>(&mut st, &lanes, bbase, rbase, base, r0i, t_lo, t_hi + 1, store);
             } else {
                 let (lbase, rmask) = (masks.left, masks.right);
-                steps::<K, SQ, true>(&mut st, &lanes, bbase, rbase, lbase, r0i, t_lo, s_lo);
-                steps::<K, SQ, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, s_lo, s_hi + 1);
-                steps::<K, SQ, true>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_hi + 1, t_hi + 1);
+                steps::<K, SQ, true, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, t_lo, s_lo, store);
+                steps::<K, SQ, false, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, s_lo, s_hi + 1, store);
+                steps::<K, SQ, true, false>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_hi + 1, t_hi + 1, store);
             }
         }
     }
@@ -447,7 +496,7 @@ fn slice_min(x: &[f64]) -> f64 {
 /// every WebAssembly load and store uses a positive constant offset.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool>(
+unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: bool>(
     st: &mut State<K>,
     lanes: &[v128; K],
     bbase: *const f64,
@@ -456,6 +505,7 @@ unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool>(
     r0: isize,
     t0: isize,
     t1: isize,
+    store: Store,
 ) {
     let mut out = st.out;
     let mut old = st.old;
@@ -466,6 +516,10 @@ unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool>(
     let mut bp = bbase.wrapping_offset(2 * (t0 - k + 1));
     let mut rp = rbase.wrapping_offset(t0 - 2 * k + 1);
     let mut mp = mbase.wrapping_offset(2 * (t0 - 2 * k + 2 - r0));
+    // With STORE: lane 0 of vector v is cell (r0 + v, t - v), lane 1 cell
+    // (r0 + K + v, t - v - K); `sp` is cell (r0, t).
+    let stride = store.stride as isize;
+    let mut sp = store.base.wrapping_offset(r0 * stride + t0);
     let mut t = t0;
     while t < t1 {
         // Row above lane 0 of vector 0 comes from the previous stripe; row
@@ -489,6 +543,11 @@ unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool>(
             let best = f64x2_pmin(out[v], f64x2_pmin(up, diag));
             old[v] = out[v];
             out[v] = f64x2_add(c, best);
+            if STORE {
+                let vi = v as isize;
+                v128_store64_lane::<0>(out[v], sp.offset(vi * (stride - 1)) as *mut u64);
+                v128_store64_lane::<1>(out[v], sp.offset((k + vi) * (stride - 1)) as *mut u64);
+            }
             if v == 0 {
                 break;
             }
@@ -498,6 +557,7 @@ unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool>(
         v128_store64_lane::<1>(out[K - 1], rp as *mut u64);
         bp = bp.add(2);
         rp = rp.add(1);
+        sp = sp.wrapping_add(1);
         mp = mp.wrapping_add(2);
         t += 1;
     }
