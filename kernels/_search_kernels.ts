@@ -45,6 +45,7 @@ interface SearchExports {
     k: number,
     ez: number,
     base: number,
+    t0: number,
     stats: number,
   ): number;
   search_results(): number;
@@ -186,18 +187,25 @@ export interface SearchResult {
   candidates: Float64Array;
   /** prunedByKim, prunedByKeoghEQ, prunedByKeoghEC, abandoned, computed. */
   stats: number[];
+  /**
+   * A bound of the final k-th match found in this part: a later part may
+   * start from it (the `threshold` argument of {@linkcode searchPacked}).
+   */
+  threshold: number;
 }
 
 /**
  * Candidate windows of `series` (whose first point has absolute index
  * `base`, a multiple of {@linkcode SEARCH_RESET}) for the search of `query`:
- * every window whose distance is at most a bound of the final k-th match.
+ * every window whose distance is at most a bound of the final k-th match
+ * (at most `threshold`, a bound known from other parts of the series).
  */
 export function searchPacked(
   series: Float64Array,
   base: number,
   query: Float64Array,
   a: SearchArgs,
+  threshold = Infinity,
 ): SearchResult {
   const px = scratch(Slot.A, series.length * 8);
   const pq = scratch(Slot.B, query.length * 8);
@@ -217,6 +225,7 @@ export function searchPacked(
     a.k,
     a.exclusionZone,
     base,
+    threshold,
     ps,
   );
   heap = f64Heap();
@@ -224,6 +233,7 @@ export function searchPacked(
   return {
     candidates: heap.slice(at, at + 2 * count),
     stats: Array.from(heap.subarray(ps >>> 3, (ps >>> 3) + 5)),
+    threshold: heap[(ps >>> 3) + 5],
   };
 }
 

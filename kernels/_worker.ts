@@ -47,8 +47,9 @@ const KERNELS: Record<string, (...args: any[]) => Reply> = {
     base: number,
     q: Float64Array,
     args: SearchArgs,
+    threshold: number,
   ): Reply {
-    const r = searchPacked(x, base, q, args);
+    const r = searchPacked(x, base, q, args, threshold);
     return { result: r, transfer: [buf(r.candidates)] };
   },
   correlationMatrix(

@@ -222,16 +222,42 @@ export class WorkerPool implements AsyncDisposable {
     const stats = statsArg<SearchStats>(fn, options?.stats);
     const m = q.length;
     const windows = x.length - m + 1;
-    const segments = this.#chunks(Math.floor(windows / (4 * SEARCH_RESET)));
+    // Parts of at least 16 Ki windows, up to 8 per worker, handed out as
+    // workers free up: each part starts from the best bound of the k-th
+    // match that the parts before it found (a part searched alone would
+    // start from nothing and prune less).
+    const segments = Math.max(
+      1,
+      Math.min(
+        Math.floor(windows / (16 * SEARCH_RESET)),
+        8 * this.#slots.length,
+      ),
+    );
     const step = Math.ceil(windows / segments / SEARCH_RESET) * SEARCH_RESET;
-    const jobs: Promise<unknown>[] = [];
-    for (let s = 0; s < windows; s += step) {
-      const e = Math.min(s + step, windows);
-      const part = x.slice(s, e + m - 1);
-      const qq = q.slice();
-      jobs.push(this[RUN](fn, [part, s, qq, args], [buf(part), buf(qq)]));
-    }
-    const parts = await Promise.all(jobs) as SearchResult[];
+    const parts: SearchResult[] = [];
+    let threshold = Infinity;
+    let next = 0;
+    const worker = async () => {
+      while (next < windows) {
+        const s = next;
+        const e = Math.min(s + step, windows);
+        next = e;
+        const part = x.slice(s, e + m - 1);
+        const qq = q.slice();
+        try {
+          const r = await this[RUN](fn, [part, s, qq, args, threshold], [
+            buf(part),
+            buf(qq),
+          ]) as SearchResult;
+          threshold = Math.min(threshold, r.threshold);
+          parts.push(r);
+        } catch (e) {
+          next = windows; // hand out no more parts
+          throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.#slots.length }, worker));
     if (stats !== undefined) {
       fillSearchStats(
         stats,

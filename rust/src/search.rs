@@ -400,8 +400,9 @@ fn search(
     k: usize,
     ez: f64,
     base: usize,
+    t0: f64,
     st: &mut Stats,
-) -> Vec<(f64, usize)> {
+) -> (Vec<(f64, usize)>, f64) {
     let m = query.len();
     let n = x.len();
     let r = window.unwrap_or(m).min(m);
@@ -434,7 +435,7 @@ fn search(
             k,
             spacing: 2.0 * ez,
             sel: Vec::with_capacity(k.min(1024) + 1),
-            t: INF,
+            t: t0,
             cands: Vec::new(),
             trim_at: 4096,
         };
@@ -514,15 +515,17 @@ fn search(
         let mut cands = best.cands;
         cands.retain(|c| c.0 <= t);
         cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
-        cands
+        (cands, t)
     })
 }
 
 /// Exported subsequence search over `x` (whose first point has absolute
-/// index `base`). Writes the candidates as `(index, distance)` pairs to a
+/// index `base`). `t0` is a bound of the final k-th match known from
+/// elsewhere (another part of the series; `+inf` if none): windows above
+/// it are skipped. Writes the candidates as `(index, distance)` pairs to a
 /// buffer read with [`search_results`] and returns their number; five
 /// counters go to `stats` (pruned by LB_Kim, LB_Keogh EQ, LB_Keogh EC,
-/// abandoned DTWs, completed DTWs).
+/// abandoned DTWs, completed DTWs), then the final bound of the k-th match.
 ///
 /// # Safety
 /// The pointers must cover the sizes given; `1 <= m <= n`.
@@ -539,15 +542,16 @@ pub unsafe extern "C" fn search_f64(
     k: usize,
     ez: f64,
     base: usize,
+    t0: f64,
     stats: *mut f64,
 ) -> usize {
     let x = std::slice::from_raw_parts(x, n);
     let q = std::slice::from_raw_parts(q, m);
     let mut st = Stats::default();
     let k = k.clamp(1, n + 1 - m);
-    let cands = search(squared != 0, x, q, window_arg(window), normalize != 0, k, ez, base, &mut st);
-    let s = std::slice::from_raw_parts_mut(stats, 5);
-    s.copy_from_slice(&[st.kim, st.keogh_eq, st.keogh_ec, st.abandoned, st.dtw]);
+    let (cands, t) = search(squared != 0, x, q, window_arg(window), normalize != 0, k, ez, base, t0, &mut st);
+    let s = std::slice::from_raw_parts_mut(stats, 6);
+    s.copy_from_slice(&[st.kim, st.keogh_eq, st.keogh_ec, st.abandoned, st.dtw, t]);
     RESULTS.with(|r| {
         let mut r = r.borrow_mut();
         r.clear();
