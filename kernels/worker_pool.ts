@@ -186,12 +186,32 @@ export class WorkerPool implements AsyncDisposable {
     const stats = statsArg<TopKStats>("topK", options?.stats);
     const ref = toF64("topK", "reference", reference);
     const packed = packPatterns("topK", "patterns", patterns);
-    const { parts } = await this.#runChunks<TopKResult>(
-      "topK",
-      ref,
-      packed,
-      (start) => [kk, args, start],
+    const count = packed.offsets.length - 1;
+    // Parts of at least 64 patterns, up to 4 per worker, handed out as
+    // workers free up: each part's cutoff is the k-th best distance of the
+    // parts done before it (none of its patterns above it can be in the
+    // result), so later parts abandon early from their first pattern.
+    const bounds = splitBySize(
+      packed.offsets,
+      count,
+      Math.max(1, Math.min(Math.floor(count / 64), 4 * this.#slots.length)),
     );
+    const parts: TopKResult[] = [];
+    let best: Match[] = [];
+    await this.#handOut(bounds.length - 1, async (c) => {
+      const p = slicePatterns(packed, bounds[c], bounds[c + 1]);
+      const r = ref.slice();
+      const cutoff = best.length < kk
+        ? args.cutoff
+        : Math.min(args.cutoff, best[kk - 1].distance);
+      const part = await this[RUN](
+        "topK",
+        [r, p, kk, { ...args, cutoff }, bounds[c]],
+        [buf(r), buf(p.flat), buf(p.offsets)],
+      ) as TopKResult;
+      parts.push(part);
+      best = mergeTopK([best, part.matches], kk);
+    });
     if (stats !== undefined) fillTopKStats(stats, parts.map((p) => p.stats));
     return mergeTopK(parts.map((p) => p.matches), kk);
   }
@@ -236,28 +256,17 @@ export class WorkerPool implements AsyncDisposable {
     const step = Math.ceil(windows / segments / SEARCH_RESET) * SEARCH_RESET;
     const parts: SearchResult[] = [];
     let threshold = Infinity;
-    let next = 0;
-    const worker = async () => {
-      while (next < windows) {
-        const s = next;
-        const e = Math.min(s + step, windows);
-        next = e;
-        const part = x.slice(s, e + m - 1);
-        const qq = q.slice();
-        try {
-          const r = await this[RUN](fn, [part, s, qq, args, threshold], [
-            buf(part),
-            buf(qq),
-          ]) as SearchResult;
-          threshold = Math.min(threshold, r.threshold);
-          parts.push(r);
-        } catch (e) {
-          next = windows; // hand out no more parts
-          throw e;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: this.#slots.length }, worker));
+    await this.#handOut(Math.ceil(windows / step), async (i) => {
+      const s = i * step;
+      const part = x.slice(s, Math.min(s + step, windows) + m - 1);
+      const qq = q.slice();
+      const r = await this[RUN](fn, [part, s, qq, args, threshold], [
+        buf(part),
+        buf(qq),
+      ]) as SearchResult;
+      threshold = Math.min(threshold, r.threshold);
+      parts.push(r);
+    });
     if (stats !== undefined) {
       fillSearchStats(
         stats,
@@ -391,6 +400,33 @@ export class WorkerPool implements AsyncDisposable {
    * Returns the chunk bounds (`bounds[c]` is chunk `c`'s start) and the
    * results, in order.
    */
+  /**
+   * Runs `job(0)` .. `job(count - 1)`, as many at once as there are
+   * workers, each started when one before it is done (so that a job can
+   * use what the finished ones found). Stops handing out jobs once one
+   * fails, and rejects with its error.
+   */
+  async #handOut(
+    count: number,
+    job: (i: number) => Promise<void>,
+  ): Promise<void> {
+    let next = 0;
+    const loop = async () => {
+      while (next < count) {
+        const i = next++;
+        try {
+          await job(i);
+        } catch (e) {
+          next = count;
+          throw e;
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(count, this.#slots.length) }, loop),
+    );
+  }
+
   async #runChunks<T>(
     kernel: string,
     ref: Float64Array,

@@ -65,6 +65,31 @@ Deno.test("WorkerPool results equal the single-threaded functions", async () => 
   assert.deepEqual(await pool.topK(ref, [], 3), []);
 });
 
+Deno.test("WorkerPool.topK: parts after the first start from its k-th best", async () => {
+  // 420 patterns: several parts of 64 or more; duplicates put exact ties
+  // in different parts, and each part's cutoff is a distance of another.
+  const random = rng(62);
+  const ref = randomWalk(80, random);
+  const base = randomWalks(300, random, 80);
+  const patterns = [...base, ...base.slice(0, 120)];
+  await using pool = new WorkerPool({ workers: 2 });
+  for (const options of [{}, { cost: "squared" as const }, { cutoff: 40 }]) {
+    for (const k of [1, 7, 25, 420]) {
+      const stats = {} as TopKStats;
+      assert.deepEqual(
+        await pool.topK(ref, patterns, k, { ...options, stats }),
+        topK(ref, patterns, k, options),
+        `k ${k} ${JSON.stringify(options)}`,
+      );
+      assert.equal(
+        stats.prunedByKim + stats.prunedByKeogh + stats.abandoned +
+          stats.computed,
+        patterns.length,
+      );
+    }
+  }
+});
+
 Deno.test("WorkerPool: validation errors reject like the synchronous functions", async () => {
   await using pool = new WorkerPool({ workers: 1 });
   await assert.rejects(() => pool.topK([1], [[1]], 0), RangeError);
