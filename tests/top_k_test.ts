@@ -142,6 +142,21 @@ function f32Dtw(
   return prev[b.length];
 }
 
+Deno.test("topK: duplicated patterns count once in the screening's threshold", () => {
+  // Exact duplicates (and so equal bounds) among the first candidates: a
+  // threshold that counted one pattern twice would prune the true k-th.
+  const random = rng(62);
+  const ref = randomWalk(80, random);
+  const base = randomWalks(300, random, 80);
+  const patterns = [...base, ...base.slice(0, 120)];
+  const brute = patterns
+    .map((p, index) => ({ index, distance: dtw(ref, p) }))
+    .sort((a, b) => a.distance - b.distance || a.index - b.index);
+  for (const k of [1, 2, 7, 25, 60]) {
+    assert.deepEqual(topK(ref, patterns, k), brute.slice(0, k), `k ${k}`);
+  }
+});
+
 Deno.test("the f32 screening's error bound holds on adversarial inputs", () => {
   // The margins of rust/src/screen.rs: |D64 - D32| <= rel D32 + abs.
   const random = rng(26);
