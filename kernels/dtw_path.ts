@@ -18,8 +18,10 @@ import type { DtwOptions } from "./types.ts";
  * from the previous row of `a` (`[i - 1, j]`), then from the previous
  * point of `b`.
  *
- * Memory stays bounded for long series: the rows are kept only over the
- * band (a banded matrix), and when more than 2^22 cells (32 MiB) would have
+ * Without a band, when the matrix has at most 2^22 cells (32 MiB), it is
+ * computed whole by the same kernel as `dtw` and the path traced back
+ * through it. Memory stays bounded for long series: the rows are kept only
+ * over the band (a banded matrix), and when more than 2^22 cells would have
  * to be kept, the matrix is solved by divide and conquer instead: one sweep
  * keeps only checkpoint rows, and the blocks between them are solved again
  * from the bottom up (recursively), for `O(2^22)` cells of memory per level

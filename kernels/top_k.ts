@@ -32,6 +32,13 @@ const TOP_K_KEYS = [...DTW_OPTION_KEYS, "stats"];
  * patterns strictly worse than the current k-th best are dropped, so ties
  * stay exact. Pass `options.stats` to learn how much was pruned.
  *
+ * Without a band, with patterns of one length and `k` at most a quarter of
+ * them, the DTWs are first run in `f32` (twice the lanes per vector): a
+ * pattern is dropped there only when a bound of its `f64` distance that
+ * holds whatever the `f32` rounding exceeds an upper bound of the k-th
+ * best, and the remaining few are computed exactly in `f64`. The result is
+ * the same; such patterns count as `abandoned` in `stats`.
+ *
  * @example The two nearest patterns, with pruning statistics
  * ```ts
  * import { topK, type TopKStats } from "@midstreamer/kit";
