@@ -237,6 +237,13 @@ export function splitRows(encoded: EncodedSequences, parts: number): number[] {
 export const LOCAL_CORRELATION_WORK = 8e6;
 
 /**
+ * Work up to which `WorkerPool.correlationMatrix` computes the whole matrix
+ * on the calling thread (about half a millisecond): less than a worker's
+ * round trip.
+ */
+export const ALONE_CORRELATION_WORK = 1e6;
+
+/**
  * Work of the whole matrix in the units of {@linkcode splitRows}: about
  * 2e6 units per millisecond on one thread (100 sequences of 200 symbols
  * are 2.3e6).

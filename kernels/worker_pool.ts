@@ -1,6 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import {
+  ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
   correlationRows,
   correlationWork,
@@ -292,7 +293,9 @@ export class WorkerPool implements AsyncDisposable {
    * sequences of 200 symbols) is split into `workers` shares of which the
    * calling thread computes one, blocking it for that share, and
    * `workers - 1` workers the others: posting a share to a worker and
-   * waking it costs about as much as computing it.
+   * waking it costs about as much as computing it. A tiny one (up to about
+   * half a millisecond, such as 50 sequences of 100 symbols) is computed on
+   * the calling thread alone.
    *
    * @example Correlate strategies on two workers
    * ```ts
@@ -322,9 +325,11 @@ export class WorkerPool implements AsyncDisposable {
     const encoded = encodeSequences(fn, sequences);
     // A small matrix: posting it and waking a worker costs about as much as
     // a share of it, so this thread computes one share too (blocking it for
-    // about a millisecond at most).
-    const local = correlationWork(encoded) <= LOCAL_CORRELATION_WORK ? 1 : 0;
-    const bounds = splitRows(encoded, this.#slots.length);
+    // about a millisecond at most); a tiny one, all of it.
+    const work = correlationWork(encoded);
+    const local = work <= LOCAL_CORRELATION_WORK ? 1 : 0;
+    const shares = work <= ALONE_CORRELATION_WORK ? 1 : this.#slots.length;
+    const bounds = splitRows(encoded, shares);
     const jobs = bounds.slice(1 + local).map((rowEnd, c) =>
       this[RUN](fn, [encoded, bounds[c + local], rowEnd])
     );

@@ -8,6 +8,7 @@ import {
 } from "@midstreamer/kit";
 import { PureJSLCS } from "@midstreamer/kit/baseline";
 import {
+  ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
   correlationRows,
   correlationWork,
@@ -236,12 +237,23 @@ Deno.test("WorkerPool.correlationMatrix equals the single-thread matrix", async 
     () => pick(random, ["BUY", "SELL", "HOLD"], randInt(random, 0, 300)),
   );
   await using pool = new WorkerPool({ workers: 2 });
-  // Small: one share on this thread, one on a worker.
+  // Tiny: all on this thread.
   assert(
-    correlationWork(encodeSequences("t", sequences)) <= LOCAL_CORRELATION_WORK,
+    correlationWork(encodeSequences("t", sequences)) <= ALONE_CORRELATION_WORK,
   );
   const got = await pool.correlationMatrix(sequences);
   assertMatrix(got, sequences);
+  // Small: one share on this thread, one on a worker.
+  const small = Array.from(
+    { length: 90 },
+    () => pick(random, ["BUY", "SELL", "HOLD"], randInt(random, 150, 250)),
+  );
+  const work = correlationWork(encodeSequences("t", small));
+  assert(work > ALONE_CORRELATION_WORK && work <= LOCAL_CORRELATION_WORK);
+  assert.deepEqual(
+    await pool.correlationMatrix(small),
+    correlationMatrix(small),
+  );
   // Large: every share on a worker (checked against the single thread,
   // itself checked against the original above).
   const large = Array.from(
@@ -255,7 +267,10 @@ Deno.test("WorkerPool.correlationMatrix equals the single-thread matrix", async 
   );
   // One worker and a small matrix: everything on this thread.
   await using one = new WorkerPool({ workers: 1 });
-  assertMatrix(await one.correlationMatrix(sequences), sequences);
+  assert.deepEqual(
+    await one.correlationMatrix(small),
+    correlationMatrix(small),
+  );
   assert.deepEqual(await pool.correlationMatrix([]), new Float64Array(0));
   assert.deepEqual(
     await pool.correlationMatrix([["BUY"]]),
