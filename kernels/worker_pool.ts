@@ -151,22 +151,29 @@ export class WorkerPool implements AsyncDisposable {
     const args = dtwArgs("dtwBatch", options);
     const ref = toF64("dtwBatch", "reference", reference);
     const packed = packPatterns("dtwBatch", "patterns", patterns);
-    const { bounds, parts } = await this.#runChunks<Float64Array>(
-      "dtwBatch",
-      ref,
-      packed,
-      () => [args],
+    const count = packed.offsets.length - 1;
+    // A few parts per worker, for balance.
+    const bounds = splitBySize(
+      packed.offsets,
+      count,
+      Math.max(1, Math.min(count, 2 * this.#slots.length)),
     );
-    const out = new Float64Array(packed.offsets.length - 1);
-    parts.forEach((part, c) => out.set(part, bounds[c]));
+    const out = new Float64Array(count);
+    await this.#handOut(bounds.length - 1, async (c) => {
+      const part = await this.#onPatterns("dtwBatch", ref, packed, bounds, c, [
+        args,
+      ]) as Float64Array;
+      out.set(part, bounds[c]);
+    });
     return out;
   }
 
   /**
-   * {@linkcode topK} on the pool's workers: each chunk of patterns gives its
-   * own top `k`, and the union is sorted by (distance, index) and cut to
+   * {@linkcode topK} on the pool's workers: each part of the patterns gives
+   * its own top `k`, with the k-th best distance of the parts done before it
+   * as its cutoff, and the union is sorted by (distance, index) and cut to
    * `k`, which is exactly the global top `k`. `options.stats` receives the
-   * sum of the chunks' counters.
+   * sum of the parts' counters.
    *
    * @param reference The series every pattern is compared with.
    * @param patterns The candidate patterns.
@@ -200,21 +207,19 @@ export class WorkerPool implements AsyncDisposable {
     const parts: TopKResult[] = [];
     let best: Match[] = [];
     await this.#handOut(bounds.length - 1, async (c) => {
-      const p = slicePatterns(packed, bounds[c], bounds[c + 1]);
-      const r = ref.slice();
       const cutoff = best.length < kk
         ? args.cutoff
         : Math.min(args.cutoff, best[kk - 1].distance);
-      const part = await this[RUN](
-        "topK",
-        [r, p, kk, { ...args, cutoff }, bounds[c]],
-        [buf(r), buf(p.flat), buf(p.offsets)],
-      ) as TopKResult;
+      const part = await this.#onPatterns("topK", ref, packed, bounds, c, [
+        kk,
+        { ...args, cutoff },
+        bounds[c],
+      ]) as TopKResult;
       parts.push(part);
       best = mergeTopK([best, part.matches], kk);
     });
     if (stats !== undefined) fillTopKStats(stats, parts.map((p) => p.stats));
-    return mergeTopK(parts.map((p) => p.matches), kk);
+    return best; // the parts merged as they came in
   }
 
   /**
@@ -432,31 +437,25 @@ export class WorkerPool implements AsyncDisposable {
     );
   }
 
-  async #runChunks<T>(
+  /**
+   * Runs `kernel` on a worker with (copies of) `ref` and patterns
+   * `bounds[c]..bounds[c + 1]` of `packed`, transferred, then `args`.
+   */
+  #onPatterns(
     kernel: string,
     ref: Float64Array,
     packed: PackedPatterns,
-    tail: (start: number) => unknown[],
-  ): Promise<{ bounds: number[]; parts: T[] }> {
-    const count = packed.offsets.length - 1;
-    const bounds = splitBySize(packed.offsets, count, this.#chunks(count));
-    const parts = await Promise.all(
-      bounds.slice(1).map((end, c) => {
-        const p = slicePatterns(packed, bounds[c], end);
-        const r = ref.slice();
-        return this[RUN](
-          kernel,
-          [r, p, ...tail(bounds[c])],
-          [buf(r), buf(p.flat), buf(p.offsets)],
-        );
-      }),
-    ) as T[];
-    return { bounds, parts };
-  }
-
-  /** Chunks for `units` units of work: a few per worker, for balance. */
-  #chunks(units: number): number {
-    return Math.max(1, Math.min(units, 2 * this.#slots.length));
+    bounds: number[],
+    c: number,
+    args: unknown[],
+  ): Promise<unknown> {
+    const p = slicePatterns(packed, bounds[c], bounds[c + 1]);
+    const r = ref.slice();
+    return this[RUN](kernel, [r, p, ...args], [
+      buf(r),
+      buf(p.flat),
+      buf(p.offsets),
+    ]);
   }
 
   #spawn(): Worker {

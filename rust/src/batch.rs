@@ -726,33 +726,13 @@ impl<'a> Stream<'a> {
                     let c = self.order[next];
                     if self.lb[c] > tp {
                         for &c in &self.order[next..] {
-                            if self.kim[c] > tp {
-                                stats.pruned_kim += 1.0;
-                            } else {
-                                stats.pruned_keogh += 1.0;
-                            }
-                            best.offer(INF, c);
+                            prune(c, self.kim, tp, best, stats);
                         }
                         next = self.order.len();
                         continue;
                     }
                     next += 1;
-                    let src = self.pats.get(c);
-                    for (j, &x) in src.iter().enumerate() {
-                        p[j * LANES + lane] = x;
-                    }
-                    for j in 0..=m {
-                        row[j * LANES + lane] = INF;
-                    }
-                    row[lane] = 0.0; // the virtual cell before (0, 0)
-                    if sq {
-                        rest_bound::<true>(r, src, usize::MAX, &mut one);
-                    } else {
-                        rest_bound::<false>(r, src, usize::MAX, &mut one);
-                    }
-                    for (i, &x) in one.iter().enumerate() {
-                        rest[i * LANES + lane] = x;
-                    }
+                    load_lane(sq, r, self.pats.get(c), lane, LANES, |x| x, (INF, 0.0), p, row, &mut rest, &mut one);
                     id[lane] = Some(c);
                     rows[lane] = 0;
                 }
@@ -887,6 +867,55 @@ impl Best {
     }
 }
 
+/// Counts pattern `c` as pruned at threshold `tp` (by LB_Kim when that
+/// bound alone exceeds it, else by LB_Keogh) and offers it as out of the
+/// result.
+pub fn prune(c: usize, kim: &[f64], tp: f64, best: &mut Best, stats: &mut TopKStats) {
+    if kim[c] > tp {
+        stats.pruned_kim += 1.0;
+    } else {
+        stats.pruned_keogh += 1.0;
+    }
+    best.offer(INF, c);
+}
+
+/// Loads pattern `src` into lane `lane` of a streaming kernel's interleaved
+/// buffers (`lanes` lanes; entry `j * lanes + lane`): its points into `p`
+/// (through `conv`), `inf` into its row of the matrix and `0` into the
+/// virtual cell before `(0, 0)`, and the bound of the reference's rows still
+/// to come (see [`rest_bound`], unbanded) into `rest`. `one` is scratch of
+/// `r.len() + 1` values.
+#[allow(clippy::too_many_arguments)]
+pub fn load_lane<T: Copy>(
+    sq: bool,
+    r: &[f64],
+    src: &[f64],
+    lane: usize,
+    lanes: usize,
+    conv: impl Fn(f64) -> T,
+    (inf, zero): (T, T),
+    p: &mut [T],
+    row: &mut [T],
+    rest: &mut [f64],
+    one: &mut [f64],
+) {
+    for (j, &x) in src.iter().enumerate() {
+        p[j * lanes + lane] = conv(x);
+    }
+    for j in 0..=src.len() {
+        row[j * lanes + lane] = inf;
+    }
+    row[lane] = zero;
+    if sq {
+        rest_bound::<true>(r, src, usize::MAX, one);
+    } else {
+        rest_bound::<false>(r, src, usize::MAX, one);
+    }
+    for (i, &x) in one.iter().enumerate() {
+        rest[i * lanes + lane] = x;
+    }
+}
+
 /// Counters of `topK`, in the order the TypeScript side reads them.
 #[derive(Default)]
 pub struct TopKStats {
@@ -973,12 +1002,7 @@ fn top_k(
             // Every later pattern has a bound at least as large.
             for &c in &order[s..] {
                 if !done[c] {
-                    if kim[c] > tp {
-                        stats.pruned_kim += 1.0;
-                    } else {
-                        stats.pruned_keogh += 1.0;
-                    }
-                    best.offer(INF, c);
+                    prune(c, &kim, tp, &mut best, stats);
                 }
             }
             break;

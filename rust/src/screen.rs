@@ -25,7 +25,7 @@
 
 use core::arch::wasm32::*;
 
-use crate::batch::{rest_bound, Best, Patterns, TopKStats};
+use crate::batch::{load_lane, prune, Best, Patterns, TopKStats};
 use crate::dtw::dtw;
 use crate::num::{max, min};
 
@@ -160,33 +160,14 @@ pub fn screen(
             if lb[c] > tcut {
                 // Every later candidate has a bound at least as large.
                 for &c in &order[next..] {
-                    if kim[c] > tcut {
-                        stats.pruned_kim += 1.0;
-                    } else {
-                        stats.pruned_keogh += 1.0;
-                    }
-                    best.offer(INF, c);
+                    prune(c, kim, tcut, best, stats);
                 }
                 next = order.len();
                 continue;
             }
             next += 1;
-            let src = pats.get(c);
-            for (j, &x) in src.iter().enumerate() {
-                p[j * LANES + lane] = x as f32;
-            }
-            for j in 0..=m {
-                row[j * LANES + lane] = f32::INFINITY;
-            }
-            row[lane] = 0.0; // the virtual cell before (0, 0)
-            if sq {
-                rest_bound::<true>(r, src, usize::MAX, &mut one);
-            } else {
-                rest_bound::<false>(r, src, usize::MAX, &mut one);
-            }
-            for (i, &x) in one.iter().enumerate() {
-                rest[i * LANES + lane] = x;
-            }
+            let conv = |x: f64| x as f32;
+            load_lane(sq, r, pats.get(c), lane, LANES, conv, (f32::INFINITY, 0.0), &mut p, &mut row, &mut rest, &mut one);
             id[lane] = Some(c);
             rows[lane] = 0;
         }

@@ -441,7 +441,7 @@ fn search(
         };
         let (mut s1, mut s2) = (0.0, 0.0);
         let mut same_columns = false;
-        let (mut t_seen, mut tp, mut tq) = (f64::NAN, INF, INF);
+        let (mut t_seen, mut tq) = (f64::NAN, INF);
         let mut c0 = 0;
         while c0 < nw {
             let c1 = (c0 + CHUNK).min(nw);
@@ -464,7 +464,7 @@ fn search(
                 let t = best.t;
                 if t != t_seen {
                     t_seen = t;
-                    tp = t * slack;
+                    let tp = t * slack;
                     tq = if normalize { widen(sq, tp, m) } else { tp };
                 }
                 let w = &x[p..p + m];
