@@ -404,13 +404,6 @@ export class WorkerPool implements AsyncDisposable {
   }
 
   /**
-   * Runs `kernel` over chunks of `packed` of similar total length, each
-   * with its own copy of `ref`: the arguments are `[ref, chunk,
-   * ...tail(start)]`, where `start` is the chunk's first pattern index.
-   * Returns the chunk bounds (`bounds[c]` is chunk `c`'s start) and the
-   * results, in order.
-   */
-  /**
    * Runs `job(0)` .. `job(count - 1)`, as many at once as there are
    * workers, each started when one before it is done (so that a job can
    * use what the finished ones found). Stops handing out jobs once one

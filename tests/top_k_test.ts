@@ -142,6 +142,31 @@ function f32Dtw(
   return prev[b.length];
 }
 
+Deno.test("topK's f32 screening, two rows per sweep: odd and even lengths", () => {
+  // The screening sweeps two reference rows at a time, and one when a lane
+  // has a single row left (odd lengths, and lanes that start an odd number
+  // of rows after others). Every length pair here takes that path.
+  const random = rng(63);
+  for (const n of [1, 2, 3, 7, 40, 41]) {
+    for (const m of [1, 2, 5, 33]) {
+      const ref = randomWalk(n, random);
+      const patterns = randomWalks(70, random, m);
+      for (const options of [{}, { cost: "squared" as const }]) {
+        const brute = patterns
+          .map((p, index) => ({ index, distance: dtw(ref, p, options) }))
+          .sort((a, b) => a.distance - b.distance || a.index - b.index);
+        for (const k of [1, 4, 17]) {
+          assert.deepEqual(
+            topK(ref, patterns, k, options),
+            brute.slice(0, k),
+            `n ${n} m ${m} k ${k} ${JSON.stringify(options)}`,
+          );
+        }
+      }
+    }
+  }
+});
+
 Deno.test("topK: duplicated patterns count once in the screening's threshold", () => {
   // Exact duplicates (and so equal bounds) among the first candidates: a
   // threshold that counted one pattern twice would prune the true k-th.
