@@ -142,12 +142,12 @@ function f32Dtw(
   return prev[b.length];
 }
 
-Deno.test("topK's f32 screening, two rows per sweep: odd and even lengths", () => {
+X, () => {
   // The screening sweeps two reference rows at a time, and one when a lane
   // has a single row left (odd lengths, and lanes that start an odd number
   // of rows after others). Every length pair here takes that path.
   const random = rng(63);
-  for (const n of [1, 2, 3, 7, 40, 41]) {
+  for (const n of [1, 2, 3, 6, 7, 40, 41]) {
     for (const m of [1, 2, 5, 33]) {
       const ref = randomWalk(n, random);
       const patterns = randomWalks(70, random, m);

@@ -3,9 +3,9 @@
 //!
 //! Unbanded DTW has weak lower bounds, so most of `topK`'s time goes into
 //! DTWs that are abandoned part-way. This pass runs them in `f32x4` lanes
-//! (eight patterns in two vectors, streaming as [`crate::batch`]'s `f64`
-//! kernel does, two rows per sweep), which does twice the cells per
-//! instruction. `f32` values are not the result: every decision uses a
+//! (four patterns in a vector, four rows per sweep, streaming through the
+//! candidates as [`crate::batch`]'s `f64` kernel does), which does twice
+//! the cells per instruction. `f32` values are not the result: every decision uses a
 //! bound of the `f64` value that holds whatever the rounding:
 //!
 //! * each cell cost differs from the `f64` one by at most `δ` (`2^-21 M`
@@ -30,15 +30,17 @@ use crate::dtw::dtw;
 use crate::num::{max, min};
 
 const INF: f64 = f64::INFINITY;
-/// Lanes: two `f32x4` vectors, two rows per sweep ([`rows32`]): four
+/// Lanes: one `f32x4` vector, four rows per sweep ([`sweep`]): four
 /// independent chains per column, and each pattern vector loaded and each
-/// row entry stored once per two cells. Deno compiles WebAssembly with
+/// row entry stored once per four cells. Deno compiles WebAssembly with
 /// explicit bounds checks (no trap handler), so every load and store costs
-/// a compare and a branch as well; four vectors of one row measured about
-/// 20 % slower, and four of two rows about 8 % slower (register spills).
-const LANES: usize = 8;
-/// Vectors per row entry.
-const V: usize = 2;
+/// a compare and a branch as well. Measured against this: four vectors of
+/// one row about 20 % slower, two vectors of two rows 3–6 % slower, five
+/// or more rows no faster (register pressure).
+const V: usize = 1;
+const LANES: usize = 4 * V;
+/// Rows per sweep.
+const B: usize = 4;
 /// Rows between two row-minimum checks, and between two columns-bound
 /// checks (as `batch.rs`).
 const CHECK_ROWS: usize = 8;
@@ -178,26 +180,19 @@ pub fn screen(
             break;
         }
         let active = |l: usize| id[l].is_some();
-        // Two rows per sweep, unless a lane has one row left (odd lengths,
-        // or lanes that started an odd number of rows apart).
-        let b = if (0..LANES).all(|l| !active(l) || rows[l] + 2 <= n) { 2 } else { 1 };
-        let at = |l: usize, k: usize| if active(l) { r32[rows[l] + k] } else { r32[0] };
-        let xs: [v128; V] = core::array::from_fn(|v| f32x4(at(4 * v, 0), at(4 * v + 1, 0), at(4 * v + 2, 0), at(4 * v + 3, 0)));
-        let pp = p.as_ptr() as *const v128;
-        let rp = row.as_mut_ptr() as *mut v128;
+        // B rows per sweep; fewer when a lane has fewer rows left (lengths
+        // not a multiple of B, or lanes that started out of step).
+        let b = (0..LANES).filter(|&l| active(l)).map(|l| n - rows[l]).min().unwrap_or(1).min(B);
+        let at = |l: usize, k: usize| if active(l) { r32[rows[l] + k.min(b - 1)] } else { r32[0] };
+        let xs: [[v128; V]; B] = core::array::from_fn(|k| core::array::from_fn(|v| f32x4(at(4 * v, k), at(4 * v + 1, k), at(4 * v + 2, k), at(4 * v + 3, k))));
+        let (pp, rp) = (p.as_ptr() as *const v128, row.as_mut_ptr() as *mut v128);
         // SAFETY: `p` holds m * V vectors and `row` (m + 1) * V.
         unsafe {
-            if b == 2 {
-                let ys: [v128; V] = core::array::from_fn(|v| f32x4(at(4 * v, 1), at(4 * v + 1, 1), at(4 * v + 2, 1), at(4 * v + 3, 1)));
-                if sq {
-                    rows32::<true>(&xs, &ys, m, pp, rp);
-                } else {
-                    rows32::<false>(&xs, &ys, m, pp, rp);
-                }
-            } else if sq {
-                row32::<true>(&xs, m, pp, rp);
-            } else {
-                row32::<false>(&xs, m, pp, rp);
+            match b {
+                1 => rows32::<1>(sq, &xs, m, pp, rp),
+                2 => rows32::<2>(sq, &xs, m, pp, rp),
+                3 => rows32::<3>(sq, &xs, m, pp, rp),
+                _ => rows32::<B>(sq, &xs, m, pp, rp),
             }
         }
         steps += b;
@@ -331,38 +326,24 @@ fn out32(
     out
 }
 
-/// One row over every column for the streaming lanes (the `f32`
-/// counterpart of `batch.rs`' `full_rows`): `xs` holds each lane's
-/// reference point.
+/// The first `R` rows of `xs` (each lane's reference points of the rows
+/// to come), over every column; `row` receives the last.
 ///
 /// # Safety
-/// `pats` must hold `m * V` vectors and `row` `(m + 1) * V`.
-#[inline(never)]
-unsafe fn row32<const SQ: bool>(xs: &[v128; V], m: usize, pats: *const v128, row: *mut v128) {
-    let xs = *xs;
-    let mut left = [f32x4_splat(f32::INFINITY); V];
-    let mut diag: [v128; V] = core::array::from_fn(|v| *row.add(v));
-    let mut pp = pats;
-    let mut rp = row.add(V);
-    for _ in 0..m {
-        for v in 0..V {
-            let d = f32x4_sub(xs[v], *pp.add(v));
-            let c = if SQ { f32x4_mul(d, d) } else { f32x4_abs(d) };
-            let up = *rp.add(v);
-            // The one operand order in which rustc 1.63 keeps both f32x4.pmin
-            // (others become f32x4.gt + v128.bitselect; build_wasm.ts checks).
-            let val = f32x4_add(c, f32x4_pmin(f32x4_pmin(up, diag[v]), left[v]));
-            diag[v] = up;
-            left[v] = val;
-            *rp.add(v) = val;
-        }
-        pp = pp.add(V);
-        rp = rp.add(V);
+/// As [`sweep`].
+unsafe fn rows32<const R: usize>(sq: bool, xs: &[[v128; V]; B], m: usize, pats: *const v128, row: *mut v128) {
+    let xs: [[v128; V]; R] = core::array::from_fn(|k| xs[k]);
+    if sq {
+        sweep::<true, R>(&xs, m, pats, row);
+    } else {
+        sweep::<false, R>(&xs, m, pats, row);
     }
 }
 
-/// Two rows over every column for the streaming lanes: `xs` and `ys` hold
-/// each lane's reference points of the two rows; `row` receives the second.
+/// `R` rows over every column for the streaming lanes (the `f32`
+/// counterpart of `batch.rs`' `full_rows`): `xs[k]` holds each lane's
+/// reference point of row `k`. Each pattern vector is loaded, and each row
+/// entry loaded and stored, once per `R` cells.
 ///
 /// The minima are taken on the bits, as `i32x4` (one `pminsd` each): every
 /// value is `+0`, a positive float or `+inf` (costs `|x - y|` or
@@ -373,30 +354,30 @@ unsafe fn row32<const SQ: bool>(xs: &[v128; V], m: usize, pats: *const v128, row
 /// # Safety
 /// `pats` must hold `m * V` vectors and `row` `(m + 1) * V`.
 #[inline(never)]
-unsafe fn rows32<const SQ: bool>(xs: &[v128; V], ys: &[v128; V], m: usize, pats: *const v128, row: *mut v128) {
-    let (xs, ys) = (*xs, *ys);
+unsafe fn sweep<const SQ: bool, const R: usize>(xs: &[[v128; V]; R], m: usize, pats: *const v128, row: *mut v128) {
+    let xs = *xs;
     let inf = f32x4_splat(f32::INFINITY);
-    let mut left1 = [inf; V];
-    let mut left2 = [inf; V];
-    let mut diag1: [v128; V] = core::array::from_fn(|v| *row.add(v));
-    let mut diag2 = [inf; V];
+    let mut left = [[inf; V]; R];
+    // Row k's diagonal is row k - 1's left (before its update); row 0's is
+    // the previous sweep's last row, from column -1 (0 at the origin).
+    let mut diag: [v128; V] = core::array::from_fn(|v| *row.add(v));
     let mut pp = pats;
     let mut rp = row.add(V);
     for _ in 0..m {
         for v in 0..V {
             let pj = *pp.add(v);
-            let d1 = f32x4_sub(xs[v], pj);
-            let c1 = if SQ { f32x4_mul(d1, d1) } else { f32x4_abs(d1) };
-            let d2 = f32x4_sub(ys[v], pj);
-            let c2 = if SQ { f32x4_mul(d2, d2) } else { f32x4_abs(d2) };
-            let up = *rp.add(v);
-            let v1 = f32x4_add(c1, i32x4_min(i32x4_min(up, diag1[v]), left1[v]));
-            diag1[v] = up;
-            left1[v] = v1;
-            let v2 = f32x4_add(c2, i32x4_min(i32x4_min(v1, diag2[v]), left2[v]));
-            diag2[v] = v1;
-            left2[v] = v2;
-            *rp.add(v) = v2;
+            let top = *rp.add(v);
+            let (mut up, mut dg) = (top, diag[v]);
+            for k in 0..R {
+                let d = f32x4_sub(xs[k][v], pj);
+                let c = if SQ { f32x4_mul(d, d) } else { f32x4_abs(d) };
+                let val = f32x4_add(c, i32x4_min(i32x4_min(up, dg), left[k][v]));
+                dg = left[k][v];
+                left[k][v] = val;
+                up = val;
+            }
+            diag[v] = top;
+            *rp.add(v) = up;
         }
         pp = pp.add(V);
         rp = rp.add(V);
