@@ -51,6 +51,24 @@ export function packPatterns(
   name: string,
   list: ArrayLike<ArrayLike<number>>,
 ): PackedPatterns {
+  const offsets = patternOffsets(fn, name, list);
+  return packRange(fn, name, list, offsets, 0, offsets.length - 1);
+}
+
+/**
+ * Validates the shape of a list of series (an array of series, not too many
+ * points) and returns where each would start when packed: series `i` is
+ * `offsets[i]..offsets[i + 1]`. The elements are checked by
+ * {@linkcode packRange}.
+ *
+ * @throws {TypeError} when `list` is not an array, or names `name[i]` when it is not a series.
+ * @throws {RangeError} when the series hold more than {@linkcode MAX_TOTAL_POINTS} points.
+ */
+export function patternOffsets(
+  fn: string,
+  name: string,
+  list: ArrayLike<ArrayLike<number>>,
+): Uint32Array {
   if (
     list === null || typeof list !== "object" ||
     typeof (list as { length?: unknown }).length !== "number" ||
@@ -72,23 +90,33 @@ export function packPatterns(
     }
     offsets[i + 1] = total;
   }
-  const flat = new Float64Array(total);
-  for (let i = 0; i < count; i++) {
-    copySeries(fn, `${name}[${i}]`, list[i], flat, offsets[i]);
-  }
-  return { flat, offsets };
+  return offsets;
 }
 
-/** Patterns `from..to` of `p`, copied into fresh (transferable) buffers. */
-export function slicePatterns(
-  p: PackedPatterns,
+/**
+ * Validates the elements of series `from..to` of `list` (whose
+ * {@linkcode patternOffsets} are `offsets`) and packs them into fresh,
+ * transferable buffers, with offsets from 0.
+ *
+ * @throws {TypeError} naming `name[i][j]` for a bad element.
+ */
+export function packRange(
+  fn: string,
+  name: string,
+  list: ArrayLike<ArrayLike<number>>,
+  offsets: Uint32Array,
   from: number,
   to: number,
 ): PackedPatterns {
-  const base = p.offsets[from];
-  const offsets = p.offsets.slice(from, to + 1);
-  for (let i = 0; i < offsets.length; i++) offsets[i] -= base;
-  return { flat: p.flat.slice(base, p.offsets[to]), offsets };
+  const base = offsets[from];
+  const part = offsets.slice(from, to + 1);
+  const flat = new Float64Array(offsets[to] - base);
+  for (let i = from; i < to; i++) {
+    part[i - from] -= base;
+    copySeries(fn, `${name}[${i}]`, list[i], flat, offsets[i] - base);
+  }
+  part[to - from] -= base;
+  return { flat, offsets: part };
 }
 
 /**

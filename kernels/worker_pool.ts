@@ -16,9 +16,9 @@ import {
   fillTopKStats,
   kArg,
   type PackedPatterns,
-  packPatterns,
+  packRange,
+  patternOffsets,
   searchArgs,
-  slicePatterns,
   statsArg,
   toF64,
 } from "./_search_input.ts";
@@ -150,21 +150,25 @@ export class WorkerPool implements AsyncDisposable {
     this.#checkOpen("dtwBatch");
     const args = dtwArgs("dtwBatch", options);
     const ref = toF64("dtwBatch", "reference", reference);
-    const packed = packPatterns("dtwBatch", "patterns", patterns);
-    const count = packed.offsets.length - 1;
+    const offsets = patternOffsets("dtwBatch", "patterns", patterns);
+    const count = offsets.length - 1;
     // A few parts per worker, for balance.
     const bounds = splitBySize(
-      packed.offsets,
+      offsets,
       count,
       Math.max(1, Math.min(count, 2 * this.#slots.length)),
     );
     const out = new Float64Array(count);
-    await this.#handOut(bounds.length - 1, async (c) => {
-      const part = await this.#onPatterns("dtwBatch", ref, packed, bounds, c, [
-        args,
-      ]) as Float64Array;
-      out.set(part, bounds[c]);
-    });
+    await this.#onParts(
+      "dtwBatch",
+      ref,
+      patterns,
+      offsets,
+      bounds,
+      async (c, run) => {
+        out.set(await run([args]) as Float64Array, bounds[c]);
+      },
+    );
     return out;
   }
 
@@ -193,31 +197,38 @@ export class WorkerPool implements AsyncDisposable {
     const kk = kArg("topK", k);
     const stats = statsArg<TopKStats>("topK", options?.stats);
     const ref = toF64("topK", "reference", reference);
-    const packed = packPatterns("topK", "patterns", patterns);
-    const count = packed.offsets.length - 1;
+    const offsets = patternOffsets("topK", "patterns", patterns);
+    const count = offsets.length - 1;
     // Parts of at least 64 patterns, up to 4 per worker, handed out as
     // workers free up: each part's cutoff is the k-th best distance of the
     // parts done before it (none of its patterns above it can be in the
     // result), so later parts abandon early from their first pattern.
     const bounds = splitBySize(
-      packed.offsets,
+      offsets,
       count,
       Math.max(1, Math.min(Math.floor(count / 64), 4 * this.#slots.length)),
     );
     const parts: TopKResult[] = [];
     let best: Match[] = [];
-    await this.#handOut(bounds.length - 1, async (c) => {
-      const cutoff = best.length < kk
-        ? args.cutoff
-        : Math.min(args.cutoff, best[kk - 1].distance);
-      const part = await this.#onPatterns("topK", ref, packed, bounds, c, [
-        kk,
-        { ...args, cutoff },
-        bounds[c],
-      ]) as TopKResult;
-      parts.push(part);
-      best = mergeTopK([best, part.matches], kk);
-    });
+    await this.#onParts(
+      "topK",
+      ref,
+      patterns,
+      offsets,
+      bounds,
+      async (c, run) => {
+        const cutoff = best.length < kk
+          ? args.cutoff
+          : Math.min(args.cutoff, best[kk - 1].distance);
+        const part = await run([
+          kk,
+          { ...args, cutoff },
+          bounds[c],
+        ]) as TopKResult;
+        parts.push(part);
+        best = mergeTopK([best, part.matches], kk);
+      },
+    );
     if (stats !== undefined) fillTopKStats(stats, parts.map((p) => p.stats));
     return best; // the parts merged as they came in
   }
@@ -431,24 +442,55 @@ export class WorkerPool implements AsyncDisposable {
   }
 
   /**
-   * Runs `kernel` on a worker with (copies of) `ref` and patterns
-   * `bounds[c]..bounds[c + 1]` of `packed`, transferred, then `args`.
+   * Hands out the parts `bounds[c]..bounds[c + 1]` of `patterns` (see
+   * `#handOut`): `job(c, run)` calls `run(args)` to run
+   * `kernel` on a worker with a copy of `ref`, part `c` packed into fresh
+   * buffers (transferred), then `args`. The first parts are packed and
+   * posted at once, and the others packed right after, while those run, so
+   * that the call works on a snapshot of `patterns`, as the synchronous
+   * functions do, without a packed copy of it all.
+   *
+   * @throws {TypeError} naming a bad element, as the synchronous functions.
    */
-  #onPatterns(
+  async #onParts(
     kernel: string,
     ref: Float64Array,
-    packed: PackedPatterns,
+    patterns: ArrayLike<ArrayLike<number>>,
+    offsets: Uint32Array,
     bounds: number[],
-    c: number,
-    args: unknown[],
-  ): Promise<unknown> {
-    const p = slicePatterns(packed, bounds[c], bounds[c + 1]);
-    const r = ref.slice();
-    return this[RUN](kernel, [r, p, ...args], [
-      buf(r),
-      buf(p.flat),
-      buf(p.offsets),
-    ]);
+    job: (
+      c: number,
+      run: (args: unknown[]) => Promise<unknown>,
+    ) => Promise<void>,
+  ): Promise<void> {
+    const count = bounds.length - 1;
+    const packed: PackedPatterns[] = [];
+    const part = (c: number) =>
+      packed[c] ??= packRange(
+        kernel,
+        "patterns",
+        patterns,
+        offsets,
+        bounds[c],
+        bounds[c + 1],
+      );
+    const done = this.#handOut(count, (c) =>
+      job(c, (args) => {
+        const p = part(c);
+        const r = ref.slice();
+        return this[RUN](kernel, [r, p, ...args], [
+          buf(r),
+          buf(p.flat),
+          buf(p.offsets),
+        ]);
+      }));
+    try {
+      for (let c = 0; c < count; c++) part(c);
+    } catch (e) {
+      done.catch(() => {}); // its parts' results are not wanted
+      throw e;
+    }
+    await done;
   }
 
   #spawn(): Worker {

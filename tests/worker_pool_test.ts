@@ -90,6 +90,32 @@ Deno.test("WorkerPool.topK: parts after the first start from its k-th best", asy
   }
 });
 
+Deno.test("WorkerPool: dtwBatch and topK work on a snapshot of the patterns", async () => {
+  // The pool packs the parts after the first ones are posted, but within
+  // the call: changing the patterns once it has returned its promise must
+  // not change the result.
+  const random = rng(64);
+  const ref = randomWalk(40, random);
+  const patterns = randomWalks(300, random, 40);
+  const expected = dtwBatch(ref, patterns);
+  const best = topK(ref, patterns, 5);
+  await using pool = new WorkerPool({ workers: 2 });
+  const batch = pool.dtwBatch(ref, patterns);
+  const top = pool.topK(ref, patterns, 5);
+  for (const p of patterns) p.fill(1e6);
+  assert.deepEqual(await batch, expected);
+  assert.deepEqual(await top, best);
+  // A bad element in a late part rejects as the synchronous call throws.
+  const bad = randomWalks(300, random, 40);
+  bad[290][3] = NaN;
+  await assert.rejects(() => pool.dtwBatch(ref, bad), /patterns\[290\]\[3\]/);
+  await assert.rejects(() => pool.topK(ref, bad, 3), /patterns\[290\]\[3\]/);
+  assert.deepEqual(
+    await pool.dtwBatch(ref, patterns.slice(0, 3)),
+    dtwBatch(ref, patterns.slice(0, 3)),
+  );
+});
+
 Deno.test("WorkerPool: validation errors reject like the synchronous functions", async () => {
   await using pool = new WorkerPool({ workers: 1 });
   await assert.rejects(() => pool.topK([1], [[1]], 0), RangeError);
