@@ -21,3 +21,8 @@ export function mean(samples: ArrayLike<number>, empty = NaN): number {
   for (let i = 0; i < samples.length; i++) sum += samples[i];
   return sum / samples.length;
 }
+
+/** Median of `samples` (the upper one of an even count), or `empty`. */
+export function median(samples: ArrayLike<number>, empty = NaN): number {
+  return percentile(Float64Array.from(samples).sort(), 0.5, empty);
+}
