@@ -474,8 +474,11 @@ export class WorkerPool implements AsyncDisposable {
         bounds[c],
         bounds[c + 1],
       );
+    let failed: unknown;
     const done = this.#handOut(count, (c) =>
       job(c, (args) => {
+        // Once the call has failed, no further part is posted.
+        if (failed !== undefined) return Promise.reject(failed);
         const p = part(c);
         const r = ref.slice();
         return this[RUN](kernel, [r, p, ...args], [
@@ -487,6 +490,7 @@ export class WorkerPool implements AsyncDisposable {
     try {
       for (let c = 0; c < count; c++) part(c);
     } catch (e) {
+      failed = e;
       done.catch(() => {}); // its parts' results are not wanted
       throw e;
     }

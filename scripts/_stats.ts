@@ -22,7 +22,7 @@ export function mean(samples: ArrayLike<number>, empty = NaN): number {
   return sum / samples.length;
 }
 
-/** Median of `samples` (the upper one of an even count), or `empty`. */
+/** Median of `samples` (the lower one of an even count), or `empty`. */
 export function median(samples: ArrayLike<number>, empty = NaN): number {
   return percentile(Float64Array.from(samples).sort(), 0.5, empty);
 }

@@ -17,7 +17,8 @@
  *    beside it the original pure-JS single-thread throughput
  *    (`PureJSDTW.calculate` timed on a sample, extrapolated). Five rounds
  *    (quick: three) alternate a sample of the original with a burst; the
- *    figures are the median burst and the median sample.
+ *    times are the median burst and the median sample, the memory deltas
+ *    those of the first burst.
  * 2. **sustained**: 256 concurrent callers keep the matcher busy for
  *    `--duration` seconds, after a warm-up of the same load (3 s; quick:
  *    1 s) during which V8 and the allocator size their heaps (RSS then
@@ -46,7 +47,7 @@
  *     count, points, rounds,
  *     original: { sampled, msPerMatch, throughput },       // pure JS, extrapolated
  *     kit: { totalMs, throughput, latencyMs: { mean, p50, p99 },
- *            rssDeltaMB, heapDeltaMB },                   // the median burst
+ *            rssDeltaMB, heapDeltaMB },  // times: the median burst; memory: the first
  *     speedup                                              // kit / original
  *   },
  *   sustained: {

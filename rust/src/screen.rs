@@ -39,8 +39,9 @@ const INF: f64 = f64::INFINITY;
 /// or more rows no faster (register pressure).
 const V: usize = 1;
 const LANES: usize = 4 * V;
-/// Rows per sweep.
+/// Rows per sweep (the dispatch in [`screen`] lists 1..=4).
 const B: usize = 4;
+const _: () = assert!(B == 4);
 /// Rows between two row-minimum checks, and between two columns-bound
 /// checks (as `batch.rs`).
 const CHECK_ROWS: usize = 8;
