@@ -93,21 +93,25 @@ export function stageSeries(
   return ptr;
 }
 
-function badElement(
+/**
+ * The `TypeError` for element `name[i]` of value `v`, which is not `expected`
+ * (e.g. "a finite number").
+ */
+export function badElement(
   fn: string,
   name: string,
   i: number,
   v: unknown,
+  expected = "a finite number",
 ): TypeError {
   const what = typeof v === "number" ? String(v) : describe(v);
-  return new TypeError(
-    `${fn}: ${name}[${i}] is ${what}; expected a finite number`,
-  );
+  return new TypeError(`${fn}: ${name}[${i}] is ${what}; expected ${expected}`);
 }
 
 /** Short description of a value for error messages. */
 export function describe(v: unknown): string {
   if (v === null) return "null";
+  if (v === undefined) return "undefined";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "object") {
     return `an object (${Object.prototype.toString.call(v)})`;

@@ -83,7 +83,8 @@ export function windowArg(fn: string, w: unknown): number {
   return w;
 }
 
-function costArg(fn: string, c: unknown): number {
+/** `options.cost` as the kernels take it: 0 absolute (the default), 1 squared. */
+export function costArg(fn: string, c: unknown): number {
   if (c === undefined || c === "absolute") return 0;
   if (c === "squared") return 1;
   throw new TypeError(

@@ -2,9 +2,12 @@
 // Validation and packing of the inputs of the batch and search kernels. Internal.
 
 import { copySeries, describe, seriesLength } from "./_input.ts";
-import { checkOptionKeys, dtwArgs } from "./_options.ts";
+import { checkOptionKeys, DTW_OPTION_KEYS, dtwArgs } from "./_options.ts";
 import type { SearchArgs } from "./_search_kernels.ts";
 import type { SearchOptions, SearchStats, TopKStats } from "./search_types.ts";
+
+/** The options `topK` accepts: `dtw`'s and `stats`. */
+export const TOP_K_KEYS: readonly string[] = [...DTW_OPTION_KEYS, "stats"];
 
 const SEARCH_KEYS = [
   "k",
@@ -122,7 +125,8 @@ export function packRange(
 /**
  * Checks `k`: an integer `>= 1` (`Infinity` is accepted: all of them).
  *
- * @throws {RangeError} otherwise.
+ * @throws {TypeError} when `k` is not a number.
+ * @throws {RangeError} when it is not an integer `>= 1`.
  */
 export function kArg(fn: string, k: unknown): number {
   if (k === Infinity) return 2 ** 32 - 1;

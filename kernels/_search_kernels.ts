@@ -5,7 +5,7 @@
 import type { DtwArgs } from "./_options.ts";
 import type { PackedPatterns } from "./_search_input.ts";
 import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
-import type { Match } from "./search_types.ts";
+import type { DtwPathResult, Match } from "./search_types.ts";
 
 interface SearchExports {
   memory: WebAssembly.Memory;
@@ -162,7 +162,7 @@ export function topKPacked(
 }
 
 /** Orders matches by distance, then index. */
-export function byDistance(a: Match, b: Match): number {
+function byDistance(a: Match, b: Match): number {
   return a.distance - b.distance || a.index - b.index;
 }
 
@@ -301,12 +301,6 @@ export function selectMatches(
   return out;
 }
 
-/** Result of {@linkcode pathPacked}. */
-export interface PathResult {
-  distance: number;
-  path: Array<[number, number]>;
-}
-
 /**
  * Distance and optimal warping path of validated series; at most
  * `limitCells` matrix cells are kept at once.
@@ -316,7 +310,7 @@ export function pathPacked(
   b: Float64Array,
   args: DtwArgs,
   limitCells: number = PATH_LIMIT_CELLS,
-): PathResult {
+): DtwPathResult {
   const pa = scratch(Slot.A, a.length * 8);
   const pb = scratch(Slot.B, b.length * 8);
   const heap = f64Heap();

@@ -1,5 +1,6 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
-// Internals of WorkerPool shared with its tests. Internal.
+// Internals of WorkerPool: its dispatch key (which the tests use too) and
+// helpers for splitting work. Internal.
 
 /**
  * Key of `WorkerPool`'s generic dispatch: `pool[RUN](kernel, args,

@@ -1,8 +1,10 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Interning of LCS symbols to dense integer ids. Internal.
 
-import { describe } from "./_input.ts";
+import { badElement, describe } from "./_input.ts";
 import type { LcsSequence } from "./lcs.ts";
+
+const STRING_OR_NUMBER = "a string or number";
 
 /**
  * Longest sequence the LCS functions accept, in symbols: 2^31.
@@ -100,7 +102,7 @@ export class SymbolTable {
       } else if (typeof v === "number") {
         out[at + i] = this.#number(v);
       } else {
-        throw badElement(fn, name, i, v);
+        throw badElement(fn, name, i, v, STRING_OR_NUMBER);
       }
     }
     return n;
@@ -154,7 +156,7 @@ export class SymbolTable {
       } else if (typeof v === "number") {
         out[at + i] = this.#number(v);
       } else {
-        throw badElement(fn, name, i, v);
+        throw badElement(fn, name, i, v, STRING_OR_NUMBER);
       }
     }
     this.#misses = misses;
@@ -284,16 +286,4 @@ export function checkTotal(fn: string, what: string, total: number): void {
       `${fn}: ${what} have ${total} symbols in all; the limit is ${MAX_TOTAL_SYMBOLS} (2^28) symbols per call`,
     );
   }
-}
-
-function badElement(
-  fn: string,
-  name: string,
-  i: number,
-  v: unknown,
-): TypeError {
-  const what = v === undefined ? "undefined" : describe(v);
-  return new TypeError(
-    `${fn}: ${name}[${i}] is ${what}; expected a string or number`,
-  );
 }

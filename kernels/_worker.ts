@@ -60,13 +60,6 @@ const KERNELS: Record<string, (...args: any[]) => Reply> = {
     const values = correlationRows(encoded, rowStart, rowEnd);
     return { result: values, transfer: [buf(values)] };
   },
-  /** Test hook: crashes the worker outside of any handler. */
-  __crash__(): Reply {
-    setTimeout(() => {
-      throw new Error("deliberate worker crash (test hook)");
-    });
-    return { result: undefined, transfer: [] };
-  },
 };
 
 self.onmessage = (
@@ -74,8 +67,12 @@ self.onmessage = (
 ) => {
   const { id, kernel, args } = e.data;
   if (kernel === "__crash__") {
-    KERNELS.__crash__();
-    return; // never answers: the error event must reject the job
+    // Test hook: crashes the worker outside of any handler, and never
+    // answers: the error event must reject the job.
+    setTimeout(() => {
+      throw new Error("deliberate worker crash (test hook)");
+    });
+    return;
   }
   try {
     const fn = KERNELS[kernel];

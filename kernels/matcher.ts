@@ -1,8 +1,9 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { copySeries, describe, seriesLength } from "./_input.ts";
+import { describe } from "./_input.ts";
 import { checkOptionKeys, dtwArgs } from "./_options.ts";
 import { dtwBatch } from "./dtw_batch.ts";
+import { toF64 } from "./_search_input.ts";
 import { QueueFullError } from "./queue_full_error.ts";
 import type { DtwOptions } from "./types.ts";
 
@@ -230,7 +231,7 @@ export async function createMatcher(
     "window",
     "cost",
   ]);
-  const ref = compact(FN, "reference", reference);
+  const ref = toF64(FN, "reference", reference);
   const queueSize = positiveInt("queueSize", o.queueSize, 1024);
   const batchSize = positiveInt("batchSize", o.batchSize, 64);
   const workers = o.workers ?? 0;
@@ -288,13 +289,6 @@ function positiveInt(name: string, value: unknown, fallback: number): number {
     );
   }
   return value;
-}
-
-/** Validates `x` and copies it into a fresh `Float64Array`. */
-function compact(fn: string, name: string, x: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(seriesLength(fn, name, x));
-  copySeries(fn, name, x, out, 0);
-  return out;
 }
 
 /** Histogram bins per doubling of the latency (±2.2 % resolution). */
@@ -430,7 +424,7 @@ class BatchingMatcher implements Matcher {
     }
     const { promise, resolve, reject } = Promise.withResolvers<number>();
     const job: Job = {
-      pattern: compact("match", "pattern", pattern),
+      pattern: toF64("match", "pattern", pattern),
       start: performance.now(),
       state: QUEUED,
       resolve,

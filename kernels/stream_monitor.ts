@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import { copySeries, describe, seriesLength } from "./_input.ts";
-import { checkOptionKeys, windowArg } from "./_options.ts";
+import { checkOptionKeys, costArg, windowArg } from "./_options.ts";
 
 /** A subsequence of the stream that matches the query. */
 export interface StreamMatch {
@@ -144,14 +144,7 @@ export class StreamMonitor {
       );
     }
     this.#threshold = o.threshold;
-    if (o.cost !== undefined && o.cost !== "absolute" && o.cost !== "squared") {
-      throw new TypeError(
-        `${fn}: options.cost must be "absolute" or "squared", got ${
-          describe(o.cost)
-        }`,
-      );
-    }
-    this.#squared = o.cost === "squared";
+    this.#squared = costArg(fn, o.cost) === 1;
     const w = windowArg(fn, o.window);
     this.#w = w >= m ? -1 : w; // a band as wide as the query does not bind
     this.#width = this.#w < 0 ? 1 : 2 * this.#w + 1;

@@ -1,18 +1,18 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { DTW_OPTION_KEYS, dtwArgs } from "./_options.ts";
+import { dtwArgs } from "./_options.ts";
 import {
   fillTopKStats,
   kArg,
   packPatterns,
   statsArg,
   toF64,
+  TOP_K_KEYS,
 } from "./_search_input.ts";
 import { topKPacked } from "./_search_kernels.ts";
 import type { Match, TopKOptions, TopKStats } from "./search_types.ts";
 
 /** Option keys of {@linkcode topK}. */
-const TOP_K_KEYS = [...DTW_OPTION_KEYS, "stats"];
 
 /**
  * The `k` patterns nearest to `reference` under DTW, exactly as brute force

@@ -10,7 +10,7 @@ import {
   splitRows,
 } from "./_correlation.ts";
 import { describe } from "./_input.ts";
-import { checkOptionKeys, DTW_OPTION_KEYS, dtwArgs } from "./_options.ts";
+import { checkOptionKeys, dtwArgs } from "./_options.ts";
 import {
   fillSearchStats,
   fillTopKStats,
@@ -21,6 +21,7 @@ import {
   searchArgs,
   statsArg,
   toF64,
+  TOP_K_KEYS,
 } from "./_search_input.ts";
 import {
   mergeTopK,
@@ -193,7 +194,7 @@ export class WorkerPool implements AsyncDisposable {
     options?: TopKOptions,
   ): Promise<Match[]> {
     this.#checkOpen("topK");
-    const args = dtwArgs("topK", options, [...DTW_OPTION_KEYS, "stats"]);
+    const args = dtwArgs("topK", options, TOP_K_KEYS);
     const kk = kArg("topK", k);
     const stats = statsArg<TopKStats>("topK", options?.stats);
     const ref = toF64("topK", "reference", reference);

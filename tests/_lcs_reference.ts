@@ -5,7 +5,7 @@ import { randInt } from "./_rng.ts";
 
 /** Symbols of a sequence as the LCS functions see them (code points for strings). */
 export function symbols(x: string | ArrayLike<unknown>): unknown[] {
-  return typeof x === "string" ? Array.from(x) : Array.from(x);
+  return Array.from(x); // a string iterates by code point
 }
 
 /** LCS length by the textbook DP on two rows, comparing with `===`. */

@@ -35,7 +35,7 @@ use std::cell::RefCell;
 
 use crate::dtw::{dtw, dtw_rest, window_arg, Band};
 use crate::memory::Work;
-use crate::num::{max, min};
+use crate::num::{cost, max, min};
 use crate::screen;
 
 const INF: f64 = f64::INFINITY;
@@ -52,11 +52,12 @@ const LANES: usize = 2 * K;
 const MIN_GROUP: usize = 3;
 /// Rows swept together by the lane-parallel kernel.
 const R: usize = 2;
-/// Rows between two early-abandoning checks of a group.
-const CHECK_ROWS: usize = 8;
+/// Rows between two early-abandoning checks of a group (and of
+/// `screen.rs`' lanes).
+pub const CHECK_ROWS: usize = 8;
 /// Rows between two checks with the columns bound (an extra pass over the
 /// row, see [`lanes_out`]).
-const COLUMN_CHECK_ROWS: usize = 32;
+pub const COLUMN_CHECK_ROWS: usize = 32;
 
 thread_local! {
     static GROUP: RefCell<(Work, Work)> = RefCell::new((Work::new(), Work::new()));
@@ -82,16 +83,6 @@ impl<'a> Patterns<'a> {
     }
     pub fn get(&self, i: usize) -> &'a [f64] {
         &self.flat[self.off[i] as usize..self.off[i + 1] as usize]
-    }
-}
-
-#[inline(always)]
-pub fn cost<const SQ: bool>(x: f64, y: f64) -> f64 {
-    let d = x - y;
-    if SQ {
-        d * d
-    } else {
-        d.abs()
     }
 }
 
@@ -382,7 +373,7 @@ unsafe fn sweep<const SQ: bool, const B: usize, const MASK: bool>(
 }
 
 /// DTW of `r` against the patterns `ids` (all of one length), written to
-/// `out[id]`. Groups of eight go through the lane-parallel kernel.
+/// `out[id]`. Groups of [`LANES`] go through the lane-parallel kernel.
 #[inline(never)]
 fn same_length<const SQ: bool>(
     r: &[f64],
@@ -552,7 +543,7 @@ impl Envelopes {
 }
 
 /// Effective band half-width of a pair (`usize::MAX` without a band).
-fn band_w(window: Option<usize>, n: usize, m: usize) -> usize {
+pub fn band_w(window: Option<usize>, n: usize, m: usize) -> usize {
     match window {
         Some(win) => win.max(n.max(m) - n.min(m)),
         None => usize::MAX,
@@ -848,6 +839,10 @@ impl Ord for Entry {
 }
 
 impl Best {
+    /// An empty list of the best `k` (`k` at most the number of candidates).
+    pub fn new(k: usize) -> Best {
+        Best { k, heap: std::collections::BinaryHeap::with_capacity(k + 1) }
+    }
     #[inline(never)]
     pub fn offer(&mut self, d: f64, i: usize) {
         if self.heap.len() < self.k {
@@ -862,7 +857,7 @@ impl Best {
         if self.heap.len() < self.k {
             cutoff
         } else {
-            self.heap.peek().unwrap().0.min(cutoff)
+            min(self.heap.peek().unwrap().0, cutoff)
         }
     }
 }
@@ -961,7 +956,7 @@ fn top_k(
     let slack = lb_slack(r.len() + maxlen);
     let mut order: Vec<usize> = (0..count).collect();
     order.sort_by(|&a, &b| lb[a].partial_cmp(&lb[b]).unwrap().then(a.cmp(&b)));
-    let mut best = Best { k, heap: std::collections::BinaryHeap::with_capacity(k + 1) };
+    let mut best = Best::new(k);
     let mut done = vec![false; count];
     let mut ids: Vec<usize> = Vec::with_capacity(LANES);
     let mut res = [0.0; LANES];
@@ -982,7 +977,7 @@ fn top_k(
     if unbanded && n > 0 && m0 > 0 && count >= LANES && (0..count).all(|i| pats.get(i).len() == m0) {
         let magnitude = (0..count).fold(range_abs(r), |a, i| max(a, range_abs(pats.get(i))));
         if screen::applies(k, count, magnitude) {
-            screen::screen(sq, r, pats, &order, &lb, &kim, slack, cutoff, magnitude, &mut best, stats);
+            screen::screen(sq, r, pats, &order, &lb, &kim, &suffix, slack, cutoff, magnitude, &mut best, stats);
         } else {
             let mut ctx = Stream { r, pats, order: &order, lb: &lb, kim: &kim, slack, cutoff, suffix: &suffix };
             ctx.run(sq, &mut best, stats);
@@ -1007,7 +1002,7 @@ fn top_k(
             }
             break;
         }
-        // Gather up to eight unpruned patterns of the same length, in order.
+        // Gather up to [`LANES`] unpruned patterns of the same length, in order.
         let m = pats.get(c).len();
         ids.clear();
         ids.push(c);

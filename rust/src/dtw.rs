@@ -217,16 +217,6 @@ pub fn window_arg(window: f64) -> Option<usize> {
     }
 }
 
-#[inline(always)]
-fn cost<const SQ: bool>(x: f64, y: f64) -> f64 {
-    let d = x - y;
-    if SQ {
-        d * d
-    } else {
-        d.abs()
-    }
-}
-
 /// Runs the stripes over all rows of `a` (`a.len() >= b.len() >= 1`).
 fn run<const SQ: bool, const STORE: bool>(
     a: &[f64],
@@ -390,7 +380,7 @@ fn scalar_row<const SQ: bool>(x: f64, b: &[f64], row: &mut [f64], r: usize, band
     let mut min = INF;
     for j in lo..=hi {
         let up = row[OFF + j];
-        let v = cost::<SQ>(x, b[j]) + num::min(num::min(up, diag), left);
+        let v = num::cost::<SQ>(x, b[j]) + num::min(num::min(up, diag), left);
         diag = up;
         row[OFF + j] = v;
         left = v;

@@ -24,3 +24,14 @@ pub fn max(a: f64, b: f64) -> f64 {
         a
     }
 }
+
+/// The cost of matching `x` with `y`: `(x - y)²` with `SQ`, else `|x - y|`.
+#[inline(always)]
+pub fn cost<const SQ: bool>(x: f64, y: f64) -> f64 {
+    let d = x - y;
+    if SQ {
+        d * d
+    } else {
+        d.abs()
+    }
+}

@@ -20,8 +20,9 @@
 
 use core::arch::wasm32::*;
 
-use crate::batch::cost;
+use crate::batch::band_w;
 use crate::dtw::{dtw, matrix, window_arg, MATRIX_PAD};
+use crate::num::cost;
 use std::cell::RefCell;
 
 const INF: f64 = f64::INFINITY;
@@ -99,9 +100,6 @@ impl<'a> Ctx<'a> {
                     let to = (p.lo + p.vals.len()).min(hi + 1);
                     if from < to {
                         above[from + 1 - lo..to + 1 - lo].copy_from_slice(&p.vals[from - p.lo..to - p.lo]);
-                    }
-                    if lo == 0 {
-                        above[0] = INF;
                     }
                 }
                 None => above[0] = 0.0, // the virtual cell before (0, 0)
@@ -262,10 +260,7 @@ fn whole(n: usize, m: usize, window: Option<usize>, limit: usize) -> bool {
 
 fn path(sq: bool, a: &[f64], b: &[f64], window: Option<usize>, limit: usize, out: &mut Vec<u32>) {
     let (n, m) = (a.len(), b.len());
-    let w = match window {
-        Some(win) => win.max(n.max(m) - n.min(m)),
-        None => usize::MAX,
-    };
+    let w = band_w(window, n, m);
     let ctx = Ctx { sq, a, b, w, limit: limit.max(1) };
     ctx.solve(0, n - 1, None, m - 1, out);
 }

@@ -25,9 +25,9 @@
 
 use core::arch::wasm32::*;
 
-use crate::batch::{load_lane, prune, Best, Patterns, TopKStats};
+use crate::batch::{load_lane, prune, Best, Patterns, TopKStats, CHECK_ROWS, COLUMN_CHECK_ROWS};
 use crate::dtw::dtw;
-use crate::num::{max, min};
+use crate::num::max;
 
 const INF: f64 = f64::INFINITY;
 /// Lanes: one `f32x4` vector, four rows per sweep ([`sweep`]): four
@@ -42,10 +42,6 @@ const LANES: usize = 4 * V;
 /// Rows per sweep (the dispatch in [`screen`] lists 1..=4).
 const B: usize = 4;
 const _: () = assert!(B == 4);
-/// Rows between two row-minimum checks, and between two columns-bound
-/// checks (as `batch.rs`).
-const CHECK_ROWS: usize = 8;
-const COLUMN_CHECK_ROWS: usize = 32;
 
 /// Whether [`screen`] applies: inputs small enough for `f32` (the largest
 /// magnitude `m`), and `k` small against the candidates so that the
@@ -81,41 +77,9 @@ impl Margins {
     }
 }
 
-/// The k smallest upper bounds so far (a max-heap).
-struct Uppers {
-    k: usize,
-    heap: std::collections::BinaryHeap<Ub>,
-}
-
-#[derive(PartialEq, PartialOrd)]
-struct Ub(f64);
-impl Eq for Ub {}
-impl Ord for Ub {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        self.0.partial_cmp(&o.0).unwrap()
-    }
-}
-
-impl Uppers {
-    fn offer(&mut self, x: f64) {
-        if self.heap.len() < self.k {
-            self.heap.push(Ub(x));
-        } else if x < self.heap.peek().unwrap().0 {
-            self.heap.pop();
-            self.heap.push(Ub(x));
-        }
-    }
-    fn threshold(&self, cutoff: f64) -> f64 {
-        if self.heap.len() < self.k {
-            cutoff
-        } else {
-            min(self.heap.peek().unwrap().0, cutoff)
-        }
-    }
-}
-
 /// The screening of `topK` over candidates `order` (by increasing lower
-/// bound `lb`; LB_Kim part in `kim`), all of one length, without a band.
+/// bound `lb`; LB_Kim part in `kim`), all of one length, without a band;
+/// `suffix` holds the ranges of the reference's suffixes, as in `top_k`.
 /// Offers every candidate to `best`: its exact distance, or `+inf` when it
 /// cannot be in the result.
 #[allow(clippy::too_many_arguments)]
@@ -126,6 +90,7 @@ pub fn screen(
     order: &[usize],
     lb: &[f64],
     kim: &[f64],
+    suffix: &[f64],
     slack: f64,
     cutoff: f64,
     magnitude: f64,
@@ -135,16 +100,9 @@ pub fn screen(
     let n = r.len();
     let m = pats.get(order[0]).len();
     let mg = Margins::new(sq, n, m, magnitude);
-    let mut ub = Uppers { k: best.k, heap: std::collections::BinaryHeap::new() };
-    // The reference in f32, and the ranges of its suffixes (columns bound).
+    // The k smallest upper bounds of the distances screened so far.
+    let mut ub = Best::new(best.k);
     let r32: Vec<f32> = r.iter().map(|&x| x as f32).collect();
-    let mut suffix = vec![(0.0f32, 0.0f32); n];
-    let (mut lo, mut hi) = (INF, -INF);
-    for i in (0..n).rev() {
-        lo = min(lo, r[i]);
-        hi = max(hi, r[i]);
-        suffix[i] = (lo as f32, hi as f32);
-    }
     let mut p = vec![0.0f32; m * LANES];
     let mut row = vec![f32::INFINITY; (m + 1) * LANES];
     let mut rest = vec![0.0; (n + 1) * LANES];
@@ -183,7 +141,7 @@ pub fn screen(
         let active = |l: usize| id[l].is_some();
         // B rows per sweep; fewer when a lane has fewer rows left (lengths
         // not a multiple of B, or lanes that started out of step).
-        let b = (0..LANES).filter(|&l| active(l)).map(|l| n - rows[l]).min().unwrap_or(1).min(B);
+        let b = (0..LANES).filter(|&l| active(l)).map(|l| n - rows[l]).min().unwrap().min(B);
         let at = |l: usize, k: usize| if active(l) { r32[rows[l] + k.min(b - 1)] } else { r32[0] };
         let xs: [[v128; V]; B] = core::array::from_fn(|k| core::array::from_fn(|v| f32x4(at(4 * v, k), at(4 * v + 1, k), at(4 * v + 2, k), at(4 * v + 3, k))));
         let (pp, rp) = (p.as_ptr() as *const v128, row.as_mut_ptr() as *mut v128);
@@ -197,7 +155,6 @@ pub fn screen(
             }
         }
         steps += b;
-        let tcut = ub.threshold(cutoff) * slack;
         for lane in 0..LANES {
             let c = match id[lane] {
                 Some(c) => c,
@@ -213,7 +170,7 @@ pub fn screen(
                     stats.abandoned += 1.0;
                     best.offer(INF, c);
                 } else {
-                    ub.offer(mg.upper(d));
+                    ub.offer(mg.upper(d), c);
                     survivors.push((mg.lower(d), c));
                 }
                 id[lane] = None;
@@ -262,7 +219,7 @@ fn out32(
     rows: &[usize; LANES],
     id: &[Option<usize>; LANES],
     rest: &[f64],
-    suffix: &[(f32, f32)],
+    suffix: &[f64],
     mg: Margins,
     tcut: f64,
     sq: bool,
@@ -300,7 +257,10 @@ fn out32(
         return out;
     }
     // Columns bound, from the last column backwards, in f32.
-    let at = |l: usize| if id[l].is_some() { suffix[rows[l] - 1] } else { (0.0, 0.0) };
+    let at = |l: usize| {
+        let i = rows[l] - 1;
+        if id[l].is_some() { (suffix[2 * i] as f32, suffix[2 * i + 1] as f32) } else { (0.0, 0.0) }
+    };
     let restf = |l: usize| if id[l].is_some() { rest_of(l) as f32 } else { 0.0 };
     let vec4 = |f: &dyn Fn(usize) -> f32, v: usize| f32x4(f(4 * v), f(4 * v + 1), f(4 * v + 2), f(4 * v + 3));
     let rlo: [v128; V] = core::array::from_fn(|v| vec4(&|l| at(l).0, v));

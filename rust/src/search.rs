@@ -32,10 +32,10 @@
 
 use core::arch::wasm32::*;
 
-use crate::batch::{cost, env_cost, env_cost2, envelope, lb_slack};
+use crate::batch::{env_cost, env_cost2, envelope, lb_slack};
 use crate::dtw::{dtw_rest, window_arg};
 use crate::memory::Work;
-use crate::num::{max, min};
+use crate::num::{cost, max, min};
 use std::cell::RefCell;
 
 const INF: f64 = f64::INFINITY;
