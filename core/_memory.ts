@@ -110,7 +110,8 @@ export function lengthsOf(list: unknown): number[] {
   return out;
 }
 
-function sum(xs: number[]): number {
+/** The sum of `xs`. */
+export function sum(xs: number[]): number {
   let s = 0;
   for (const x of xs) s += x;
   return s;

@@ -27,6 +27,7 @@ import {
   lengthsOf,
   matchBytes,
   matrixBytes,
+  sum,
   topKBytes,
 } from "./_memory.ts";
 import { closeIfIdle, withPool } from "./_pool.ts";
@@ -682,10 +683,4 @@ function sameSeries(copy: Float64Array, x: ArrayLike<number>): boolean {
     if (x[i] !== copy[i]) return false;
   }
   return true;
-}
-
-function sum(xs: number[]): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return s;
 }

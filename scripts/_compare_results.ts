@@ -111,7 +111,8 @@ export interface Results {
 
 const STAT_FIELDS = ["n", "min", "max", "avg", "p75", "p99"] as const;
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** Whether `v` is a plain (non-array) object. */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 

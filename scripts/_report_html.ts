@@ -44,6 +44,7 @@ import {
   formatSpeedup,
   formatTime,
   groupBenches,
+  isObject,
   keyOf,
   type Results,
 } from "./_compare_results.ts";
@@ -69,10 +70,6 @@ export function esc(text: unknown): string {
     /[&<>"']/g,
     (c) => `&#${c.charCodeAt(0)};`,
   );
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** A line or bar series; `null` values are gaps. */

@@ -11,13 +11,13 @@
  *
  * Benchmarks: DTW of two 1,000-point random walks (full matrix), and the
  * correlation matrix of 100 sequences of 200 symbols from
- * {BUY, SELL, HOLD} (skipped, with a note, while `correlationMatrix` is not
- * exported). Inputs are seeded. Each figure is the median, over N samples
+ * {BUY, SELL, HOLD}. Inputs are seeded. Each figure is the median, over N samples
  * taken after a warm-up (0.5 s with `--quick`, else 1.5 s: V8 first runs
  * WebAssembly with its baseline compiler and swaps in optimised code
  * compiled in the background, which can take a while in a busy renderer),
  * of a sample's time divided by its number of calls
- * (each sample runs enough calls to last about 20 ms, so browsers' coarse
+ * (each sample runs enough calls to last about 25 ms, 10 ms with `--quick`,
+ * so browsers' coarse
  * `performance.now()` does not matter).
  *
  * The JSON is `{ rows: [{ name, deno_ms, chromium_ms }], chromium, deno,
@@ -149,24 +149,16 @@ export function measure(
   const name = `correlationMatrix ${input.sequences.length} x ${
     input.sequences[0].length
   }`;
-  const correlationMatrix = kit.correlationMatrix as
-    | ((s: string[][]) => unknown)
-    | undefined;
-  if (typeof correlationMatrix !== "function") {
-    notes.push(`${name}: skipped, correlationMatrix is not exported yet`);
-  } else {
-    try {
-      const m = correlationMatrix(input.sequences);
-      // A flat Float64Array, or rows of numbers.
-      let digest = 0;
-      for (const x of m as Iterable<number | Iterable<number>>) {
-        if (typeof x === "number") digest += x;
-        else for (const y of x) digest += y;
-      }
-      bench(name, () => correlationMatrix(input.sequences), digest);
-    } catch (e) {
-      notes.push(`${name}: skipped, the call failed: ${e}`);
-    }
+  const correlationMatrix = kit.correlationMatrix as (
+    s: string[][],
+  ) => Float64Array;
+  try {
+    const m = correlationMatrix(input.sequences);
+    let digest = 0;
+    for (const x of m) digest += x;
+    bench(name, () => correlationMatrix(input.sequences), digest);
+  } catch (e) {
+    notes.push(`${name}: skipped, the call failed: ${e}`);
   }
   return { rows, notes };
 }

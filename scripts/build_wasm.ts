@@ -127,7 +127,7 @@ export async function build(): Promise<BuildResult> {
       `${root}/rust/src/lib.rs`,
     ], root);
     const wasm = await Deno.readFile(out);
-    await checkLowering(wasm, tmp);
+    await checkLowering(out);
     return {
       wasm,
       sourceHash: await sha256(inputs),
@@ -139,10 +139,11 @@ export async function build(): Promise<BuildResult> {
   }
 }
 
-/** Fails when `f64x2_pmin`/`pmax` were lowered to slow instructions. */
-async function checkLowering(wasm: Uint8Array, tmp: string): Promise<void> {
-  const file = `${tmp}/check.wasm`;
-  await Deno.writeFile(file, wasm);
+/**
+ * Fails when `f64x2_pmin`/`pmax` in the module at `file` were lowered to
+ * slow instructions.
+ */
+async function checkLowering(file: string): Promise<void> {
   let wat: string;
   try {
     wat = await run("wasm2wat", [file]);

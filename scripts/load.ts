@@ -35,8 +35,8 @@
  *    in-process. Client and server share this thread.
  *
  * `--quick` shrinks everything (finishes in well under a minute):
- * duration 3 s, 2,000 memory operations, 300 service requests, 20 pure-JS
- * samples.
+ * duration 3 s, 2,000 memory operations, 300 service requests, 24 pure-JS
+ * samples (3 rounds of 8).
  *
  * ## JSON (`--json`: only this on stdout)
  *
@@ -252,7 +252,7 @@ async function sustainedTest(s: LoadSettings, reference: Float64Array) {
   });
   // V8 sizes its heap spaces during the first seconds of a new workload:
   // memory is measured from the end of a warm-up of the same load.
-  // RSS reaches its plateau (about 150 MB here) within about 3 s.
+  // RSS reaches its plateau (150–170 MB here) within about 3 s.
   const warmUpMs = s.quick ? 1000 : 3000;
   let phaseEnd = performance.now() + warmUpMs;
   await keepBusy(

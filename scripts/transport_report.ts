@@ -28,11 +28,9 @@ import {
   listen,
   type Server,
 } from "../transport/mod.ts";
+import { ALPN } from "../transport/_quic.ts";
 import { generateTls, type TestTls } from "../tests/_tls.ts";
 import { mean, percentile } from "./_stats.ts";
-
-/** ALPN id used by the transport (and by the raw QUIC floor). */
-const ALPN = "midstreamer/1";
 
 /** Summary statistics in milliseconds. */
 export interface Stats {

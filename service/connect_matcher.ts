@@ -40,9 +40,10 @@ export interface ConnectMatcherOptions {
    */
   serverName?: string;
   /**
-   * WebSocket only: the client implementation. The default is npm:ws,
-   * because Deno's `WebSocket` stalls about 40 ms on messages of 1 to
-   * 64 KiB (a 500-point DTW request is 8 KiB).
+   * WebSocket only: the client implementation. The default is npm:ws:
+   * Deno's `WebSocket` stalls about 44 ms on messages of 1 to 64 KiB (a
+   * 500-point DTW request is 8 KiB) unless the transport's workaround
+   * chunks or pads them, and padding sends an 8 KiB request as 64 KiB.
    *
    * @default {"ws"}
    */

@@ -28,6 +28,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { WorkerPool } from "../kernels/worker_pool.ts";
 import { type MatcherServer, serveMatcher } from "./serve.ts";
 import { type SelfSigned, selfSigned } from "./_self_signed.ts";
 
@@ -82,9 +83,12 @@ async function main(): Promise<number> {
     throw new TypeError("--self-signed and --cert/--key exclude each other");
   }
   const hostname = values.hostname;
+  // One pool for both transports (serveMatcher leaves a given pool open).
+  const workers = integer("workers", values.workers) ?? 0;
+  const pool = workers > 0 ? new WorkerPool({ workers }) : undefined;
   const common = {
     hostname,
-    workers: integer("workers", values.workers),
+    workers: pool ?? 0,
     maxSeriesLength: integer("max-series-length", values["max-series-length"]),
     maxBatchLength: integer("max-batch-length", values["max-batch-length"]),
     maxRequestBytes: integer("max-request-bytes", values["max-request-bytes"]),
@@ -104,6 +108,7 @@ async function main(): Promise<number> {
   const servers: MatcherServer[] = [];
   const shutdown = async (): Promise<void> => {
     await Promise.all(servers.map((server) => server.close()));
+    await pool?.close();
     await generated?.remove();
   };
   try {

@@ -153,7 +153,11 @@ export function errorFromFrame(code: number, payload: Uint8Array): Error {
  * reserved byte or an error code on a non-error frame.
  */
 export function readHeader(bytes: Uint8Array, offset: number): FrameHeader {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, 16);
+  const view = new DataView(
+    bytes.buffer,
+    bytes.byteOffset + offset,
+    HEADER_BYTES,
+  );
   const kind = view.getUint8(4);
   const code = view.getUint8(5);
   const flags = view.getUint8(6);
@@ -216,11 +220,6 @@ export class FrameDecoder {
   /** Whether the decoder is between frames (no partial frame buffered). */
   get idle(): boolean {
     return this.#headerFill === 0 && this.#header === null;
-  }
-
-  /** Header bytes of the next frame received so far (0 to 15). */
-  get partialHeaderBytes(): number {
-    return this.#headerFill;
   }
 
   /**

@@ -148,9 +148,13 @@ export class RequestTable {
   }
 }
 
-function messageOf(error: unknown): string {
+/** The message of a thrown value. */
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Does nothing: the handler of promises whose failure is handled elsewhere. */
+export function noop(): void {}
 
 /**
  * Server side: answers one frame with the handler's reply (or an error

@@ -9,6 +9,8 @@
 
 import { encodeError, ERROR_MALFORMED, FrameDecoder } from "./_frame.ts";
 import {
+  messageOf,
+  noop,
   refuseOversize,
   RequestTable,
   type SendFrame,
@@ -30,12 +32,6 @@ export const ALPN = "midstreamer/1";
 
 /** Concurrent bidirectional streams a server accepts per connection. */
 export const MAX_STREAMS = 1024;
-
-function noop(): void {}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Feeds a receive stream into a decoder until the peer finishes it. */
 async function pump(

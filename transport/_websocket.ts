@@ -20,6 +20,7 @@ import {
   writePaddingHeader,
 } from "./_frame.ts";
 import {
+  noop,
   refuseOversize,
   RequestTable,
   type SendFrame,
@@ -41,14 +42,12 @@ const CLOSE_GOING_AWAY = 1001;
 const CLOSE_PROTOCOL_ERROR = 1002;
 const CLOSE_UNSUPPORTED_DATA = 1003;
 
-function noop(): void {}
-
 /**
  * Deno's `WebSocket` client (fastwebsockets) writes a message of up to this
  * many bytes in one write, but a larger one as two writes (WebSocket header,
  * then payload) on a socket without TCP_NODELAY: Nagle holds the payload
  * until the server ACKs the header segment, which a delayed ACK postpones
- * by ~40 ms. Messages this size or smaller never stall.
+ * by about 44 ms. Messages this size or smaller never stall.
  */
 export const DENO_ONE_WRITE_BYTES = 1024;
 /**
@@ -231,7 +230,8 @@ function lifecycle(events: SocketEvents): Lifecycle {
   };
 }
 
-function urlOf(options: ResolvedConnectOptions, host: string): string {
+function urlOf(options: ResolvedConnectOptions): string {
+  const host = options.hostname;
   const name = host.includes(":") ? `[${host}]` : host;
   return `${options.secure ? "wss" : "ws"}://${name}:${options.port}/`;
 }
@@ -244,7 +244,7 @@ function openDeno(
     ? undefined
     : Deno.createHttpClient({ caCerts: [...options.caCerts] });
   const ws = new WebSocket(
-    urlOf(options, options.hostname),
+    urlOf(options),
     client === undefined ? undefined : { client },
   );
   ws.binaryType = "arraybuffer";
@@ -278,7 +278,7 @@ async function openWs(
 ): Promise<Socket> {
   // Loaded lazily so that QUIC and Deno-client users never load npm:ws.
   const { default: WebSocketClass } = await import("ws");
-  const ws: WsWebSocket = new WebSocketClass(urlOf(options, options.hostname), {
+  const ws: WsWebSocket = new WebSocketClass(urlOf(options), {
     ca: options.caCerts,
     servername: options.serverName,
     // Oversize replies must reach the frame layer, which fails only their

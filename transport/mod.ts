@@ -35,7 +35,7 @@
  * for every message that ends inside a frame, and padding (kind 5) fills a
  * message up to a size that is sent without delay. Deno's `WebSocket`
  * client writes messages above 1024 bytes as two writes on a socket without
- * TCP_NODELAY, which Nagle's algorithm and delayed ACKs stall by ~40 ms;
+ * TCP_NODELAY, which Nagle's algorithm and delayed ACKs stall by about 44 ms;
  * so with `client: "deno"` a frame of 1025-4096 bytes is sent as a
  * continued frame in messages of at most 1024 bytes (each ack releases the
  * next one at once), and a frame of 4097-65534 bytes is followed by padding
