@@ -3,7 +3,8 @@
 // inputs. Shared by the public functions and by the worker. Internal.
 
 import type { DtwArgs } from "./_options.ts";
-import type { PackedPatterns } from "./_search_input.ts";
+import { copySeries, seriesLength, stageSeries } from "./_input.ts";
+import { type PackedPatterns, patternOffsets } from "./_search_input.ts";
 import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { DtwPathResult, Match } from "./search_types.ts";
 
@@ -73,22 +74,77 @@ export const SEARCH_RESET = 1024;
 /** Cells `dtwPath` keeps in memory at once by default: 2^22 (32 MiB). */
 export const PATH_LIMIT_CELLS = 2 ** 22;
 
-/** Stages a reference and packed patterns; returns their byte addresses. */
-function stage(
-  ref: Float64Array,
-  p: PackedPatterns,
-  extra: number,
-): { pr: number; pf: number; po: number; px: number } {
+/** A reference and patterns in WebAssembly memory (byte addresses). */
+export interface Staged {
+  /** The reference, `n` points. */
+  pr: number;
+  n: number;
+  /** The patterns back to back, and their `count + 1` offsets (u32). */
+  pf: number;
+  po: number;
+  count: number;
+}
+
+/** Stages a reference and patterns that are already validated and packed. */
+function stagePacked(ref: Float64Array, p: PackedPatterns): Staged {
   const count = p.offsets.length - 1;
   const pr = scratch(Slot.A, ref.length * 8);
   const pf = scratch(Slot.B, p.flat.length * 8);
   const po = scratch(Slot.C, (count + 1) * 4);
-  const px = scratch(Slot.D, extra);
   const heap = f64Heap();
   heap.set(ref, pr >>> 3);
   heap.set(p.flat, pf >>> 3);
   new Uint32Array(heap.buffer, po, count + 1).set(p.offsets);
-  return { pr, pf, po, px };
+  return { pr, n: ref.length, pf, po, count };
+}
+
+/**
+ * Validates `reference` and `patterns` (as {@linkcode toF64} and
+ * {@linkcode packPatterns}) straight into WebAssembly memory: one copy.
+ *
+ * @throws {TypeError} / {RangeError} as `toF64` and `packPatterns`.
+ */
+export function stageInputs(
+  fn: string,
+  reference: ArrayLike<number>,
+  patterns: ArrayLike<ArrayLike<number>>,
+): Staged {
+  const n = seriesLength(fn, "reference", reference);
+  const pr = stageSeries(fn, "reference", reference, n, Slot.A);
+  const offsets = patternOffsets(fn, "patterns", patterns);
+  const count = offsets.length - 1;
+  const pf = scratch(Slot.B, offsets[count] * 8);
+  const po = scratch(Slot.C, (count + 1) * 4);
+  const heap = f64Heap();
+  for (let i = 0; i < count; i++) {
+    copySeries(
+      fn,
+      `patterns[${i}]`,
+      patterns[i],
+      heap,
+      (pf >>> 3) + offsets[i],
+    );
+  }
+  new Uint32Array(heap.buffer, po, count + 1).set(offsets);
+  return { pr, n, pf, po, count };
+}
+
+/** DTW of the staged reference against every staged pattern. */
+export function batchStaged(s: Staged, args: DtwArgs): Float64Array {
+  if (s.count === 0) return new Float64Array(0);
+  const px = scratch(Slot.D, s.count * 8);
+  exports().dtw_batch_f64(
+    s.pr,
+    s.n,
+    s.pf,
+    s.po,
+    s.count,
+    args.window,
+    args.squared,
+    args.cutoff,
+    px,
+  );
+  return f64Heap().slice(px >>> 3, (px >>> 3) + s.count);
 }
 
 /** DTW of `ref` against every pattern (validated inputs). */
@@ -97,21 +153,7 @@ export function batchPacked(
   p: PackedPatterns,
   args: DtwArgs,
 ): Float64Array {
-  const count = p.offsets.length - 1;
-  if (count === 0) return new Float64Array(0);
-  const { pr, pf, po, px } = stage(ref, p, count * 8);
-  exports().dtw_batch_f64(
-    pr,
-    ref.length,
-    pf,
-    po,
-    count,
-    args.window,
-    args.squared,
-    args.cutoff,
-    px,
-  );
-  return f64Heap().slice(px >>> 3, (px >>> 3) + count);
+  return batchStaged(stagePacked(ref, p), args);
 }
 
 /** Result of {@linkcode topKPacked}. */
@@ -129,17 +171,27 @@ export function topKPacked(
   args: DtwArgs,
   base = 0,
 ): TopKResult {
-  const count = p.offsets.length - 1;
+  return topKStaged(stagePacked(ref, p), k, args, base);
+}
+
+/** The `k` best staged patterns; indices offset by `base`. */
+export function topKStaged(
+  s: Staged,
+  k: number,
+  args: DtwArgs,
+  base = 0,
+): TopKResult {
+  const count = s.count;
   if (count === 0) return { matches: [], stats: [0, 0, 0, 0] };
   const kk = Math.min(k, count);
-  const { pr, pf, po, px } = stage(ref, p, kk * 12 + 32);
+  const px = scratch(Slot.D, kk * 12 + 32);
   const pd = px + 32; // distances (f64), 16-aligned
   const pi = pd + kk * 8; // indices (u32)
   const found = exports().top_k_f64(
-    pr,
-    ref.length,
-    pf,
-    po,
+    s.pr,
+    s.n,
+    s.pf,
+    s.po,
     count,
     kk,
     args.window,

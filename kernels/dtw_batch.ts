@@ -1,17 +1,17 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import { dtwArgs } from "./_options.ts";
-import { packPatterns, toF64 } from "./_search_input.ts";
-import { batchPacked } from "./_search_kernels.ts";
+import { batchStaged, stageInputs } from "./_search_kernels.ts";
 import type { DtwOptions } from "./types.ts";
 
 /**
  * DTW distance of `reference` to each of `patterns`, exactly as calling
  * `dtw(reference, patterns[i], options)` for every `i`, bit for bit, but
- * faster: patterns of the same length are computed eight at a time, one
- * pattern per SIMD lane, so that the eight dependency chains run side by
- * side. Patterns may have different lengths (they are grouped by length;
- * a length shared by fewer than four patterns uses the single-pair kernel).
+ * faster: patterns of the same length are computed four at a time, one
+ * pattern per SIMD lane, two rows per sweep, so that eight dependency
+ * chains run side by side. Patterns may have different lengths (they are
+ * grouped by length; a length shared by fewer than three patterns uses the
+ * single-pair kernel).
  *
  * @example Distances to three patterns
  * ```ts
@@ -40,7 +40,5 @@ export function dtwBatch(
   options?: DtwOptions,
 ): Float64Array {
   const args = dtwArgs("dtwBatch", options);
-  const ref = toF64("dtwBatch", "reference", reference);
-  const packed = packPatterns("dtwBatch", "patterns", patterns);
-  return batchPacked(ref, packed, args);
+  return batchStaged(stageInputs("dtwBatch", reference, patterns), args);
 }

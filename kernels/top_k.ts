@@ -1,18 +1,9 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import { dtwArgs } from "./_options.ts";
-import {
-  fillTopKStats,
-  kArg,
-  packPatterns,
-  statsArg,
-  toF64,
-  TOP_K_KEYS,
-} from "./_search_input.ts";
-import { topKPacked } from "./_search_kernels.ts";
+import { fillTopKStats, kArg, statsArg, TOP_K_KEYS } from "./_search_input.ts";
+import { stageInputs, topKStaged } from "./_search_kernels.ts";
 import type { Match, TopKOptions, TopKStats } from "./search_types.ts";
-
-/** Option keys of {@linkcode topK}. */
 
 /**
  * The `k` patterns nearest to `reference` under DTW, exactly as brute force
@@ -72,9 +63,7 @@ export function topK(
   const args = dtwArgs("topK", options, TOP_K_KEYS);
   const kk = kArg("topK", k);
   const stats = statsArg<TopKStats>("topK", options?.stats);
-  const ref = toF64("topK", "reference", reference);
-  const packed = packPatterns("topK", "patterns", patterns);
-  const r = topKPacked(ref, packed, kk, args);
+  const r = topKStaged(stageInputs("topK", reference, patterns), kk, args);
   if (stats !== undefined) fillTopKStats(stats, [r.stats]);
   return r.matches;
 }
