@@ -68,8 +68,12 @@
  */
 
 import { copySeries, describe, seriesLength } from "../kernels/_input.ts";
-import { DTW_OPTION_KEYS, dtwArgs } from "../kernels/_options.ts";
-import { kArg } from "../kernels/_search_input.ts";
+import {
+  checkOptionKeys,
+  DTW_OPTION_KEYS,
+  dtwArgs,
+} from "../kernels/_options.ts";
+import { kArg, patternOffsets } from "../kernels/_search_input.ts";
 import { sequenceLength, SymbolTable } from "../kernels/_symbols.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
 import type { Match } from "../kernels/search_types.ts";
@@ -268,18 +272,6 @@ function dtwOptionsOf(request: DtwOptions): DtwOptions {
   return { window: request.window, cost: request.cost, cutoff: request.cutoff };
 }
 
-function checkKeys(fn: string, request: object, keys: string[]): void {
-  for (const key of Object.keys(request)) {
-    if (key !== "op" && !keys.includes(key)) {
-      throw new TypeError(
-        `${fn}: unknown option "${key}"; accepted options are ${
-          DTW_OPTION_KEYS.join(", ")
-        }`,
-      );
-    }
-  }
-}
-
 /** Writes validated f64 values at byte offset `at` (which may be unaligned). */
 function putSeries(
   fn: string,
@@ -304,7 +296,7 @@ function encodeDtw(
   request: Extract<ServiceRequest, { op: "dtw" }>,
 ): Uint8Array {
   const fn = "dtw";
-  checkKeys(fn, request, ["a", "b", ...DTW_OPTION_KEYS]);
+  checkOptionKeys(fn, request, ["op", "a", "b", ...DTW_OPTION_KEYS]);
   const n = seriesLength(fn, "a", request.a);
   const m = seriesLength(fn, "b", request.b);
   const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 8 * (n + m));
@@ -318,30 +310,17 @@ function encodeBatch(
   request: Extract<ServiceRequest, { op: "dtwBatch" | "topK" }>,
 ): Uint8Array {
   const fn = request.op;
-  const keys = ["reference", "patterns", ...DTW_OPTION_KEYS];
+  const keys = ["op", "reference", "patterns", ...DTW_OPTION_KEYS];
   if (request.op === "topK") keys.push("k");
-  checkKeys(fn, request, keys);
+  checkOptionKeys(fn, request, keys);
   const k = request.op === "topK"
     ? Math.min(kArg(fn, request.k), 2 ** 32 - 1)
     : 0;
   const n = seriesLength(fn, "reference", request.reference);
   const patterns = request.patterns;
-  if (
-    patterns === null || typeof patterns !== "object" ||
-    typeof (patterns as { length?: unknown }).length !== "number" ||
-    ArrayBuffer.isView(patterns)
-  ) {
-    throw new TypeError(
-      `${fn}: patterns must be an array of series, got ${describe(patterns)}`,
-    );
-  }
-  const count = patterns.length;
-  let total = n;
-  const lengths = new Uint32Array(count);
-  for (let i = 0; i < count; i++) {
-    lengths[i] = seriesLength(fn, `patterns[${i}]`, patterns[i]);
-    total += lengths[i];
-  }
+  const offsets = patternOffsets(fn, "patterns", patterns);
+  const count = offsets.length - 1;
+  const total = n + offsets[count];
   const values = REQUEST_HEADER_BYTES + 4 * count;
   const bytes = new Uint8Array(values + 8 * total);
   const view = header(bytes, request.op, {
@@ -353,13 +332,17 @@ function encodeBatch(
     m: 0,
   });
   for (let i = 0; i < count; i++) {
-    view.setUint32(REQUEST_HEADER_BYTES + 4 * i, lengths[i], true);
+    view.setUint32(
+      REQUEST_HEADER_BYTES + 4 * i,
+      offsets[i + 1] - offsets[i],
+      true,
+    );
   }
   putSeries(fn, "reference", request.reference, bytes, values);
   let at = values + 8 * n;
   for (let i = 0; i < count; i++) {
     putSeries(fn, `patterns[${i}]`, patterns[i], bytes, at);
-    at += 8 * lengths[i];
+    at += 8 * (offsets[i + 1] - offsets[i]);
   }
   return bytes;
 }
