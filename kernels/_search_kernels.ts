@@ -48,6 +48,7 @@ interface SearchExports {
     base: number,
     t0: number,
     stats: number,
+    strategy: number,
   ): number;
   search_results(): number;
   path_f64(
@@ -223,6 +224,20 @@ export function mergeTopK(lists: Match[][], k: number): Match[] {
   return lists.flat().sort(byDistance).slice(0, k);
 }
 
+/**
+ * Bits of the `strategy` argument of {@linkcode searchPacked}: each turns
+ * one fast path of the search kernel (`rust/src/search.rs`) off, for
+ * tests. Results and counters are the same whatever the strategy.
+ */
+export const enum SearchPath {
+  /** LB_Kim one window at a time instead of two windows in two lanes. */
+  ScalarKim = 4,
+  /** DTWs without skipping the cells no path within the threshold crosses. */
+  UnprunedDtw = 8,
+  /** The series' envelope at once (monotonic deque), not piece by piece. */
+  WholeEnvelope = 16,
+}
+
 /** Search parameters, validated and encoded. */
 export interface SearchArgs {
   /** Band half-width, or -1 for none. */
@@ -251,6 +266,7 @@ export interface SearchResult {
  * `base`, a multiple of {@linkcode SEARCH_RESET}) for the search of `query`:
  * every window whose distance is at most a bound of the final k-th match
  * (at most `threshold`, a bound known from other parts of the series).
+ * `strategy` turns fast paths off ({@linkcode SearchPath} bits).
  */
 export function searchPacked(
   series: Float64Array,
@@ -258,6 +274,7 @@ export function searchPacked(
   query: Float64Array,
   a: SearchArgs,
   threshold = Infinity,
+  strategy = 0,
 ): SearchResult {
   const px = scratch(Slot.A, series.length * 8);
   const pq = scratch(Slot.B, query.length * 8);
@@ -279,6 +296,7 @@ export function searchPacked(
     base,
     threshold,
     ps,
+    strategy,
   );
   heap = f64Heap();
   const at = ex.search_results() >>> 3;

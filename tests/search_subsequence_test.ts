@@ -3,9 +3,16 @@
 import assert from "node:assert/strict";
 import {
   type Match,
+  type SearchOptions,
   type SearchStats,
   searchSubsequence,
 } from "@midstreamer/kit";
+import { searchArgs } from "../kernels/_search_input.ts";
+import {
+  searchPacked,
+  SearchPath,
+  selectMatches,
+} from "../kernels/_search_kernels.ts";
 import { typedArrayDtw } from "@midstreamer/kit/baseline";
 import { randInt, randomWalk, rng } from "./_rng.ts";
 
@@ -69,25 +76,35 @@ function squaredDtw(a: Float64Array, b: Float64Array, w: number): number {
   return prev[m];
 }
 
+interface BruteOptions {
+  k: number;
+  window: number;
+  exclusionZone: number;
+  squared: boolean;
+  normalize: boolean;
+}
+
+/** Every window's distance, by brute force. */
+function bruteDistances(
+  x: Float64Array,
+  q: Float64Array,
+  o: BruteOptions,
+): number[] {
+  const qz = normalizedQuery(q, o.normalize);
+  return normalizedWindows(x, q.length, o.normalize).map((z) =>
+    o.squared ? squaredDtw(z, qz, o.window) : typedArrayDtw(z, qz, o.window)
+  );
+}
+
 /** Brute force: every window's distance, then the exclusion-zone greedy. */
 function brute(
   x: Float64Array,
   q: Float64Array,
-  o: {
-    k: number;
-    window: number;
-    exclusionZone: number;
-    squared: boolean;
-    normalize: boolean;
-  },
+  o: BruteOptions,
+  distances: number[] = bruteDistances(x, q, o),
 ): Match[] {
-  const qz = normalizedQuery(q, o.normalize);
-  const all = normalizedWindows(x, q.length, o.normalize).map((z, index) => ({
-    index,
-    distance: o.squared
-      ? squaredDtw(z, qz, o.window)
-      : typedArrayDtw(z, qz, o.window),
-  })).sort((a, b) => a.distance - b.distance || a.index - b.index);
+  const all = distances.map((distance, index) => ({ index, distance }))
+    .sort((a, b) => a.distance - b.distance || a.index - b.index);
   const picked: Match[] = [];
   for (const c of all) {
     if (picked.length === o.k) break;
@@ -134,6 +151,187 @@ Deno.test("searchSubsequence equals brute force (fixed seeds)", () => {
     assert.equal(counted, n - m + 1);
     assert.equal(stats.windows, n - m + 1);
   }
+});
+
+/** Options of {@linkcode searchSubsequence} for brute-force options. */
+function searchOptions(o: BruteOptions, stats?: SearchStats): SearchOptions {
+  return {
+    k: o.k,
+    window: o.window,
+    exclusionZone: o.exclusionZone,
+    cost: o.squared ? "squared" : "absolute",
+    normalize: o.normalize,
+    stats,
+  };
+}
+
+/** A walk with noisy, rescaled copies of `q` planted at `at`. */
+function plantedWalk(
+  n: number,
+  q: Float64Array,
+  at: number[],
+  random: () => number,
+): Float64Array {
+  const x = randomWalk(n, random);
+  for (const p of at) {
+    const scale = 0.5 + 2 * random(), shift = 10 * (random() - 0.5);
+    for (let i = 0; i < q.length; i++) {
+      x[p + i] = scale * q[i] + shift + 0.05 * (random() - 0.5);
+    }
+  }
+  return x;
+}
+
+Deno.test("searchSubsequence equals brute force: queries of 1-8, 63-65 and 127-129 points", () => {
+  const random = rng(34);
+  const lengths = [1, 2, 3, 4, 5, 6, 7, 8, 63, 64, 65, 127, 128, 129];
+  for (const [trial, m] of lengths.entries()) {
+    // Window counts that are no multiple of any block of the kernel (two
+    // windows per LB_Kim, 1,024 between exact sums, 4,096 per envelope
+    // piece, 8 rows per DTW stripe), crossing block boundaries; the short
+    // queries get more than one envelope piece.
+    const windows = m <= 8 ? 4096 + 1024 + 2 * trial + 1 : 1024 + 8 * trial + 3;
+    const n = windows + m - 1;
+    const o: BruteOptions = {
+      k: 1 + (trial % 4),
+      window: [0, 1, Math.floor(m / 10), m][trial % 4],
+      exclusionZone: [m / 2, 0, 3, m][trial % 4],
+      squared: trial % 2 === 0,
+      normalize: trial % 5 !== 4,
+    };
+    const q = randomWalk(m, random);
+    const at = m >= 8 ? [100, Math.floor(windows / 2), windows - 5] : [];
+    const x = plantedWalk(n, q, at, random);
+    const stats = {} as SearchStats;
+    const got = searchSubsequence(x, q, searchOptions(o, stats));
+    const label = `m ${m} n ${n} ${JSON.stringify(o)}`;
+    assert.deepEqual(got, brute(x, q, o), label);
+    const counted = stats.prunedByKim + stats.prunedByKeoghEQ +
+      stats.prunedByKeoghEC + stats.abandoned + stats.computed;
+    assert.equal(counted, windows, label);
+  }
+});
+
+/**
+ * Runs the search kernel with `strategy` (fast paths off) and checks it
+ * against the brute force: the matches, and every candidate's distance bit
+ * for bit. Returns the counters.
+ */
+function checkStrategy(
+  x: Float64Array,
+  q: Float64Array,
+  o: BruteOptions,
+  distances: number[],
+  strategy: number,
+  label: string,
+): number[] {
+  const args = searchArgs("test", x.length, q.length, searchOptions(o));
+  const r = searchPacked(x, 0, q, args, Infinity, strategy);
+  const l = `${label} strategy ${strategy}`;
+  assert.deepEqual(
+    selectMatches([r.candidates], o.k, o.exclusionZone),
+    brute(x, q, o, distances),
+    l,
+  );
+  assert.ok(r.candidates.length >= 2 * o.k, l);
+  for (let c = 0; c < r.candidates.length; c += 2) {
+    assert.equal(r.candidates[c + 1], distances[r.candidates[c]], l);
+  }
+  return r.stats;
+}
+
+/**
+ * Checks that turning the fast path `path` off changes neither the result
+ * nor the counters, on searches made by `inputs`.
+ */
+function checkPath(
+  path: SearchPath,
+  inputs: Array<{ x: Float64Array; q: Float64Array; o: BruteOptions }>,
+  reached: (stats: number[]) => boolean,
+) {
+  for (const [i, { x, q, o }] of inputs.entries()) {
+    const label = `input ${i}: n ${x.length} m ${q.length} ${
+      JSON.stringify(o)
+    }`;
+    const distances = bruteDistances(x, q, o);
+    const fast = checkStrategy(x, q, o, distances, 0, label);
+    assert.ok(reached(fast), `${label}: the fast path is not reached`);
+    const slow = checkStrategy(x, q, o, distances, path, label);
+    // A window-by-window pipeline: the same counts either way.
+    assert.deepEqual(fast, slow, label);
+  }
+}
+
+Deno.test("search kernel: LB_Kim of two windows at once equals one at a time", () => {
+  const random = rng(35);
+  const inputs = [2, 3, 5, 6, 7, 64, 65].map((m, i) => {
+    const q = randomWalk(m, random);
+    // Odd window counts: the last window of a block goes alone.
+    const x = plantedWalk(
+      2047 + 2 * i + m,
+      q,
+      m > 8 ? [700, 1500] : [],
+      random,
+    );
+    const o = {
+      k: 2,
+      window: Math.ceil(m / 10),
+      exclusionZone: m / 2,
+      squared: i % 2 === 0,
+      normalize: i !== 3,
+    };
+    return { x, q, o };
+  });
+  checkPath(SearchPath.ScalarKim, inputs, (s) => s[0] > 0);
+});
+
+Deno.test("search kernel: DTWs that skip dead cells equal full DTWs", () => {
+  const random = rng(36);
+  // Many near copies of the query, so that many DTWs run to the end or
+  // far into the matrix with cells skipped on both sides; bands from one
+  // stripe wide to none, an odd number of rows.
+  const inputs = [[40, 2], [41, 9], [97, 20], [150, 150], [129, 6]].map(
+    ([m, window], i) => {
+      const q = randomWalk(m, random);
+      const at = Array.from({ length: 12 }, (_, j) => 60 + j * (m + 37));
+      const x = plantedWalk(at[11] + m + 300 + i, q, at, random);
+      const o = {
+        k: 8,
+        window,
+        exclusionZone: m / 4,
+        squared: i % 2 === 1,
+        normalize: true,
+      };
+      return { x, q, o };
+    },
+  );
+  checkPath(SearchPath.UnprunedDtw, inputs, (s) => s[3] + s[4] >= 12);
+});
+
+Deno.test("search kernel: the envelope piece by piece equals the whole one", () => {
+  const random = rng(37);
+  // Several envelope pieces of 4,096 windows, windows reaching LB_Keogh EC
+  // in each; bands from 0 to the whole query.
+  const inputs = [[16, 0], [16, 3], [33, 33], [20, 40]].map(
+    ([m, window], i) => {
+      const q = randomWalk(m, random);
+      const at = Array.from({ length: 10 }, (_, j) => 200 + j * 1500);
+      const x = plantedWalk(15000 + 3 * i + 1, q, at, random);
+      const o = {
+        k: 3,
+        window,
+        exclusionZone: m / 2,
+        squared: i % 2 === 0,
+        normalize: i !== 2,
+      };
+      return { x, q, o };
+    },
+  );
+  checkPath(
+    SearchPath.WholeEnvelope,
+    inputs,
+    (s) => s[3] + s[4] + s[2] > 10,
+  );
 });
 
 Deno.test("searchSubsequence: defaults, flat windows and ties", () => {

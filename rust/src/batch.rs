@@ -1052,7 +1052,7 @@ fn top_k(
                 } else {
                     rest_bound::<false>(a, b, w, &mut one);
                 }
-                dtw_rest(a, b, window, sq, t, &one, tp, false)
+                dtw_rest(a, b, window, sq, t, &one, tp, true, false)
             };
         }
         for (lane, &id) in ids.iter().enumerate() {

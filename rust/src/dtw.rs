@@ -115,6 +115,15 @@ pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f
 /// `topK` and the subsequence search (`batch.rs`, `search.rs`); semantics of
 /// [`dtw`] are unchanged (same values, `+inf` above `cutoff`).
 ///
+/// With `prune`, cells that no path within the cutoffs can cross are
+/// skipped, as in EAPrunedDTW (Herrmann & Webb, 2021): after each stripe,
+/// the columns of its bottom row before the first such cell and after the
+/// last one; a stripe also stops once every cell of two consecutive steps
+/// is such a cell and so is the row above it from there on (see
+/// [`steps`]). Skipped cells count as `+inf`; the distance is unchanged
+/// when it is within the cutoffs (the cells of its optimal path are never
+/// skipped, and every other cell is computed from its neighbours alike).
+///
 /// `same_columns` lets a caller that runs many DTWs against one `b` skip
 /// rebuilding the column buffers: pass `false` on the first call, and `true`
 /// only while `b` is the same slice with the same contents as on the
@@ -128,6 +137,7 @@ pub fn dtw_rest(
     cutoff: f64,
     rest: &[f64],
     rest_cutoff: f64,
+    prune: bool,
     same_columns: bool,
 ) -> f64 {
     debug_assert!(a.len() >= b.len() && rest.len() == a.len() + 1);
@@ -135,7 +145,7 @@ pub fn dtw_rest(
         return if a.is_empty() { 0.0 } else { INF };
     }
     let band = Band::new(window, a.len(), b.len());
-    let rest = Some((rest, rest_cutoff));
+    let rest = Some((rest, rest_cutoff, prune));
     let d = if squared {
         run::<true, false>(a, b, band, cutoff, rest, same_columns, Store::NONE)
     } else {
@@ -228,7 +238,7 @@ fn run<const SQ: bool, const STORE: bool>(
     b: &[f64],
     band: Band,
     cutoff: f64,
-    rest: Option<(&[f64], f64)>,
+    rest: Option<(&[f64], f64, bool)>,
     same_columns: bool,
     store: Store,
 ) -> f64 {
@@ -252,7 +262,7 @@ fn run<const SQ: bool, const STORE: bool>(
                 if min > cutoff {
                     return INF;
                 }
-                if let Some((rest, rest_cutoff)) = rest {
+                if let Some((rest, rest_cutoff, _)) = rest {
                     if min + rest[(r + 1).min(rest.len() - 1)] > rest_cutoff {
                         return INF;
                     }
@@ -266,6 +276,10 @@ fn run<const SQ: bool, const STORE: bool>(
         let mut masks = Masks::none();
         let check = cutoff < INF || rest.is_some();
         let key = (b.as_ptr() as usize, m);
+        // First column that may hold a cell of a path within the cutoffs,
+        // and the first after the last, in the row above the stripe.
+        let mut live = 0;
+        let mut dead_from = usize::MAX >> 2;
         while n - r0 >= 2 {
             let k = ((n - r0) / 2).min(KMAX);
             if k != k_built {
@@ -279,24 +293,55 @@ fn run<const SQ: bool, const STORE: bool>(
                 k_built = k;
             }
             let bb = &cols[k];
+            let from = live as isize;
+            let prune = match rest {
+                Some((rest, cut, true)) => Some((rest, cut, dead_from as isize)),
+                _ => None,
+            };
             let bottom_min = match k {
-                4 => stripe::<4, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
-                3 => stripe::<3, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
-                2 => stripe::<2, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
-                _ => stripe::<1, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
+                4 => stripe::<4, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store, from, prune),
+                3 => stripe::<3, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store, from, prune),
+                2 => stripe::<2, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store, from, prune),
+                _ => stripe::<1, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store, from, prune),
             };
             row[OFF - 1] = INF;
             r0 += 2 * k;
             if check && bottom_min > cutoff {
                 return INF;
             }
-            if let Some((rest, rest_cutoff)) = rest {
-                if bottom_min + rest[r0.min(rest.len() - 1)] > rest_cutoff {
+            if let Some((rest, rest_cutoff, prune)) = rest {
+                let rest = rest[r0.min(rest.len() - 1)];
+                if bottom_min + rest > rest_cutoff {
                     return INF;
                 }
+                if !prune {
+                    continue;
+                }
+                // Columns of the bottom row (row r0 - 1) before the first
+                // one that a path within the cutoffs may cross: no such
+                // path reaches them in later rows either.
+                let lo = if band.banded { (r0 - 1).saturating_sub(band.w) } else { 0 };
+                let mut c = live.max(lo);
+                while c < m && (row[OFF + c] > cutoff || row[OFF + c] + rest > rest_cutoff) {
+                    c += 1;
+                }
+                let hi = if band.banded { (r0 - 1 + band.w).min(m - 1) } else { m - 1 };
+                if c > hi {
+                    // No cell of the bottom row is left.
+                    return INF;
+                }
+                live = c;
+                // Columns after the last that such a path may cross.
+                let mut e = hi;
+                while e > c && (row[OFF + e] > cutoff || row[OFF + e] + rest > rest_cutoff) {
+                    e -= 1;
+                }
+                dead_from = e + 1;
             }
         }
         if r0 < n {
+            // Columns before `live` were not computed in the last stripes.
+            row[OFF - 1..OFF + live.min(m)].iter_mut().for_each(|v| *v = INF);
             scalar_row::<SQ>(a[r0], b, row, r0, band);
             if STORE {
                 store.row(r0, &row[OFF..OFF + m]);
@@ -415,6 +460,8 @@ fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
     band: Band,
     check_min: bool,
     store: Store,
+    from: isize,
+    prune: Option<(&[f64], f64, isize)>,
 ) -> f64 {
     let k = K as isize;
     let r0i = r0 as isize;
@@ -425,9 +472,9 @@ fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
     }
     let (t_lo, t_hi) = if band.banded {
         let w = band.w as isize;
-        ((r0i - w).max(0), (r0i + 4 * k - 2 + w).min(mi + 2 * k - 2))
+        ((r0i - w).max(from), (r0i + 4 * k - 2 + w).min(mi + 2 * k - 2))
     } else {
-        (0, mi + 2 * k - 2)
+        (from, mi + 2 * k - 2)
     };
     let rbase = row.as_mut_ptr().wrapping_add(OFF);
     let bbase = bb.as_ptr().wrapping_add(2 * OFF);
@@ -436,27 +483,61 @@ fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
         old: [f64x2_splat(INF); K],
         top_prev: f64x2(row[(OFF as isize + t_lo - 1) as usize], INF),
     };
+    let mut stop = Stop::<K> { rest: [f64x2_splat(0.0); K], cut: f64x2_splat(INF), from: isize::MAX };
+    if let Some((rest, cut, from)) = prune {
+        let at = |r: usize| rest[r.min(rest.len() - 1)];
+        for (v, r) in stop.rest.iter_mut().enumerate() {
+            *r = f64x2(at(r0 + v + 1), at(r0 + K + v + 1));
+        }
+        stop.cut = f64x2_splat(cut);
+        stop.from = from;
+    }
+    let stop = &stop;
+    let p = prune.is_some();
     // SAFETY: every index below stays inside the padded buffers: columns
     // range over [-(2k - 1), m + 2k - 2] and OFF >= 2 * KMAX.
-    unsafe {
+    let end = unsafe {
+        let null = std::ptr::null();
         if STORE || !band.banded {
             // (A stored matrix is only computed without a band.)
-            steps::<K, SQ, false, STORE>(&mut st, &lanes, bbase, rbase, std::ptr::null(), r0i, t_lo, t_hi + 1, store);
+            if p {
+                steps::<K, SQ, false, STORE, true>(&mut st, &lanes, bbase, rbase, null, r0i, t_lo, t_hi + 1, store, stop)
+            } else {
+                steps::<K, SQ, false, STORE, false>(&mut st, &lanes, bbase, rbase, null, r0i, t_lo, t_hi + 1, store, stop)
+            }
         } else {
             let w = band.w as isize;
-            let s_lo = (r0i + 4 * k - 2 - w).max(t_lo);
+            let s_lo = (r0i + 4 * k - 2 - w).max((r0i - w).max(0));
             let s_hi = (r0i + w).min(t_hi);
             if s_lo > s_hi {
                 // Narrow band: every step may leave it; one full mask.
                 let base = masks.full(full, w, K);
-                steps::<K, SQ, true, false>(&mut st, &lanes, bbase, rbase, base, r0i, t_lo, t_hi + 1, store);
+                steps::<K, SQ, true, false, false>(&mut st, &lanes, bbase, rbase, base, r0i, t_lo, t_hi + 1, store, stop)
             } else {
+                // The ramps and the middle, from t_lo on.
                 let (lbase, rmask) = (masks.left, masks.right);
-                steps::<K, SQ, true, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, t_lo, s_lo, store);
-                steps::<K, SQ, false, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, s_lo, s_hi + 1, store);
-                steps::<K, SQ, true, false>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_hi + 1, t_hi + 1, store);
+                let (s_lo, s_end) = (s_lo.max(t_lo), (s_hi + 1).max(t_lo));
+                steps::<K, SQ, true, false, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, t_lo, s_lo, store, stop);
+                let e = if p {
+                    steps::<K, SQ, false, false, true>(&mut st, &lanes, bbase, rbase, null, r0i, s_lo, s_end, store, stop)
+                } else {
+                    steps::<K, SQ, false, false, false>(&mut st, &lanes, bbase, rbase, null, r0i, s_lo, s_end, store, stop)
+                };
+                if e < s_end {
+                    e
+                } else if p {
+                    steps::<K, SQ, true, false, true>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_end, t_hi + 1, store, stop)
+                } else {
+                    steps::<K, SQ, true, false, false>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_end, t_hi + 1, store, stop)
+                }
             }
         }
+    };
+    if end <= t_hi {
+        // Stopped early: the rest of the bottom row is dead.
+        let lo = (OFF as isize + end - 2 * k + 1) as usize;
+        let hi = (OFF as isize + t_hi - 2 * k + 1) as usize;
+        row[lo..=hi].iter_mut().for_each(|v| *v = INF);
     }
     // Minimum of the bottom row, a lower bound of the distance.
     if check_min {
@@ -491,7 +572,7 @@ fn slice_min(x: &[f64]) -> f64 {
 /// every WebAssembly load and store uses a positive constant offset.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: bool>(
+unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: bool, const STOP: bool>(
     st: &mut State<K>,
     lanes: &[v128; K],
     bbase: *const f64,
@@ -501,7 +582,8 @@ unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: b
     t0: isize,
     t1: isize,
     store: Store,
-) {
+    stop: &Stop<K>,
+) -> isize {
     let mut out = st.out;
     let mut old = st.old;
     let mut top_prev = st.top_prev;
@@ -555,8 +637,30 @@ unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: b
         sp = sp.wrapping_add(1);
         mp = mp.wrapping_add(2);
         t += 1;
+        if STOP && t & 3 == 0 && t > stop.from {
+            // Every cell of the last two steps dead, and the row above
+            // dead from here on: so is every later cell of the stripe.
+            let mut live = f64x2_splat(0.0);
+            for v in 0..K {
+                live = v128_or(live, f64x2_le(f64x2_add(out[v], stop.rest[v]), stop.cut));
+                live = v128_or(live, f64x2_le(f64x2_add(old[v], stop.rest[v]), stop.cut));
+            }
+            if !v128_any_true(live) {
+                break;
+            }
+        }
     }
     st.out = out;
     st.old = old;
     st.top_prev = top_prev;
+    t
+}
+
+/// When a stripe may stop early (see [`steps`]): a cell is dead when its
+/// value plus `rest` (the bound of the rows below it, by lane) exceeds
+/// `cut`; the row above is dead from column `from` on.
+struct Stop<const K: usize> {
+    rest: [v128; K],
+    cut: v128,
+    from: isize,
 }

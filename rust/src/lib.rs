@@ -8,6 +8,7 @@
 
 mod batch;
 mod dtw;
+mod envelope;
 mod lcs;
 mod memory;
 mod num;

@@ -2,12 +2,17 @@
 //! (z-normalized) DTW, with the techniques of the UCR Suite (Rakthanmanon
 //! et al., KDD 2012) and exact results.
 //!
-//! For every window start `p` (in order):
+//! The windows are taken in blocks of up to [`RESET`] starts (the blocks of
+//! the running sums), in order:
 //!
-//! 1. online z-normalization: running sums of `x` and `x²` give the mean and
-//!    standard deviation in `O(1)` (recomputed exactly every [`RESET`]
-//!    windows so that rounding cannot drift);
-//! 2. hierarchical LB_Kim on the first and last three points;
+//! 1. online z-normalization, for the whole block first ([`block_norms`]):
+//!    running sums of `x` and `x²` give the mean and standard deviation in
+//!    `O(1)` (recomputed exactly at the start of every block so that
+//!    rounding cannot drift), then the divisions and square roots two
+//!    windows at a time;
+//! 2. hierarchical LB_Kim on the first and last three points, two
+//!    neighbouring windows at a time in the two lanes ([`kim2`]: one load
+//!    serves both, and most pairs end here); the survivors, one by one:
 //!
 //! (the bounds of steps 2 to 4 use `(x - mean) * (1 / std)`; the threshold
 //! is widened by the most that this can differ from the division, see
@@ -15,10 +20,18 @@
 //! 3. LB_Keogh of the window against the query envelope (EQ), visiting the
 //!    query in blocks of two adjacent points by decreasing `|z|`, so that it
 //!    abandons early and every load is contiguous;
-//! 4. LB_Keogh of the query against the window's envelope (EC);
+//! 4. LB_Keogh of the query against the window's envelope (EC); the
+//!    envelope of the series is computed piece by piece, when a window of
+//!    a piece first gets here ([`DataEnvelope`]): most windows of a short
+//!    query never do;
 //! 5. the larger of the two, accumulated from the end, is carried into an
 //!    early-abandoning DTW (the stripe kernel of `dtw.rs`, through
-//!    `dtw_rest`).
+//!    `dtw_rest`), which also skips the cells that no path within the
+//!    threshold can cross (EAPrunedDTW's idea).
+//!
+//! Every step makes the decision a window-by-window pipeline makes, so the
+//! candidates and the counters do not depend on the blocks; the `strategy`
+//! bits of [`search_f64`] turn each of the fast paths off, for tests.
 //!
 //! Instead of UCR's single best-so-far this keeps a threshold `T` that is an
 //! upper bound of the final k-th match under the exclusion zone `ez`: the
@@ -34,6 +47,7 @@ use core::arch::wasm32::*;
 
 use crate::batch::{env_cost, env_cost2, envelope, lb_slack};
 use crate::dtw::{dtw_rest, window_arg};
+use crate::envelope::envelope_part;
 use crate::memory::Work;
 use crate::num::{cost, max, min};
 use std::cell::RefCell;
@@ -42,8 +56,9 @@ const INF: f64 = f64::INFINITY;
 /// The running sums are recomputed from scratch at every window start that
 /// is a multiple of `RESET` (absolute index in the series).
 pub const RESET: usize = 1024;
-/// Windows per chunk of the data envelope.
-const CHUNK: usize = 1 << 15;
+/// Windows per piece of the data envelope (computed when a window of the
+/// piece first needs it).
+const ENV_PIECE: usize = 4096;
 /// A window whose variance is at most this fraction of its mean square is
 /// constant for our purposes: it normalizes to zeros.
 const FLAT: f64 = 1e-10;
@@ -53,6 +68,7 @@ thread_local! {
     static BUFS: RefCell<[Work; 5]> = RefCell::new([
         Work::new(), Work::new(), Work::new(), Work::new(), Work::new(),
     ]);
+    static DATA_ENV: RefCell<DataEnvelope> = RefCell::new(DataEnvelope::new());
 }
 
 /// Mean and standard deviation of a window from its sums; a flat window
@@ -314,6 +330,232 @@ fn normalized(w: &[f64], mean: f64, std: f64, tz: &mut [f64]) {
     }
 }
 
+/// The envelope of the series (the same values as over the whole series at
+/// once), computed piece by piece as windows reach LB_Keogh EC: most
+/// windows of a short query never do.
+struct DataEnvelope {
+    /// Windows `lo..hi` are covered: `du[i]`, `dl[i]` are at point `lo + i`.
+    lo: usize,
+    hi: usize,
+    du: Vec<f64>,
+    dl: Vec<f64>,
+    work: Vec<v128>,
+    whole: bool,
+}
+
+impl DataEnvelope {
+    const fn new() -> DataEnvelope {
+        DataEnvelope { lo: 0, hi: 0, du: Vec::new(), dl: Vec::new(), work: Vec::new(), whole: false }
+    }
+
+    /// Forgets the envelope; `whole`: compute it over the whole series at
+    /// once, with `batch::envelope` (for tests).
+    fn reset(&mut self, whole: bool) {
+        self.lo = 0;
+        self.hi = 0;
+        self.whole = whole;
+    }
+
+    /// Upper and lower envelope (half-width `r`) of the window of `m`
+    /// points at `p`.
+    fn window(&mut self, x: &[f64], r: usize, m: usize, p: usize) -> (&[f64], &[f64]) {
+        if p < self.lo || p >= self.hi {
+            let n = x.len();
+            let (lo, hi) = if self.whole { (0, n + 1 - m) } else { (p, (p + ENV_PIECE).min(n + 1 - m)) };
+            let len = hi - lo + m - 1;
+            if self.du.len() < len {
+                self.du.resize(len, 0.0);
+                self.dl.resize(len, 0.0);
+            }
+            let (du, dl) = (&mut self.du[..len], &mut self.dl[..len]);
+            if self.whole {
+                envelope(x, r, du, dl);
+            } else {
+                envelope_part(x, r, p, du, dl, &mut self.work);
+            }
+            self.lo = lo;
+            self.hi = hi;
+        }
+        let off = p - self.lo;
+        (&self.du[off..off + m], &self.dl[off..off + m])
+    }
+}
+
+/// `strategy` bit of [`search_f64`]: LB_Kim one window at a time (the
+/// path of the last window of an odd block), not two.
+pub const SCALAR_KIM: u32 = 4;
+/// `strategy` bit of [`search_f64`]: DTWs without pruning cells (see
+/// `dtw_rest`).
+pub const UNPRUNED_DTW: u32 = 8;
+/// `strategy` bit of [`search_f64`]: the data envelope over the whole
+/// series at once, with `batch::envelope`'s monotonic deque.
+pub const WHOLE_ENVELOPE: u32 = 16;
+
+/// Splits a buffer into three equal parts.
+fn split3(b: &mut [f64]) -> (&mut [f64], &mut [f64], &mut [f64]) {
+    let n = b.len() / 3;
+    let (a, rest) = b.split_at_mut(n);
+    let (b, c) = rest.split_at_mut(n);
+    (a, b, c)
+}
+
+/// The pruning threshold `tq` for the current `T` (see [`widen`]),
+/// recomputed only when `T` changes.
+struct Threshold {
+    sq: bool,
+    normalize: bool,
+    slack: f64,
+    m: usize,
+    seen: f64,
+    tq: f64,
+}
+
+impl Threshold {
+    #[inline(always)]
+    fn at(&mut self, t: f64) -> f64 {
+        if t != self.seen {
+            self.seen = t;
+            let tp = t * self.slack;
+            self.tq = if self.normalize { widen(self.sq, tp, self.m) } else { tp };
+        }
+        self.tq
+    }
+}
+
+/// Running sums of the windows `p0..p1` (`p0` from scratch: the start of a
+/// block), then their means, standard deviations and the inverses of
+/// these, exactly as [`norm`] and `1 / std` give them, at `p - p0`.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn block_norms(
+    x: &[f64],
+    m: usize,
+    p0: usize,
+    p1: usize,
+    normalize: bool,
+    mean: &mut [f64],
+    std: &mut [f64],
+    inv: &mut [f64],
+) {
+    let nb = p1 - p0;
+    if !normalize {
+        mean[..nb].iter_mut().for_each(|v| *v = 0.0);
+        std[..nb].iter_mut().for_each(|v| *v = 1.0);
+        inv[..nb].iter_mut().for_each(|v| *v = 1.0);
+        return;
+    }
+    // The sums, in `mean` and `std` for now.
+    let (mut s1, mut s2) = sums(&x[p0..p0 + m]);
+    mean[0] = s1;
+    std[0] = s2;
+    let (new, old) = (&x[p0 + m..p1 + m - 1], &x[p0..p1 - 1]);
+    for (i, (&xn, &xo)) in new.iter().zip(old).enumerate() {
+        s1 = s1 + xn - xo;
+        s2 = s2 + xn * xn - xo * xo;
+        mean[i + 1] = s1;
+        std[i + 1] = s2;
+    }
+    let mf = f64x2_splat(m as f64);
+    let flat = f64x2_splat(FLAT);
+    let one = f64x2_splat(1.0);
+    let mut i = 0;
+    while i < nb {
+        // SAFETY: i + 1 < RESET <= the buffers' length (lane 1 past `nb`
+        // computes a value that is never read).
+        unsafe {
+            let s1 = v128_load(mean.as_ptr().add(i) as *const v128);
+            let s2 = v128_load(std.as_ptr().add(i) as *const v128);
+            let mu = f64x2_div(s1, mf);
+            let ms = f64x2_div(s2, mf);
+            let var = f64x2_sub(ms, f64x2_mul(mu, mu));
+            let sd = f64x2_sqrt(var);
+            v128_store(mean.as_mut_ptr().add(i) as *mut v128, mu);
+            v128_store(std.as_mut_ptr().add(i) as *mut v128, sd);
+            v128_store(inv.as_mut_ptr().add(i) as *mut v128, f64x2_div(one, sd));
+            let ok = i64x2_bitmask(f64x2_gt(var, f64x2_mul(flat, ms)));
+            if ok != 3 {
+                // A flat window (rare): zeros.
+                for j in i..i + 2 {
+                    if ok >> (j - i) & 1 == 0 {
+                        mean[j] = 0.0;
+                        std[j] = INF;
+                        inv[j] = 0.0;
+                    }
+                }
+            }
+        }
+        i += 2;
+    }
+}
+
+/// The query's values that LB_Kim uses, in both lanes.
+struct KimQuery {
+    q0: v128,
+    q1: v128,
+    q2: v128,
+    /// `q[m - 1]`, `q[m - 2]`, `q[m - 3]`.
+    y0: v128,
+    y1: v128,
+    y2: v128,
+    m: usize,
+}
+
+impl KimQuery {
+    fn new(q: &[f64]) -> KimQuery {
+        let m = q.len();
+        let at = |i: usize| f64x2_splat(if i < m { q[i] } else { 0.0 });
+        let back = |i: usize| f64x2_splat(if i < m { q[m - 1 - i] } else { 0.0 });
+        KimQuery { q0: at(0), q1: at(1), q2: at(2), y0: back(0), y1: back(1), y2: back(2), m }
+    }
+}
+
+/// [`lb_kim`] of the windows at `p` and `p + 1` (`m >= 2`), in the two
+/// lanes, with the same operations in the same order: the bit of a lane
+/// is set when its bound exceeds `tq`. Stops once both have.
+///
+/// # Safety
+/// `p + m < x.len()`; `mean` and `inv` are the windows' values.
+#[inline(always)]
+unsafe fn kim2<const SQ: bool>(x: &[f64], p: usize, kq: &KimQuery, mean: v128, inv: v128, tq: f64) -> u8 {
+    let m = kq.m;
+    let tqv = f64x2_splat(tq);
+    let base = x.as_ptr().add(p);
+    let z = |i: usize| f64x2_mul(f64x2_sub(v128_load(base.add(i) as *const v128), mean), inv);
+    let c = |a: v128, b: v128| {
+        let d = f64x2_sub(a, b);
+        if SQ {
+            f64x2_mul(d, d)
+        } else {
+            f64x2_abs(d)
+        }
+    };
+    let min = |a: v128, b: v128| f64x2_pmin(a, b);
+    let over = |lb: v128| i64x2_bitmask(f64x2_gt(lb, tqv));
+    let (x0, y0) = (z(0), z(m - 1));
+    let mut lb = f64x2_add(c(x0, kq.q0), c(y0, kq.y0));
+    if m < 6 || over(lb) == 3 {
+        return over(lb);
+    }
+    let x1 = z(1);
+    lb = f64x2_add(lb, min(min(c(x1, kq.q0), c(x0, kq.q1)), c(x1, kq.q1)));
+    if over(lb) == 3 {
+        return 3;
+    }
+    let y1 = z(m - 2);
+    lb = f64x2_add(lb, min(min(c(y1, kq.y0), c(y0, kq.y1)), c(y1, kq.y1)));
+    if over(lb) == 3 {
+        return 3;
+    }
+    let x2 = z(2);
+    lb = f64x2_add(lb, min(min(min(c(x0, kq.q2), c(x1, kq.q2)), c(x2, kq.q2)), min(c(x2, kq.q1), c(x2, kq.q0))));
+    if over(lb) == 3 {
+        return 3;
+    }
+    let y2 = z(m - 3);
+    lb = f64x2_add(lb, min(min(min(c(y0, kq.y2), c(y1, kq.y2)), c(y2, kq.y2)), min(c(y2, kq.y1), c(y2, kq.y0))));
+    over(lb)
+}
+
 /// Candidates and the threshold `T` (see the module documentation).
 struct Spaced {
     k: usize,
@@ -401,15 +643,18 @@ fn search(
     ez: f64,
     base: usize,
     t0: f64,
+    strategy: u32,
     st: &mut Stats,
 ) -> (Vec<(f64, usize)>, f64) {
     let m = query.len();
     let n = x.len();
     let r = window.unwrap_or(m).min(m);
     let nw = n + 1 - m;
-    BUFS.with(|bufs| {
+    let paired = strategy & SCALAR_KIM == 0;
+    let prune = strategy & UNPRUNED_DTW == 0;
+    DATA_ENV.with(|denv| BUFS.with(|bufs| {
         let mut bufs = bufs.borrow_mut();
-        let [qb, envb, tzb, cbb, denv] = &mut *bufs;
+        let [qb, envb, tzb, cbb, normb] = &mut *bufs;
         // Query: normalized, its envelope, and the visiting order.
         let (qmean, qstd) = if normalize {
             let (s1, s2) = sums(query);
@@ -423,7 +668,9 @@ fn search(
         }
         let env = envb.take(2 * m, 0.0);
         let (qu, ql) = env.split_at_mut(m);
-        envelope(q, r, qu, ql);
+        let mut denv = denv.borrow_mut();
+        denv.reset(strategy & WHOLE_ENVELOPE != 0);
+        envelope_part(q, r, 0, qu, ql, &mut denv.work);
         let visit = Visit::new(q, qu, ql);
         let tz = tzb.take(m, 0.0);
         let cb = cbb.take(4 * m + 2, 0.0);
@@ -439,84 +686,104 @@ fn search(
             cands: Vec::new(),
             trim_at: 4096,
         };
-        let (mut s1, mut s2) = (0.0, 0.0);
+        let (mean, std, inv) = split3(normb.take(3 * RESET, 0.0));
+        let kq = KimQuery::new(q);
+        let mut thr = Threshold { sq, normalize, slack, m, seen: f64::NAN, tq: INF };
         let mut same_columns = false;
-        let (mut t_seen, mut tq) = (f64::NAN, INF);
-        let mut c0 = 0;
-        while c0 < nw {
-            let c1 = (c0 + CHUNK).min(nw);
-            let span = c1 - c0 + m - 1;
-            let de = denv.take(2 * span, 0.0);
-            let (du, dl) = de.split_at_mut(span);
-            envelope(&x[c0..c0 + span], r, du, dl);
-            for p in c0..c1 {
-                if p == 0 || (base + p) % RESET == 0 {
-                    let s = sums(&x[p..p + m]);
-                    s1 = s.0;
-                    s2 = s.1;
+        let mut p0 = 0;
+        while p0 < nw {
+            // One block between two recomputations of the running sums.
+            let p1 = nw.min(p0 + RESET - (base + p0) % RESET);
+            block_norms(x, m, p0, p1, normalize, mean, std, inv);
+            let mut p = p0;
+            while p < p1 {
+                // Windows p and p + 1 through LB_Kim together; the
+                // survivors (usually none) one by one through the rest.
+                let (count, pass, kim_tq) = if paired && m >= 2 && p + 1 < p1 {
+                    let tq = thr.at(best.t);
+                    let i = p - p0;
+                    // SAFETY: i + 1 < p1 - p0 <= RESET; window p + 1 ends
+                    // at p + m < n.
+                    let pruned = unsafe {
+                        let mv = v128_load(mean.as_ptr().add(i) as *const v128);
+                        let iv = v128_load(inv.as_ptr().add(i) as *const v128);
+                        if sq {
+                            kim2::<true>(x, p, &kq, mv, iv, tq)
+                        } else {
+                            kim2::<false>(x, p, &kq, mv, iv, tq)
+                        }
+                    };
+                    st.kim += pruned.count_ones() as f64;
+                    (2, !pruned & 3, tq)
                 } else {
-                    let (xn, xo) = (x[p + m - 1], x[p - 1]);
-                    s1 = s1 + xn - xo;
-                    s2 = s2 + xn * xn - xo * xo;
-                }
-                let (mean, std) = if normalize { norm(s1, s2, m) } else { (0.0, 1.0) };
-                let inv = 1.0 / std;
-                let t = best.t;
-                if t != t_seen {
-                    t_seen = t;
-                    let tp = t * slack;
-                    tq = if normalize { widen(sq, tp, m) } else { tp };
-                }
-                let w = &x[p..p + m];
-                let kim = if sq {
-                    lb_kim::<true>(w, q, mean, inv, tq)
-                } else {
-                    lb_kim::<false>(w, q, mean, inv, tq)
+                    (1, 1, f64::NAN)
                 };
-                if kim > tq {
-                    st.kim += 1.0;
-                    continue;
+                for lane in 0..count {
+                    if pass >> lane & 1 == 0 {
+                        continue;
+                    }
+                    let p = p + lane;
+                    let i = p - p0;
+                    let (mean, std, inv) = (mean[i], std[i], inv[i]);
+                    let t = best.t;
+                    let tq = thr.at(t);
+                    let w = &x[p..p + m];
+                    // LB_Kim unless kim2 passed the window at this very
+                    // threshold (the window in lane 0 may have lowered it
+                    // since): the counts are those of a window-by-window
+                    // pipeline.
+                    if tq != kim_tq {
+                        let kim = if sq {
+                            lb_kim::<true>(w, q, mean, inv, tq)
+                        } else {
+                            lb_kim::<false>(w, q, mean, inv, tq)
+                        };
+                        if kim > tq {
+                            st.kim += 1.0;
+                            continue;
+                        }
+                    }
+                    let lb1 = if sq {
+                        keogh_eq::<true>(w, &visit, qu, ql, mean, inv, tq, cb1)
+                    } else {
+                        keogh_eq::<false>(w, &visit, qu, ql, mean, inv, tq, cb1)
+                    };
+                    if lb1 > tq {
+                        st.keogh_eq += 1.0;
+                        continue;
+                    }
+                    let (du, dl) = denv.window(x, r, m, p);
+                    let lb2 = if sq {
+                        keogh_ec::<true>(du, dl, &visit, q, mean, inv, tq, cb2)
+                    } else {
+                        keogh_ec::<false>(du, dl, &visit, q, mean, inv, tq, cb2)
+                    };
+                    if lb2 > tq {
+                        st.keogh_ec += 1.0;
+                        continue;
+                    }
+                    rest_bound(cb1, cb2, r, cb, rest);
+                    normalized(w, mean, std, tz);
+                    // Every DTW of the search has the query as its columns.
+                    let d = dtw_rest(tz, q, window, sq, t, rest, tq, prune, same_columns);
+                    same_columns = true;
+                    if d <= t {
+                        st.dtw += 1.0;
+                        best.offer(d, base + p);
+                    } else {
+                        st.abandoned += 1.0;
+                    }
                 }
-                let lb1 = if sq {
-                    keogh_eq::<true>(w, &visit, qu, ql, mean, inv, tq, cb1)
-                } else {
-                    keogh_eq::<false>(w, &visit, qu, ql, mean, inv, tq, cb1)
-                };
-                if lb1 > tq {
-                    st.keogh_eq += 1.0;
-                    continue;
-                }
-                let off = p - c0;
-                let (du, dl) = (&du[off..off + m], &dl[off..off + m]);
-                let lb2 = if sq {
-                    keogh_ec::<true>(du, dl, &visit, q, mean, inv, tq, cb2)
-                } else {
-                    keogh_ec::<false>(du, dl, &visit, q, mean, inv, tq, cb2)
-                };
-                if lb2 > tq {
-                    st.keogh_ec += 1.0;
-                    continue;
-                }
-                rest_bound(cb1, cb2, r, cb, rest);
-                normalized(w, mean, std, tz);
-                // Every DTW of the search has the query as its columns.
-                let d = dtw_rest(tz, q, window, sq, t, rest, tq, same_columns);
-                same_columns = true;
-                if d <= t {
-                    st.dtw += 1.0;
-                    best.offer(d, base + p);
-                } else {
-                    st.abandoned += 1.0;
-                }
+                p += count;
             }
-            c0 = c1;
+            p0 = p1;
         }
         let t = best.t;
         let mut cands = best.cands;
         cands.retain(|c| c.0 <= t);
         cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
         (cands, t)
-    })
+    }))
 }
 
 /// Exported subsequence search over `x` (whose first point has absolute
@@ -526,6 +793,11 @@ fn search(
 /// buffer read with [`search_results`] and returns their number; five
 /// counters go to `stats` (pruned by LB_Kim, LB_Keogh EQ, LB_Keogh EC,
 /// abandoned DTWs, completed DTWs), then the final bound of the k-th match.
+///
+/// `strategy` turns fast paths off, for tests: [`SCALAR_KIM`],
+/// [`UNPRUNED_DTW`], [`WHOLE_ENVELOPE`] (bits 2 to 4; bits 0 and 1 are
+/// left for the choice of the DTW kernel). The results and the counters
+/// are the same whatever it is.
 ///
 /// # Safety
 /// The pointers must cover the sizes given; `1 <= m <= n`.
@@ -544,12 +816,13 @@ pub unsafe extern "C" fn search_f64(
     base: usize,
     t0: f64,
     stats: *mut f64,
+    strategy: u32,
 ) -> usize {
     let x = std::slice::from_raw_parts(x, n);
     let q = std::slice::from_raw_parts(q, m);
     let mut st = Stats::default();
     let k = k.clamp(1, n + 1 - m);
-    let (cands, t) = search(squared != 0, x, q, window_arg(window), normalize != 0, k, ez, base, t0, &mut st);
+    let (cands, t) = search(squared != 0, x, q, window_arg(window), normalize != 0, k, ez, base, t0, strategy, &mut st);
     let s = std::slice::from_raw_parts_mut(stats, 6);
     s.copy_from_slice(&[st.kim, st.keogh_eq, st.keogh_ec, st.abandoned, st.dtw, t]);
     RESULTS.with(|r| {
