@@ -274,7 +274,9 @@ fn run<const SQ: bool, const STORE: bool>(
         let mut r0 = 0;
         let mut k_built = 0;
         let mut masks = Masks::none();
-        let check = cutoff < INF || rest.is_some();
+        // With pruning, the scans below find a row with no cell left.
+        let pruning = matches!(rest, Some((_, _, true)));
+        let check = (cutoff < INF || rest.is_some()) && !pruning;
         let key = (b.as_ptr() as usize, m);
         // First column that may hold a cell of a path within the cutoffs,
         // and the first after the last, in the row above the stripe.
@@ -311,23 +313,23 @@ fn run<const SQ: bool, const STORE: bool>(
             }
             if let Some((rest, rest_cutoff, prune)) = rest {
                 let rest = rest[r0.min(rest.len() - 1)];
-                if bottom_min + rest > rest_cutoff {
-                    return INF;
-                }
                 if !prune {
+                    if bottom_min + rest > rest_cutoff {
+                        return INF;
+                    }
                     continue;
                 }
                 // Columns of the bottom row (row r0 - 1) before the first
                 // one that a path within the cutoffs may cross: no such
-                // path reaches them in later rows either.
+                // path reaches them in later rows either. (When there is
+                // none, the row's minimum is above the cutoffs.)
                 let lo = if band.banded { (r0 - 1).saturating_sub(band.w) } else { 0 };
+                let hi = if band.banded { (r0 - 1 + band.w).min(m - 1) } else { m - 1 };
                 let mut c = live.max(lo);
-                while c < m && (row[OFF + c] > cutoff || row[OFF + c] + rest > rest_cutoff) {
+                while c <= hi && (row[OFF + c] > cutoff || row[OFF + c] + rest > rest_cutoff) {
                     c += 1;
                 }
-                let hi = if band.banded { (r0 - 1 + band.w).min(m - 1) } else { m - 1 };
                 if c > hi {
-                    // No cell of the bottom row is left.
                     return INF;
                 }
                 live = c;
