@@ -13,7 +13,7 @@ import {
 } from "../scripts/_compare_results.ts";
 import { renderComparison, renderTable } from "../scripts/_compare_table.ts";
 import { mergeBaseline } from "../scripts/compare.ts";
-import { run, type RunResult } from "./_run.ts";
+import { run, type RunResult } from "../testing/run.ts";
 
 const COMPARE = fileURLToPath(
   new URL("../scripts/compare.ts", import.meta.url),

@@ -20,7 +20,7 @@ import {
 import { ALGORITHMS, MODES, OPTION_KEYS } from "../core/_config.ts";
 import { formatBytes, matchBytes, parseMemoryLimit } from "../core/_memory.ts";
 import { IDLE_CLOSE_MS, runningWorkers } from "../core/_pool.ts";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
 /** Tests that start workers or timers: nothing may outlive them. */
 const strict = { sanitizeOps: true, sanitizeResources: true };

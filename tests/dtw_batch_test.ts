@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { dtw, dtwBatch } from "@midstreamer/kit";
 import { originalDtw } from "./_dtw_reference.ts";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
 Deno.test("dtwBatch equals PureJSDTW for every pattern (mixed lengths, windows)", () => {
   const random = rng(11);

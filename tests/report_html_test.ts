@@ -15,7 +15,7 @@ import {
   splitGroup,
 } from "../scripts/_report_html.ts";
 import { groupBenches } from "../scripts/_compare_results.ts";
-import { chromiumAvailable, runInChromium } from "./_chromium.ts";
+import { chromiumAvailable, runInChromium } from "../testing/chromium.ts";
 
 function stats(avg: number): BenchStats {
   return {
