@@ -46,7 +46,7 @@ import {
   WorkerPool,
 } from "@midstreamer/kit";
 import { PureJSDTW, typedArrayDtw } from "@midstreamer/kit/baseline";
-import { randomWalk, randomWalks, rng } from "../tests/_rng.ts";
+import { randomWalk, randomWalks, rng } from "../testing/rng.ts";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";
 const PATTERNS = QUICK ? 200 : 1000;
@@ -69,7 +69,7 @@ function originalTopK(k: number): Array<{ index: number; distance: number }> {
 // Checked once, outside timing.
 {
   const stats = {} as TopKStats;
-  const kit = topK(reference, patterns, 10, { stats });
+  const kit = topK(reference, patterns, { k: 10, stats });
   const original = originalTopK(10);
   if (JSON.stringify(kit) !== JSON.stringify(original)) {
     throw new Error("topK differs from the original pipeline");
@@ -97,7 +97,7 @@ Deno.bench({
   name: "kit: topK (LB_Kim + LB_Keogh + early abandoning)",
   group: "pattern matching",
   fn: () => {
-    topK(reference, patterns, 10);
+    topK(reference, patterns, { k: 10 });
   },
 });
 
@@ -105,7 +105,7 @@ Deno.bench({
   name: "kit: WorkerPool(2).topK",
   group: "pattern matching",
   fn: async () => {
-    await pool.topK(reference, patterns, 10);
+    await pool.topK(reference, patterns, { k: 10 });
   },
 });
 
@@ -207,10 +207,10 @@ function bruteSearch(): { index: number; distance: number } {
   });
   const brute = bruteSearch();
   if (
-    kit.index !== brute.index || Math.abs(kit.distance - brute.distance) > 1e-9
+    kit.start !== brute.index || Math.abs(kit.distance - brute.distance) > 1e-9
   ) {
     throw new Error(
-      `searchSubsequence differs from brute force: ${kit.index} vs ${brute.index}`,
+      `searchSubsequence differs from brute force: ${kit.start} vs ${brute.index}`,
     );
   }
 }
@@ -256,12 +256,13 @@ for (const c of cases) {
   const t0 = performance.now();
   const [best] = searchSubsequence(series, c.query, {
     window: c.window,
+    cost: "squared",
     stats,
   });
   const ms = performance.now() - t0;
   const pct = (x: number) => `${((100 * x) / stats.windows).toFixed(2)}%`;
   console.error(
-    `searchSubsequence ${size(LONG)}, ${c.label}: best ${best.index} (${
+    `searchSubsequence ${size(LONG)}, ${c.label}: best ${best.start} (${
       best.distance.toFixed(4)
     }) ` +
       `in ${ms.toFixed(0)} ms; pruned LB_Kim ${pct(stats.prunedByKim)}, ` +
@@ -277,7 +278,7 @@ for (const c of cases) {
     group: `subsequence search ${size(LONG)} (no pure-JS baseline: infeasible)`,
     n: 5,
     fn: () => {
-      searchSubsequence(series, c.query, { window: c.window });
+      searchSubsequence(series, c.query, { window: c.window, cost: "squared" });
     },
   });
   Deno.bench({
@@ -285,7 +286,10 @@ for (const c of cases) {
     group: `subsequence search ${size(LONG)} (no pure-JS baseline: infeasible)`,
     n: 5,
     fn: async () => {
-      await pool.searchSubsequence(series, c.query, { window: c.window });
+      await pool.searchSubsequence(series, c.query, {
+        window: c.window,
+        cost: "squared",
+      });
     },
   });
 }

@@ -15,7 +15,7 @@
 // posted to a worker (copy or transfer `ids`); `values` is a Float64Array
 // whose buffer can be transferred back.
 
-import { describe } from "./_input.ts";
+import { describe } from "./_validate.ts";
 import { checkTotal, sequenceLength, SymbolTable } from "./_symbols.ts";
 import { f64Heap, i32Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { LcsSequence } from "./lcs.ts";
