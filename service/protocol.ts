@@ -1,55 +1,72 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 /**
- * The binary protocol of the matching service: one request message per
- * call, one reply message back, carried by `@midstreamer/kit/transport`
- * (which frames messages, matches replies to requests and carries errors).
- * Every number is little-endian.
+ * The binary protocol of the matching service, version 2: one request
+ * message per call, one reply message back, carried by
+ * `@midstreamer/kit/transport` (which frames messages, matches replies to
+ * requests and carries errors). Every number is little-endian.
  *
  * ## Request
  *
  * A 32-byte header, then the data:
  *
- * | offset | size | field                                                         |
- * | ------ | ---- | ------------------------------------------------------------- |
- * | 0      | 1    | op: 1 `dtw`, 2 `dtwBatch`, 3 `topK`, 4 `lcs`                   |
- * | 1      | 1    | protocol version: 1                                           |
- * | 2      | 1    | cost: 0 absolute, 1 squared (0 for `lcs`)                     |
- * | 3      | 1    | `lcs` encoding: 0 int32 symbol ids, 1 UTF-8 strings; else 0   |
- * | 4      | 4    | window, i32: the band half-width in points, -1 for no band    |
- * | 8      | 4    | k, u32 (`topK`; else 0)                                       |
- * | 12     | 4    | count, u32: number of patterns (`dtwBatch`, `topK`; else 0)   |
- * | 16     | 8    | cutoff, f64: early-abandon threshold, `Infinity` for none     |
- * | 24     | 4    | n, u32: length of `a` or of the reference                     |
- * | 28     | 4    | m, u32: length of `b` (`dtw`, `lcs`; else 0)                  |
- * | 32     | 4 × count | the length of each pattern, u32 (`dtwBatch`, `topK`)     |
+ * | offset | size | field |
+ * | ------ | ---- | ----- |
+ * | 0 | 1 | op: 1 `dtw`, 2 `dtwBatch`, 3 `topK`, 4 `lcs`, 5 `searchSubsequence`, 6 `dtwPath`, 7 `correlationMatrix` |
+ * | 1 | 1 | protocol version: 2 |
+ * | 2 | 1 | cost: 0 absolute, 1 squared (0 for `lcs` and `correlationMatrix`) |
+ * | 3 | 1 | flags: `lcs` encoding (0 int32 symbol ids, 1 UTF-8 strings); `searchSubsequence` normalize (0 or 1); else 0 |
+ * | 4 | 4 | window, i32: the band half-width in points, -1 for no band (0 for `lcs` and `correlationMatrix`) |
+ * | 8 | 4 | k, u32 (`topK`, `searchSubsequence`; else 0) |
+ * | 12 | 4 | count, u32: number of patterns (`dtwBatch`, `topK`) or sequences (`correlationMatrix`); else 0 |
+ * | 16 | 8 | f64: cutoff (`dtw`, `dtwBatch`, `topK`, `dtwPath`; `Infinity` for none), the exclusion zone (`searchSubsequence`); else 0 |
+ * | 24 | 4 | n, u32: length of `a`, the reference or the series; all symbols together for `correlationMatrix` |
+ * | 28 | 4 | m, u32: length of `b` or the query (`dtw`, `dtwPath`, `lcs`, `searchSubsequence`; else 0) |
+ * | 32 | 4 × count | the length of each pattern or sequence, u32 (`dtwBatch`, `topK`, `correlationMatrix`) |
  *
- * Then the values, back to back with no padding: `a` (or the reference)
- * then `b` (or every pattern in order). Series are f64. For `lcs`,
- * encoding 0 sends int32 symbol ids (equal ids are equal symbols; `n` and
- * `m` count ids) and encoding 1 sends two UTF-8 strings compared by code
- * point (`n` and `m` count bytes). The message must end exactly after the
- * last value.
+ * Then the values, back to back with no padding: `a` (or the reference, or
+ * the series) then `b` (or every pattern in order, or the query). Series
+ * are f64. For `lcs`, encoding 0 sends int32 symbol ids (equal ids are
+ * equal symbols; `n` and `m` count ids) and encoding 1 sends two UTF-8
+ * strings compared by code point (`n` and `m` count bytes).
+ * `correlationMatrix` sends the int32 symbol ids of every sequence, interned
+ * with one table. The message must end exactly after the last value.
+ * `searchSubsequence` sends its options resolved (`k` at most the number
+ * of windows, the exclusion zone's default applied).
  *
  * ## Reply
  *
- * The reply holds only the result:
+ * The reply holds only the result, as f64 values unless said otherwise:
  *
- * - `dtw`: one f64, the distance (`Infinity` above the cutoff);
- * - `lcs`: one f64, the LCS length;
- * - `dtwBatch`: `count` f64 distances, in pattern order;
- * - `topK`: for each match, in order, the pattern index then the
- *   distance, both f64 (16 bytes per match).
+ * - `dtw`: the distance (`Infinity` above the cutoff); `lcs`: the LCS length;
+ * - `dtwBatch`: `count` distances, in pattern order;
+ * - `topK`: the 4 counters of `TopKStats` (`prunedByKim`, `prunedByKeogh`,
+ *   `abandoned`, `computed`), then for each match, in order, the pattern
+ *   index then the distance;
+ * - `searchSubsequence`: the 6 counters of `SearchStats` (`windows`,
+ *   `prunedByKim`, `prunedByKeoghEQ`, `prunedByKeoghEC`, `abandoned`,
+ *   `computed`), then for each match, in order, its start then the distance;
+ * - `dtwPath`: the distance, then the path as u32 pairs `i`, `j`;
+ * - `correlationMatrix`: the `count × count` matrix, row-major.
  *
  * ## Errors
  *
  * A request the server cannot answer — malformed, over the limits,
  * rejected by a kernel (e.g. a `NaN` in a series), or sent while the server
- * shuts down — gets the transport's error reply, whose UTF-8 message
- * starts with the error's class (`"RangeError: dtw: ..."`); the client's
- * promise rejects with a `RemoteError` carrying it. A request larger than
- * the server's byte limit is refused by the transport itself
- * (`MessageTooLargeError`). Either way the connection stays usable.
+ * shuts down — gets the transport's error reply, whose UTF-8 message is
+ * the error's class, `": "`, and its message (`"RangeError: dtw: ..."`).
+ * The service client rethrows the kit's error classes (`TypeError`,
+ * `RangeError`, `ClosedError`, `QueueFullError`) as that class with that
+ * message, and anything else as the transport's `RemoteError` carrying the
+ * whole text. A request larger than the server's byte limit is refused by
+ * the transport itself (`MessageTooLargeError`). Either way the connection
+ * stays usable.
+ *
+ * ## Versions
+ *
+ * Version 1 (kit 0.1) had ops 1 to 4, took `topK`'s `k` as now, and
+ * replied to `topK` without the counters. A server answers only its own
+ * version; any other is a malformed request.
  *
  * @example A request and its reply, by hand
  * ```ts
@@ -67,38 +84,96 @@
  * @module
  */
 
-import { copySeries, describe, seriesLength } from "../kernels/_input.ts";
+import type { DtwOptions } from "../kernels/dtw.ts";
+import type { DtwPathResult } from "../kernels/dtw_path.ts";
 import {
   checkOptionKeys,
+  copySeries,
+  describe,
   DTW_OPTION_KEYS,
   dtwArgs,
-} from "../kernels/_options.ts";
-import { kArg, patternOffsets } from "../kernels/_search_input.ts";
-import { sequenceLength, SymbolTable } from "../kernels/_symbols.ts";
+  encodeSequences,
+  internPair,
+  patternOffsets,
+  searchArgs,
+  sequenceLength,
+  seriesLength,
+  subsequenceMatch,
+  TOP_K_KEYS,
+  topKArgs,
+} from "../kernels/internal.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
-import type { Match } from "../kernels/search_types.ts";
-import type { DtwOptions } from "../kernels/types.ts";
+import type {
+  SearchOptions,
+  SearchStats,
+  SubsequenceMatch,
+} from "../kernels/search_subsequence.ts";
+import type { Match, TopKStats } from "../kernels/top_k.ts";
 
 /** The operations of the service. */
-export type ServiceOp = "dtw" | "dtwBatch" | "topK" | "lcs";
+export type ServiceOp =
+  | "dtw"
+  | "dtwBatch"
+  | "topK"
+  | "lcs"
+  | "searchSubsequence"
+  | "dtwPath"
+  | "correlationMatrix";
 
-/** Op codes on the wire (byte 0 of a request). */
+/**
+ * Op codes on the wire (byte 0 of a request).
+ *
+ * @example The op of a request
+ * ```ts
+ * import { encodeRequest, OP_CODES } from "@midstreamer/kit/service";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(encodeRequest({ op: "lcs", a: "ab", b: "b" })[0], OP_CODES.lcs);
+ * ```
+ */
 export const OP_CODES: Readonly<Record<ServiceOp, number>> = Object.freeze({
   dtw: 1,
   dtwBatch: 2,
   topK: 3,
   lcs: 4,
+  searchSubsequence: 5,
+  dtwPath: 6,
+  correlationMatrix: 7,
 });
 
-/** Protocol version (byte 1 of a request). */
-export const PROTOCOL_VERSION = 1;
-
-/** Size of the request header, in bytes, before the pattern lengths. */
-export const REQUEST_HEADER_BYTES = 32;
+/**
+ * Protocol version (byte 1 of a request).
+ *
+ * @example The version of a request
+ * ```ts
+ * import { encodeRequest, PROTOCOL_VERSION } from "@midstreamer/kit/service";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(encodeRequest({ op: "dtw", a: [1], b: [1] })[1], PROTOCOL_VERSION);
+ * ```
+ */
+export const PROTOCOL_VERSION = 2;
 
 /**
- * A request as the client gives it to {@linkcode encodeRequest}. The DTW
- * options are those of `dtw` (`window`, `cost`, `cutoff`).
+ * Size of the request header, in bytes, before the pattern lengths.
+ *
+ * @example An empty dtw request is the header alone
+ * ```ts
+ * import { encodeRequest, REQUEST_HEADER_BYTES } from "@midstreamer/kit/service";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(encodeRequest({ op: "dtw", a: [], b: [] }).length, REQUEST_HEADER_BYTES);
+ * ```
+ */
+export const REQUEST_HEADER_BYTES = 32;
+
+/** The search options a request carries (all but `stats`). */
+export type SearchRequestOptions = Omit<SearchOptions, "stats">;
+
+/**
+ * A request as the client gives it to {@linkcode encodeRequest}: the op,
+ * the arguments of the function of that name, and its options (without
+ * the `stats` out-parameters, which come back in the reply).
  */
 export type ServiceRequest =
   | ({ op: "dtw"; a: ArrayLike<number>; b: ArrayLike<number> } & DtwOptions)
@@ -111,9 +186,16 @@ export type ServiceRequest =
     op: "topK";
     reference: ArrayLike<number>;
     patterns: ArrayLike<ArrayLike<number>>;
-    k: number;
+    k?: number;
   } & DtwOptions)
-  | { op: "lcs"; a: LcsSequence; b: LcsSequence };
+  | { op: "lcs"; a: LcsSequence; b: LcsSequence }
+  | ({
+    op: "searchSubsequence";
+    series: ArrayLike<number>;
+    query: ArrayLike<number>;
+  } & SearchRequestOptions)
+  | ({ op: "dtwPath"; a: ArrayLike<number>; b: ArrayLike<number> } & DtwOptions)
+  | { op: "correlationMatrix"; sequences: readonly LcsSequence[] };
 
 /** A request as {@linkcode decodeRequest} gives it to the server. */
 export type DecodedRequest =
@@ -128,10 +210,33 @@ export type DecodedRequest =
     op: "topK";
     reference: Float64Array;
     patterns: Float64Array[];
-    k: number;
-    options: DtwOptions;
+    options: DtwOptions & { k: number };
   }
-  | { op: "lcs"; a: Int32Array | string; b: Int32Array | string };
+  | { op: "lcs"; a: Int32Array | string; b: Int32Array | string }
+  | {
+    op: "searchSubsequence";
+    series: Float64Array;
+    query: Float64Array;
+    options: SearchRequestOptions;
+  }
+  | { op: "dtwPath"; a: Float64Array; b: Float64Array; options: DtwOptions }
+  | { op: "correlationMatrix"; sequences: Int32Array[] };
+
+/** The reply to `topK`: the matches and the pruning counters. */
+export interface TopKReply {
+  /** The best matches, sorted. */
+  matches: Match[];
+  /** The counters of the server's `topK`. */
+  stats: TopKStats;
+}
+
+/** The reply to `searchSubsequence`: the matches and the pruning counters. */
+export interface SearchReply {
+  /** The best windows, sorted. */
+  matches: SubsequenceMatch[];
+  /** The counters of the server's search. */
+  stats: SearchStats;
+}
 
 /** What each op replies with. */
 export interface ServiceReplies {
@@ -139,22 +244,30 @@ export interface ServiceReplies {
   dtw: number;
   /** One distance per pattern. */
   dtwBatch: Float64Array;
-  /** The best matches, sorted. */
-  topK: Match[];
+  /** The best matches and the counters. */
+  topK: TopKReply;
   /** The LCS length. */
   lcs: number;
+  /** The best windows and the counters. */
+  searchSubsequence: SearchReply;
+  /** The distance and the warping path. */
+  dtwPath: DtwPathResult;
+  /** The correlation matrix, row-major. */
+  correlationMatrix: Float64Array;
 }
 
 /** Limits a server puts on each request. */
 export interface ServiceLimits {
   /**
-   * Longest series (or LCS sequence, in symbols or UTF-8 bytes), in points.
+   * Longest series, query, or sequence (in symbols, or UTF-8 bytes for an
+   * `lcs` string), in points.
    *
    * @default {100000}
    */
   maxSeriesLength?: number;
   /**
-   * Most patterns in one `dtwBatch` or `topK` request.
+   * Most patterns in one `dtwBatch` or `topK` request, or sequences in one
+   * `correlationMatrix` request.
    *
    * @default {10000}
    */
@@ -167,7 +280,18 @@ export interface ServiceLimits {
   maxRequestBytes?: number;
 }
 
-/** The default {@linkcode ServiceLimits}. */
+/**
+ * The default {@linkcode ServiceLimits}.
+ *
+ * @example A request over the default series length
+ * ```ts
+ * import { decodeRequest, DEFAULT_SERVICE_LIMITS, encodeRequest } from "@midstreamer/kit/service";
+ * import assert from "node:assert/strict";
+ *
+ * const long = new Float64Array(DEFAULT_SERVICE_LIMITS.maxSeriesLength + 1);
+ * assert.throws(() => decodeRequest(encodeRequest({ op: "dtw", a: long, b: [1] })), RangeError);
+ * ```
+ */
 export const DEFAULT_SERVICE_LIMITS: Readonly<Required<ServiceLimits>> = Object
   .freeze({
     maxSeriesLength: 100_000,
@@ -182,9 +306,21 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 /** Largest window on the wire; any band at least this wide is no band. */
 const MAX_WINDOW = 0x7fff_ffff;
 
+const SEARCH_REQUEST_KEYS = [
+  "op",
+  "series",
+  "query",
+  "window",
+  "k",
+  "normalize",
+  "exclusionZone",
+  "cost",
+];
+
 /**
- * Encodes a request, validating it as the local kernel would (so a bad
- * series fails here, with the kernel's error, before anything is sent).
+ * Encodes a request, validating it as the local function would (so a bad
+ * argument fails here, with the function's error, before anything is
+ * sent).
  *
  * A `lcs` of two well-formed strings is sent as UTF-8; anything else is
  * interned to int32 ids first (equal symbols, under the rules of `lcs`,
@@ -218,12 +354,17 @@ export function encodeRequest(request: ServiceRequest): Uint8Array {
   }
   switch (request.op) {
     case "dtw":
-      return encodeDtw(request);
+    case "dtwPath":
+      return encodePair(request);
     case "dtwBatch":
     case "topK":
       return encodeBatch(request);
     case "lcs":
       return encodeLcs(request.a, request.b);
+    case "searchSubsequence":
+      return encodeSearch(request);
+    case "correlationMatrix":
+      return encodeCorrelation(request);
     default:
       throw new TypeError(
         `encodeRequest: unknown op ${
@@ -233,43 +374,42 @@ export function encodeRequest(request: ServiceRequest): Uint8Array {
   }
 }
 
-function header(
-  bytes: Uint8Array,
-  op: ServiceOp,
-  fields: {
-    options?: DtwOptions;
-    fn?: string;
-    encoding?: number;
-    k?: number;
-    count?: number;
-    n: number;
-    m: number;
-  },
-): DataView {
+/** Header fields of a request (all 0 when left out). */
+interface Header {
+  cost?: number;
+  flags?: number;
+  /** -1 for no band. */
+  window?: number;
+  k?: number;
+  count?: number;
+  value?: number;
+  n: number;
+  m: number;
+}
+
+function header(bytes: Uint8Array, op: ServiceOp, h: Header): DataView {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   view.setUint8(0, OP_CODES[op]);
   view.setUint8(1, PROTOCOL_VERSION);
-  let window = -1;
-  let cutoff = Infinity;
-  if (fields.options !== undefined) {
-    const args = dtwArgs(fields.fn!, fields.options);
-    view.setUint8(2, args.squared);
-    window = Math.min(args.window, MAX_WINDOW);
-    cutoff = args.cutoff;
-  }
-  view.setUint8(3, fields.encoding ?? 0);
-  view.setInt32(4, window, true);
-  view.setUint32(8, fields.k ?? 0, true);
-  view.setUint32(12, fields.count ?? 0, true);
-  view.setFloat64(16, cutoff, true);
-  view.setUint32(24, fields.n, true);
-  view.setUint32(28, fields.m, true);
+  view.setUint8(2, h.cost ?? 0);
+  view.setUint8(3, h.flags ?? 0);
+  view.setInt32(4, Math.min(h.window ?? 0, MAX_WINDOW), true);
+  view.setUint32(8, h.k ?? 0, true);
+  view.setUint32(12, h.count ?? 0, true);
+  view.setFloat64(16, h.value ?? 0, true);
+  view.setUint32(24, h.n, true);
+  view.setUint32(28, h.m, true);
   return view;
 }
 
-/** Only the DTW options of a request object. */
-function dtwOptionsOf(request: DtwOptions): DtwOptions {
-  return { window: request.window, cost: request.cost, cutoff: request.cutoff };
+/** The DTW fields of a header, validated as `fn` would. */
+function dtwHeader(fn: string, request: DtwOptions): Partial<Header> {
+  const args = dtwArgs(fn, {
+    window: request.window,
+    cost: request.cost,
+    cutoff: request.cutoff,
+  });
+  return { cost: args.squared, window: args.window, value: args.cutoff };
 }
 
 /** Writes validated f64 values at byte offset `at` (which may be unaligned). */
@@ -284,23 +424,47 @@ function putSeries(
   if (n === 0) return;
   const values = new Float64Array(n);
   copySeries(fn, name, x, values, 0);
+  putF64(values, bytes, at);
+}
+
+function putF64(values: Float64Array, bytes: Uint8Array, at: number): void {
   if (LITTLE_ENDIAN) {
-    bytes.set(new Uint8Array(values.buffer), at);
+    bytes.set(
+      new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+      at,
+    );
   } else {
     const view = new DataView(bytes.buffer, bytes.byteOffset);
-    for (let i = 0; i < n; i++) view.setFloat64(at + 8 * i, values[i], true);
+    for (let i = 0; i < values.length; i++) {
+      view.setFloat64(at + 8 * i, values[i], true);
+    }
   }
 }
 
-function encodeDtw(
-  request: Extract<ServiceRequest, { op: "dtw" }>,
+function putI32(values: Int32Array, bytes: Uint8Array, at: number): void {
+  if (LITTLE_ENDIAN) {
+    bytes.set(
+      new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+      at,
+    );
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    for (let i = 0; i < values.length; i++) {
+      view.setInt32(at + 4 * i, values[i], true);
+    }
+  }
+}
+
+function encodePair(
+  request: Extract<ServiceRequest, { op: "dtw" | "dtwPath" }>,
 ): Uint8Array {
-  const fn = "dtw";
+  const fn = request.op;
   checkOptionKeys(fn, request, ["op", "a", "b", ...DTW_OPTION_KEYS]);
+  const h = dtwHeader(fn, request);
   const n = seriesLength(fn, "a", request.a);
   const m = seriesLength(fn, "b", request.b);
   const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 8 * (n + m));
-  header(bytes, "dtw", { options: dtwOptionsOf(request), fn, n, m });
+  header(bytes, fn, { ...h, n, m });
   putSeries(fn, "a", request.a, bytes, REQUEST_HEADER_BYTES);
   putSeries(fn, "b", request.b, bytes, REQUEST_HEADER_BYTES + 8 * n);
   return bytes;
@@ -311,11 +475,19 @@ function encodeBatch(
 ): Uint8Array {
   const fn = request.op;
   const keys = ["op", "reference", "patterns", ...DTW_OPTION_KEYS];
-  if (request.op === "topK") keys.push("k");
-  checkOptionKeys(fn, request, keys);
-  const k = request.op === "topK"
-    ? Math.min(kArg(fn, request.k), 2 ** 32 - 1)
-    : 0;
+  let k = 0;
+  let h: Partial<Header>;
+  if (request.op === "topK") {
+    const { op: _, reference: _r, patterns: _p, ...options } = request;
+    const a = topKArgs(fn, options, undefined, TOP_K_KEYS);
+    k = Math.min(a.k, 2 ** 32 - 1);
+    h = { cost: a.dtw.squared, window: a.dtw.window, value: a.dtw.cutoff };
+    keys.push("k");
+    checkOptionKeys(fn, request, keys);
+  } else {
+    checkOptionKeys(fn, request, keys);
+    h = dtwHeader(fn, request);
+  }
   const n = seriesLength(fn, "reference", request.reference);
   const patterns = request.patterns;
   const offsets = patternOffsets(fn, "patterns", patterns);
@@ -323,14 +495,7 @@ function encodeBatch(
   const total = n + offsets[count];
   const values = REQUEST_HEADER_BYTES + 4 * count;
   const bytes = new Uint8Array(values + 8 * total);
-  const view = header(bytes, request.op, {
-    options: dtwOptionsOf(request),
-    fn,
-    k,
-    count,
-    n,
-    m: 0,
-  });
+  const view = header(bytes, request.op, { ...h, k, count, n, m: 0 });
   for (let i = 0; i < count; i++) {
     view.setUint32(
       REQUEST_HEADER_BYTES + 4 * i,
@@ -349,8 +514,8 @@ function encodeBatch(
 
 function encodeLcs(a: LcsSequence, b: LcsSequence): Uint8Array {
   const fn = "lcs";
-  const na = sequenceLength(fn, "a", a);
-  const nb = sequenceLength(fn, "b", b);
+  sequenceLength(fn, "a", a);
+  sequenceLength(fn, "b", b);
   if (
     typeof a === "string" && typeof b === "string" &&
     a.isWellFormed() && b.isWellFormed()
@@ -358,32 +523,65 @@ function encodeLcs(a: LcsSequence, b: LcsSequence): Uint8Array {
     const ua = encoder.encode(a);
     const ub = encoder.encode(b);
     const bytes = new Uint8Array(REQUEST_HEADER_BYTES + ua.length + ub.length);
-    header(bytes, "lcs", { encoding: 1, n: ua.length, m: ub.length });
+    header(bytes, "lcs", { flags: 1, n: ua.length, m: ub.length });
     bytes.set(ua, REQUEST_HEADER_BYTES);
     bytes.set(ub, REQUEST_HEADER_BYTES + ua.length);
     return bytes;
   }
-  const ids = new Int32Array(na + nb);
-  const table = new SymbolTable();
-  const n = table.intern(fn, "a", a, ids, 0);
-  const m = table.intern(fn, "b", b, ids, n);
+  const { ids, n, m } = internPair(fn, a, b);
   const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 4 * (n + m));
-  header(bytes, "lcs", { encoding: 0, n, m });
-  if (LITTLE_ENDIAN) {
-    bytes.set(
-      new Uint8Array(ids.buffer, 0, 4 * (n + m)),
-      REQUEST_HEADER_BYTES,
-    );
-  } else {
-    const view = new DataView(bytes.buffer);
-    for (let i = 0; i < n + m; i++) {
-      view.setInt32(REQUEST_HEADER_BYTES + 4 * i, ids[i], true);
-    }
-  }
+  header(bytes, "lcs", { n, m });
+  putI32(ids.subarray(0, n + m), bytes, REQUEST_HEADER_BYTES);
   return bytes;
 }
 
-/** A request the server refuses: malformed, or over its limits. */
+function encodeSearch(
+  request: Extract<ServiceRequest, { op: "searchSubsequence" }>,
+): Uint8Array {
+  const fn = "searchSubsequence";
+  checkOptionKeys(fn, request, SEARCH_REQUEST_KEYS);
+  const n = seriesLength(fn, "series", request.series);
+  const m = seriesLength(fn, "query", request.query);
+  const { op: _, series: _s, query: _q, ...options } = request;
+  const args = searchArgs(fn, n, m, options);
+  const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 8 * (n + m));
+  header(bytes, "searchSubsequence", {
+    cost: args.squared,
+    flags: args.normalize,
+    window: args.window,
+    k: args.k,
+    value: args.exclusionZone,
+    n,
+    m,
+  });
+  putSeries(fn, "series", request.series, bytes, REQUEST_HEADER_BYTES);
+  putSeries(fn, "query", request.query, bytes, REQUEST_HEADER_BYTES + 8 * n);
+  return bytes;
+}
+
+function encodeCorrelation(
+  request: Extract<ServiceRequest, { op: "correlationMatrix" }>,
+): Uint8Array {
+  const fn = "correlationMatrix";
+  checkOptionKeys(fn, request, ["op", "sequences"]);
+  const { ids, starts } = encodeSequences(fn, request.sequences);
+  const count = starts.length - 1;
+  const n = starts[count];
+  const values = REQUEST_HEADER_BYTES + 4 * count;
+  const bytes = new Uint8Array(values + 4 * n);
+  const view = header(bytes, "correlationMatrix", { count, n, m: 0 });
+  for (let i = 0; i < count; i++) {
+    view.setUint32(
+      REQUEST_HEADER_BYTES + 4 * i,
+      starts[i + 1] - starts[i],
+      true,
+    );
+  }
+  putI32(ids.subarray(0, n), bytes, values);
+  return bytes;
+}
+
+/** A request the server refuses: malformed. */
 function malformed(message: string): Error {
   return new TypeError(`malformed request: ${message}`);
 }
@@ -409,6 +607,21 @@ function takeI32(bytes: Uint8Array, at: number, count: number): Int32Array {
   return out;
 }
 
+/** The ops whose header has the given fields set. */
+const USES_K: readonly ServiceOp[] = ["topK", "searchSubsequence"];
+const USES_COUNT: readonly ServiceOp[] = [
+  "dtwBatch",
+  "topK",
+  "correlationMatrix",
+];
+const USES_M: readonly ServiceOp[] = [
+  "dtw",
+  "dtwPath",
+  "lcs",
+  "searchSubsequence",
+];
+const NO_DTW: readonly ServiceOp[] = ["lcs", "correlationMatrix"];
+
 /**
  * Decodes and checks a request on the server. The arrays returned are
  * copies, so `bytes` may be reused afterwards. Values are not checked here
@@ -424,7 +637,7 @@ function takeI32(bytes: Uint8Array, at: number, count: number): Int32Array {
  * );
  * assert.equal(request.op, "topK");
  * if (request.op === "topK") {
- *   assert.equal(request.k, 1);
+ *   assert.equal(request.options.k, 1);
  *   assert.deepEqual(request.patterns, [Float64Array.of(1), Float64Array.of(2)]);
  * }
  * assert.throws(() => decodeRequest(new Uint8Array(3)), TypeError);
@@ -474,18 +687,28 @@ export function decodeRequest(
     );
   }
   const cost = view.getUint8(2);
-  const encoding = view.getUint8(3);
+  const flags = view.getUint8(3);
   const window = view.getInt32(4, true);
   const k = view.getUint32(8, true);
   const count = view.getUint32(12, true);
-  const cutoff = view.getFloat64(16, true);
+  const value = view.getFloat64(16, true);
   const n = view.getUint32(24, true);
   const m = view.getUint32(28, true);
   if (cost > 1) throw malformed(`unknown cost code ${cost}`);
   if (window < -1) throw malformed(`window ${window} is negative`);
-  if (op !== "lcs" && encoding !== 0) {
-    throw malformed(`encoding byte ${encoding} on op ${op}`);
+  if (op !== "lcs" && op !== "searchSubsequence" && flags !== 0) {
+    throw malformed(`flags byte ${flags} on op ${op}`);
   }
+  if (flags > 1) throw malformed(`unknown flags ${flags} on op ${op}`);
+  if (NO_DTW.includes(op) && (cost !== 0 || window !== 0 || value !== 0)) {
+    throw malformed(`cost, window or cutoff set on op ${op}`);
+  }
+  if (!USES_K.includes(op) && k !== 0) throw malformed(`k set on op ${op}`);
+  if (USES_K.includes(op) && k === 0) throw malformed("k is 0");
+  if (!USES_COUNT.includes(op) && count !== 0) {
+    throw malformed(`count set on op ${op}`);
+  }
+  if (!USES_M.includes(op) && m !== 0) throw malformed(`m set on op ${op}`);
   const series = (name: string, length: number): void => {
     if (length > maxSeries) {
       throw new RangeError(
@@ -500,62 +723,86 @@ export function decodeRequest(
       );
     }
   };
-  const options: DtwOptions = {
+  const dtwOptions: DtwOptions = {
     window: window < 0 ? undefined : window,
     cost: cost === 1 ? "squared" : "absolute",
-    cutoff,
+    cutoff: value,
   };
   const H = REQUEST_HEADER_BYTES;
-  if (op === "dtw" || op === "lcs") {
-    if (count !== 0 || k !== 0) throw malformed(`count or k set on op ${op}`);
-    series("a", n);
-    series("b", m);
-    if (op === "dtw") {
-      expect(H + 8 * (n + m));
-      return {
-        op,
-        a: takeF64(bytes, H, n),
-        b: takeF64(bytes, H + 8 * n, m),
-        options,
-      };
-    }
-    if (encoding === 1) {
-      expect(H + n + m);
-      try {
-        return {
-          op,
-          a: decoder.decode(bytes.subarray(H, H + n)),
-          b: decoder.decode(bytes.subarray(H + n, H + n + m)),
-        };
-      } catch {
-        throw malformed("lcs strings are not valid UTF-8");
+  if (USES_M.includes(op)) {
+    const [nameA, nameB] = op === "searchSubsequence"
+      ? ["series", "query"]
+      : ["a", "b"];
+    series(nameA, n);
+    series(nameB, m);
+    if (op === "lcs") {
+      if (flags === 1) {
+        expect(H + n + m);
+        try {
+          return {
+            op,
+            a: decoder.decode(bytes.subarray(H, H + n)),
+            b: decoder.decode(bytes.subarray(H + n, H + n + m)),
+          };
+        } catch {
+          throw malformed("lcs strings are not valid UTF-8");
+        }
       }
+      expect(H + 4 * (n + m));
+      return { op, a: takeI32(bytes, H, n), b: takeI32(bytes, H + 4 * n, m) };
     }
-    if (encoding !== 0) throw malformed(`unknown lcs encoding ${encoding}`);
-    expect(H + 4 * (n + m));
-    return { op, a: takeI32(bytes, H, n), b: takeI32(bytes, H + 4 * n, m) };
+    expect(H + 8 * (n + m));
+    const a = takeF64(bytes, H, n);
+    const b = takeF64(bytes, H + 8 * n, m);
+    if (op === "searchSubsequence") {
+      const options: SearchRequestOptions = {
+        window: window < 0 ? Infinity : window,
+        k,
+        normalize: flags === 1,
+        exclusionZone: value,
+        cost: dtwOptions.cost,
+      };
+      return { op, series: a, query: b, options };
+    }
+    return op === "dtw"
+      ? { op, a, b, options: dtwOptions }
+      : { op: "dtwPath", a, b, options: dtwOptions };
   }
-  if (m !== 0) throw malformed(`m set on op ${op}`);
-  if (op === "dtwBatch" && k !== 0) throw malformed("k set on op dtwBatch");
-  if (op === "topK" && k === 0) throw malformed("k is 0");
   if (count > maxBatch) {
     throw new RangeError(
-      `${op}: ${count} patterns exceed the server's limit of ${maxBatch}`,
+      `${op}: ${count} ${
+        op === "correlationMatrix" ? "sequences" : "patterns"
+      } exceed the server's limit of ${maxBatch}`,
     );
   }
-  series("reference", n);
   if (bytes.length < H + 4 * count) {
-    throw malformed(`${count} pattern lengths do not fit in the request`);
+    throw malformed(`${count} lengths do not fit in the request`);
   }
-  let size = H + 4 * count + 8 * n;
   const lengths = new Uint32Array(count);
+  let total = 0;
+  const name = op === "correlationMatrix" ? "sequences" : "patterns";
   for (let i = 0; i < count; i++) {
     lengths[i] = view.getUint32(H + 4 * i, true);
-    series(`patterns[${i}]`, lengths[i]);
-    size += 8 * lengths[i];
+    series(`${name}[${i}]`, lengths[i]);
+    total += lengths[i];
   }
-  expect(size);
   let at = H + 4 * count;
+  if (op === "correlationMatrix") {
+    if (total !== n) {
+      throw malformed(`the lengths add up to ${total} symbols, not ${n}`);
+    }
+    expect(at + 4 * n);
+    const ids = takeI32(bytes, at, n);
+    const sequences: Int32Array[] = new Array(count);
+    let from = 0;
+    for (let i = 0; i < count; i++) {
+      sequences[i] = ids.subarray(from, from + lengths[i]);
+      from += lengths[i];
+    }
+    return { op, sequences };
+  }
+  series("reference", n);
+  expect(at + 8 * (n + total));
   const reference = takeF64(bytes, at, n);
   at += 8 * n;
   const patterns: Float64Array[] = new Array(count);
@@ -564,8 +811,8 @@ export function decodeRequest(
     at += 8 * lengths[i];
   }
   return op === "topK"
-    ? { op, reference, patterns, k, options }
-    : { op, reference, patterns, options };
+    ? { op, reference, patterns, options: { ...dtwOptions, k } }
+    : { op: "dtwBatch", reference, patterns, options: dtwOptions };
 }
 
 /**
@@ -578,7 +825,11 @@ export function decodeRequest(
  *
  * assert.equal(encodeReply("dtw", 2.5).length, 8);
  * assert.equal(encodeReply("dtwBatch", Float64Array.of(1, 2)).length, 16);
- * assert.equal(encodeReply("topK", [{ index: 3, distance: 0 }]).length, 16);
+ * const stats = { prunedByKim: 0, prunedByKeogh: 0, abandoned: 0, computed: 1 };
+ * assert.equal(
+ *   encodeReply("topK", { matches: [{ index: 3, distance: 0 }], stats }).length,
+ *   32 + 16,
+ * );
  * ```
  *
  * @param op The op answered.
@@ -590,65 +841,170 @@ export function encodeReply<Op extends ServiceOp>(
   result: ServiceReplies[Op],
 ): Uint8Array {
   let values: Float64Array;
-  if (op === "dtwBatch") {
-    values = result as Float64Array;
-  } else if (op === "topK") {
-    const matches = result as Match[];
-    values = new Float64Array(2 * matches.length);
-    for (let i = 0; i < matches.length; i++) {
-      values[2 * i] = matches[i].index;
-      values[2 * i + 1] = matches[i].distance;
+  switch (op) {
+    case "dtwBatch":
+    case "correlationMatrix":
+      values = result as Float64Array;
+      break;
+    case "topK": {
+      const { matches, stats: s } = result as TopKReply;
+      values = pairs(
+        [s.prunedByKim, s.prunedByKeogh, s.abandoned, s.computed],
+        matches.length,
+        (i) => [matches[i].index, matches[i].distance],
+      );
+      break;
     }
-  } else {
-    values = Float64Array.of(result as number);
-  }
-  if (LITTLE_ENDIAN) {
-    return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    case "searchSubsequence": {
+      const { matches, stats: s } = result as SearchReply;
+      values = pairs(
+        [
+          s.windows,
+          s.prunedByKim,
+          s.prunedByKeoghEQ,
+          s.prunedByKeoghEC,
+          s.abandoned,
+          s.computed,
+        ],
+        matches.length,
+        (i) => [matches[i].start, matches[i].distance],
+      );
+      break;
+    }
+    case "dtwPath": {
+      const { distance, path } = result as DtwPathResult;
+      const bytes = new Uint8Array(8 + 8 * path.length);
+      const view = new DataView(bytes.buffer);
+      view.setFloat64(0, distance, true);
+      for (let i = 0; i < path.length; i++) {
+        view.setUint32(8 + 8 * i, path[i][0], true);
+        view.setUint32(12 + 8 * i, path[i][1], true);
+      }
+      return bytes;
+    }
+    default:
+      values = Float64Array.of(result as number);
   }
   const bytes = new Uint8Array(8 * values.length);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) {
-    view.setFloat64(8 * i, values[i], true);
-  }
+  putF64(values, bytes, 0);
   return bytes;
 }
 
+/** `head`, then `count` pairs `pair(i)`, as f64 values. */
+function pairs(
+  head: number[],
+  count: number,
+  pair: (i: number) => [number, number],
+): Float64Array {
+  const values = new Float64Array(head.length + 2 * count);
+  values.set(head);
+  for (let i = 0; i < count; i++) {
+    const [a, b] = pair(i);
+    values[head.length + 2 * i] = a;
+    values[head.length + 2 * i + 1] = b;
+  }
+  return values;
+}
+
+/** Size in bytes of a reply's fixed head and of each of its items, by op. */
+const REPLY_SHAPE: Readonly<Record<ServiceOp, [number, number]>> = {
+  dtw: [8, 0],
+  lcs: [8, 0],
+  dtwBatch: [0, 8],
+  correlationMatrix: [0, 8],
+  topK: [32, 16],
+  searchSubsequence: [48, 16],
+  dtwPath: [8, 8],
+};
+
 /**
- * Decodes the server's reply to an op.
+ * Decodes the server's reply to an op. A `searchSubsequence` reply needs
+ * the query's length, for the matches' `end`.
  *
  * @example Round trip of a topK reply
  * ```ts
  * import { decodeReply, encodeReply } from "@midstreamer/kit/service";
  * import assert from "node:assert/strict";
  *
- * const matches = [{ index: 1, distance: 0.5 }, { index: 0, distance: 2 }];
- * assert.deepEqual(decodeReply("topK", encodeReply("topK", matches)), matches);
+ * const reply = {
+ *   matches: [{ index: 1, distance: 0.5 }, { index: 0, distance: 2 }],
+ *   stats: { prunedByKim: 0, prunedByKeogh: 0, abandoned: 0, computed: 2 },
+ * };
+ * assert.deepEqual(decodeReply("topK", encodeReply("topK", reply)), reply);
  * ```
  *
  * @param op The op that was requested.
  * @param bytes The reply message.
+ * @param queryLength For `searchSubsequence`: the length of the query.
  * @returns The result.
  * @throws {TypeError} when the reply has the wrong size for the op.
  */
 export function decodeReply<Op extends ServiceOp>(
   op: Op,
   bytes: Uint8Array,
+  queryLength = 0,
 ): ServiceReplies[Op] {
-  const scalar = op === "dtw" || op === "lcs";
+  const [head, item] = REPLY_SHAPE[op];
   if (
-    bytes.length % (op === "topK" ? 16 : 8) !== 0 ||
-    (scalar && bytes.length !== 8)
+    bytes.length < head ||
+    (item === 0 ? bytes.length !== head : (bytes.length - head) % item !== 0)
   ) {
     throw new TypeError(
       `malformed reply: ${bytes.length} bytes is not a ${op} reply`,
     );
   }
-  const values = takeF64(bytes, 0, bytes.length / 8);
-  if (scalar) return values[0] as ServiceReplies[Op];
-  if (op === "dtwBatch") return values as ServiceReplies[Op];
-  const matches: Match[] = new Array(values.length / 2);
-  for (let i = 0; i < matches.length; i++) {
-    matches[i] = { index: values[2 * i], distance: values[2 * i + 1] };
+  if (op === "dtwPath") {
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const path: Array<[number, number]> = new Array((bytes.length - 8) / 8);
+    for (let i = 0; i < path.length; i++) {
+      path[i] = [
+        view.getUint32(8 + 8 * i, true),
+        view.getUint32(12 + 8 * i, true),
+      ];
+    }
+    const reply: DtwPathResult = { distance: view.getFloat64(0, true), path };
+    return reply as ServiceReplies[Op];
   }
-  return matches as ServiceReplies[Op];
+  const values = takeF64(bytes, 0, bytes.length / 8);
+  switch (op) {
+    case "dtw":
+    case "lcs":
+      return values[0] as ServiceReplies[Op];
+    case "topK": {
+      const matches: Match[] = new Array((values.length - 4) / 2);
+      for (let i = 0; i < matches.length; i++) {
+        matches[i] = { index: values[4 + 2 * i], distance: values[5 + 2 * i] };
+      }
+      const stats: TopKStats = {
+        prunedByKim: values[0],
+        prunedByKeogh: values[1],
+        abandoned: values[2],
+        computed: values[3],
+      };
+      const reply: TopKReply = { matches, stats };
+      return reply as ServiceReplies[Op];
+    }
+    case "searchSubsequence": {
+      const matches: SubsequenceMatch[] = new Array((values.length - 6) / 2);
+      for (let i = 0; i < matches.length; i++) {
+        matches[i] = subsequenceMatch(
+          values[6 + 2 * i],
+          queryLength,
+          values[7 + 2 * i],
+        );
+      }
+      const stats: SearchStats = {
+        windows: values[0],
+        prunedByKim: values[1],
+        prunedByKeoghEQ: values[2],
+        prunedByKeoghEC: values[3],
+        abandoned: values[4],
+        computed: values[5],
+      };
+      const reply: SearchReply = { matches, stats };
+      return reply as ServiceReplies[Op];
+    }
+    default:
+      return values as ServiceReplies[Op];
+  }
 }
