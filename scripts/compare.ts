@@ -1,63 +1,91 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
- * Runs the benchmark suites side by side, reports every group's speedups
- * against its baseline entry, and compares the run with a committed
- * baseline results file to catch regressions.
+ * `deno task compare`: runs the benchmark suites and says, per benchmark,
+ * whether it got `slower`, `faster` or stayed the `same`, with a ratio and
+ * its 95 % interval, in a way that the machine's drift cannot fool.
  *
  * ```sh
- * deno task compare                          # all suites, against bench/baseline.json
- * deno task compare --quick                  # small sizes, against bench/baseline_quick.json
- * deno task compare --suite dtw --suite lcs  # some suites (also --suite dtw,lcs)
- * deno task compare --html report.html       # also write the HTML report with charts
- * deno task compare --update-baseline        # record this run as the baseline
+ * deno task compare                         # all suites; judged against bench/baseline.json
+ * deno task compare --quick                 # small sizes; against bench/baseline_quick.json
+ * deno task compare --against HEAD~1        # this tree against a revision, paired, in one process
+ * deno task compare --quick --against main --suite dtw,lcs,e2e --threshold 2%
+ * deno task compare --html report.html      # also write the HTML report
+ * deno task compare --update-baseline       # record this run as the baseline file
  * ```
  *
- * Flags: `--quick`, `--suite NAME` (repeatable; dtw, lcs, transport, e2e,
- * load), `--baseline FILE` (default `bench/baseline.json`, or
- * `bench/baseline_quick.json` with `--quick`), `--save FILE` (default
- * `bench/results/<timestamp>.json`), `--html FILE`, `--threshold X` (default
- * 0.10 = 10 % slower), `--update-baseline`, `--help`.
+ * **How it measures.** A separate process (`_compare/runner.ts`) imports the
+ * bench files with `Deno.bench` captured instead of run, then times the
+ * benchmarks itself in interleaved rounds: each round runs one batch of
+ * each side, alternating which goes first (A B, B A, A B, …), after a
+ * warm-up of every side. Drift that slows the machine for a minute slows
+ * both sides of a round alike, so the per-round ratio cancels it.
  *
- * Each suite runs in its own `deno bench -A --json <file>` subprocess
- * (`BENCH_QUICK=1` with `--quick`). For the suites `transport` and `load`,
- * `scripts/transport_report.ts` and `scripts/load.ts` are also run with
- * `--json [--quick]` when they exist, and their JSON output is stored under
- * `extras.transport` / `extras.load`.
+ * - `--against REF` checks REF out into a temporary `git worktree` (removed
+ *   afterwards, also on Ctrl-C), and loads both trees' bench files in the
+ *   one process: A = REF, B = the working tree. Each tree uses its own
+ *   committed WebAssembly. The process's import map is the working tree's,
+ *   so every specifier that REF's `deno.json` maps is rewritten in the
+ *   worktree to its target first: otherwise `@midstreamer/kit` in REF's bench
+ *   files would load the working tree's code. Verdicts come from the
+ *   per-round ratios B/A: their median and the Wilcoxon signed-rank 95 %
+ *   interval. Every suite, transport and load included, runs in that one
+ *   process (their servers bind port 0, so both trees' servers coexist);
+ *   the extra scripts (`transport_report.ts`, `load.ts`, `browser_bench.ts`)
+ *   do not run.
+ * - Without `--against`, each bench group is timed with its baseline (the
+ *   original pure JS, the raw socket, …) in the same rounds, and every
+ *   member is judged by the change of its ratio to that baseline since the
+ *   saved file (`bench/baseline.json`, or `bench/baseline_quick.json` with
+ *   `--quick`): absolute times from another moment are not comparable, but
+ *   ratios measured in the same rounds are. A group without a baseline gets
+ *   no verdict from a file (use `--against`). A file recorded on another
+ *   machine (CPU, cores or Deno differ) gives no verdicts either: the ratios
+ *   are shown for information. The extra scripts run too (their figures are
+ *   information, in the report).
  *
- * The saved file is `deno bench --json`'s own format with every suite's
- * `benches` merged, plus `system`, `run` and `extras` objects (see
- * `_compare_results.ts`).
+ * Verdicts: `slower` when the whole interval is above `1 + threshold`,
+ * `faster` when it is wholly below `1 - threshold`, `same` otherwise.
  *
- * Regression rule (noise-aware): benchmark B is a regression when, with
- * threshold t, all of `new.avg > old.avg·(1+t)`, `new.min > old.min·(1+t)`
- * and `new.min > old.p75` hold: both the mean and the fastest iteration
- * slowed by more than t, and the typical ranges [min, p75] of the two runs
- * do not overlap. Benchmarks present on one side only are listed as added
- * or removed, never failures. Only the suites that ran are compared, and
- * `--update-baseline` with `--suite` keeps the other suites' entries.
- *
- * Exit codes: 0 = no regression (or baseline updated); 1 = at least one
- * regression; 2 = bad input (unknown flag or suite, missing bench file,
- * missing or malformed baseline) or a suite or benchmark that failed.
+ * Exit codes: 0 = nothing slower (or the baseline was written); 1 = at least
+ * one benchmark `slower`; 2 = bad flags, an unknown revision, a suite that
+ * failed to load or a benchmark that threw, or an interruption.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { basename, dirname, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  type BenchEntry,
-  compareResults,
-  failureOf,
-  fileOf,
-  labelOf,
+  analyseAgainst,
+  analyseBaseline,
+  type Analysis,
+} from "./_compare/analyse.ts";
+import type { RunnerPlan } from "./_compare/events.ts";
+import {
+  type Extras,
+  type MeasuredUnit,
   parseResults,
   type Results,
   type SystemInfo,
-} from "./_compare_results.ts";
-import { renderComparison, renderTable } from "./_compare_table.ts";
-import { renderHtml } from "./_report_html.ts";
+} from "./_compare/results.ts";
+import {
+  measure,
+  type Measured,
+  MeasureError,
+  type Progress,
+  stderrProgress,
+} from "./_compare/spawn.ts";
+import { renderText } from "./_compare/text.ts";
+import { formatRatio, pairedRatio, verdictOf } from "./_compare/verdict.ts";
+import {
+  addWorktree,
+  checkoutRoot,
+  resolveRevision,
+  RevisionError,
+  type Worktree,
+} from "./_compare/worktree.ts";
+import { renderHtml } from "./_report/html.ts";
 
 /** The suites by name: bench files relative to the repository root. */
 export const SUITES: Readonly<Record<string, string>> = {
@@ -68,10 +96,10 @@ export const SUITES: Readonly<Record<string, string>> = {
   load: "bench/load_bench.ts",
 };
 
-/** A non-`Deno.bench` measurement script run along with a suite. */
+/** A measurement script run along with a suite (baseline mode only). */
 export interface ExtraSpec {
   /** Key under `extras` in the results. */
-  name: string;
+  name: keyof Extras;
   /** The suite it belongs to (it runs when that suite runs). */
   suite: string;
   /** Script relative to the root, run as `deno run -A <script> --json [--quick]`. */
@@ -92,42 +120,90 @@ export const EXTRAS: readonly ExtraSpec[] = [
 
 /** What {@linkcode main} runs; tests substitute small suites. */
 export interface CompareDeps {
-  /** Directory that relative suite, extra and default output paths resolve against. */
+  /** Directory that suites, extras and default paths resolve against. */
   root: string;
   /** Suite name → bench file. */
   suites: Readonly<Record<string, string>>;
   /** Extra measurement scripts. */
   extras: readonly ExtraSpec[];
+  /** Progress output (default: stderr). */
+  progress?: (deadline: () => number) => Progress;
 }
 
 const USAGE = `Usage: deno task compare [options]
 
-  --quick              small sizes (BENCH_QUICK=1), for CI
-  --suite NAME         run only this suite (repeatable or comma-separated)
-  --baseline FILE      results to compare with
-                       (default bench/baseline.json, bench/baseline_quick.json with --quick)
-  --save FILE          where to write the results (default bench/results/<timestamp>.json)
-  --html FILE          also write a self-contained HTML report with charts
-  --threshold X        relative slowdown that counts as a regression (default 0.10)
-  --update-baseline    write the results as the new baseline file and exit 0
+  --against REF        compare the working tree (B) with a git revision (A),
+                       paired, in one process (REF: commit, branch, tag, HEAD~1)
+  --threshold X        slowdown that counts: 5% or 0.05 (default 5%)
+  --filter REGEX       only the benchmarks whose name matches
+  --suite NAME         only this suite (repeatable or comma-separated):
+                       dtw, lcs, transport, e2e, load
+  --quick              small sizes (BENCH_QUICK=1)
+  --rounds N           exactly N rounds per benchmark (default: as many as
+                       the time budget allows, at least 6)
+  --sessions N         measuring processes, run one after the other
+                       (default 2): a verdict holds only if all agree
+  --budget SECONDS     time budget of the measurements (default 150 with
+                       --quick, 420 without)
+  --baseline FILE      saved results to judge against, without --against
+                       (default bench/baseline.json; bench/baseline_quick.json
+                       with --quick)
+  --update-baseline    write this run as the baseline file and exit 0
+  --save FILE          write the results (default bench/results/<time>.json
+                       without --against)
+  --html FILE          write the self-contained HTML report
   -h, --help           this text
 
-Exit codes: 0 no regression, 1 regression, 2 bad input or a failed suite.`;
+Exit codes: 0 nothing slower, 1 something slower, 2 bad input, a failed
+suite or an interruption.`;
 
-/** Bad input or a failed suite: reported without a stack trace, exit 2. */
+/** Bad input or a failed suite: one line, no stack trace, exit 2. */
 class CompareError extends Error {
   override name = "CompareError";
 }
 
 interface Options {
-  quick: boolean;
+  against?: string;
+  threshold: number;
+  filter?: string;
   suites: string[];
+  quick: boolean;
+  rounds?: number;
+  sessions: number;
+  budgetMs: number;
   baseline: string;
+  updateBaseline: boolean;
   save?: string;
   html?: string;
-  threshold: number;
-  updateBaseline: boolean;
   help: boolean;
+}
+
+/** Parses `5%`, `0.05` or `2 %` into a fraction in [0, 1). */
+export function parseThreshold(text: string): number {
+  const t = text.trim();
+  const percent = t.endsWith("%");
+  const v = Number(percent ? t.slice(0, -1).trim() : t);
+  const value = percent ? v / 100 : v;
+  if (t === "" || t === "%" || !Number.isFinite(value) || value < 0) {
+    throw new CompareError(
+      `--threshold must be a percentage such as 5% or a fraction such as 0.05, got "${text}"`,
+    );
+  }
+  if (value >= 1) {
+    throw new CompareError(
+      `--threshold must be below 100 % (write 5% or 0.05 for five percent), got "${text}"`,
+    );
+  }
+  return value;
+}
+
+function positive(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === "" || !Number.isInteger(v) || v < 1) {
+    throw new CompareError(`${flag} must be a positive integer, got "${text}"`);
+  }
+  return v;
 }
 
 function parseOptions(args: string[], deps: CompareDeps): Options {
@@ -138,18 +214,25 @@ function parseOptions(args: string[], deps: CompareDeps): Options {
       strict: true,
       allowPositionals: false,
       options: {
-        quick: { type: "boolean", default: false },
+        against: { type: "string" },
+        threshold: { type: "string", default: "5%" },
+        filter: { type: "string" },
         suite: { type: "string", multiple: true },
+        quick: { type: "boolean", default: false },
+        rounds: { type: "string" },
+        sessions: { type: "string" },
+        budget: { type: "string" },
         baseline: { type: "string" },
+        "update-baseline": { type: "boolean", default: false },
         save: { type: "string" },
         html: { type: "string" },
-        threshold: { type: "string", default: "0.10" },
-        "update-baseline": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
   } catch (e) {
-    throw new CompareError(`${(e as Error).message}\n\n${USAGE}`);
+    throw new CompareError(
+      `${(e as Error).message.split("\n")[0]} (see --help)`,
+    );
   }
   const suites =
     values.suite?.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(
@@ -164,158 +247,49 @@ function parseOptions(args: string[], deps: CompareDeps): Options {
       }`,
     );
   }
-  const threshold = Number(values.threshold);
-  if (
-    values.threshold.trim() === "" || !Number.isFinite(threshold) ||
-    threshold < 0
-  ) {
-    throw new CompareError(
-      `--threshold must be a number >= 0 (0.1 = 10 % slower), got "${values.threshold}"`,
-    );
+  if (values.filter !== undefined) {
+    try {
+      new RegExp(values.filter);
+    } catch (e) {
+      throw new CompareError(
+        `--filter is not a regular expression: ${(e as Error).message}`,
+      );
+    }
   }
+  if (values.against !== undefined) {
+    if (values["update-baseline"]) {
+      throw new CompareError("--update-baseline does not go with --against");
+    }
+    if (values.baseline !== undefined) {
+      throw new CompareError("--baseline does not go with --against");
+    }
+  }
+  const budget = positive("--budget", values.budget);
   return {
-    quick: values.quick,
+    against: values.against,
+    threshold: parseThreshold(values.threshold),
+    filter: values.filter,
     suites: [...new Set(suites)],
-    // Paths given on the command line are relative to the working
-    // directory; the defaults live in the repository (deps.root).
+    quick: values.quick,
+    rounds: positive("--rounds", values.rounds),
+    sessions: positive("--sessions", values.sessions) ?? 2,
+    budgetMs: 1000 * (budget ?? (values.quick ? 150 : 420)),
+    // Paths on the command line are relative to the working directory;
+    // the defaults live in the repository (deps.root).
     baseline: values.baseline !== undefined
       ? resolve(values.baseline)
       : resolve(
         deps.root,
         values.quick ? "bench/baseline_quick.json" : "bench/baseline.json",
       ),
+    updateBaseline: values["update-baseline"],
     save: values.save === undefined ? undefined : resolve(values.save),
     html: values.html === undefined ? undefined : resolve(values.html),
-    threshold,
-    updateBaseline: values["update-baseline"],
     help: values.help,
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
-async function readResults(path: string, name: string): Promise<Results> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    throw new CompareError(
-      e instanceof Deno.errors.NotFound
-        ? `baseline file ${name} does not exist; create it with --update-baseline or pass --baseline FILE`
-        : `cannot read ${name}: ${(e as Error).message}`,
-    );
-  }
-  try {
-    return parseResults(text, name);
-  } catch (e) {
-    throw new CompareError(`malformed baseline: ${(e as Error).message}`);
-  }
-}
-
 const decoder = new TextDecoder();
-const deno = Deno.execPath();
-
-function tail(text: string, lines = 30): string {
-  const all = text.trim().split("\n").filter((l) => !/^Check /.test(l));
-  return all.slice(-lines).join("\n");
-}
-
-/** Runs one bench file; throws a CompareError naming every failure. */
-async function runSuite(
-  name: string,
-  file: string,
-  quick: boolean,
-  root: string,
-): Promise<Results> {
-  const env = { BENCH_QUICK: quick ? "1" : "0", NO_COLOR: "1" };
-  const out = await new Deno.Command(deno, {
-    args: ["bench", "-A", "--json", file],
-    cwd: root,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = decoder.decode(out.stdout);
-  let report: Results | undefined;
-  try {
-    report = parseResults(stdout, `deno bench ${file}`);
-  } catch (e) {
-    if (out.success) {
-      throw new CompareError(
-        `suite ${name}: ${
-          (e as Error).message
-        } (does the suite print to stdout?)`,
-      );
-    }
-  }
-  const failed = report?.benches.filter((b) => failureOf(b) !== undefined) ??
-    [];
-  if (failed.length > 0) {
-    throw new CompareError(
-      `suite ${name} (${file}): ${failed.length} benchmark${
-        failed.length === 1 ? "" : "s"
-      } failed:\n` +
-        failed.map((b) => `  ${labelOf(b)}: ${failureOf(b)}`).join("\n"),
-    );
-  }
-  if (!out.success) {
-    // Errors outside a benchmark (top-level code, type errors) are not in
-    // the JSON: load the module again running no benchmark to show them.
-    // deno bench prints such an error on stdout.
-    const again = await new Deno.Command(deno, {
-      args: ["bench", "-A", "--filter", "/(?!)/", file],
-      cwd: root,
-      env: { ...env, RUST_BACKTRACE: "0" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    throw new CompareError(
-      `suite ${name} (${file}) failed (deno bench exit code ${out.code}):\n${
-        tail(decoder.decode(again.stdout) + decoder.decode(again.stderr))
-      }`,
-    );
-  }
-  return report!;
-}
-
-/** Runs an extra measurement script and returns its JSON output. */
-async function runExtra(
-  spec: ExtraSpec,
-  quick: boolean,
-  root: string,
-): Promise<unknown> {
-  const out = await new Deno.Command(deno, {
-    args: ["run", "-A", spec.script, "--json", ...(quick ? ["--quick"] : [])],
-    cwd: root,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new CompareError(
-      `extras.${spec.name}: ${spec.script} failed (exit code ${out.code}):\n${
-        tail(decoder.decode(out.stderr))
-      }`,
-    );
-  }
-  try {
-    return JSON.parse(decoder.decode(out.stdout));
-  } catch (e) {
-    throw new CompareError(
-      `extras.${spec.name}: ${spec.script} --json did not print JSON (${
-        (e as Error).message
-      })`,
-    );
-  }
-}
 
 async function command(cmd: string, args: string[], cwd: string) {
   try {
@@ -331,7 +305,7 @@ async function command(cmd: string, args: string[], cwd: string) {
   }
 }
 
-async function cpuModel(fallback: string): Promise<string> {
+async function cpuModel(): Promise<string> {
   try {
     const info = await Deno.readTextFile("/proc/cpuinfo");
     const model = info.match(/^model name\s*:\s*(.+)$/m)?.[1].trim();
@@ -347,13 +321,12 @@ async function cpuModel(fallback: string): Promise<string> {
     );
     if (model) return model;
   }
-  return fallback;
+  return "unknown";
 }
 
-/** Describes the machine and commit; `benchCpu` is deno bench's CPU string. */
+/** Describes the machine and the commit of `root`. */
 export async function systemInfo(
   root: string,
-  benchCpu: string,
   date: Date,
 ): Promise<SystemInfo> {
   const commit = await command("git", ["rev-parse", "HEAD"], root);
@@ -363,7 +336,7 @@ export async function systemInfo(
     root,
   );
   return {
-    cpu: await cpuModel(benchCpu),
+    cpu: await cpuModel(),
     cores: navigator.hardwareConcurrency,
     memoryBytes: Deno.systemMemoryInfo().total,
     os: Deno.build.os,
@@ -378,50 +351,142 @@ export async function systemInfo(
   };
 }
 
-/** The bench file names (as in {@linkcode fileOf}) of some suites. */
-function suiteFiles(
-  suites: string[],
-  deps: Pick<CompareDeps, "suites">,
-): Set<string> {
-  return new Set(suites.map((s) => basename(deps.suites[s])));
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+async function readResults(path: string, name: string): Promise<Results> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    throw new CompareError(
+      e instanceof Deno.errors.NotFound
+        ? `baseline file ${name} does not exist; record one with --update-baseline, or pass --baseline FILE or --against REF`
+        : `cannot read ${name}: ${(e as Error).message}`,
+    );
+  }
+  try {
+    return parseResults(text, name);
+  } catch (e) {
+    throw new CompareError(`malformed baseline: ${(e as Error).message}`);
+  }
+}
+
+/** Runs an extra measurement script and returns its JSON output. */
+async function runExtra(
+  spec: ExtraSpec,
+  quick: boolean,
+  root: string,
+): Promise<unknown> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", spec.script, "--json", ...(quick ? ["--quick"] : [])],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    const tail = decoder.decode(out.stderr).trim().split("\n").slice(-8);
+    throw new CompareError(
+      `extras.${spec.name}: ${spec.script} failed (exit code ${out.code}):\n${
+        tail.join("\n")
+      }`,
+    );
+  }
+  try {
+    return JSON.parse(decoder.decode(out.stdout));
+  } catch (e) {
+    throw new CompareError(
+      `extras.${spec.name}: ${spec.script} --json did not print JSON (${
+        (e as Error).message
+      })`,
+    );
+  }
 }
 
 /**
- * A new baseline from this run: when only some suites ran, the old
- * baseline's benchmarks and extras of the other suites are kept.
+ * A new baseline file from this run: the units and extras of suites that
+ * did not run are kept from the old one.
  */
 export function mergeBaseline(
   old: Results | undefined,
   now: Results,
-  deps: Pick<CompareDeps, "suites" | "extras">,
+  deps: Pick<CompareDeps, "extras">,
 ): Results {
-  if (!old || !now.run) return now;
-  const ranFiles = suiteFiles(now.run.suites, deps);
-  const ranExtras = new Set(
-    deps.extras.filter((x) => now.run!.suites.includes(x.suite)).map((x) =>
-      x.name
-    ),
+  if (!old) return now;
+  const ran = new Set(now.run.suites);
+  const kept = old.units.filter((u) => !ran.has(u.suite));
+  const ranExtras = new Set<string>(
+    deps.extras.filter((x) => ran.has(x.suite)).map((x) => x.name),
   );
-  const kept = old.benches.filter((b) => !ranFiles.has(fileOf(b)));
-  const keptExtras = Object.entries(old.extras ?? {}).filter(([k]) =>
-    !ranExtras.has(k)
-  );
-  const extras = { ...Object.fromEntries(keptExtras), ...now.extras };
+  const extras: Extras = { ...now.extras };
+  for (const [k, v] of Object.entries(old.extras ?? {})) {
+    if (!ranExtras.has(k)) Object.assign(extras, { [k]: v });
+  }
   return {
     ...now,
-    benches: [...kept, ...now.benches],
+    run: { ...now.run, suites: [...new Set([...old.run.suites, ...ran])] },
+    units: [...kept, ...now.units],
     ...(Object.keys(extras).length > 0 ? { extras } : {}),
   };
 }
 
+/** Appends a session's rounds to the units measured so far. */
+export function mergeSessions(before: Measured, next: Measured): Measured {
+  const key = (u: MeasuredUnit) => JSON.stringify([u.suite, u.group, u.names]);
+  const units = before.units.map((u, i) => {
+    const n = next.units[i];
+    if (n === undefined || key(n) !== key(u)) {
+      throw new CompareError(
+        "the bench files registered different benchmarks in two sessions",
+      );
+    }
+    return {
+      ...u,
+      sides: u.sides.map((side, k) => {
+        const error = side.error ?? n.sides[k].error;
+        return {
+          times: [...side.times, ...n.sides[k].times],
+          iterations: side.iterations,
+          ...(error !== undefined ? { error } : {}),
+        };
+      }),
+      sessions: [...u.sessions, ...n.sessions],
+    };
+  });
+  return { ...before, units };
+}
+
 async function writeJson(path: string, data: unknown): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
-  await Deno.writeTextFile(path, JSON.stringify(data, null, 2) + "\n");
+  await Deno.writeTextFile(path, JSON.stringify(data, null, 1) + "\n");
+}
+
+/** One progress line's summary of a finished unit. */
+function summarise(
+  mode: RunnerPlan["mode"],
+  threshold: number,
+): (u: MeasuredUnit) => string {
+  return (u) => {
+    const failed = u.sides.flatMap((s, k) =>
+      s.error === undefined ? [] : [`${u.names[k]}: ${s.error}`]
+    );
+    if (failed.length > 0) return `FAILED (${failed.join("; ")})`;
+    if (mode === "against") {
+      const r = pairedRatio(u.sides[0].times, u.sides[1].times);
+      return `${verdictOf(r, threshold)} ${formatRatio(r)}`;
+    }
+    const rounds = Math.min(...u.sides.map((s) => s.times.length));
+    return `${u.sides.length} benchmark${
+      u.sides.length === 1 ? "" : "s"
+    }, ${rounds} rounds`;
+  };
 }
 
 /**
- * The command: returns the exit code (0 fine, 1 regression, 2 bad input or
- * failed suite) instead of exiting, so tests can inject small suites.
+ * The command: returns the exit code instead of exiting, so tests can run
+ * it on small suites.
  */
 export async function main(
   args: string[],
@@ -431,123 +496,187 @@ export async function main(
     extras: EXTRAS,
   },
 ): Promise<number> {
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, interrupt);
+  let worktree: Worktree | undefined;
   try {
-    return await run(args, deps);
+    return await run(args, deps, controller.signal, (w) => worktree = w);
   } catch (e) {
-    console.error(
-      e instanceof CompareError ? `compare: ${e.message}` : e,
-    );
+    const known = e instanceof CompareError || e instanceof RevisionError ||
+      e instanceof MeasureError;
+    console.error(`compare: ${known ? (e as Error).message : e}`);
     return 2;
+  } finally {
+    await worktree?.remove();
+    for (const s of signals) Deno.removeSignalListener(s, interrupt);
   }
 }
 
-async function run(args: string[], deps: CompareDeps): Promise<number> {
+async function run(
+  args: string[],
+  deps: CompareDeps,
+  signal: AbortSignal,
+  onWorktree: (w: Worktree) => void,
+): Promise<number> {
   const opts = parseOptions(args, deps);
   if (opts.help) {
     console.log(USAGE);
     return 0;
   }
-  const at = (p: string) => resolve(deps.root, p);
   const shown = (p: string) => {
     const rel = relative(Deno.cwd(), p);
     return rel.startsWith("..") ? p : rel;
   };
-
-  // Check the inputs before spending minutes measuring.
-  const missing: string[] = [];
-  for (const s of opts.suites) {
-    if (!(await exists(at(deps.suites[s])))) missing.push(s);
-  }
-  if (missing.length > 0) {
-    throw new CompareError(
-      missing.map((s) => `suite ${s}: ${deps.suites[s]} does not exist`).join(
-        "\n",
-      ) + "\nchoose existing suites with --suite NAME",
-    );
-  }
-  let baseline: Results | undefined;
-  if (!opts.updateBaseline) {
-    baseline = await readResults(opts.baseline, shown(opts.baseline));
-  } else if (await exists(opts.baseline)) {
-    baseline = await readResults(opts.baseline, shown(opts.baseline))
-      .catch(() => undefined);
-  }
-
+  const suites = opts.suites.map((name) => ({ name, file: deps.suites[name] }));
   const started = new Date();
   const t0 = performance.now();
-  const benches: BenchEntry[] = [];
-  const extras: Record<string, unknown> = {};
-  // deno bench's header fields (the same for every suite).
-  let runtime = `Deno/${Deno.version.deno} ${Deno.build.target}`;
-  let cpu = "unknown";
-  for (const suite of opts.suites) {
-    const file = deps.suites[suite];
-    console.error(
-      `▸ ${suite}: deno bench -A --json ${file}${
-        opts.quick ? " (BENCH_QUICK=1)" : ""
-      }`,
+
+  let plan: RunnerPlan;
+  let baseline: Results | undefined;
+  let commit = "";
+  if (opts.against !== undefined) {
+    const root = await checkoutRoot(deps.root);
+    commit = await resolveRevision(root, opts.against);
+    const worktree = await addWorktree(root, commit);
+    onWorktree(worktree);
+    if (signal.aborted) throw new MeasureError("interrupted");
+    plan = {
+      mode: "against",
+      trees: [
+        {
+          label: `A (${opts.against})`,
+          root: resolve(worktree.dir, relative(root, deps.root)),
+        },
+        { label: "B (the working tree)", root: deps.root },
+      ],
+      suites,
+      filter: opts.filter,
+      budgetMs: opts.budgetMs,
+      rounds: opts.rounds,
+    };
+  } else {
+    const missing = suites.filter((s) =>
+      !Deno.statSync(resolve(deps.root, s.file)).isFile
     );
-    const t = performance.now();
-    const report = await runSuite(suite, file, opts.quick, deps.root);
-    ({ runtime, cpu } = report);
-    benches.push(...report.benches);
-    console.error(
-      `  ${report.benches.length} benchmarks in ${
-        ((performance.now() - t) / 1000).toFixed(1)
-      } s`,
+    if (missing.length > 0) {
+      throw new CompareError(`${missing[0].file} does not exist`);
+    }
+    if (!opts.updateBaseline) {
+      baseline = await readResults(opts.baseline, shown(opts.baseline));
+    } else if (await exists(opts.baseline)) {
+      baseline = await readResults(opts.baseline, shown(opts.baseline))
+        .catch(() => undefined);
+    }
+    plan = {
+      mode: "baseline",
+      trees: [{ label: "the working tree", root: deps.root }],
+      suites,
+      filter: opts.filter,
+      budgetMs: opts.budgetMs,
+      rounds: opts.rounds,
+    };
+  }
+
+  const deadline = performance.now() + opts.budgetMs;
+  const progress = (deps.progress ?? stderrProgress)(() => deadline);
+  let measured: Measured | undefined;
+  for (let s = 0; s < opts.sessions; s++) {
+    const left = Math.max(0, deadline - performance.now());
+    const session = await measure(
+      {
+        ...plan,
+        budgetMs: left / (opts.sessions - s),
+        loadInReverse: s % 2 === 1,
+      },
+      {
+        cwd: deps.root,
+        quick: opts.quick,
+        progress,
+        summarise: summarise(plan.mode, opts.threshold),
+        session: `${s + 1}/${opts.sessions}`,
+        signal,
+      },
     );
-    for (const spec of deps.extras.filter((x) => x.suite === suite)) {
-      if (!(await exists(at(spec.script)))) {
-        console.error(
-          `  extras.${spec.name}: skipped, ${spec.script} does not exist`,
-        );
-        continue;
-      }
+    measured = measured ? mergeSessions(measured, session) : session;
+  }
+  measured = measured!;
+  const extras: Extras = {};
+  if (plan.mode === "baseline") {
+    for (
+      const spec of deps.extras.filter((x) => opts.suites.includes(x.suite))
+    ) {
+      if (!(await exists(resolve(deps.root, spec.script)))) continue;
       console.error(
-        `▸ extras.${spec.name}: deno run -A ${spec.script} --json${
+        `extras.${spec.name}: ${spec.script} --json${
           opts.quick ? " --quick" : ""
         }`,
       );
-      extras[spec.name] = await runExtra(spec, opts.quick, deps.root);
+      Object.assign(extras, {
+        [spec.name]: await runExtra(spec, opts.quick, deps.root),
+      });
+      if (signal.aborted) throw new MeasureError("interrupted");
     }
   }
   const results: Results = {
-    version: 1,
-    runtime,
-    cpu,
-    benches,
-    system: await systemInfo(deps.root, cpu, started),
+    format: "midstreamer-kit-compare",
+    version: 2,
+    system: await systemInfo(deps.root, started),
     run: {
+      mode: plan.mode,
       quick: opts.quick,
       suites: opts.suites,
       durationMs: Math.round(performance.now() - t0),
+      budgetMs: opts.budgetMs,
+      ...(opts.rounds ? { rounds: opts.rounds } : {}),
+      ...(opts.filter ? { filter: opts.filter } : {}),
+      ...(opts.against
+        ? {
+          against: {
+            ref: opts.against,
+            commit,
+            added: measured.added,
+            removed: measured.removed,
+          },
+        }
+        : {}),
     },
+    units: measured.units,
     ...(Object.keys(extras).length > 0 ? { extras } : {}),
   };
 
-  const savePath = opts.save ?? at(
-    `bench/results/${started.toISOString().replace(/[:.]/g, "-")}.json`,
-  );
-  if (!opts.updateBaseline || opts.save) {
+  const analysis: Analysis = plan.mode === "against"
+    ? analyseAgainst(results, opts.threshold, measured.added, measured.removed)
+    : analyseBaseline(
+      results,
+      opts.updateBaseline ? undefined : baseline,
+      opts.threshold,
+      baseline ? shown(opts.baseline) : undefined,
+    );
+  const savePath = opts.save ??
+    (plan.mode === "baseline" && !opts.updateBaseline
+      ? resolve(
+        deps.root,
+        `bench/results/${started.toISOString().replace(/[:.]/g, "-")}.json`,
+      )
+      : undefined);
+  if (savePath) {
     await writeJson(savePath, results);
     console.error(`saved ${shown(savePath)}`);
   }
-
-  // Only the suites that ran are compared (the others are not "removed").
-  const ran = suiteFiles(opts.suites, deps);
-  const compared = baseline?.benches.filter((b) => ran.has(fileOf(b)));
-  const comparison = compared && !opts.updateBaseline
-    ? compareResults({ benches: compared }, results, opts.threshold)
-    : undefined;
-  console.log(renderTable(benches, comparison));
-  const browser = renderBrowserRows(extras.browser);
-  if (browser) console.log(browser);
+  console.log(
+    renderText(
+      analysis,
+      opts.against &&
+        `${opts.against} (${results.run.against!.commit.slice(0, 9)})`,
+    ),
+  );
   if (opts.html) {
     await Deno.mkdir(dirname(opts.html), { recursive: true });
-    await Deno.writeTextFile(
-      opts.html,
-      renderHtml(results, comparison, shown(opts.baseline)),
-    );
+    await Deno.writeTextFile(opts.html, renderHtml(results, analysis));
     console.error(`wrote ${shown(opts.html)}`);
   }
   if (opts.updateBaseline) {
@@ -555,54 +684,8 @@ async function run(args: string[], deps: CompareDeps): Promise<number> {
     console.log(`\nwrote the baseline ${shown(opts.baseline)}`);
     return 0;
   }
-  const notes: string[] = [];
-  if (baseline!.run && baseline!.run.quick !== opts.quick) {
-    notes.push(
-      `note: the baseline was recorded ${
-        baseline!.run.quick ? "with" : "without"
-      } --quick, this run ${opts.quick ? "with" : "without"}`,
-    );
-  }
-  const skipped = baseline!.benches.length - compared!.length;
-  if (skipped > 0) {
-    notes.push(
-      `note: ${skipped} baseline benchmarks of suites that did not run were not compared`,
-    );
-  }
-  if (baseline!.system && baseline!.system.cpu !== results.system!.cpu) {
-    notes.push(
-      `note: the baseline was measured on ${
-        baseline!.system.cpu
-      }, this run on ${results.system!.cpu}`,
-    );
-  }
-  console.log(
-    `\n${
-      [...notes, renderComparison(comparison!, shown(opts.baseline))].join("\n")
-    }`,
-  );
-  return comparison!.changes.some((c) => c.verdict === "regression") ? 1 : 0;
-}
-
-/** The same kernels timed in Deno and in headless Chromium (`extras.browser`). */
-export function renderBrowserRows(browser: unknown): string | undefined {
-  const rows = (browser as { rows?: unknown } | undefined)?.rows;
-  if (!Array.isArray(rows) || rows.length === 0) return undefined;
-  const lines = [
-    `\nin the browser (${
-      (browser as { chromium?: string }).chromium ?? "Chromium"
-    }), median ms per call:`,
-  ];
-  for (
-    const r of rows as { name: string; deno_ms: number; chromium_ms: number }[]
-  ) {
-    lines.push(
-      `  ${r.name.padEnd(36)} Deno ${
-        r.deno_ms.toFixed(3).padStart(8)
-      }  Chromium ${r.chromium_ms.toFixed(3).padStart(8)}`,
-    );
-  }
-  return lines.join("\n");
+  if (analysis.rows.some((r) => r.error !== undefined)) return 2;
+  return analysis.rows.some((r) => r.verdict === "slower") ? 1 : 0;
 }
 
 if (import.meta.main) {

@@ -420,7 +420,9 @@ async function serviceTest(
   const random = rng(5);
   const patterns = randomWalks(count, random, s.points);
   const tls = await generateTls();
-  const out: Record<string, unknown> = {};
+  const out: Partial<
+    Record<"quic" | "websocket", Awaited<ReturnType<typeof serviceRun>>>
+  > = {};
   for (const transport of ["quic", "websocket"] as const) {
     await using server = await serveService({
       transport,
@@ -444,9 +446,7 @@ async function serviceTest(
 }
 
 /** Runs every load test and returns the report (the JSON shape above). */
-export async function runLoad(
-  s: LoadSettings,
-): Promise<Record<string, unknown>> {
+export async function runLoad(s: LoadSettings) {
   const reference = randomWalk(s.points, rng(1));
   const log = (message: string) => {
     if (!json) console.error(message);
@@ -520,11 +520,12 @@ export async function runLoad(
   };
 }
 
+/** The report of {@linkcode runLoad}, as `--json` prints it. */
+export type LoadReport = Awaited<ReturnType<typeof runLoad>>;
+
 let json = false;
 
-function printReport(r: Record<string, unknown>): void {
-  // deno-lint-ignore no-explicit-any
-  const report = r as any;
+function printReport(report: LoadReport): void {
   const c = report.concurrent;
   console.log(`\n## ${c.count} concurrent matches, ${c.points} points`);
   console.table({
@@ -566,9 +567,9 @@ function printReport(r: Record<string, unknown>): void {
   if (report.service !== null) {
     console.log("\n## through the service (loopback, in-process server)");
     const rows: Record<string, unknown> = {};
-    for (const t of ["quic", "websocket"]) {
-      for (const op of ["dtw", "dtwBatch"]) {
-        const x = report.service[t][op];
+    for (const t of ["quic", "websocket"] as const) {
+      for (const op of ["dtw", "dtwBatch"] as const) {
+        const x = report.service[t]![op];
         rows[`${t} ${op}`] = {
           requests: x.requests,
           "patterns/s": x.throughput,
@@ -582,7 +583,7 @@ function printReport(r: Record<string, unknown>): void {
   }
   console.log("\n## targets");
   console.table(
-    report.targets.map((t: Record<string, unknown>) => ({
+    report.targets.map((t) => ({
       target: `${t.name}: ${t.target}`,
       value: `${t.value} ${t.unit}`,
       pass: t.pass ? "yes" : "NO",

@@ -1,527 +1,662 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
+// `deno task compare`: the harness that captures Deno.bench, the rounds, the
+// worktree of a revision, paired runs end to end on a throwaway repository,
+// the comparison with a saved file, and bad input.
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { captureBenches, runnable } from "../scripts/_compare/capture.ts";
+import { measureUnit } from "../scripts/_compare/measure.ts";
 import {
-  type BenchEntry,
-  type BenchStats,
-  compareResults,
-  groupBenches,
-  parseResults,
-  type Results,
-  slower,
-} from "../scripts/_compare_results.ts";
-import { renderComparison, renderTable } from "../scripts/_compare_table.ts";
-import { mergeBaseline } from "../scripts/compare.ts";
-import { run, type RunResult } from "../testing/run.ts";
+  mapSpecifier,
+  rewriteSpecifiers,
+} from "../scripts/_compare/worktree.ts";
+import {
+  analyseAgainst,
+  analyseBaseline,
+} from "../scripts/_compare/analyse.ts";
+import type { MeasuredUnit, Results } from "../scripts/_compare/results.ts";
+import { parseResults } from "../scripts/_compare/results.ts";
+import { main, mergeSessions, parseThreshold } from "../scripts/compare.ts";
+import { rng } from "../testing/rng.ts";
+import { run } from "../testing/run.ts";
 
-const COMPARE = fileURLToPath(
-  new URL("../scripts/compare.ts", import.meta.url),
-);
+const deno = Deno.execPath();
+const COMPARE = new URL("../scripts/compare.ts", import.meta.url);
+const CONFIG = new URL("../deno.json", import.meta.url);
 
-function stats(avg: number, min: number, p75: number, p99 = p75): BenchStats {
-  return { n: 100, min, max: p99, avg, p75, p99, p995: p99, p999: p99 };
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  const r = await run("git", [
+    "-c",
+    "user.name=test",
+    "-c",
+    "user.email=test@example.com",
+    "-c",
+    "commit.gpgsign=false",
+    ...args,
+  ], { cwd });
+  assert.equal(r.code, 0, `git ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
-function entry(
-  name: string,
-  s: BenchStats | undefined,
-  opts: { group?: string | null; file?: string; baseline?: boolean } = {},
-): BenchEntry {
-  return {
-    origin: `file:///somewhere/bench/${opts.file ?? "a_bench.ts"}`,
-    group: opts.group === undefined ? "g" : opts.group,
-    name,
-    baseline: opts.baseline ?? false,
-    results: [s ? { ok: s } : { failed: { message: "boom" } }],
-  };
-}
-
-function results(benches: BenchEntry[]): Results {
-  return { version: 1, runtime: "Deno/test", cpu: "test", benches };
-}
-
-Deno.test("slower: a 50% slower benchmark with tight spreads regresses", () => {
-  const old = stats(100, 98, 101);
-  const now = stats(150, 147, 152);
-  assert.equal(slower(old, now, 0.1), true);
-  assert.equal(slower(now, old, 0.1), false);
-});
-
-Deno.test("slower: overlapping noisy ranges are not a regression", () => {
-  // Mean 50% higher, but the new run's fastest iteration is inside the old
-  // run's typical range [min, p75].
-  assert.equal(slower(stats(100, 60, 140), stats(150, 90, 200), 0.1), false);
-});
-
-Deno.test("slower: outliers lifting only the mean are not a regression", () => {
-  assert.equal(
-    slower(stats(100, 98, 101), stats(130, 99, 102, 900), 0.1),
-    false,
-  );
-});
-
-Deno.test("slower: a slowdown below the threshold is not a regression", () => {
-  assert.equal(slower(stats(100, 98, 101), stats(108, 106, 109), 0.1), false);
-  assert.equal(slower(stats(100, 98, 101), stats(108, 106, 109), 0.05), true);
-});
-
-Deno.test("compareResults: regression, improvement, unchanged, added, removed", () => {
-  const old = results([
-    entry("slow", stats(100, 98, 101)),
-    entry("fast", stats(100, 98, 101)),
-    entry("same", stats(100, 98, 101)),
-    entry("noisy", stats(100, 60, 140)),
-    entry("gone", stats(100, 98, 101)),
-    entry("was failing", undefined),
-  ]);
-  const now = results([
-    entry("slow", stats(150, 147, 152)),
-    entry("fast", stats(50, 49, 51)),
-    entry("same", stats(103, 99, 104)),
-    entry("noisy", stats(150, 90, 200)),
-    entry("new", stats(100, 98, 101)),
-    entry("was failing", stats(10, 9, 11)),
-  ]);
-  const { changes, threshold } = compareResults(old, now, 0.1);
-  assert.equal(threshold, 0.1);
-  assert.deepEqual(
-    changes.map((c) => [c.label, c.verdict]),
-    [
-      ["g › slow", "regression"],
-      ["g › fast", "improvement"],
-      ["g › same", "unchanged"],
-      ["g › noisy", "unchanged"],
-      ["g › new", "added"],
-      ["g › was failing", "added"],
-      ["g › gone", "removed"],
-    ],
-  );
-});
-
-Deno.test("compareResults: matches by file, group and name, not by origin path", () => {
-  const a = entry("x", stats(100, 98, 101));
-  const moved = { ...a, origin: "file:///ci/checkout/bench/a_bench.ts" };
-  const otherFile = entry("x", stats(100, 98, 101), { file: "b_bench.ts" });
-  const otherGroup = entry("x", stats(100, 98, 101), { group: "h" });
-  const { changes } = compareResults(
-    results([a]),
-    results([moved, otherFile, otherGroup]),
-    0.1,
-  );
-  assert.deepEqual(changes.map((c) => c.verdict), [
-    "unchanged",
-    "added",
-    "added",
-  ]);
-});
-
-Deno.test("groupBenches: speedup against the group's baseline with its range", () => {
-  const groups = groupBenches([
-    entry("orig", stats(1000, 900, 1100), { baseline: true }),
-    entry("kit", stats(100, 90, 110)),
-    entry("lonely", stats(5, 4, 6), { group: "other" }),
-    entry("broken", undefined),
-  ]);
-  assert.equal(groups.length, 2);
-  const [g, other] = groups;
-  assert.deepEqual(g.rows[0].speedup, {
-    value: 1,
-    low: 900 / 1100,
-    high: 1100 / 900,
-  });
-  assert.deepEqual(g.rows[1].speedup, {
-    value: 10,
-    low: 900 / 110,
-    high: 1100 / 90,
-  });
-  assert.equal(g.rows[2].speedup, undefined);
-  assert.equal(other.rows[0].speedup, undefined);
-  // Outliers lift the baseline's mean above its p75: the range still holds
-  // the speedup of the means.
-  const [skewed] = groupBenches([
-    entry("orig", stats(2000, 900, 1100), { baseline: true }),
-    entry("kit", stats(100, 90, 110)),
-  ]);
-  const s = skewed.rows[1].speedup!;
-  assert.deepEqual(s, { value: 20, low: 900 / 110, high: 2000 / 90 });
-  assert.ok(s.low <= s.value && s.value <= s.high);
-});
-
-Deno.test("renderTable and renderComparison: speedups, spreads, old against new", () => {
-  const old = results([
-    entry("orig", stats(1000, 900, 1100), { baseline: true }),
-    entry("kit", stats(100, 98, 101)),
-    entry("gone", stats(1, 1, 1)),
-  ]);
-  const now = results([
-    entry("orig", stats(1000, 900, 1100, 1500), { baseline: true }),
-    entry("kit", stats(200, 196, 202, 300)),
-    entry("broken", undefined),
-  ]);
-  const comparison = compareResults(old, now, 0.1);
-  const table = renderTable(now.benches, comparison);
-  assert.match(table, /^g {2}\[a_bench\.ts\]$/m);
-  assert.match(table, /orig \(baseline\) +1\.00 µs +900 ns … 1\.50 µs +×1\.00/);
-  assert.match(
-    table,
-    /kit +200 ns +196 ns … 300 ns +×5\.00 \(×4\.46–5\.61\) +\+100% regression/,
-  );
-  assert.match(table, /broken +failed +boom/);
-  const summary = renderComparison(comparison, "base.json");
-  assert.match(
-    summary,
-    /^Compared with base\.json \(threshold 10%\): 1 regression, 0 improvements, 0 added, 1 removed, 1 unchanged$/m,
-  );
-  assert.match(
-    summary,
-    /regression: g › kit: avg 100 ns → 200 ns \(\+100%\), min 98\.0 ns → 196 ns/,
-  );
-  assert.match(
-    summary,
-    /removed \(only in the baseline\): a_bench\.ts › g › gone/,
-  );
-});
-
-Deno.test("parseResults accepts deno bench output and names malformed fields", () => {
-  const good = results([entry("a", stats(1, 1, 1)), entry("b", undefined)]);
-  assert.deepEqual(parseResults(JSON.stringify(good), "f.json"), good);
-  const cases: [unknown, RegExp][] = [
-    [[], /f\.json: the top level must be an object/],
-    [{ ...good, version: "1" }, /f\.json: version must be a number/],
-    [{ ...good, benches: {} }, /f\.json: benches must be an array/],
-    [
-      { ...good, benches: [{ ...good.benches[0], group: 3 }] },
-      /benches\[0\]\.group must be a string or null/,
-    ],
-    [
-      { ...good, benches: [{ ...good.benches[0], results: [] }] },
-      /benches\[0\]\.results must be a non-empty array/,
-    ],
-    [
-      { ...good, benches: [entry("a", { ...stats(1, 1, 1), avg: NaN })] },
-      /benches\[0\]\.results\[0\]\.ok\.avg must be a finite number/,
-    ],
-    [
-      { ...good, benches: [{ ...good.benches[0], results: [{}] }] },
-      /benches\[0\]\.results\[0\] must be an object with "ok" or "failed"/,
-    ],
-    [{ ...good, extras: [] }, /f\.json: extras must be an object/],
-  ];
-  for (const [data, message] of cases) {
-    assert.throws(() => parseResults(JSON.stringify(data), "f.json"), message);
-  }
-  assert.throws(() => parseResults("{", "f.json"), /f\.json: not JSON/);
-});
-
-Deno.test("mergeBaseline keeps the benchmarks and extras of suites that did not run", () => {
-  const deps = {
-    suites: { a: "bench/a_bench.ts", b: "bench/b_bench.ts" },
-    extras: [{ name: "ax", suite: "a", script: "x.ts" }],
-  };
-  const old: Results = {
-    ...results([
-      entry("old a", stats(1, 1, 1)),
-      entry("old b", stats(1, 1, 1), { file: "b_bench.ts" }),
-    ]),
-    extras: { ax: "old", browser: "kept" },
-  };
-  const now: Results = {
-    ...results([entry("new a", stats(2, 2, 2))]),
-    run: { quick: false, suites: ["a"], durationMs: 1 },
-    extras: { ax: "new" },
-  };
-  const merged = mergeBaseline(old, now, deps);
-  assert.deepEqual(merged.benches.map((b) => b.name), ["old b", "new a"]);
-  assert.deepEqual(merged.extras, { browser: "kept", ax: "new" });
-  assert.equal(mergeBaseline(undefined, now, deps), now);
-});
-
-// --- The command, as a subprocess ------------------------------------------
-
-function runDeno(args: string[], cwd?: string): Promise<RunResult> {
-  return run(Deno.execPath(), args, { cwd, env: { NO_COLOR: "1" } });
-}
-
-Deno.test("compare.ts: bad input exits 2 with a clear message, before measuring", async (t) => {
-  const dir = await Deno.makeTempDir({ prefix: "kit-compare-" });
-  try {
-    const malformed = `${dir}/malformed.json`;
-    await Deno.writeTextFile(malformed, '{"version": 1, "benches": "no"}');
-    const cases: [string[], RegExp][] = [
-      [["--bogus"], /Unknown option '--bogus'/],
-      [["stray"], /Unexpected argument 'stray'/],
-      [
-        ["--suite", "nope,toString"],
-        /unknown suite "nope", "toString"; known: dtw, lcs/,
-      ],
-      [["--threshold", "abc"], /--threshold must be a number >= 0/],
-      [["--threshold=-1"], /--threshold must be a number >= 0/],
-      [
-        ["--suite", "dtw", "--baseline", malformed],
-        /malformed baseline: .*malformed\.json: runtime must be a string/,
-      ],
-      [
-        ["--suite", "dtw", "--baseline", `${dir}/absent.json`],
-        /baseline file .*absent\.json does not exist/,
-      ],
-    ];
-    for (const [args, message] of cases) {
-      await t.step(args.join(" "), async () => {
-        const r = await runDeno(["run", "-A", COMPARE, ...args]);
-        assert.equal(r.code, 2, r.stderr);
-        assert.match(r.stderr, message);
-        assert.doesNotMatch(r.stderr, /deno bench -A/); // nothing was run
-      });
+/** A repository with one commit per entry of `commits` (files by path). */
+async function repository(
+  commits: Record<string, string>[],
+): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "kit-compare-test-" });
+  await git(dir, "init", "-q", "-b", "main");
+  for (const [i, files] of commits.entries()) {
+    for (const [path, text] of Object.entries(files)) {
+      await Deno.mkdir(join(dir, path, ".."), { recursive: true });
+      if (text === "") await Deno.remove(join(dir, path));
+      else await Deno.writeTextFile(join(dir, path), text);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("compare.ts --help exits 0", async () => {
-  const r = await runDeno(["run", "-A", COMPARE, "--help"]);
-  assert.equal(r.code, 0);
-  assert.match(r.stdout, /--update-baseline/);
-});
-
-/** A temporary project with small suites, run through `main` with injected suites. */
-async function project(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "kit-compare-" });
-  const files: Record<string, string> = {
-    "tiny_bench.ts": `
-const quick = Deno.env.get("BENCH_QUICK") === "1";
-const data = Array.from({ length: 200 }, (_, i) => i);
-Deno.bench("sum" + (quick ? " quick" : ""), { group: "tiny", baseline: true, n: 200, warmup: 20 }, () => {
-  let s = 0;
-  for (const x of data) s += x;
-  if (s < 0) throw new Error("unreachable");
-});
-`,
-    "broken_bench.ts": `
-Deno.bench("fine", { n: 10, warmup: 1 }, () => {});
-Deno.bench("explodes", { n: 10, warmup: 1 }, () => { throw new Error("boom in bench"); });
-`,
-    "toplevel_bench.ts": `throw new Error("top-level boom");\n`,
-    "tiny_extra.ts": `
-console.error("progress goes to stderr");
-console.log(JSON.stringify({ args: Deno.args, rows: [{ transport: "quic", size: 64, p50: 0.1, p99: 0.2 }] }));
-`,
-    "run.ts": `
-import { main } from ${
-      JSON.stringify(new URL("../scripts/compare.ts", import.meta.url).href)
-    };
-Deno.exit(await main(Deno.args, {
-  root: ${JSON.stringify(dir)},
-  suites: { tiny: "tiny_bench.ts", broken: "broken_bench.ts", toplevel: "toplevel_bench.ts", absent: "absent_bench.ts" },
-  extras: [
-    { name: "tiny", suite: "tiny", script: "tiny_extra.ts" },
-    { name: "missing", suite: "tiny", script: "missing_extra.ts" },
-  ],
-}));
-`,
-  };
-  for (const [name, text] of Object.entries(files)) {
-    await Deno.writeTextFile(`${dir}/${name}`, text);
+    await git(dir, "add", "-A");
+    await git(dir, "commit", "-q", "-m", `commit ${i}`);
   }
   return dir;
 }
 
-function baselineFile(name: string, s: BenchStats): string {
-  return JSON.stringify(results([
-    entry(name, s, { file: "tiny_bench.ts", group: "tiny", baseline: true }),
-    entry("retired", s, { file: "tiny_bench.ts", group: "tiny" }),
-    entry("other suite", s, { file: "other_bench.ts" }),
-  ]));
+const CONFIG_TEXT = JSON.stringify({ imports: { "@t/lib": "./lib.ts" } });
+
+/** A library whose `changed` does `factor` times the work of `steady`. */
+const lib = (factor: number) => `
+export let sink = 0;
+function work(n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.sqrt(i + (s % 7));
+  return s;
+}
+export function steady(): void { sink += work(20_000); }
+export function changed(): void { sink += work(${20_000 * factor}); }
+`;
+
+/** A bench file reaching the library through the bare specifier `@t/lib`. */
+const bench = (extra: string) => `
+import { changed, steady } from "@t/lib";
+Deno.bench("steady", { group: "g", baseline: true }, () => steady());
+Deno.bench("changed", { group: "g" }, () => changed());
+${extra}
+`;
+
+const deps = (root: string) => ({
+  root,
+  suites: { x: "bench/x_bench.ts" },
+  extras: [],
+  progress: () => ({
+    loading() {},
+    update() {},
+    done() {},
+    close() {},
+  }),
+});
+
+/** Runs `main` capturing what it prints. */
+async function compare(
+  args: string[],
+  root: string,
+): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const log = console.log, error = console.error;
+  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
+  try {
+    const code = await main(args, deps(root));
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
 }
 
-Deno.test("compare.ts: exit codes, saved results, extras and the HTML report", async (t) => {
-  const dir = await project();
-  const compare = (...args: string[]) =>
-    runDeno(["run", "-A", `${dir}/run.ts`, ...args], dir);
+async function worktrees(root: string): Promise<number> {
+  return (await git(root, "worktree", "list")).split("\n").length;
+}
+
+Deno.test("captureBenches records every Deno.bench form and option", async () => {
+  const dir = await Deno.makeTempDir();
   try {
-    await t.step("a real slowdown against the baseline exits 1", async () => {
-      // The baseline claims 1 ps per iteration: any real run is far slower.
-      await Deno.writeTextFile(
-        `${dir}/fast.json`,
-        baselineFile("sum", stats(0.001, 0.001, 0.001)),
-      );
-      const r = await compare(
-        "--suite",
-        "tiny",
-        "--baseline",
-        "fast.json",
-        "--save",
-        "out.json",
-        "--html",
-        "report.html",
-      );
-      assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stdout, /^ {2}regression: tiny › sum: avg 0\.0010 ns → /m);
-      assert.match(
-        r.stdout,
-        /removed \(only in the baseline\): tiny_bench\.ts › tiny › retired/,
-      );
-      assert.match(
-        r.stdout,
-        /1 baseline benchmarks of suites that did not run were not compared/,
-      );
-      assert.doesNotMatch(r.stdout, /other suite/);
-      assert.match(
-        r.stderr,
-        /extras\.missing: skipped, missing_extra\.ts does not exist/,
-      );
-      const saved = parseResults(
-        await Deno.readTextFile(`${dir}/out.json`),
-        "out.json",
-      );
-      assert.deepEqual(
-        saved.benches.map((b) => [b.group, b.name, b.baseline]),
-        [["tiny", "sum", true]],
-      );
-      assert.deepEqual(saved.run?.suites, ["tiny"]);
-      assert.equal(saved.run?.quick, false);
-      assert.equal(saved.system?.commit, "unknown"); // the temp dir is no repository
-      assert.equal(saved.system?.deno, Deno.version.deno);
-      assert.ok(saved.system!.cores > 0 && saved.system!.memoryBytes > 0);
-      assert.deepEqual(saved.extras?.tiny, {
-        args: ["--json"],
-        rows: [{ transport: "quic", size: 64, p50: 0.1, p99: 0.2 }],
-      });
-      const html = await Deno.readTextFile(`${dir}/report.html`);
-      assert.match(html, /<b>regression<\/b>: tiny › sum/);
-      assert.match(html, /extras\.tiny/);
-    });
-
-    await t.step("a faster run exits 0 and names the improvement", async () => {
-      await Deno.writeTextFile(
-        `${dir}/slow.json`,
-        baselineFile("sum", stats(1e12, 1e12, 1e12)),
-      );
-      const r = await compare(
-        "--suite",
-        "tiny",
-        "--baseline",
-        "slow.json",
-        "--save",
-        "out.json",
-      );
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /improvement: tiny › sum: avg 1000 s → /);
-      assert.doesNotMatch(r.stdout, /regression:/);
-    });
-
-    await t.step(
-      "added and removed benchmarks are listed, not failures",
-      async () => {
-        await Deno.writeTextFile(
-          `${dir}/renamed.json`,
-          baselineFile("old sum", stats(0.001, 0.001, 0.001)),
-        );
-        const r = await compare(
-          "--suite",
-          "tiny",
-          "--baseline",
-          "renamed.json",
-          "--save",
-          "out.json",
-        );
-        assert.equal(r.code, 0, r.stderr);
-        assert.match(
-          r.stdout,
-          /added \(not in the baseline\): tiny_bench\.ts › tiny › sum/,
-        );
-        assert.match(
-          r.stdout,
-          /removed \(only in the baseline\): tiny_bench\.ts › tiny › old sum/,
-        );
-      },
+    const file = join(dir, "some_bench.ts");
+    await Deno.writeTextFile(
+      file,
+      `
+Deno.bench("plain", () => {});
+Deno.bench("with options", { group: "g", baseline: true, n: 3, warmup: 2 }, () => {});
+Deno.bench({ name: "object form", group: "g", ignore: true, fn() {} });
+Deno.bench(function named() {});
+Deno.bench({ name: "only one", only: true }, () => {});
+`,
     );
-
-    await t.step(
-      "--quick --update-baseline writes the quick results as the baseline",
-      async () => {
-        const r = await compare(
-          "--suite",
-          "tiny",
-          "--quick",
-          "--update-baseline",
-          "--baseline",
-          "new.json",
-        );
-        assert.equal(r.code, 0, r.stderr);
-        assert.match(r.stdout, /wrote the baseline new\.json/);
-        const saved = parseResults(
-          await Deno.readTextFile(`${dir}/new.json`),
-          "new.json",
-        );
-        assert.deepEqual(saved.benches.map((b) => b.name), ["sum quick"]);
-        assert.equal(saved.run?.quick, true);
-        assert.deepEqual((saved.extras?.tiny as { args: string[] }).args, [
-          "--json",
-          "--quick",
-        ]);
-      },
+    const benches = await captureBenches(pathToFileURL(file).href);
+    assert.deepEqual(
+      benches.map(({ fn: _, ...b }) => b),
+      [
+        {
+          name: "plain",
+          group: null,
+          baseline: false,
+          n: undefined,
+          warmup: undefined,
+          ignore: false,
+          only: false,
+        },
+        {
+          name: "with options",
+          group: "g",
+          baseline: true,
+          n: 3,
+          warmup: 2,
+          ignore: false,
+          only: false,
+        },
+        {
+          name: "object form",
+          group: "g",
+          baseline: false,
+          n: undefined,
+          warmup: undefined,
+          ignore: true,
+          only: false,
+        },
+        {
+          name: "named",
+          group: null,
+          baseline: false,
+          n: undefined,
+          warmup: undefined,
+          ignore: false,
+          only: false,
+        },
+        {
+          name: "only one",
+          group: null,
+          baseline: false,
+          n: undefined,
+          warmup: undefined,
+          ignore: false,
+          only: true,
+        },
+      ],
     );
-
-    await t.step(
-      "default paths: bench/baseline_quick.json and bench/results/",
-      async () => {
-        await Deno.mkdir(`${dir}/bench`);
-        await Deno.writeTextFile(
-          `${dir}/bench/baseline_quick.json`,
-          baselineFile("sum quick", stats(1e12, 1e12, 1e12)),
-        );
-        const r = await compare("--suite", "tiny", "--quick");
-        assert.equal(r.code, 0, r.stderr);
-        assert.match(r.stdout, /Compared with bench\/baseline_quick\.json/);
-        const saved = [...Deno.readDirSync(`${dir}/bench/results`)].map((e) =>
-          e.name
-        );
-        assert.equal(saved.length, 1);
-        assert.match(saved[0], /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.json$/);
-      },
+    assert.ok(benches.every((b) => typeof b.fn === "function"));
+    assert.deepEqual(runnable(benches).map((b) => b.name), ["only one"]);
+    assert.deepEqual(
+      runnable(benches.filter((b) => !b.only)).map((b) => b.name),
+      ["plain", "with options", "named"],
+      "ignored benchmarks do not run",
     );
-
-    await t.step("a failing benchmark exits 2 and is named", async () => {
-      const r = await compare(
-        "--suite",
-        "broken",
-        "--update-baseline",
-        "--baseline",
-        "x.json",
-      );
-      assert.equal(r.code, 2);
-      assert.match(
-        r.stderr,
-        /suite broken \(broken_bench\.ts\): 1 benchmark failed:\n {2}explodes: .*boom in bench/,
-      );
-    });
-
-    await t.step(
-      "a suite that fails outside its benchmarks exits 2 with the error",
-      async () => {
-        const r = await compare(
-          "--suite",
-          "toplevel",
-          "--update-baseline",
-          "--baseline",
-          "x.json",
-        );
-        assert.equal(r.code, 2);
-        assert.match(
-          r.stderr,
-          /suite toplevel \(toplevel_bench\.ts\) failed[^]*top-level boom/,
-        );
-      },
+    assert.equal(typeof Deno.bench, "function", "Deno.bench is restored");
+    await assert.rejects(
+      captureBenches(pathToFileURL(join(dir, "missing.ts")).href),
     );
-
-    await t.step("a default suite whose file is missing exits 2", async () => {
-      const r = await compare("--update-baseline", "--baseline", "x.json");
-      assert.equal(r.code, 2);
-      assert.match(r.stderr, /suite absent: absent_bench\.ts does not exist/);
-    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("measureUnit alternates the sides, counts the rounds and reports a throwing side", async () => {
+  const order: string[] = [];
+  let calls = 0;
+  const side = (name: string, fn: () => void) => ({
+    name,
+    group: null,
+    baseline: false,
+    ignore: false,
+    only: false,
+    fn,
+  });
+  const sides = [
+    side("a", () => void order.push("a")),
+    side("b", () => void order.push("b")),
+    side("boom", () => {
+      if (++calls > 3) throw new Error("it broke");
+    }),
+  ];
+  const out = await measureUnit(sides, { budgetMs: 30, rounds: 4 });
+  assert.equal(out[0].times.length, 4);
+  assert.equal(out[1].times.length, 4);
+  assert.equal(out[0].error, undefined);
+  assert.equal(out[2].error, "it broke");
+  assert.ok(out[0].times.every((t) => t >= 0 && Number.isFinite(t)));
+  // After the warm-up, rounds alternate which side goes first: each batch
+  // is a run of one name; the sequence of batch names is a b, b a, a b, …
+  const batches: string[] = [];
+  const measured = order.slice(
+    order.length - 4 * (out[0].iterations + out[1].iterations),
+  );
+  for (const x of measured) if (batches.at(-1) !== x) batches.push(x);
+  assert.deepEqual(batches, ["a", "b", "a", "b", "a"]); // ab ba ab ba
+  // The explicit warm-up count is honoured.
+  let warm = 0;
+  await measureUnit(
+    [{ ...side("w", () => void warm++), warmup: 7, n: 1 }],
+    { budgetMs: 1, rounds: 2 },
+  );
+  assert.equal(warm, 7 + 2, "7 warm-up calls, then 2 rounds of n = 1");
+});
+
+Deno.test("mapSpecifier and rewriteSpecifiers resolve a revision's own import map", async () => {
+  const imports = {
+    "@m/kit": "./mod.ts",
+    "@m/kit/": "./sub/",
+    "ws": "npm:ws@8.18.3",
+  };
+  assert.equal(mapSpecifier("@m/kit", imports), "./mod.ts");
+  assert.equal(mapSpecifier("@m/kit/x.ts", imports), "./sub/x.ts");
+  assert.equal(mapSpecifier("ws", imports), "npm:ws@8.18.3");
+  assert.equal(mapSpecifier("./local.ts", imports), undefined);
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "deno.json"),
+      JSON.stringify({ imports }),
+    );
+    await Deno.mkdir(join(dir, "bench"));
+    await Deno.writeTextFile(
+      join(dir, "bench", "b.ts"),
+      `import { a } from "@m/kit";\nimport type { T } from '@m/kit/x.ts';\nexport * from "ws";\nconst m = await import("@m/kit");\nimport "./local.ts";\n`,
+    );
+    await rewriteSpecifiers(dir);
+    assert.equal(
+      await Deno.readTextFile(join(dir, "bench", "b.ts")),
+      `import { a } from "../mod.ts";\nimport type { T } from '../sub/x.ts';\nexport * from "npm:ws@8.18.3";\nconst m = await import("../mod.ts");\nimport "./local.ts";\n`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("parseThreshold takes percentages and fractions", () => {
+  assert.equal(parseThreshold("5%"), 0.05);
+  assert.equal(parseThreshold("2 %"), 0.02);
+  assert.equal(parseThreshold("0.1"), 0.1);
+  for (const bad of ["", "%", "abc", "-1%", "2", "150%"]) {
+    assert.throws(() => parseThreshold(bad), /--threshold/, bad);
+  }
+});
+
+Deno.test({
+  name:
+    "--against: two commits, one benchmark 2x slower through a bare specifier: exactly one slower",
+  sanitizeResources: false,
+  async fn() {
+    const root = await repository([
+      {
+        "deno.json": CONFIG_TEXT,
+        "lib.ts": lib(1),
+        "bench/x_bench.ts": bench(`Deno.bench("old one", () => steady());`),
+      },
+      {
+        "lib.ts": lib(2),
+        "bench/x_bench.ts": bench(`Deno.bench("new one", () => steady());`),
+      },
+    ]);
+    try {
+      const saved = join(root, "out.json");
+      const r = await compare(
+        ["--against", "HEAD~1", "--rounds", "8", "--save", saved],
+        root,
+      );
+      assert.equal(r.code, 1, r.err + r.out);
+      const results = parseResults(await Deno.readTextFile(saved), saved);
+      const a = analyseAgainst(results, 0.05);
+      const verdicts = Object.fromEntries(
+        a.rows.map((row) => [row.name, row.verdict]),
+      );
+      assert.deepEqual(verdicts, { steady: "same", changed: "slower" });
+      const changed = a.rows.find((row) => row.name === "changed")!.change!;
+      assert.ok(
+        changed.lo <= 2 && 2 <= changed.hi * 1.1,
+        JSON.stringify(changed),
+      );
+      assert.deepEqual(
+        results.units[0].sessions,
+        [8, 8],
+        "two sessions of 8 rounds",
+      );
+      assert.match(r.out, /changed\s+slower\s+×/);
+      assert.match(r.out, /added: new one/);
+      assert.match(r.out, /removed: old one/);
+      assert.match(r.out, /1 slower, 0 faster, 1 same/);
+      assert.equal(await worktrees(root), 1, "the worktree is removed");
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "--against: bad input is one line and exit 2, and the worktree is removed",
+  sanitizeResources: false,
+  async fn(t) {
+    const root = await repository([
+      { "README.md": "no benches yet" },
+      {
+        "deno.json": CONFIG_TEXT,
+        "lib.ts": lib(1),
+        "bench/x_bench.ts": `throw new Error("broken in this revision");`,
+      },
+      { "bench/x_bench.ts": bench("") },
+    ]);
+    const outside = await Deno.makeTempDir();
+    try {
+      const cases: [string, string[], string, RegExp][] = [
+        [
+          "an unknown revision",
+          ["--against", "no-such-ref"],
+          root,
+          /unknown revision "no-such-ref"/,
+        ],
+        [
+          "a revision that is an option",
+          ["--against=-x"],
+          root,
+          /not a revision/,
+        ],
+        [
+          "a revision without bench files",
+          ["--against", "HEAD~2"],
+          root,
+          /A \(HEAD~2\) has none of the bench files/,
+        ],
+        [
+          "a bench file that throws in one tree",
+          ["--against", "HEAD~1"],
+          root,
+          /bench\/x_bench\.ts throws in A \(HEAD~1\).*broken in this revision/,
+        ],
+        [
+          "outside a git checkout",
+          ["--against", "HEAD"],
+          outside,
+          /needs a git checkout/,
+        ],
+        [
+          "an unknown flag",
+          ["--nope"],
+          root,
+          /Unknown option '--nope'.*see --help/,
+        ],
+        [
+          "a bad threshold",
+          ["--threshold", "2"],
+          root,
+          /--threshold must be below 100 %/,
+        ],
+        [
+          "a bad round count",
+          ["--rounds", "0"],
+          root,
+          /--rounds must be a positive integer/,
+        ],
+        ["an unknown suite", ["--suite", "nope"], root, /unknown suite "nope"/],
+        [
+          "a bad filter",
+          ["--filter", "("],
+          root,
+          /--filter is not a regular expression/,
+        ],
+        [
+          "--update-baseline with --against",
+          ["--against", "HEAD", "--update-baseline"],
+          root,
+          /does not go with --against/,
+        ],
+        [
+          "a missing baseline file",
+          ["--baseline", join(outside, "none.json")],
+          root,
+          /does not exist/,
+        ],
+      ];
+      for (const [name, args, dir, message] of cases) {
+        await t.step(name, async () => {
+          const r = await compare(args, dir);
+          assert.equal(r.code, 2, r.err);
+          assert.match(r.err, message);
+          assert.equal(
+            r.err.trim().split("\n").length,
+            1,
+            `one line: ${r.err}`,
+          );
+          assert.doesNotMatch(r.err, /\n\s+at /, "no stack trace");
+          if (dir === root) assert.equal(await worktrees(root), 1);
+        });
+      }
+    } finally {
+      await Deno.remove(root, { recursive: true });
+      await Deno.remove(outside, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "--against: Ctrl-C in the middle exits 2 and removes the worktree",
+  sanitizeResources: false,
+  async fn() {
+    const root = await repository([
+      {
+        "deno.json": CONFIG_TEXT,
+        "lib.ts": lib(1),
+        "bench/x_bench.ts": bench(""),
+      },
+      { "lib.ts": lib(2) },
+    ]);
+    try {
+      const driver = join(root, "driver.ts");
+      await Deno.writeTextFile(
+        driver,
+        `import { main } from ${JSON.stringify(COMPARE.href)};
+Deno.exit(await main(Deno.args, { root: ${
+          JSON.stringify(root)
+        }, suites: { x: "bench/x_bench.ts" }, extras: [] }));`,
+      );
+      const child = new Deno.Command(deno, {
+        args: [
+          "run",
+          "-A",
+          "--config",
+          CONFIG.pathname,
+          driver,
+          "--against",
+          "HEAD~1",
+          "--rounds",
+          "500",
+        ],
+        cwd: root,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const stderr = new Response(child.stderr).text();
+      const stdout = new Response(child.stdout).text();
+      // Wait (bounded) for the worktree and the first rounds, then interrupt.
+      let seen = false;
+      for (let i = 0; i < 300 && !seen; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = (await worktrees(root)) === 2;
+      }
+      assert.ok(seen, "the worktree appeared");
+      await new Promise((r) => setTimeout(r, 1500));
+      child.kill("SIGINT");
+      const status = await child.status;
+      await stdout;
+      const err = await stderr;
+      assert.equal(status.code, 2, err);
+      assert.match(err, /compare: interrupted/);
+      assert.equal(await worktrees(root), 1, "the worktree is removed");
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+/** A baseline-mode unit: a baseline and two kit members, two sessions. */
+function syntheticUnit(
+  random: () => number,
+  scale: { base: number; kit: number },
+): MeasuredUnit {
+  const rounds = 12;
+  const side = (ns: number) => ({
+    times: Array.from({ length: 2 * rounds }, () => ns),
+    iterations: 10,
+  });
+  const base = side(1000 * scale.base);
+  const a = side(100 * scale.kit);
+  const b = side(10 * scale.kit);
+  // Drift shared by the round, plus a little noise of each side's own.
+  for (let r = 0; r < 2 * rounds; r++) {
+    const drift = 1 + 0.3 * random();
+    for (const s of [base, a, b]) {
+      s.times[r] *= drift * (1 + 0.02 * (random() - 0.5));
+    }
+  }
+  return {
+    suite: "dtw",
+    file: "bench/dtw_bench.ts",
+    group: "dtw 1000",
+    names: ["original", "kit a", "kit b"],
+    baseline: "original",
+    sides: [base, a, b],
+    sessions: [rounds, rounds],
+  };
+}
+
+function syntheticResults(unit: MeasuredUnit, date: string): Results {
+  return {
+    format: "midstreamer-kit-compare",
+    version: 2,
+    system: {
+      cpu: "AMD EPYC",
+      cores: 2,
+      memoryBytes: 2 ** 34,
+      os: "linux",
+      osRelease: "6",
+      arch: "x86_64",
+      deno: "2.9.6",
+      v8: "15",
+      typescript: "6",
+      commit: "abc",
+      dirty: false,
+      date,
+    },
+    run: {
+      mode: "baseline",
+      quick: true,
+      suites: ["dtw"],
+      durationMs: 1,
+      budgetMs: 1,
+    },
+    units: [unit],
+  };
+}
+
+Deno.test("a saved file: judged by ratios to the in-run baseline, not by times", () => {
+  const random = rng(18);
+  const now = syntheticResults(
+    syntheticUnit(random, { base: 1, kit: 1 }),
+    "2026-12-05",
+  );
+  // A file from a moment when the machine was 30 % faster: every time,
+  // baselines included, 30 % lower. Ratios are unchanged: nothing slower.
+  const fast = syntheticResults(
+    syntheticUnit(random, { base: 0.7, kit: 0.7 }),
+    "2026-12-01",
+  );
+  const drift = analyseBaseline(now, fast, 0.05);
+  assert.deepEqual(drift.rows.map((r) => r.verdict), [
+    undefined,
+    "same",
+    "same",
+  ]);
+  assert.ok(
+    drift.rows[1].timeChange! > 1.3,
+    "the time change is shown, as information",
+  );
+  // A file where only the kit was 30 % faster: the kit got slower.
+  const kitFaster = syntheticResults(
+    syntheticUnit(random, { base: 1, kit: 0.7 }),
+    "2026-12-01",
+  );
+  const slower = analyseBaseline(now, kitFaster, 0.05);
+  assert.deepEqual(slower.rows.map((r) => r.verdict), [
+    undefined,
+    "slower",
+    "slower",
+  ]);
+  const c = slower.rows[1].change!;
+  assert.ok(c.lo < 1 / 0.7 && 1 / 0.7 < c.hi, JSON.stringify(c));
+  // Recorded on another machine: ratios shown, no verdicts, and it says so.
+  const elsewhere = {
+    ...kitFaster,
+    system: { ...kitFaster.system, cpu: "Intel Xeon" },
+  };
+  const info = analyseBaseline(now, elsewhere, 0.05, "bench/baseline.json");
+  assert.ok(info.rows.every((r) => r.verdict === undefined));
+  assert.ok(info.rows[1].change !== undefined);
+  assert.match(
+    info.notes.join("\n"),
+    /bench\/baseline\.json was recorded on another machine \(CPU: Intel Xeon there, AMD EPYC here\)/,
+  );
+  // A group without a baseline gets no verdict from a file.
+  const lone: MeasuredUnit = {
+    ...now.units[0],
+    names: ["kit a"],
+    baseline: null,
+    sides: [now.units[0].sides[1]],
+  };
+  const noBase = analyseBaseline({ ...now, units: [lone] }, {
+    ...fast,
+    units: [lone],
+  }, 0.05);
+  assert.equal(noBase.rows[0].verdict, undefined);
+  assert.match(
+    noBase.notes.join("\n"),
+    /needs? --against|compare revisions with --against/,
+  );
+});
+
+Deno.test("mergeSessions appends rounds and refuses different benchmarks", () => {
+  const unit = syntheticUnit(rng(19), { base: 1, kit: 1 });
+  const one = { units: [{ ...unit, sessions: [24] }], added: [], removed: [] };
+  const merged = mergeSessions(one, one);
+  assert.deepEqual(merged.units[0].sessions, [24, 24]);
+  assert.equal(merged.units[0].sides[0].times.length, 48);
+  assert.throws(
+    () =>
+      mergeSessions(one, {
+        ...one,
+        units: [{ ...unit, names: ["x", "y", "z"] }],
+      }),
+    /different benchmarks/,
+  );
+});
+
+Deno.test("parseResults names the malformed field", () => {
+  const good = syntheticResults(
+    syntheticUnit(rng(20), { base: 1, kit: 1 }),
+    "2026-12-05",
+  );
+  assert.deepEqual(parseResults(JSON.stringify(good), "f.json"), good);
+  assert.throws(() => parseResults("{", "f.json"), /f\.json: not JSON/);
+  assert.throws(
+    () => parseResults(`{"version":1,"benches":[]}`, "f.json"),
+    /not a version 2 results file/,
+  );
+  const badTimes = structuredClone(good);
+  badTimes.units[0].sides[1].times[3] = -1;
+  assert.throws(
+    () => parseResults(JSON.stringify(badTimes), "f.json"),
+    /units\[0\]\.sides\[1\]\.times/,
+  );
+  const badSessions = {
+    ...good,
+    units: [{ ...good.units[0], sessions: [1.5] }],
+  };
+  assert.throws(
+    () => parseResults(JSON.stringify(badSessions), "f.json"),
+    /units\[0\]\.sessions/,
+  );
 });

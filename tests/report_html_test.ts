@@ -1,298 +1,297 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import assert from "node:assert/strict";
-import type {
-  BenchEntry,
-  BenchStats,
-  Results,
-} from "../scripts/_compare_results.ts";
-import { compareResults } from "../scripts/_compare_results.ts";
 import {
-  families,
-  rawValue,
-  renderHtml,
-  seriesName,
-  splitGroup,
-} from "../scripts/_report_html.ts";
-import { groupBenches } from "../scripts/_compare_results.ts";
+  analyseAgainst,
+  analyseBaseline,
+} from "../scripts/_compare/analyse.ts";
+import type { MeasuredUnit, Results } from "../scripts/_compare/results.ts";
+import { renderHtml } from "../scripts/_report/html.ts";
+import { seriesName, splitGroup } from "../scripts/_report/benches.ts";
 import { chromiumAvailable, runInChromium } from "../testing/chromium.ts";
+import { rng } from "../testing/rng.ts";
 
-function stats(avg: number): BenchStats {
-  return {
-    n: 50,
-    min: avg * 0.9,
-    max: avg * 2,
-    avg,
-    p75: avg * 1.05,
-    p99: avg * 1.5,
-    p995: avg * 1.6,
-    p999: avg * 1.8,
-  };
-}
+const random = rng(21);
 
-function entry(
+/** A unit of `names` (first = baseline when `base`) with times around `ns`. */
+function unit(
+  suite: string,
   group: string,
-  name: string,
-  avg: number,
-  baseline = false,
-): BenchEntry {
+  names: string[],
+  ns: number[],
+  base = true,
+): MeasuredUnit {
+  const rounds = 8;
   return {
-    origin: "file:///x/bench/some_bench.ts",
+    suite,
+    file: `bench/${suite}_bench.ts`,
     group,
-    name,
-    baseline,
-    results: [{ ok: stats(avg) }],
+    names,
+    baseline: base ? names[0] : null,
+    sides: ns.map((t) => ({
+      times: Array.from(
+        { length: 2 * rounds },
+        () => t * (1 + 0.05 * random()),
+      ),
+      iterations: 4,
+    })),
+    sessions: [rounds, rounds],
   };
 }
 
-/** A run with every chart's data: DTW, LCS, transport and load extras. */
+const rtt = (
+  transport: "quic" | "websocket" | "raw-quic" | "raw-websocket",
+  client: "deno" | "ws" | "-",
+  size: number,
+) => ({
+  transport,
+  client,
+  size,
+  mean: size / 1e4,
+  p50: size / 1e4,
+  p95: size / 5e3,
+  p99: size / 2e3,
+  n: 100,
+});
+
+/** Results with data for every chart: DTW family, LCS, transport, load. */
 function fullResults(): Results {
-  const benches: BenchEntry[] = [];
-  for (const n of [10, 100, 1000, 10000]) {
-    const g = `dtw ${n}`;
-    // The original is skipped at 10,000 points, as in bench/dtw_bench.ts.
-    if (n <= 1000) {
-      benches.push(entry(g, `original pure JS (${n})`, n * n * 10, true));
-    }
-    benches.push(entry(g, `typed-array JS (${n})`, n * n * 2));
-    benches.push(entry(g, `kit dtw (${n})`, n * n * 0.4));
-  }
-  for (const [s, l] of [[10, 50], [50, 100], [100, 200]]) {
-    const g = `lcs ${s}x${l}`;
-    benches.push(
-      entry(g, `original correlation matrix (${s}x${l})`, s * s * l * l, true),
+  const units: MeasuredUnit[] = [];
+  for (const n of [10, 100, 1000]) {
+    units.push(
+      unit("dtw", `dtw ${n}`, [
+        `original pure JS (${n})`,
+        `typed-array JS (${n})`,
+        `kit dtw (${n})`,
+      ], [n * n * 10, n * n * 2, n * n * 0.4]),
     );
-    benches.push(entry(g, `kit lcs matrix (${s}x${l})`, s * s * l * l / 40));
   }
+  units.push(
+    unit("lcs", "matrix 10×50, 3 symbols", [
+      "original",
+      "kit correlationMatrix",
+    ], [1e6, 3e4]),
+  );
+  units.push(
+    unit("e2e", "search 100k", ["kit: searchSubsequence", "kit: pool"], [
+      1.4e7,
+      1e7,
+    ], false),
+  );
+  const series = Array.from(
+    { length: 10 },
+    (_, t) => ({ t, throughput: 10_000 + t, rss: 100, heap: 10 }),
+  );
+  const snapshots = Array.from(
+    { length: 5 },
+    (_, i) => ({ ops: 1000 * i, rss: 180 + i, heap: 30 }),
+  );
+  const run = {
+    requests: 10,
+    patterns: 10,
+    totalMs: 1,
+    throughput: 4000,
+    latencyMs: { mean: 1, p99: 2 },
+    relative: 0.4,
+  };
   return {
-    version: 1,
-    runtime: "Deno/2.9.6 x86_64-unknown-linux-gnu",
-    cpu: "AMD EPYC",
-    benches,
+    format: "midstreamer-kit-compare",
+    version: 2,
     system: {
-      cpu: "AMD EPYC 7B13",
+      cpu: "AMD EPYC",
       cores: 2,
-      memoryBytes: 8 * 2 ** 30,
+      memoryBytes: 2 ** 34,
       os: "linux",
-      osRelease: "6.1",
+      osRelease: "6.18",
       arch: "x86_64",
       deno: "2.9.6",
-      v8: "14.0",
-      typescript: "5.9",
-      commit: "0123456789abcdef0123456789abcdef01234567",
+      v8: "15.0",
+      typescript: "6.0",
+      commit: "0123456789abcdef",
       dirty: false,
-      date: "2026-11-27T00:00:00.000Z",
+      date: "2026-12-05T00:00:00Z",
     },
     run: {
+      mode: "baseline",
       quick: true,
-      suites: ["dtw", "lcs", "transport", "load"],
-      durationMs: 61_000,
+      suites: ["dtw", "lcs", "e2e"],
+      durationMs: 60_000,
+      budgetMs: 150_000,
     },
+    units,
     extras: {
-      // The shape of scripts/transport_report.ts --json (milliseconds).
       transport: {
-        meta: { deno: "2.9.6", quick: true },
-        rtt: [64, 1024].flatMap((size) => [
-          {
-            transport: "quic",
-            client: "-",
-            size,
-            mean: 0.1,
-            p50: 0.09,
-            p95: 0.2,
-            p99: 0.3,
-            n: 100,
-          },
-          {
-            transport: "websocket",
-            client: "deno",
-            size,
-            mean: 0.2,
-            p50: 0.15,
-            p95: 0.3,
-            p99: 0.5,
-            n: 100,
-          },
+        meta: {
+          deno: "2.9.6",
+          date: "2026-12-05",
+          quick: true,
+          note: "loopback",
+        },
+        rtt: [64, 1024, 65536].flatMap((
+          s,
+        ) => [
+          rtt("quic", "-", s),
+          rtt("websocket", "ws", s),
+          rtt("raw-quic", "-", s),
         ]),
-        setup: [
-          {
-            mode: "quic-full-handshake",
-            client: "-",
-            mean: 2,
-            p50: 1.9,
-            p95: 3,
-            p99: 4,
-            n: 30,
-          },
-          {
-            mode: "quic-0rtt",
-            client: "-",
-            mean: 0.5,
-            p50: 0.4,
-            p95: 0.8,
-            p99: 1,
-            n: 30,
-          },
-        ],
+        multiplex: [{
+          mode: "quic-streams",
+          streams: 100,
+          size: 64,
+          mean: 5,
+          p50: 5,
+          p95: 6,
+          p99: 7,
+          n: 20,
+        }],
+        setup: [{
+          mode: "quic-0rtt",
+          client: "-",
+          mean: 0.3,
+          p50: 0.3,
+          p95: 0.4,
+          p99: 0.5,
+          n: 20,
+          resumedFraction: 0.67,
+        }],
       },
       load: {
-        timeline: [0, 1, 2, 3].map((t) => ({ t, throughput: 400 + 10 * t })),
+        meta: {
+          quick: true,
+          date: "",
+          deno: "2.9.6",
+          v8: "15",
+          os: "linux",
+          arch: "x86_64",
+          cpus: 2,
+          gcExposed: true,
+          workers: 0,
+          note: "",
+        },
+        concurrent: {
+          count: 1000,
+          points: 500,
+          rounds: 3,
+          original: { sampled: 24, msPerMatch: 2.6, throughput: 383 },
+          kit: {
+            totalMs: 91,
+            throughput: 10927,
+            latencyMs: { mean: 40, p50: 42, p99: 89 },
+            rssDeltaMB: 8,
+            heapDeltaMB: 1.6,
+          },
+          speedup: 28.5,
+        },
+        sustained: {
+          durationS: 10,
+          concurrency: 256,
+          completed: 110_016,
+          throughput: 10_974,
+          latencyMs: { mean: 20, p50: 20, p99: 40 },
+          warmUpMatches: 1000,
+          rss: { startMB: 100, endMB: 99, growthPct: -1 },
+          heap: { startMB: 13, endMB: 9.7, growthPct: -20 },
+          series,
+        },
+        memory: {
+          ops: 4000,
+          points: 1000,
+          peakRssMB: 186,
+          peakHeapMB: 30,
+          growthPer1000: { rssMB: 2.2, heapMB: -0.08 },
+          snapshots,
+        },
+        service: {
+          quic: { dtw: run, dtwBatch: run },
+          websocket: { dtw: run, dtwBatch: run },
+        },
+        targets: [{
+          name: "throughput",
+          target: ">= 15x",
+          value: 28.5,
+          unit: "x",
+          pass: true,
+        }],
       },
-      browser: [{ engine: "chromium", note: "<b>not html</b>" }],
+      browser: {
+        rows: [{ name: "dtw 1000 x 1000", deno_ms: 0.39, chromium_ms: 0.56 }],
+        chromium: "Chromium 156",
+        deno: "Deno 2.9.6",
+        quick: true,
+        samples: 5,
+        notes: [],
+      },
     },
   };
 }
 
-/** `data-chart` id → `data-points` of every figure. */
-function points(html: string): Record<string, number> {
-  return Object.fromEntries(
-    [...html.matchAll(/data-chart="([^"]+)" data-points="(\d+)"/g)].map((
-      m,
-    ) => [m[1], Number(m[2])]),
-  );
-}
-
+/** Dots each chart should draw for {@linkcode fullResults} against itself. */
 const EXPECTED = {
-  "dtw-speedup": 6, // 2 entries × 3 sizes with a baseline
-  "dtw-time": 11, // 3 entries × 4 sizes, no original at 10,000
-  "lcs-speedup": 3,
-  "lcs-time": 6,
-  "transport-latency": 4, // 2 transports × 2 sizes (bar p50, whisker p99)
-  "transport-other": 6, // 2 set-up modes × 3 percentiles
-  "load-throughput": 4,
+  comparison: 7, // every non-baseline member of a group with a baseline
+  "speedup-dtw": 6,
+  "time-dtw-dtw": 9,
+  "speedup-lcs": 1,
+  "transport-rtt": 9,
+  "load-sustained": 10,
+  "load-memory": 10,
 };
 
-Deno.test("renderHtml draws every chart from data found by pattern", () => {
-  const html = renderHtml(fullResults());
-  assert.deepEqual(points(html), EXPECTED);
-  assert.doesNotMatch(html, /no data/);
-  // Series are named without the configuration, same colour in both charts.
-  assert.match(html, /<title>kit dtw · 100: ×25<\/title>/);
-  assert.match(html, /<title>kit dtw · 100: 4 µs<\/title>/);
-  const kitColours = new Set(
-    [...html.matchAll(/fill="(#[0-9a-f]{6})"><title>kit dtw ·/g)].map((m) =>
-      m[1]
-    ),
-  );
-  assert.equal(kitColours.size, 1);
-  assert.match(html, /<title>quic · 1 KiB: 90 µs<\/title>/);
-  assert.match(html, /<title>websocket · deno · 64 B: 150 µs<\/title>/);
-  assert.match(html, /<title>p50 · quic-0rtt: 400 µs<\/title>/);
-  assert.match(html, /<title>timeline · 3: 430<\/title>/);
-  // System block, raw tables, escaping, no external resources.
-  assert.match(
-    html,
-    /<dt>CPU<\/dt><dd>AMD EPYC 7B13 \(2 logical cores\)<\/dd>/,
-  );
-  assert.match(html, /<summary>extras\.browser<\/summary><table class="raw">/);
-  assert.match(html, /&#60;b&#62;not html&#60;\/b&#62;/);
-  assert.doesNotMatch(html, /<b>not html/);
-  assert.doesNotMatch(html, /(src|href)=|@import|url\(/);
-});
-
-Deno.test("renderHtml shows 'no data' for absent data instead of failing", () => {
-  const empty: Results = {
-    version: 1,
-    runtime: "Deno",
-    cpu: "cpu",
-    benches: [],
-  };
-  const html = renderHtml(empty);
-  assert.deepEqual(points(html), {
-    "dtw-speedup": 0,
-    "dtw-time": 0,
-    "lcs-speedup": 0,
-    "lcs-time": 0,
-    "transport-latency": 0,
-    "load-throughput": 0,
-  });
-  assert.equal(html.match(/class="nodata"/g)?.length, 6);
-  assert.match(html, /no data: extras\.transport is absent/);
-  // Extras in unknown shapes: no chart, but still a raw table.
-  const odd = renderHtml({
-    ...empty,
-    extras: { transport: { x: [1, 2] }, load: "n/a" },
-  });
-  assert.match(odd, /no data: no records with transport, size and p50\/p99/);
-  assert.match(odd, /no data: no records with time and throughput/);
-});
-
-Deno.test("renderHtml marks regressions from a comparison", () => {
-  const now = fullResults();
-  const old = structuredClone(now);
-  (old.benches[2].results[0] as { ok: BenchStats }).ok = stats(1);
-  const html = renderHtml(
-    now,
-    compareResults(old, now, 0.1),
-    "bench/baseline.json",
-  );
-  assert.match(
-    html,
-    /class="summary bad">Against <code>bench\/baseline\.json<\/code> \(threshold 10.0%\): 1 regressions/,
-  );
-  assert.match(
-    html,
-    /<li class="regression"><b>regression<\/b>: dtw 10 › kit dtw \(10\)/,
-  );
-  assert.match(html, /<tr class="regression">/);
-});
-
-Deno.test("splitGroup, seriesName and families find configurations", () => {
-  assert.deepEqual(splitGroup("dtw 100"), ["dtw", "100"]);
-  assert.deepEqual(splitGroup("lcs matrix 10x50"), ["lcs matrix", "10x50"]);
-  assert.equal(splitGroup("transport"), undefined);
-  assert.equal(splitGroup("42 things"), undefined);
-  assert.equal(seriesName("kit dtw (100)", "100"), "kit dtw");
-  assert.equal(seriesName("kit dtw, 10% band (10)", "10"), "kit dtw, 10% band");
-  assert.equal(
-    seriesName("@bsull/augurs 0.10, euclidean = sqrt(kit squared) (10)", "10"),
-    "@bsull/augurs 0.10, euclidean = sqrt(kit squared)",
-  );
-  assert.equal(seriesName("kit lcs 10x50", "10x50"), "kit lcs");
-  assert.equal(seriesName("peer (wasm)", "10"), "peer (wasm)");
-  // bench/lcs_bench.ts names: group "matrix 10×50, 3 symbols (45 pairs)".
-  assert.deepEqual(splitGroup("matrix 10×50, 3 symbols (45 pairs)"), [
-    "matrix",
-    "10×50, 3 symbols (45 pairs)",
+Deno.test("splitGroup and seriesName find a family's sizes and series", () => {
+  assert.deepEqual(splitGroup("dtw 1000"), ["dtw", 1000]);
+  assert.deepEqual(splitGroup("subsequence search 100k (no baseline)"), [
+    "subsequence search",
+    100_000,
   ]);
-  assert.equal(
-    seriesName(
-      "kit correlationMatrix, 1 thread (10×50/3)",
-      "10×50, 3 symbols (45 pairs)",
-    ),
-    "kit correlationMatrix, 1 thread",
-  );
-  const lcsHtml = renderHtml({
-    version: 1,
-    runtime: "Deno",
-    cpu: "cpu",
-    benches: ["10×50", "50×100"].flatMap((c) => [
-      entry(`matrix ${c}, 3 symbols`, `original (${c}/3)`, 1000, true),
-      entry(`matrix ${c}, 3 symbols`, `kit (${c}/3)`, 10),
-    ]),
-  });
-  assert.match(lcsHtml, /data-chart="lcs-matrix-speedup" data-points="2"/);
-  assert.match(lcsHtml, /<title>kit · 50×100, 3 symbols: ×100<\/title>/);
-  const fams = families(groupBenches(fullResults().benches));
-  assert.deepEqual(
-    fams.map((f) => [f.name, f.configs]),
-    [["dtw", ["10", "100", "1000", "10000"]], ["lcs", [
-      "10x50",
-      "50x100",
-      "100x200",
-    ]]],
-  );
+  assert.deepEqual(splitGroup("search 1M"), ["search", 1_000_000]);
+  assert.equal(splitGroup("pattern matching"), undefined);
+  assert.equal(seriesName("kit dtw (100)"), "kit dtw");
+  assert.equal(seriesName("kit lcs (10×50/3)"), "kit lcs");
+  assert.equal(seriesName("kit: topK"), "kit: topK");
 });
 
-Deno.test("rawValue renders arrays of records as tables and nests objects", () => {
-  assert.equal(
-    rawValue([{ a: 1, b: "x" }, { a: 2, c: true }]),
-    '<table class="raw"><thead><tr><th>a</th><th>b</th><th>c</th></tr></thead><tbody><tr><td class="num">1</td><td>x</td><td></td></tr><tr><td class="num">2</td><td></td><td>true</td></tr></tbody></table>',
+Deno.test("renderHtml: self-contained, with the verdicts and a figure per chart", () => {
+  const results = fullResults();
+  const html = renderHtml(results, analyseBaseline(results, results, 0.05));
+  assert.doesNotMatch(
+    html,
+    /<script[^>]+src=|<link[^>]+href=|@import|https?:\/\/(?!www\.w3\.org)/,
+    "nothing loads from elsewhere",
   );
-  assert.equal(
-    rawValue({ k: [1, null] }),
-    '<table class="kv"><tbody><tr><th>k</th><td><ol><li>1</li><li>null</li></ol></td></tr></tbody></table>',
+  assert.match(html, /0 slower, 0 faster, 7 same \(threshold 5 %\)/);
+  for (const id of Object.keys(EXPECTED)) {
+    assert.match(html, new RegExp(`data-chart="${id}"`));
+  }
+  // Against a revision: the paired chart and the A/B table.
+  const against = {
+    ...results,
+    run: {
+      ...results.run,
+      mode: "against" as const,
+      against: { ref: "HEAD~1", commit: "abcdef0123", added: [], removed: [] },
+    },
+  };
+  const paired = analyseAgainst({
+    ...against,
+    units: [{
+      ...unit(
+        "dtw",
+        "dtw 10",
+        ["kit dtw (10)", "kit dtw (10)"],
+        [100, 150],
+        false,
+      ),
+    }],
+  }, 0.05);
+  const page = renderHtml(against, paired);
+  assert.match(page, /paired against HEAD~1 \(abcdef012\)/);
+  assert.match(page, /1 slower, 0 faster, 0 same/);
+  assert.match(page, /data-chart="comparison" data-dots="1"/);
+  // No data: a placeholder, not a failure.
+  const empty = renderHtml(
+    { ...results, units: [], extras: undefined },
+    analyseBaseline({ ...results, units: [] }, undefined, 0.05),
   );
+  assert.doesNotMatch(empty, /data-chart="speedup/);
 });
 
 const hasChromium = chromiumAvailable();
@@ -303,28 +302,28 @@ if (!hasChromium) {
 }
 
 Deno.test({
-  name:
-    "the report renders in headless Chromium with every chart's marks drawn",
+  name: "the report renders in headless Chromium with every chart's dots drawn",
   ignore: !hasChromium,
   async fn() {
-    const html = renderHtml(fullResults());
+    const results = fullResults();
+    const html = renderHtml(results, analyseBaseline(results, results, 0.05));
     // The page loads the report in a same-origin frame and reads what the
-    // report's own script counted (marks with a non-empty layout box).
+    // report's own script counted (dots with a non-empty layout box).
     const main = `export default async () => {
   const frame = document.createElement("iframe");
-  frame.style.cssText = "width: 1300px; height: 900px";
+  frame.style.cssText = "width: 1100px; height: 900px";
   const loaded = new Promise((resolve) => frame.onload = resolve);
   frame.src = "/report.html";
   document.body.append(frame);
   await loaded;
   const doc = frame.contentDocument;
   return {
-    rendered: doc.body.dataset.rendered ?? null,
+    ready: doc.body.dataset.ready ?? null,
     charts: [...doc.querySelectorAll("figure[data-chart]")].map((f) => ({
       id: f.dataset.chart,
-      points: Number(f.dataset.points),
+      dots: Number(f.dataset.dots),
       drawn: Number(f.dataset.drawn),
-      width: f.querySelector("svg")?.getBoundingClientRect().width ?? 0,
+      width: Math.max(0, ...[...f.querySelectorAll("svg")].map((s) => s.getBoundingClientRect().width)),
     })),
   };
 };`;
@@ -334,17 +333,17 @@ Deno.test({
         "/main.js": { body: main, type: "text/javascript" },
       },
     }) as {
-      rendered: string | null;
-      charts: { id: string; points: number; drawn: number; width: number }[];
+      ready: string | null;
+      charts: { id: string; dots: number; drawn: number; width: number }[];
     };
-    assert.equal(result.rendered, "true");
+    assert.equal(result.ready, "1");
     assert.deepEqual(
       Object.fromEntries(result.charts.map((c) => [c.id, c.drawn])),
       EXPECTED,
     );
     for (const c of result.charts) {
-      assert.equal(c.drawn, c.points, c.id);
-      assert.ok(c.width > 300, `${c.id} is ${c.width}px wide`);
+      assert.equal(c.drawn, c.dots, c.id);
+      assert.ok(c.width > 500, `${c.id} is ${c.width}px wide`);
     }
   },
 });

@@ -1,0 +1,203 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+/**
+ * Ratios with their intervals, and the one verdict word each benchmark gets.
+ *
+ * - Paired (`--against`, and a member against its group's baseline in one
+ *   run): the per-round ratios `B/A`; their median, and the Wilcoxon
+ *   signed-rank 95 % interval of their logarithms, mapped back.
+ * - Against a saved file: the shift of a member's log-ratio to its in-run
+ *   baseline between the file and this run (Hodges–Lehmann, with the
+ *   Mann–Whitney 95 % interval), mapped back: a change of the ratio, which
+ *   the machine's drift does not move.
+ *
+ * Sessions. Rounds come from several independent processes ("sessions").
+ * Within one process the rounds share one state of V8's compilers, and the
+ * same code can settle in a state a few percent (a small, allocating
+ * function: up to four times) faster or slower than in another process:
+ * more rounds do not shrink that difference, only more processes show it.
+ * So an interval over sessions is the hull of the sessions' intervals (for
+ * a file, of every pair of a file's session and this run's), and a verdict
+ * holds only when every session agrees. The point estimate pools all
+ * rounds.
+ *
+ * @module
+ */
+
+import { midpoint, rankSumInterval, signedRankInterval } from "../_stats.ts";
+import type { MeasuredUnit } from "./results.ts";
+
+/** A ratio with its 95 % interval. */
+export interface Ratio {
+  /** The point estimate. */
+  value: number;
+  /** Lower end of the interval. */
+  lo: number;
+  /** Upper end of the interval. */
+  hi: number;
+  /** Rounds (or, against a file, pairs of runs' rounds) it rests on. */
+  rounds: number;
+}
+
+/** One word per benchmark. */
+export type Verdict = "slower" | "faster" | "same";
+
+/** The per-round log-ratios `ln(b_r / a_r)` over the rounds both sides have. */
+export function logRatios(
+  a: readonly number[],
+  b: readonly number[],
+): number[] {
+  const n = Math.min(a.length, b.length);
+  const out: number[] = [];
+  for (let r = 0; r < n; r++) {
+    if (a[r] > 0 && b[r] > 0) out.push(Math.log(b[r] / a[r]));
+  }
+  return out;
+}
+
+/** Splits per-round values into consecutive sessions of `counts[s]` rounds. */
+export function bySession(
+  values: readonly number[],
+  counts: readonly number[],
+): number[][] {
+  const out: number[][] = [];
+  let at = 0;
+  for (const c of counts) {
+    out.push(values.slice(at, at + c));
+    at += c;
+  }
+  return out;
+}
+
+/** The median ratio `b/a` of paired rounds and its signed-rank interval. */
+export function pairedRatio(a: readonly number[], b: readonly number[]): Ratio {
+  const d = logRatios(a, b);
+  const ci = signedRankInterval(d);
+  return {
+    value: Math.exp(midpoint(d)),
+    lo: Math.exp(ci.lo),
+    hi: Math.exp(ci.hi),
+    rounds: d.length,
+  };
+}
+
+/**
+ * How much a ratio changed from the rounds `before` to the rounds `now`
+ * (log-ratios of two runs): the Hodges–Lehmann shift and its rank-sum
+ * interval, as a factor.
+ */
+export function ratioChange(
+  before: readonly number[],
+  now: readonly number[],
+): Ratio {
+  const ci = rankSumInterval(before, now);
+  return {
+    value: Math.exp(ci.value),
+    lo: Math.exp(ci.lo),
+    hi: Math.exp(ci.hi),
+    rounds: Math.min(before.length, now.length),
+  };
+}
+
+/**
+ * The ratio `b/a` over sessions of paired rounds (`counts[s]` rounds each):
+ * the median of all rounds, and the hull of the sessions' intervals.
+ */
+export function sessionsRatio(
+  a: readonly number[],
+  b: readonly number[],
+  counts: readonly number[],
+): Ratio {
+  const all = pairedRatio(a, b);
+  const as = bySession(a, counts);
+  const bs = bySession(b, counts);
+  const parts = as.map((x, s) => pairedRatio(x, bs[s])).filter((r) =>
+    r.rounds > 0
+  );
+  return hull(all.value, parts, all.rounds);
+}
+
+/**
+ * How a log-ratio changed between two runs' sessions: the Hodges–Lehmann
+ * shift of all rounds, and the hull of the intervals of every pair of
+ * sessions.
+ */
+export function sessionsChange(
+  before: readonly number[][],
+  now: readonly number[][],
+): Ratio {
+  const all = ratioChange(before.flat(), now.flat());
+  const parts: Ratio[] = [];
+  for (const x of before) {
+    for (const y of now) {
+      if (x.length > 0 && y.length > 0) parts.push(ratioChange(x, y));
+    }
+  }
+  return hull(all.value, parts, all.rounds);
+}
+
+function hull(value: number, parts: Ratio[], rounds: number): Ratio {
+  if (parts.length === 0) return { value, lo: 0, hi: Infinity, rounds };
+  return {
+    value,
+    lo: Math.min(...parts.map((r) => r.lo)),
+    hi: Math.max(...parts.map((r) => r.hi)),
+    rounds,
+  };
+}
+
+/**
+ * `slower` when the whole interval is above `1 + threshold`, `faster` when
+ * it is wholly below `1 - threshold`, `same` otherwise.
+ */
+export function verdictOf(r: Ratio, threshold: number): Verdict {
+  if (r.lo > 1 + threshold) return "slower";
+  if (r.hi < 1 - threshold) return "faster";
+  return "same";
+}
+
+/** A unit's side `k` against its baseline (side 0): log-ratios per round, by session. */
+export function baselineLogRatios(unit: MeasuredUnit, k: number): number[][] {
+  const base = bySession(unit.sides[0].times, unit.sessions);
+  return bySession(unit.sides[k].times, unit.sessions).map((t, s) =>
+    logRatios(base[s], t)
+  );
+}
+
+/** Identifies a benchmark across runs and trees. */
+export function benchKey(
+  unit: Pick<MeasuredUnit, "suite" | "group">,
+  name: string,
+): string {
+  return `${unit.suite} › ${unit.group ?? ""} › ${name}`;
+}
+
+/** Formats a factor: `×1.04`, `×0.5`, `×19.6`, `×1,014`. */
+export function formatFactor(v: number): string {
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "0";
+  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  return `×${
+    v.toLocaleString("en-US", {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    })
+  }`;
+}
+
+/** `×1.04 (0.99–1.09)`. */
+export function formatRatio(r: Ratio): string {
+  const f = (v: number) => formatFactor(v).slice(1);
+  return `${formatFactor(r.value)} (${f(r.lo)}–${f(r.hi)})`;
+}
+
+/** Formats nanoseconds: `496 ns`, `6.21 µs`, `459 µs`, `9.05 ms`, `2.06 s`. */
+export function formatTime(ns: number): string {
+  if (!Number.isFinite(ns)) return "—";
+  const [v, unit] = ns >= 1e9
+    ? [ns / 1e9, "s"]
+    : ns >= 1e6
+    ? [ns / 1e6, "ms"]
+    : ns >= 1e3
+    ? [ns / 1e3, "µs"]
+    : [ns, "ns"];
+  return `${+v.toPrecision(3)} ${unit}`;
+}
