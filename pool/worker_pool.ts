@@ -218,14 +218,7 @@ export class WorkerPool implements AsyncKernels {
     b: ArrayLike<number>,
     options?: DtwOptions & AsyncOptions,
   ): Promise<number> {
-    const fn = "dtw";
-    const call = this.#begin(fn, options);
-    const args = dtwArgs(fn, options, DTW_KEYS);
-    const x = toF64(fn, "a", a);
-    const y = toF64(fn, "b", b);
-    const d = await this.#run(fn, [x, y, args], [buf(x), buf(y)], call);
-    call.onProgress?.({ done: 1, total: 1 });
-    return d as number;
+    return await this.#onPair("dtw", a, b, options) as number;
   }
 
   /**
@@ -523,22 +516,19 @@ export class WorkerPool implements AsyncKernels {
     b: ArrayLike<number>,
     options?: DtwOptions & AsyncOptions,
   ): Promise<DtwPathResult> {
-    const fn = "dtwPath";
-    const call = this.#begin(fn, options);
-    const args = dtwArgs(fn, options, DTW_KEYS);
-    const x = toF64(fn, "a", a);
-    const y = toF64(fn, "b", b);
-    const { distance, cells } = await this.#run(
-      fn,
-      [x, y, args],
-      [buf(x), buf(y)],
-      call,
-    ) as { distance: number; cells: Uint32Array };
+    const { distance, cells } = await this.#onPair(
+      "dtwPath",
+      a,
+      b,
+      options,
+    ) as {
+      distance: number;
+      cells: Uint32Array;
+    };
     const path: Array<[number, number]> = new Array(cells.length / 2);
     for (let i = 0; i < path.length; i++) {
       path[i] = [cells[2 * i], cells[2 * i + 1]];
     }
-    call.onProgress?.({ done: 1, total: 1 });
     return { distance, path };
   }
 
@@ -721,6 +711,25 @@ export class WorkerPool implements AsyncKernels {
     const call = asyncArgs(fn, options);
     call.signal?.throwIfAborted();
     return call;
+  }
+
+  /**
+   * Validates two series and DTW options as `fn` (`dtw` or `dtwPath`) does
+   * and runs that kernel on one worker.
+   */
+  async #onPair(
+    fn: string,
+    a: ArrayLike<number>,
+    b: ArrayLike<number>,
+    options: unknown,
+  ): Promise<unknown> {
+    const call = this.#begin(fn, options);
+    const args = dtwArgs(fn, options, DTW_KEYS);
+    const x = toF64(fn, "a", a);
+    const y = toF64(fn, "b", b);
+    const r = await this.#run(fn, [x, y, args], [buf(x), buf(y)], call);
+    call.onProgress?.({ done: 1, total: 1 });
+    return r;
   }
 
   /**

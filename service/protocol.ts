@@ -424,34 +424,27 @@ function putSeries(
   if (n === 0) return;
   const values = new Float64Array(n);
   copySeries(fn, name, x, values, 0);
-  putF64(values, bytes, at);
+  putValues(values, bytes, at);
 }
 
-function putF64(values: Float64Array, bytes: Uint8Array, at: number): void {
+/** Writes `values` little-endian at byte offset `at` (which may be unaligned). */
+function putValues(
+  values: Float64Array | Int32Array,
+  bytes: Uint8Array,
+  at: number,
+): void {
   if (LITTLE_ENDIAN) {
     bytes.set(
       new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
       at,
     );
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset);
-    for (let i = 0; i < values.length; i++) {
-      view.setFloat64(at + 8 * i, values[i], true);
-    }
+    return;
   }
-}
-
-function putI32(values: Int32Array, bytes: Uint8Array, at: number): void {
-  if (LITTLE_ENDIAN) {
-    bytes.set(
-      new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
-      at,
-    );
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset);
-    for (let i = 0; i < values.length; i++) {
-      view.setInt32(at + 4 * i, values[i], true);
-    }
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  const f64 = values instanceof Float64Array;
+  for (let i = 0; i < values.length; i++) {
+    if (f64) view.setFloat64(at + 8 * i, values[i], true);
+    else view.setInt32(at + 4 * i, values[i], true);
   }
 }
 
@@ -531,7 +524,7 @@ function encodeLcs(a: LcsSequence, b: LcsSequence): Uint8Array {
   const { ids, n, m } = internPair(fn, a, b);
   const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 4 * (n + m));
   header(bytes, "lcs", { n, m });
-  putI32(ids.subarray(0, n + m), bytes, REQUEST_HEADER_BYTES);
+  putValues(ids.subarray(0, n + m), bytes, REQUEST_HEADER_BYTES);
   return bytes;
 }
 
@@ -577,7 +570,7 @@ function encodeCorrelation(
       true,
     );
   }
-  putI32(ids.subarray(0, n), bytes, values);
+  putValues(ids.subarray(0, n), bytes, values);
   return bytes;
 }
 
@@ -886,7 +879,7 @@ export function encodeReply<Op extends ServiceOp>(
       values = Float64Array.of(result as number);
   }
   const bytes = new Uint8Array(8 * values.length);
-  putF64(values, bytes, 0);
+  putValues(values, bytes, 0);
   return bytes;
 }
 
