@@ -4,23 +4,23 @@
 
 import {
   checkOptionKeys,
+  costArg,
+  cutoffArg,
   DTW_OPTION_KEYS,
   type DtwArgs,
-  dtwArgs,
   kArg,
   statsArg,
+  windowArg,
 } from "./_validate.ts";
 import type { Match, TopKStats } from "./top_k.ts";
 
 /** The options `topK` accepts: `dtw`'s, `k` and `stats`. */
 export const TOP_K_KEYS: readonly string[] = [...DTW_OPTION_KEYS, "k", "stats"];
 
-/** The arguments of a `topK` call, checked. */
-export interface TopKArgs {
+/** The arguments of a `topK` call, checked: its DTW arguments, `k` and `stats`. */
+export interface TopKArgs extends DtwArgs {
   /** How many matches. */
   k: number;
-  /** Band, cost and cutoff. */
-  dtw: DtwArgs;
   /** The `stats` out-parameter, if given. */
   stats: TopKStats | undefined;
 }
@@ -43,24 +43,26 @@ export function topKArgs(
   if (typeof kOrOptions === "number") {
     // The deprecated positional form topK(reference, patterns, k, options).
     o = options;
-    if (checkOptionKeys(fn, o, keys).k !== undefined) {
-      throw new TypeError(
-        `${fn}: k is given twice, as the third argument and as options.k; pass options.k only`,
-      );
-    }
     k = kOrOptions;
   } else if (options !== undefined) {
     throw new TypeError(
       `${fn}: options are the third argument; a fourth is accepted only after a numeric k (deprecated)`,
     );
   }
-  const dtw = dtwArgs(fn, o, keys);
-  const given = o as { k?: unknown; stats?: unknown } | undefined;
-  k ??= given?.k;
+  const given = checkOptionKeys(fn, o, keys);
+  if (k === undefined) {
+    k = given.k;
+  } else if (given.k !== undefined) {
+    throw new TypeError(
+      `${fn}: k is given twice, as the third argument and as options.k; pass options.k only`,
+    );
+  }
   return {
+    window: windowArg(fn, given.window),
+    squared: costArg(fn, given.cost),
+    cutoff: cutoffArg(fn, given.cutoff),
     k: k === undefined ? 1 : kArg(fn, k),
-    dtw,
-    stats: statsArg<TopKStats>(fn, given?.stats),
+    stats: statsArg<TopKStats>(fn, given.stats),
   };
 }
 

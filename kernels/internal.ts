@@ -54,6 +54,7 @@ export {
 export {
   ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
+  correlationMatrixOf,
   correlationRows,
   correlationWork,
   type EncodedSequences,

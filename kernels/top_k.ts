@@ -135,7 +135,7 @@ export function topK(
   options?: TopKOptions,
 ): Match[] {
   const a = topKArgs("topK", kOrOptions, options);
-  const r = topKStaged(stageInputs("topK", reference, patterns), a.k, a.dtw);
+  const r = topKStaged(stageInputs("topK", reference, patterns), a.k, a);
   if (a.stats !== undefined) fillTopKStats(a.stats, [r.stats]);
   return r.matches;
 }

@@ -5,6 +5,9 @@
 import { describe } from "../kernels/internal.ts";
 import type { AsyncOptions } from "./async_kernels.ts";
 
+/** No signal and no progress callback (shared: calls allocate nothing). */
+const NONE: AsyncOptions = Object.freeze({});
+
 /** The option keys of {@linkcode AsyncOptions}. */
 export const ASYNC_KEYS: readonly string[] = ["signal", "onProgress"];
 
@@ -15,8 +18,9 @@ export const ASYNC_KEYS: readonly string[] = ["signal", "onProgress"];
  * @throws {TypeError} when `signal` is not an `AbortSignal` or `onProgress` not a function.
  */
 export function asyncArgs(fn: string, options: unknown): AsyncOptions {
-  if (options === null || typeof options !== "object") return {};
+  if (options === null || typeof options !== "object") return NONE;
   const { signal, onProgress } = options as AsyncOptions;
+  if (signal === undefined && onProgress === undefined) return NONE;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(
       `${fn}: options.signal must be an AbortSignal, got ${describe(signal)}`,

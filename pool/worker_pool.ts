@@ -14,10 +14,12 @@ import {
   ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
   checkOptionKeys,
+  correlationMatrixOf,
   correlationRows,
   correlationWork,
   describe,
   DTW_OPTION_KEYS,
+  type DtwArgs,
   dtwArgs,
   encodeSequences,
   exactDistances,
@@ -383,13 +385,14 @@ export class WorkerPool implements AsyncKernels {
       call,
       async (c, run) => {
         const cutoff = best.length < kk
-          ? a.dtw.cutoff
-          : Math.min(a.dtw.cutoff, best[kk - 1].distance);
-        const part = await run([
-          kk,
-          { ...a.dtw, cutoff },
-          bounds[c],
-        ]) as TopKResult;
+          ? a.cutoff
+          : Math.min(a.cutoff, best[kk - 1].distance);
+        const args: DtwArgs = {
+          window: a.window,
+          squared: a.squared,
+          cutoff,
+        };
+        const part = await run([kk, args, bounds[c]]) as TopKResult;
         parts.push(part);
         best = mergeTopK([best, part.matches], kk);
         done += bounds[c + 1] - bounds[c];
@@ -620,6 +623,11 @@ export class WorkerPool implements AsyncKernels {
     const work = correlationWork(encoded);
     const local = work <= LOCAL_CORRELATION_WORK ? 1 : 0;
     const shares = work <= ALONE_CORRELATION_WORK ? 1 : this.#slots.length;
+    if (shares === 1 && local === 1) {
+      const matrix = correlationMatrixOf(encoded);
+      call.onProgress?.({ done: total, total });
+      return matrix;
+    }
     const bounds = splitRows(encoded, shares);
     let done = 0;
     const progress = (c: number) => {

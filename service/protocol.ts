@@ -474,7 +474,7 @@ function encodeBatch(
     const { op: _, reference: _r, patterns: _p, ...options } = request;
     const a = topKArgs(fn, options, undefined, TOP_K_KEYS);
     k = Math.min(a.k, 2 ** 32 - 1);
-    h = { cost: a.dtw.squared, window: a.dtw.window, value: a.dtw.cutoff };
+    h = { cost: a.squared, window: a.window, value: a.cutoff };
     keys.push("k");
     checkOptionKeys(fn, request, keys);
   } else {
