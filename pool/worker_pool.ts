@@ -44,11 +44,11 @@ import {
   type TopKResult,
 } from "../kernels/internal.ts";
 import { asyncArgs, withAsyncKeys } from "./_async_options.ts";
-import { type Reply, type Request, WORKER_SCRIPT } from "./_protocol.ts";
+import { Dispatcher } from "./_dispatcher.ts";
+import { WORKER_SCRIPT } from "./_protocol.ts";
 import { buf, splitBySize } from "./_split.ts";
 import type { AsyncKernels, AsyncOptions } from "./async_kernels.ts";
 import { ClosedError } from "./closed_error.ts";
-import { reviveError } from "./internal.ts";
 
 /** Options of {@linkcode WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -58,19 +58,6 @@ export interface WorkerPoolOptions {
    * @default {navigator.hardwareConcurrency}
    */
   workers?: number;
-}
-
-interface Job {
-  kernel: string;
-  args: unknown[];
-  transfer: Transferable[];
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-interface WorkerSlot {
-  worker: Worker;
-  job?: Job;
 }
 
 const DTW_KEYS = withAsyncKeys(DTW_OPTION_KEYS);
@@ -133,11 +120,7 @@ const CORRELATION_KEYS = withAsyncKeys([]);
  * ```
  */
 export class WorkerPool implements AsyncKernels {
-  #slots: WorkerSlot[] = [];
-  #queue: Job[] = [];
-  #closed = false;
-  #nextId = 0;
-  readonly #script: URL;
+  readonly #workers: Dispatcher;
 
   /**
    * Starts the workers.
@@ -170,11 +153,11 @@ export class WorkerPool implements AsyncKernels {
         `WorkerPool: options.workers must be a positive integer, got ${workers}`,
       );
     }
-    this.#script = (options as { [WORKER_SCRIPT]?: URL } | undefined)
-      ?.[WORKER_SCRIPT] ?? new URL("./_worker.ts", import.meta.url);
-    for (let i = 0; i < workers; i++) {
-      this.#slots.push({ worker: this.#spawn() });
-    }
+    this.#workers = new Dispatcher(
+      workers,
+      (options as { [WORKER_SCRIPT]?: URL } | undefined)?.[WORKER_SCRIPT] ??
+        new URL("./_worker.ts", import.meta.url),
+    );
   }
 
   /**
@@ -192,7 +175,7 @@ export class WorkerPool implements AsyncKernels {
    * @returns The number of workers.
    */
   get size(): number {
-    return this.#slots.length;
+    return this.#workers.size;
   }
 
   /**
@@ -254,31 +237,20 @@ export class WorkerPool implements AsyncKernels {
     const fn = "dtwBatch";
     const call = this.#begin(fn, options);
     const args = dtwArgs(fn, options, DTW_KEYS);
-    const ref = toF64(fn, "reference", reference);
-    const offsets = patternOffsets(fn, "patterns", patterns);
-    const count = offsets.length - 1;
+    let out: Float64Array | undefined;
     // A few parts per worker, for balance.
-    const bounds = splitBySize(
-      offsets,
-      count,
-      Math.max(1, Math.min(count, 2 * this.#slots.length)),
-    );
-    const out = new Float64Array(count);
-    let done = 0;
     await this.#onParts(
       fn,
-      ref,
+      reference,
       patterns,
-      offsets,
-      bounds,
       call,
-      async (c, run) => {
-        out.set(await run([args]) as Float64Array, bounds[c]);
-        done += bounds[c + 1] - bounds[c];
-        call.onProgress?.({ done, total: count });
+      (count) => Math.min(count, 2 * this.#workers.size),
+      (count) => out = new Float64Array(count),
+      async (from, run) => {
+        out!.set(await run([args]) as Float64Array, from);
       },
     );
-    return out;
+    return out!;
   }
 
   /**
@@ -361,29 +333,20 @@ export class WorkerPool implements AsyncKernels {
     const call = this.#begin(fn, given);
     const a = topKArgs(fn, kOrOptions, options, TOP_K_ASYNC_KEYS);
     const kk = a.k;
-    const ref = toF64(fn, "reference", reference);
-    const offsets = patternOffsets(fn, "patterns", patterns);
-    const count = offsets.length - 1;
+    const parts: TopKResult[] = [];
+    let best: Match[] = [];
     // Parts of at least 64 patterns, up to 4 per worker, handed out as
     // workers free up: each part's cutoff is the k-th best distance of the
     // parts done before it (none of its patterns above it can be in the
     // result), so later parts abandon early from their first pattern.
-    const bounds = splitBySize(
-      offsets,
-      count,
-      Math.max(1, Math.min(Math.floor(count / 64), 4 * this.#slots.length)),
-    );
-    const parts: TopKResult[] = [];
-    let best: Match[] = [];
-    let done = 0;
     await this.#onParts(
       fn,
-      ref,
+      reference,
       patterns,
-      offsets,
-      bounds,
       call,
-      async (c, run) => {
+      (count) => Math.min(Math.floor(count / 64), 4 * this.#workers.size),
+      () => {},
+      async (from, run) => {
         const cutoff = best.length < kk
           ? a.cutoff
           : Math.min(a.cutoff, best[kk - 1].distance);
@@ -392,11 +355,9 @@ export class WorkerPool implements AsyncKernels {
           squared: a.squared,
           cutoff,
         };
-        const part = await run([kk, args, bounds[c]]) as TopKResult;
+        const part = await run([kk, args, from]) as TopKResult;
         parts.push(part);
         best = mergeTopK([best, part.matches], kk);
-        done += bounds[c + 1] - bounds[c];
-        call.onProgress?.({ done, total: count });
       },
     );
     if (a.stats !== undefined) {
@@ -459,14 +420,14 @@ export class WorkerPool implements AsyncKernels {
       1,
       Math.min(
         Math.floor(windows / (16 * SEARCH_RESET)),
-        8 * this.#slots.length,
+        8 * this.#workers.size,
       ),
     );
     const step = Math.ceil(windows / segments / SEARCH_RESET) * SEARCH_RESET;
     const parts: SearchResult[] = [];
     let cutoff = Infinity;
     let done = 0;
-    await this.#handOut(Math.ceil(windows / step), async (i) => {
+    await this.#workers.handOut(Math.ceil(windows / step), async (i) => {
       const s = i * step;
       const end = Math.min(s + step, windows);
       const part = x.slice(s, end + m - 1);
@@ -622,7 +583,7 @@ export class WorkerPool implements AsyncKernels {
     // about a millisecond at most); a tiny one, all of it.
     const work = correlationWork(encoded);
     const local = work <= LOCAL_CORRELATION_WORK ? 1 : 0;
-    const shares = work <= ALONE_CORRELATION_WORK ? 1 : this.#slots.length;
+    const shares = work <= ALONE_CORRELATION_WORK ? 1 : this.#workers.size;
     if (shares === 1 && local === 1) {
       const matrix = correlationMatrixOf(encoded);
       call.onProgress?.({ done: total, total });
@@ -675,17 +636,7 @@ export class WorkerPool implements AsyncKernels {
    * @returns Resolves once the workers are terminated.
    */
   close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    this.#closed = true;
-    const error = new ClosedError(
-      "WorkerPool: the pool was closed before the job finished",
-    );
-    for (const slot of this.#slots) {
-      slot.worker.terminate();
-      slot.job?.reject(error);
-      slot.job = undefined;
-    }
-    for (const job of this.#queue.splice(0)) job.reject(error);
+    this.#workers.close();
     return Promise.resolve();
   }
 
@@ -713,7 +664,7 @@ export class WorkerPool implements AsyncKernels {
    * the signal.
    */
   #begin(fn: string, options: unknown): AsyncOptions {
-    if (this.#closed) {
+    if (this.#workers.closed) {
       throw new ClosedError(`WorkerPool: ${fn}() called after close()`);
     }
     const call = asyncArgs(fn, options);
@@ -740,104 +691,48 @@ export class WorkerPool implements AsyncKernels {
     return r;
   }
 
-  /**
-   * Runs `kernel` (a key of the worker's registry in `_worker.ts`) with
-   * `args` on the next free worker, transferring `transfer`. An abort of
-   * `call.signal` rejects it at once (and drops it from the queue).
-   */
+  /** Runs `kernel` on a worker for a call (see `Dispatcher.run`). */
   #run(
     kernel: string,
     args: unknown[],
     transfer: Transferable[],
     call: AsyncOptions,
   ): Promise<unknown> {
-    if (this.#closed) {
-      return Promise.reject(
-        new ClosedError(`WorkerPool: ${kernel}() called after close()`),
-      );
-    }
-    const signal = call.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const onAbort = () => {
-        const i = this.#queue.indexOf(job);
-        if (i >= 0) this.#queue.splice(i, 1);
-        job.reject(signal!.reason);
-      };
-      const job: Job = {
-        kernel,
-        args,
-        transfer,
-        resolve(value) {
-          if (settled) return;
-          settled = true;
-          signal?.removeEventListener("abort", onAbort);
-          resolve(value);
-        },
-        reject(error) {
-          if (settled) return;
-          settled = true;
-          signal?.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#queue.push(job);
-      this.#pump();
-    });
+    return this.#workers.run(kernel, args, transfer, call.signal);
   }
 
   /**
-   * Runs `job(0)` .. `job(count - 1)`, as many at once as there are
-   * workers, each started when one before it is done (so that a job can
-   * use what the finished ones found). Stops handing out jobs once one
-   * fails, and rejects with its error.
-   */
-  async #handOut(
-    count: number,
-    job: (i: number) => Promise<void>,
-  ): Promise<void> {
-    let next = 0;
-    const loop = async () => {
-      while (next < count) {
-        const i = next++;
-        try {
-          await job(i);
-        } catch (e) {
-          next = count;
-          throw e;
-        }
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(count, this.#slots.length) }, loop),
-    );
-  }
-
-  /**
-   * Hands out the parts `bounds[c]..bounds[c + 1]` of `patterns` (see
-   * `#handOut`): `job(c, run)` calls `run(args)` to run `kernel` on a
-   * worker with a copy of `ref`, part `c` packed into fresh buffers
-   * (transferred), then `args`. The first parts are packed and posted at
-   * once, and the others packed right after, while those run, so that the
-   * call works on a snapshot of `patterns`, as the synchronous functions
-   * do, without a packed copy of it all.
+   * Validates `reference` and the shape of `patterns` as `kernel` does,
+   * splits the patterns into at most `parts(count)` (at least 1) ranges of
+   * similar total length, calls `start(count)`, and hands the ranges out
+   * (see `Dispatcher.handOut`): `job(from, run)` calls `run(args)` to run
+   * `kernel` on a worker with a copy of the reference, the range starting
+   * at pattern `from` packed into fresh buffers (transferred), then
+   * `args`; progress is reported as ranges finish. The first ranges are
+   * packed and posted at once, and the others packed right after, while
+   * those run, so that the call works on a snapshot of `patterns`, as the
+   * synchronous functions do, without a packed copy of it all.
    *
    * @throws {TypeError} naming a bad element, as the synchronous functions.
+   * @throws {RangeError} on a series or a total over the limits.
    */
   async #onParts(
     kernel: string,
-    ref: Float64Array,
+    reference: ArrayLike<number>,
     patterns: ArrayLike<ArrayLike<number>>,
-    offsets: Uint32Array,
-    bounds: number[],
     call: AsyncOptions,
+    parts: (count: number) => number,
+    start: (count: number) => void,
     job: (
-      c: number,
+      from: number,
       run: (args: unknown[]) => Promise<unknown>,
     ) => Promise<void>,
   ): Promise<void> {
+    const ref = toF64(kernel, "reference", reference);
+    const offsets = patternOffsets(kernel, "patterns", patterns);
+    const total = offsets.length - 1;
+    const bounds = splitBySize(offsets, total, Math.max(1, parts(total)));
+    start(total);
     const count = bounds.length - 1;
     const packed: PackedPatterns[] = [];
     const part = (c: number) =>
@@ -850,8 +745,9 @@ export class WorkerPool implements AsyncKernels {
         bounds[c + 1],
       );
     let failed: unknown;
-    const done = this.#handOut(count, (c) =>
-      job(c, (args) => {
+    let done = 0;
+    const handedOut = this.#workers.handOut(count, async (c) => {
+      await job(bounds[c], (args) => {
         // Once the call has failed, no further part is posted.
         if (failed !== undefined) return Promise.reject(failed);
         const p = part(c);
@@ -861,65 +757,17 @@ export class WorkerPool implements AsyncKernels {
           buf(p.flat),
           buf(p.offsets),
         ], call);
-      }));
+      });
+      done += bounds[c + 1] - bounds[c];
+      call.onProgress?.({ done, total });
+    });
     try {
       for (let c = 0; c < count; c++) part(c);
     } catch (e) {
       failed = e;
-      done.catch(() => {}); // its parts' results are not wanted
+      handedOut.catch(() => {}); // its parts' results are not wanted
       throw e;
     }
-    await done;
-  }
-
-  #spawn(): Worker {
-    return new Worker(this.#script, { type: "module" });
-  }
-
-  #pump(): void {
-    for (const slot of this.#slots) {
-      if (this.#queue.length === 0) return;
-      if (slot.job !== undefined) continue;
-      const job = this.#queue.shift()!;
-      slot.job = job;
-      this.#start(slot, job);
-    }
-  }
-
-  #start(slot: WorkerSlot, job: Job): void {
-    const id = this.#nextId++;
-    const worker = slot.worker;
-    worker.onmessage = (e: MessageEvent<Reply>) => {
-      if (slot.job !== job || e.data.id !== id) return;
-      slot.job = undefined;
-      const reply = e.data;
-      if (reply.ok) {
-        job.resolve(reply.result);
-      } else {
-        const { name, message } = reply.error;
-        job.reject(reviveError(name, message) ?? new Error(message));
-      }
-      this.#pump();
-    };
-    const crashed = (message: string) => {
-      if (slot.worker !== worker) return;
-      worker.terminate();
-      slot.worker = this.#spawn();
-      slot.job = undefined;
-      job.reject(
-        new Error(
-          `WorkerPool: a worker crashed while running ${job.kernel}(): ${message}`,
-        ),
-      );
-      this.#pump();
-    };
-    worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      crashed(e.message);
-    };
-    worker.onmessageerror = () =>
-      crashed("a message could not be deserialized");
-    const request: Request = { id, kernel: job.kernel, args: job.args };
-    worker.postMessage(request, job.transfer);
+    await handedOut;
   }
 }

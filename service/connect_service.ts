@@ -25,13 +25,9 @@ import { connect } from "../transport/connect.ts";
 import { RemoteError } from "../transport/remote_error.ts";
 import type { Transport } from "../transport/transport.ts";
 import type { WebSocketClient } from "../transport/web_socket_client.ts";
-import {
-  decodeReply,
-  encodeRequest,
-  type ServiceOp,
-  type ServiceReplies,
-  type ServiceRequest,
-} from "./protocol.ts";
+import { decodeReply } from "./decode_reply.ts";
+import { encodeRequest } from "./encode_request.ts";
+import type { ServiceOp, ServiceReplies, ServiceRequest } from "./protocol.ts";
 
 /** Options of {@linkcode connectService}. */
 export interface ConnectServiceOptions {

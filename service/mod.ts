@@ -31,5 +31,9 @@
  */
 
 export * from "./connect_service.ts";
-export * from "./protocol.ts";
 export * from "./serve_service.ts";
+export * from "./protocol.ts";
+export * from "./encode_request.ts";
+export * from "./decode_request.ts";
+export * from "./encode_reply.ts";
+export * from "./decode_reply.ts";

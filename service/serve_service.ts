@@ -15,11 +15,11 @@ import { ClosedError } from "../pool/closed_error.ts";
 import { listen } from "../transport/listen.ts";
 import type { Server } from "../transport/server.ts";
 import type { Transport } from "../transport/transport.ts";
+import { decodeRequest } from "./decode_request.ts";
+import { encodeReply } from "./encode_reply.ts";
 import {
   type DecodedRequest,
-  decodeRequest,
   DEFAULT_SERVICE_LIMITS,
-  encodeReply,
   type ServiceLimits,
 } from "./protocol.ts";
 
