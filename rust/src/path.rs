@@ -20,15 +20,14 @@
 
 use core::arch::wasm32::*;
 
-use crate::batch::band_w;
-use crate::dtw::{dtw, matrix, window_arg, MATRIX_PAD};
+use crate::bounds::band_w;
+use crate::dtw::{dtw, matrix, Kernel, MATRIX_PAD};
 use crate::num::cost;
 use std::cell::RefCell;
 
 const INF: f64 = f64::INFINITY;
 
 thread_local! {
-    static PATH: RefCell<Vec<u32>> = RefCell::new(Vec::new());
     /// Scratch rows of `Ctx::row`: the row above (padded) and the costs.
     static SCRATCH: RefCell<(Vec<f64>, Vec<f64>)> = RefCell::new((Vec::new(), Vec::new()));
     /// The whole matrix, for [`traced`].
@@ -253,9 +252,26 @@ fn traced(sq: bool, a: &[f64], b: &[f64], out: &mut Vec<u32>) -> f64 {
     })
 }
 
-/// Whether [`traced`] applies: no band, and the matrix fits in `limit`.
-fn whole(n: usize, m: usize, window: Option<usize>, limit: usize) -> bool {
-    window.map_or(true, |win| win >= n.max(m)) && n.saturating_mul(m) <= limit
+/// Which way [`dtw_path`] finds the path (the `strategy` of `path_f64`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// [`Strategy::Matrix`] when it applies and the matrix fits in
+    /// `limit`, else [`Strategy::Checkpoints`].
+    Auto,
+    /// The whole matrix from the stripe kernel ([`traced`]), whatever
+    /// `limit`. Only without a band (`window` at least the longer length).
+    Matrix,
+    /// The rows over their band, every row kept ([`Ctx::solve`] with no
+    /// limit).
+    Rows,
+    /// The rows over their band, at most `limit` cells kept at once:
+    /// divide and conquer through checkpoints when they do not all fit.
+    Checkpoints,
+}
+
+/// Whether [`traced`] applies: no band.
+fn unbanded(n: usize, m: usize, window: Option<usize>) -> bool {
+    window.map_or(true, |win| win >= n.max(m))
 }
 
 fn path(sq: bool, a: &[f64], b: &[f64], window: Option<usize>, limit: usize, out: &mut Vec<u32>) {
@@ -275,61 +291,47 @@ fn reverse_pairs(out: &mut [u32]) {
     }
 }
 
-/// Exported `dtwPath`: returns the distance (as `dtw`) and leaves the path
-/// as `(i, j)` pairs in a buffer read with [`path_ptr`] and [`path_len`]
-/// (empty when a series is empty or the distance exceeds `cutoff`).
-/// `limit` bounds the cells kept at once.
-///
-/// # Safety
-/// `a` and `b` must point to `n` and `m` readable values.
-#[no_mangle]
-pub unsafe extern "C" fn path_f64(
-    a: *const f64,
-    n: usize,
-    b: *const f64,
-    m: usize,
-    window: f64,
-    squared: u32,
+/// `dtwPath`: returns the distance (as `dtw`) and leaves the path in `out`
+/// as `(i, j)` pairs (empty when a series is empty or the distance exceeds
+/// `cutoff`); `None` when `strategy` does not apply. `limit` bounds the
+/// cells kept at once (see [`Strategy`]).
+#[allow(clippy::too_many_arguments)]
+pub fn dtw_path(
+    a: &[f64],
+    b: &[f64],
+    window: Option<usize>,
+    sq: bool,
     cutoff: f64,
     limit: usize,
-) -> f64 {
-    let a = std::slice::from_raw_parts(a, n);
-    let b = std::slice::from_raw_parts(b, m);
-    let window = window_arg(window);
-    let sq = squared != 0;
-    PATH.with(|p| {
-        let mut p = p.borrow_mut();
-        p.clear();
-        if n == 0 || m == 0 {
-            return dtw(a, b, window, sq, cutoff);
+    strategy: Strategy,
+    out: &mut Vec<u32>,
+) -> Option<f64> {
+    let (n, m) = (a.len(), b.len());
+    out.clear();
+    let matrix = match strategy {
+        Strategy::Auto => unbanded(n, m, window) && n.saturating_mul(m) <= limit,
+        Strategy::Matrix if unbanded(n, m, window) => true,
+        Strategy::Matrix => return None,
+        Strategy::Rows | Strategy::Checkpoints => false,
+    };
+    let limit = if strategy == Strategy::Rows { usize::MAX } else { limit };
+    if n == 0 || m == 0 {
+        return Some(dtw(a, b, window, sq, cutoff, Kernel::Auto));
+    }
+    let d = if matrix {
+        // The matrix gives the distance too.
+        traced(sq, a, b, out)
+    } else {
+        let d = dtw(a, b, window, sq, cutoff, Kernel::Auto);
+        if d <= cutoff {
+            path(sq, a, b, window, limit, out);
         }
-        let d = if whole(n, m, window, limit) {
-            // The matrix gives the distance too.
-            traced(sq, a, b, &mut p)
-        } else {
-            let d = dtw(a, b, window, sq, cutoff);
-            if d <= cutoff {
-                path(sq, a, b, window, limit, &mut p);
-            }
-            d
-        };
-        if d > cutoff {
-            p.clear();
-            return INF;
-        }
-        reverse_pairs(&mut p);
         d
-    })
-}
-
-/// Address of the path written by the last [`path_f64`].
-#[no_mangle]
-pub extern "C" fn path_ptr() -> *const u32 {
-    PATH.with(|p| p.borrow().as_ptr())
-}
-
-/// Number of `(i, j)` pairs written by the last [`path_f64`].
-#[no_mangle]
-pub extern "C" fn path_len() -> usize {
-    PATH.with(|p| p.borrow().len() / 2)
+    };
+    if d > cutoff {
+        out.clear();
+        return Some(INF);
+    }
+    reverse_pairs(out);
+    Some(d)
 }
