@@ -51,6 +51,17 @@ fn window_arg(window: f64) -> Option<usize> {
     }
 }
 
+/// The patterns of [`dtw_batch_f64`] and [`top_k_f64`]: pattern `i` is
+/// `flat[off[i]..off[i + 1]]`.
+///
+/// # Safety
+/// `off` must point to `count + 1` readable `u32`, non-decreasing, and
+/// `flat` to `off[count]` readable `f64`, for the lifetime `'a`.
+unsafe fn patterns<'a>(flat: *const f64, off: *const u32, count: usize) -> Patterns<'a> {
+    let off = std::slice::from_raw_parts(off, count + 1);
+    Patterns { flat: std::slice::from_raw_parts(flat, off[count] as usize), off }
+}
+
 /// Decodes the `strategy` of [`dtw_f64`] and [`search_f64`].
 fn kernel(strategy: u32) -> Option<Kernel> {
     match strategy {
@@ -145,8 +156,7 @@ pub unsafe extern "C" fn dtw_batch_f64(
         2 => batch::Strategy::Lanes,
         _ => return NOT_AVAILABLE,
     };
-    let off = std::slice::from_raw_parts(off, count + 1);
-    let pats = Patterns { flat: std::slice::from_raw_parts(flat, off[count] as usize), off };
+    let pats = patterns(flat, off, count);
     let r = std::slice::from_raw_parts(r, n);
     let out = std::slice::from_raw_parts_mut(out, count);
     batch::batch(r, &pats, window_arg(window), squared != 0, cutoff, strategy, out);
@@ -194,8 +204,7 @@ pub unsafe extern "C" fn top_k_f64(
         4 => top_k::Strategy::Screen,
         _ => return NOT_AVAILABLE,
     };
-    let off = std::slice::from_raw_parts(off, count + 1);
-    let pats = Patterns { flat: std::slice::from_raw_parts(flat, off[count] as usize), off };
+    let pats = patterns(flat, off, count);
     let r = std::slice::from_raw_parts(r, n);
     let k = k.min(count);
     let out_idx = std::slice::from_raw_parts_mut(out_idx, k);
