@@ -304,7 +304,7 @@ export interface ModuleExport {
 }
 
 /** Reads an unsigned LEB128 at `at`; returns [value, next offset]. */
-function leb(bytes: Uint8Array, at: number): [number, number] {
+export function leb(bytes: Uint8Array, at: number): [number, number] {
   let value = 0;
   let shift = 0;
   for (;;) {
