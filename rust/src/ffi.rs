@@ -18,8 +18,9 @@
 //!   choose its fastest path from the inputs (what the TypeScript
 //!   functions do); each other value forces one path, so that tests reach
 //!   every path directly. An unknown value, or a path that does not apply
-//!   to the inputs, leaves the outputs untouched and returns `NaN` (for a
-//!   distance) or `-1` (for a count, as JavaScript reads `usize::MAX`).
+//!   to the inputs, writes no output (a result buffer is left empty) and
+//!   returns `NaN` for a distance, `-1` for a count (as JavaScript reads
+//!   `usize::MAX`), or `-2` from [`lcs_i32`].
 
 use std::cell::RefCell;
 
@@ -88,9 +89,9 @@ fn segment_words(strategy: u32, max: usize) -> Option<usize> {
 /// caller writes its inputs there and passes their addresses.
 ///
 /// # Safety
-/// Safe to call. The memory stays valid until the next call for the same
-/// slot; any call may grow the module's memory, which detaches the views
-/// over its old buffer.
+/// Safe to call. The memory stays valid until a later call asks the same
+/// slot for more bytes; any call may grow the module's memory, which
+/// detaches the views over its old buffer.
 #[no_mangle]
 pub extern "C" fn kit_scratch(slot: u32, bytes: usize) -> *mut u8 {
     memory::scratch(slot, bytes)
