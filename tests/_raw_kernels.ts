@@ -18,7 +18,13 @@ export const TOP_K = {
   screen: 4,
 } as const;
 /** `strategy` of `path_f64`. */
-export const PATH = { auto: 0, matrix: 1, rows: 2, checkpoints: 3 } as const;
+export const PATH = {
+  auto: 0,
+  matrixRows: 1,
+  matrixStripes: 2,
+  rows: 3,
+  checkpoints: 4,
+} as const;
 /** Most words per segment (`strategy` 1..this) of `lcs_u32`, `lcs_i32`, `lcs_row_u32`. */
 export const LCS_WORDS = 8;
 /** Most words per segment (`strategy` 1..this) of `lcs_corr_rows`. */

@@ -396,7 +396,8 @@ Deno.test("top_k_f64: every path on larger random walks", () => {
 /** Every strategy of `path_f64` with the limits it is run with. */
 const PATH_RUNS: Array<[string, number, number]> = [
   ["auto", PATH.auto, 2 ** 22],
-  ["matrix", PATH.matrix, 1],
+  ["matrix by rows", PATH.matrixRows, 1],
+  ["matrix by stripes", PATH.matrixStripes, 1],
   ["rows", PATH.rows, 1],
   ...[1, 2, 5, 1e9].map((limit): [string, number, number] => [
     `checkpoints limit=${limit}`,
@@ -405,7 +406,7 @@ const PATH_RUNS: Array<[string, number, number]> = [
   ]),
 ];
 
-Deno.test("path_f64: the whole matrix, kept rows and checkpoints trace the reference path on every small case", () => {
+Deno.test("path_f64: the whole matrix (rows, stripes), kept rows and checkpoints trace the reference path on every small case", () => {
   let checked = 0;
   for (const [label, values] of VALUES) {
     const random = rng(187);
@@ -423,7 +424,8 @@ Deno.test("path_f64: the whole matrix, kept rows and checkpoints trace the refer
             for (const cutoff of cutoffs(dist)) {
               for (const [name, s, limit] of PATH_RUNS) {
                 const got = rawPath(a, b, window, squared, cutoff, limit, s);
-                const applies = s !== PATH.matrix || unbanded;
+                const applies = unbanded ||
+                  (s !== PATH.matrixRows && s !== PATH.matrixStripes);
                 const what = () =>
                   `${name} ${label} n=${n} m=${m} window=${window} squared=${squared} cutoff=${cutoff}`;
                 if (!applies) {
@@ -446,7 +448,7 @@ Deno.test("path_f64: the whole matrix, kept rows and checkpoints trace the refer
   }
   assert.ok(checked > 50_000, `${checked} cases`);
   assert.ok(
-    Number.isNaN(rawPath([1], [2], undefined, false, Infinity, 1, 4).distance),
+    Number.isNaN(rawPath([1], [2], undefined, false, Infinity, 1, 5).distance),
   );
 });
 
@@ -466,7 +468,9 @@ Deno.test("path_f64: every strategy on larger random walks, several levels of ch
       [PATH.checkpoints, 64],
       [PATH.checkpoints, 3000],
     ];
-    if (window === undefined) runs.push([PATH.matrix, 1]);
+    if (window === undefined) {
+      runs.push([PATH.matrixRows, 1], [PATH.matrixStripes, 1]);
+    }
     for (const [s, limit] of runs) {
       const got = rawPath(a, b, window, squared, Infinity, limit, s);
       same(got.distance, dist, () => `case ${c}, strategy ${s} limit ${limit}`);

@@ -185,9 +185,10 @@ impl Store {
 pub const MATRIX_PAD: usize = 2 * KMAX;
 
 /// The whole cost matrix of the unbanded DTW of `a` (rows) against `b`
-/// (columns), `a.len() >= b.len() >= 1`, with the values of [`dtw`]: cell
-/// `(i, j)` is `out[i * stride + MATRIX_PAD + j]`. Returns `stride`.
-pub fn matrix(a: &[f64], b: &[f64], squared: bool, out: &mut Vec<f64>) -> usize {
+/// (columns), `a.len() >= b.len() >= 1`, with the values of [`dtw`], filled
+/// by `kernel`: cell `(i, j)` is `out[i * stride + MATRIX_PAD + j]`.
+/// Returns `stride`.
+pub fn matrix(a: &[f64], b: &[f64], squared: bool, kernel: Kernel, out: &mut Vec<f64>) -> usize {
     debug_assert!(a.len() >= b.len() && !b.is_empty());
     let stride = b.len() + 2 * MATRIX_PAD;
     // Every cell the path reads, (0..n) x (0..m), is stored by the stripes
@@ -200,9 +201,9 @@ pub fn matrix(a: &[f64], b: &[f64], squared: bool, out: &mut Vec<f64>) -> usize 
     let store = Store { base: out.as_mut_ptr().wrapping_add(MATRIX_PAD), stride };
     let band = Band::new(None, a.len(), b.len());
     if squared {
-        run::<true, true>(a, b, band, INF, None, false, store, Kernel::Auto);
+        run::<true, true>(a, b, band, INF, None, false, store, kernel);
     } else {
-        run::<false, true>(a, b, band, INF, None, false, store, Kernel::Auto);
+        run::<false, true>(a, b, band, INF, None, false, store, kernel);
     }
     stride
 }

@@ -294,10 +294,11 @@ pub extern "C" fn search_results() -> *const f64 {
 /// distance exceeds `cutoff`). `limit` bounds the matrix cells kept at
 /// once.
 ///
-/// `strategy`: `0` auto, `1` the whole matrix, whatever `limit` (only
-/// without a band: `window` negative or at least the longer length), `2`
-/// the rows over their band, every row kept, whatever `limit`, `3` the rows
-/// over their band, at most `limit` cells at once (divide and conquer).
+/// `strategy`: `0` auto, `1` the whole matrix by scalar rows, `2` the whole
+/// matrix by stripes (`1` and `2` whatever `limit`, and only without a
+/// band: `window` negative or at least the longer length), `3` the rows
+/// over their band, every row kept, whatever `limit`, `4` the rows over
+/// their band, at most `limit` cells at once (divide and conquer).
 ///
 /// # Safety
 /// `a` and `b` must point to `n` and `m` readable `f64`, none NaN.
@@ -321,9 +322,10 @@ pub unsafe extern "C" fn path_f64(
         p.clear();
         let strategy = match strategy {
             0 => path::Strategy::Auto,
-            1 => path::Strategy::Matrix,
-            2 => path::Strategy::Rows,
-            3 => path::Strategy::Checkpoints,
+            1 => path::Strategy::Matrix(Kernel::Rows),
+            2 => path::Strategy::Matrix(Kernel::Stripes),
+            3 => path::Strategy::Rows,
+            4 => path::Strategy::Checkpoints,
             _ => return f64::NAN,
         };
         let window = window_arg(window);

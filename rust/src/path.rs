@@ -216,16 +216,17 @@ impl<'a> Ctx<'a> {
 
 /// Without a band, when the whole matrix fits in `limit`: the matrix from
 /// the stripe kernel of `dtw.rs` (the same values, about ten times faster
-/// than [`Ctx::row`]'s scan), and the path traced back through it with the
-/// same ties as [`Ctx::solve`], from the end.
-fn traced(sq: bool, a: &[f64], b: &[f64], out: &mut Vec<u32>) -> f64 {
+/// than [`Ctx::row`]'s scan; scalar rows below its `SMALL` columns, or as
+/// `kernel` says), and the path traced back through it with the same ties
+/// as [`Ctx::solve`], from the end.
+fn traced(sq: bool, a: &[f64], b: &[f64], kernel: Kernel, out: &mut Vec<u32>) -> f64 {
     let (n, m) = (a.len(), b.len());
     // The stripes want at least as many rows as columns: DTW is symmetric
     // under transposition, cell for cell.
     let t = n < m;
     MATRIX.with(|mx| {
         let mut mx = mx.borrow_mut();
-        let stride = if t { matrix(b, a, sq, &mut mx) } else { matrix(a, b, sq, &mut mx) };
+        let stride = if t { matrix(b, a, sq, kernel, &mut mx) } else { matrix(a, b, sq, kernel, &mut mx) };
         let at = |i: usize, j: usize| {
             let (r, c) = if t { (j, i) } else { (i, j) };
             mx[r * stride + MATRIX_PAD + c]
@@ -255,12 +256,13 @@ fn traced(sq: bool, a: &[f64], b: &[f64], out: &mut Vec<u32>) -> f64 {
 /// Which way [`dtw_path`] finds the path (the `strategy` of `path_f64`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Strategy {
-    /// [`Strategy::Matrix`] when it applies and the matrix fits in
-    /// `limit`, else [`Strategy::Checkpoints`].
+    /// [`Strategy::Matrix`] (with [`Kernel::Auto`]) when it applies and the
+    /// matrix fits in `limit`, else [`Strategy::Checkpoints`].
     Auto,
-    /// The whole matrix from the stripe kernel ([`traced`]), whatever
-    /// `limit`. Only without a band (`window` at least the longer length).
-    Matrix,
+    /// The whole matrix ([`traced`]), filled by the given kernel of
+    /// `dtw.rs`, whatever `limit`. Only without a band (`window` at least
+    /// the longer length).
+    Matrix(Kernel),
     /// The rows over their band, every row kept ([`Ctx::solve`] with no
     /// limit).
     Rows,
@@ -309,18 +311,18 @@ pub fn dtw_path(
     let (n, m) = (a.len(), b.len());
     out.clear();
     let matrix = match strategy {
-        Strategy::Auto => unbanded(n, m, window) && n.saturating_mul(m) <= limit,
-        Strategy::Matrix if unbanded(n, m, window) => true,
-        Strategy::Matrix => return None,
-        Strategy::Rows | Strategy::Checkpoints => false,
+        Strategy::Auto if unbanded(n, m, window) && n.saturating_mul(m) <= limit => Some(Kernel::Auto),
+        Strategy::Matrix(kernel) if unbanded(n, m, window) => Some(kernel),
+        Strategy::Matrix(_) => return None,
+        Strategy::Auto | Strategy::Rows | Strategy::Checkpoints => None,
     };
     let limit = if strategy == Strategy::Rows { usize::MAX } else { limit };
     if n == 0 || m == 0 {
         return Some(dtw(a, b, window, sq, cutoff, Kernel::Auto));
     }
-    let d = if matrix {
+    let d = if let Some(kernel) = matrix {
         // The matrix gives the distance too.
-        traced(sq, a, b, out)
+        traced(sq, a, b, kernel, out)
     } else {
         let d = dtw(a, b, window, sq, cutoff, Kernel::Auto);
         if d <= cutoff {
