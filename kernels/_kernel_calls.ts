@@ -13,66 +13,6 @@ import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { DtwPathResult } from "./dtw_path.ts";
 import type { Match } from "./top_k.ts";
 
-interface SearchExports {
-  memory: WebAssembly.Memory;
-  dtw_batch_f64(
-    r: number,
-    n: number,
-    flat: number,
-    off: number,
-    count: number,
-    window: number,
-    squared: number,
-    cutoff: number,
-    out: number,
-  ): void;
-  top_k_f64(
-    r: number,
-    n: number,
-    flat: number,
-    off: number,
-    count: number,
-    k: number,
-    window: number,
-    squared: number,
-    cutoff: number,
-    outIdx: number,
-    outDist: number,
-    stats: number,
-  ): number;
-  search_f64(
-    x: number,
-    n: number,
-    q: number,
-    m: number,
-    window: number,
-    squared: number,
-    normalize: number,
-    k: number,
-    ez: number,
-    base: number,
-    t0: number,
-    stats: number,
-  ): number;
-  search_results(): number;
-  path_f64(
-    a: number,
-    n: number,
-    b: number,
-    m: number,
-    window: number,
-    squared: number,
-    cutoff: number,
-    limit: number,
-  ): number;
-  path_ptr(): number;
-  path_len(): number;
-}
-
-function exports(): SearchExports {
-  return kit() as unknown as SearchExports;
-}
-
 /** Window starts between exact recomputations of the running sums (search.rs `RESET`). */
 export const SEARCH_RESET = 1024;
 
@@ -205,7 +145,7 @@ export function stageInputs(
 export function batchStaged(s: Staged, args: DtwArgs): Float64Array {
   if (s.count === 0) return new Float64Array(0);
   const px = scratch(Slot.D, s.count * 8);
-  exports().dtw_batch_f64(
+  kit().dtw_batch_f64(
     s.pr,
     s.n,
     s.pf,
@@ -215,6 +155,7 @@ export function batchStaged(s: Staged, args: DtwArgs): Float64Array {
     args.squared,
     args.cutoff,
     px,
+    0, // strategy: auto
   );
   return f64Heap().slice(px >>> 3, (px >>> 3) + s.count);
 }
@@ -259,7 +200,7 @@ export function topKStaged(
   const px = scratch(Slot.D, kk * 12 + 32);
   const pd = px + 32; // distances (f64), 16-aligned
   const pi = pd + kk * 8; // indices (u32)
-  const found = exports().top_k_f64(
+  const found = kit().top_k_f64(
     s.pr,
     s.n,
     s.pf,
@@ -272,6 +213,7 @@ export function topKStaged(
     pi,
     pd,
     px,
+    0, // strategy: auto
   );
   const heap = f64Heap();
   const idx = new Uint32Array(heap.buffer, pi, found);
@@ -327,7 +269,7 @@ export function searchPacked(
   let heap = f64Heap();
   heap.set(series, px >>> 3);
   heap.set(query, pq >>> 3);
-  const ex = exports();
+  const ex = kit();
   const count = ex.search_f64(
     px,
     series.length,
@@ -341,6 +283,7 @@ export function searchPacked(
     base,
     cutoff,
     ps,
+    0, // strategy: auto
   );
   heap = f64Heap();
   const at = ex.search_results() >>> 3;
@@ -366,7 +309,7 @@ export function pathPacked(
   const heap = f64Heap();
   heap.set(a, pa >>> 3);
   heap.set(b, pb >>> 3);
-  const ex = exports();
+  const ex = kit();
   const distance = ex.path_f64(
     pa,
     a.length,
@@ -376,6 +319,7 @@ export function pathPacked(
     args.squared,
     args.cutoff,
     limitCells,
+    0, // strategy: auto
   );
   const len = ex.path_len();
   const cells = new Uint32Array(ex.memory.buffer, ex.path_ptr(), 2 * len);

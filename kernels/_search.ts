@@ -258,6 +258,7 @@ export function exactDistances(
       args.window,
       args.squared,
       Infinity,
+      0, // strategy: auto
     );
   }
   return matches.sort((a, b) => a.distance - b.distance || a.start - b.start);

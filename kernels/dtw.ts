@@ -82,5 +82,14 @@ export function dtw(
   const m = seriesLength("dtw", "b", b);
   const pb = stageSeries("dtw", "b", b, m, Slot.B);
   const pa = stageSeries("dtw", "a", a, n, Slot.A);
-  return kit().dtw_f64(pa, n, pb, m, args.window, args.squared, args.cutoff);
+  return kit().dtw_f64(
+    pa,
+    n,
+    pb,
+    m,
+    args.window,
+    args.squared,
+    args.cutoff,
+    0, // strategy: auto
+  );
 }
