@@ -122,7 +122,7 @@ export function copySeries(
   }
   if (ArrayBuffer.isView(x)) {
     // Integer typed arrays: always finite.
-    heap.set(x as unknown as ArrayLike<number>, at);
+    heap.set(x, at);
     return;
   }
   for (let i = 0; i < n; i++) {

@@ -422,14 +422,16 @@ export async function runReport(
   };
 }
 
-function table(rows: Record<string, unknown>[]): string {
+function table(rows: readonly object[]): string {
   if (rows.length === 0) return "";
   const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const line = (cells: unknown[]) => `| ${cells.join(" | ")} |`;
   return [
     line(keys),
     line(keys.map(() => "---")),
-    ...rows.map((row) => line(keys.map((key) => row[key] ?? ""))),
+    ...rows.map((row) =>
+      line(keys.map((key) => (row as Record<string, unknown>)[key] ?? ""))
+    ),
   ].join("\n");
 }
 
@@ -450,12 +452,12 @@ if (import.meta.main) {
   } else {
     console.log(`Transport report (Deno ${report.meta.deno}, loopback, ms)\n`);
     console.log("Round trips\n");
-    console.log(table(report.rtt as unknown as Record<string, unknown>[]));
+    console.log(table(report.rtt));
     console.log("\n100 concurrent requests, one per stream\n");
     console.log(
-      table(report.multiplex as unknown as Record<string, unknown>[]),
+      table(report.multiplex),
     );
     console.log("\nConnection set-up\n");
-    console.log(table(report.setup as unknown as Record<string, unknown>[]));
+    console.log(table(report.setup));
   }
 }

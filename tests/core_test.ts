@@ -454,7 +454,7 @@ Deno.test("StreamProcessor: kernel errors propagate as rejections", async () => 
     name: "TypeError",
     message: /a\[1\]/,
   });
-  await assert.rejects(p.batchDTW([1], [[1], [2, "x" as unknown as number]]), {
+  await assert.rejects(p.batchDTW([1], [[1], [2, "x" as never]]), {
     name: "TypeError",
     message: /patterns\[1\]\[1\]/,
   });
@@ -466,7 +466,7 @@ Deno.test("StreamProcessor: kernel errors propagate as rejections", async () => 
     name: "TypeError",
     message: /pattern\[0\]/,
   });
-  await assert.rejects(p.computeLCS("ab", 3 as unknown as string), TypeError);
+  await assert.rejects(p.computeLCS("ab", 3 as never), TypeError);
 });
 
 // --- matchPattern ------------------------------------------------------

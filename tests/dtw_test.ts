@@ -148,13 +148,13 @@ Deno.test("dtw rejects bad elements with a TypeError naming the argument and ind
 });
 
 Deno.test("dtw rejects non-arrays and bad options", () => {
-  assert.throws(() => dtw(5 as unknown as number[], [1]), TypeError);
+  assert.throws(() => dtw(5 as never, [1]), TypeError);
   assert.throws(
-    () => dtw([1], "abc" as unknown as number[]),
+    () => dtw([1], "abc" as never),
     /b must be an array/,
   );
   assert.throws(
-    () => dtw(null as unknown as number[], [1]),
+    () => dtw(null as never, [1]),
     /a must be an array/,
   );
   assert.throws(

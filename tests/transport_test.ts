@@ -246,7 +246,7 @@ for (const setup of SETUPS) {
     await using p = await pair(setup, (request) => {
       if (request[0] === 1) throw new Error("boom: bad input");
       if (request[0] === 2) return Promise.reject(new Error("async boom"));
-      if (request[0] === 3) return "not bytes" as unknown as Uint8Array;
+      if (request[0] === 3) return "not bytes" as never;
       return request;
     });
     await assert.rejects(
