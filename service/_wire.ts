@@ -50,25 +50,36 @@ export function takeF64(
   at: number,
   count: number,
 ): Float64Array {
-  if (LITTLE_ENDIAN) {
-    return new Float64Array(bytes.slice(at, at + 8 * count).buffer);
-  }
-  const out = new Float64Array(count);
-  const view = new DataView(bytes.buffer, bytes.byteOffset);
-  for (let i = 0; i < count; i++) out[i] = view.getFloat64(at + 8 * i, true);
-  return out;
+  return take(bytes, at, count, new Float64Array(count));
 }
 
+/** Copies `count` i32 values at byte offset `at` into a new array. */
 export function takeI32(
   bytes: Uint8Array,
   at: number,
   count: number,
 ): Int32Array {
+  return take(bytes, at, count, new Int32Array(count));
+}
+
+/** Fills `out` with the little-endian values at byte offset `at`. */
+function take<T extends Float64Array | Int32Array>(
+  bytes: Uint8Array,
+  at: number,
+  count: number,
+  out: T,
+): T {
+  const size = out.BYTES_PER_ELEMENT;
   if (LITTLE_ENDIAN) {
-    return new Int32Array(bytes.slice(at, at + 4 * count).buffer);
+    new Uint8Array(out.buffer).set(bytes.subarray(at, at + size * count));
+    return out;
   }
-  const out = new Int32Array(count);
   const view = new DataView(bytes.buffer, bytes.byteOffset);
-  for (let i = 0; i < count; i++) out[i] = view.getInt32(at + 4 * i, true);
+  const f64 = out instanceof Float64Array;
+  for (let i = 0; i < count; i++) {
+    out[i] = f64
+      ? view.getFloat64(at + 8 * i, true)
+      : view.getInt32(at + 4 * i, true);
+  }
   return out;
 }
