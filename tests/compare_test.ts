@@ -295,7 +295,16 @@ Deno.test({
     try {
       const saved = join(root, "out.json");
       const r = await compare(
-        ["--against", "HEAD~1", "--rounds", "8", "--save", saved],
+        [
+          "--against",
+          "HEAD~1",
+          "--rounds",
+          "24",
+          "--budget",
+          "6",
+          "--save",
+          saved,
+        ],
         root,
       );
       assert.equal(r.code, 1, r.err + r.out);
@@ -312,8 +321,8 @@ Deno.test({
       );
       assert.deepEqual(
         results.units[0].sessions,
-        [8, 8],
-        "two sessions of 8 rounds",
+        [24, 24],
+        "two sessions of 24 rounds",
       );
       assert.match(r.out, /changed\s+slower\s+×/);
       assert.match(r.out, /added: new one/);
