@@ -20,6 +20,7 @@ import type { MeasuredUnit, Results } from "../scripts/_compare/results.ts";
 import { parseResults } from "../scripts/_compare/results.ts";
 import { main, mergeSessions, parseThreshold } from "../scripts/compare.ts";
 import { rng } from "../testing/rng.ts";
+import { testResults } from "../testing/results.ts";
 import { run } from "../testing/run.ts";
 
 const deno = Deno.execPath();
@@ -534,32 +535,7 @@ function syntheticUnit(
 }
 
 function syntheticResults(unit: MeasuredUnit, date: string): Results {
-  return {
-    format: "midstreamer-kit-compare",
-    version: 2,
-    system: {
-      cpu: "AMD EPYC",
-      cores: 2,
-      memoryBytes: 2 ** 34,
-      os: "linux",
-      osRelease: "6",
-      arch: "x86_64",
-      deno: "2.9.6",
-      v8: "15",
-      typescript: "6",
-      commit: "abc",
-      dirty: false,
-      date,
-    },
-    run: {
-      mode: "baseline",
-      quick: true,
-      suites: ["dtw"],
-      durationMs: 1,
-      budgetMs: 1,
-    },
-    units: [unit],
-  };
+  return testResults([unit], ["dtw"], date);
 }
 
 Deno.test("a saved file: judged by ratios to the in-run baseline, not by times", () => {
