@@ -540,17 +540,13 @@ function syntheticResults(unit: MeasuredUnit, date: string): Results {
 
 Deno.test("a saved file: judged by ratios to the in-run baseline, not by times", () => {
   const random = rng(18);
-  const now = syntheticResults(
-    syntheticUnit(random, { base: 1, kit: 1 }),
-    "2026-12-05",
-  );
+  /** A run whose baseline and kit times are scaled by `base` and `kit`. */
+  const recorded = (base: number, kit: number, date: string) =>
+    syntheticResults(syntheticUnit(random, { base, kit }), date);
+  const now = recorded(1, 1, "2026-12-05");
   // A file from a moment when the machine was 30 % faster: every time,
   // baselines included, 30 % lower. Ratios are unchanged: nothing slower.
-  const fast = syntheticResults(
-    syntheticUnit(random, { base: 0.7, kit: 0.7 }),
-    "2026-12-01",
-  );
-  const drift = analyseBaseline(now, fast, 0.05);
+  const drift = analyseBaseline(now, recorded(0.7, 0.7, "2026-12-01"), 0.05);
   assert.deepEqual(drift.rows.map((r) => r.verdict), [
     undefined,
     "same",
@@ -561,10 +557,7 @@ Deno.test("a saved file: judged by ratios to the in-run baseline, not by times",
     "the time change is shown, as information",
   );
   // A file where only the kit was 30 % faster: the kit got slower.
-  const kitFaster = syntheticResults(
-    syntheticUnit(random, { base: 1, kit: 0.7 }),
-    "2026-12-01",
-  );
+  const kitFaster = recorded(1, 0.7, "2026-12-01");
   const slower = analyseBaseline(now, kitFaster, 0.05);
   assert.deepEqual(slower.rows.map((r) => r.verdict), [
     undefined,
@@ -593,7 +586,7 @@ Deno.test("a saved file: judged by ratios to the in-run baseline, not by times",
     sides: [now.units[0].sides[1]],
   };
   const noBase = analyseBaseline({ ...now, units: [lone] }, {
-    ...fast,
+    ...kitFaster,
     units: [lone],
   }, 0.05);
   assert.equal(noBase.rows[0].verdict, undefined);
