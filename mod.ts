@@ -3,7 +3,9 @@
 /**
  * Time-series pattern matching on WebAssembly SIMD: exact Dynamic Time
  * Warping and Longest Common Subsequence kernels exposed as plain synchronous
- * functions.
+ * functions (`kernels/mod.ts`, also the npm package), and the same kernels
+ * asynchronously on a pool of workers, with a bounded match queue
+ * (`pool/mod.ts`).
  *
  * @example DTW distance
  * ```ts
@@ -18,8 +20,5 @@
 
 // The kernels: pure computation, also shipped to Node and browsers.
 export * from "./kernels/mod.ts";
-// Streams, workers and concurrency.
-export * from "./kernels/stream_monitor.ts";
-export * from "./kernels/worker_pool.ts";
-export type { WorkerPoolOptions } from "./kernels/search_types.ts";
-export * from "./kernels/matcher.ts";
+// Workers, the async interface, the match queue and their errors.
+export * from "./pool/mod.ts";

@@ -21,6 +21,14 @@ export class PureJSDTW {
   /**
    * Classic O(n*m) DTW algorithm in JavaScript.
    *
+   * @example Distance
+   * ```ts
+   * import { PureJSDTW } from "@midstreamer/kit/baseline";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(PureJSDTW.calculate([0, 0], [1, 1, 1]), 3);
+   * ```
+   *
    * @param pattern1 First time series.
    * @param pattern2 Second time series.
    * @returns DTW distance.
@@ -53,6 +61,14 @@ export class PureJSDTW {
 
   /**
    * Optimized DTW with Sakoe-Chiba band constraint.
+   *
+   * @example Banded distance
+   * ```ts
+   * import { PureJSDTW } from "@midstreamer/kit/baseline";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(PureJSDTW.calculateWithWindow([1, 2, 3], [1, 2, 3], 0), 0);
+   * ```
    *
    * @param pattern1 First time series.
    * @param pattern2 Second time series.

@@ -21,6 +21,14 @@ export class PureJSLCS {
   /**
    * Classic LCS algorithm for strategy correlation.
    *
+   * @example LCS length
+   * ```ts
+   * import { PureJSLCS } from "@midstreamer/kit/baseline";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(PureJSLCS.calculate(["BUY", "HOLD", "SELL"], ["BUY", "SELL"]), 2);
+   * ```
+   *
    * @param strategies1 First strategy sequence.
    * @param strategies2 Second strategy sequence.
    * @returns LCS length (correlation score).
@@ -49,6 +57,17 @@ export class PureJSLCS {
 
   /**
    * Build correlation matrix for N strategies.
+   *
+   * @example Two strategies
+   * ```ts
+   * import { PureJSLCS } from "@midstreamer/kit/baseline";
+   * import assert from "node:assert/strict";
+   *
+   * assert.deepEqual(PureJSLCS.buildCorrelationMatrix([["BUY", "SELL"], ["BUY"]]), [
+   *   [1, 0.5],
+   *   [0.5, 1],
+   * ]);
+   * ```
    *
    * @param strategies Array of strategy sequences.
    * @returns Correlation matrix.

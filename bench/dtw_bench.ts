@@ -8,7 +8,7 @@
 
 import { dtw } from "@midstreamer/kit";
 import { PureJSDTW, typedArrayDtw } from "@midstreamer/kit/baseline";
-import { randomWalk, rng } from "../tests/_rng.ts";
+import { randomWalk, rng } from "../testing/rng.ts";
 import { augursEuclidean, dynamicTimeWarping, midstreamer } from "./_peers.ts";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";

@@ -25,9 +25,10 @@
  *   single thread and on a 2-worker pool. No pure-JS baseline: a brute
  *   force would take hours.
  * - `subsequence search 1M, query 64-1024, two walks`: every query length
- *   from 64 to 1,024 points (bands of 5% up to 128 points, 10% above), on
- *   two random walks of 1,000,000 points; each query is a noisy, rescaled
- *   copy of a stretch of its walk, as a pattern that recurs. Single thread.
+ *   from 64 to 1,024 points (bands of 5% up to 128 points, 10% above,
+ *   squared cost), on two random walks of 1,000,000 points; each query is a
+ *   noisy, rescaled copy of a stretch of its walk, as a pattern that recurs.
+ *   Single thread.
  *
  * The pruning counters of `topK` and `searchSubsequence` are printed once
  * (to stderr: stdout is `deno bench --json`'s).
@@ -51,7 +52,7 @@ import {
   WorkerPool,
 } from "@midstreamer/kit";
 import { PureJSDTW, typedArrayDtw } from "@midstreamer/kit/baseline";
-import { randomWalk, randomWalks, rng } from "../tests/_rng.ts";
+import { randomWalk, randomWalks, rng } from "../testing/rng.ts";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";
 const PATTERNS = QUICK ? 200 : 1000;
@@ -74,7 +75,7 @@ function originalTopK(k: number): Array<{ index: number; distance: number }> {
 // Checked once, outside timing.
 {
   const stats = {} as TopKStats;
-  const kit = topK(reference, patterns, 10, { stats });
+  const kit = topK(reference, patterns, { k: 10, stats });
   const original = originalTopK(10);
   if (JSON.stringify(kit) !== JSON.stringify(original)) {
     throw new Error("topK differs from the original pipeline");
@@ -102,7 +103,7 @@ Deno.bench({
   name: "kit: topK (LB_Kim + LB_Keogh + early abandoning)",
   group: "pattern matching",
   fn: () => {
-    topK(reference, patterns, 10);
+    topK(reference, patterns, { k: 10 });
   },
 });
 
@@ -110,7 +111,7 @@ Deno.bench({
   name: "kit: WorkerPool(2).topK",
   group: "pattern matching",
   fn: async () => {
-    await pool.topK(reference, patterns, 10);
+    await pool.topK(reference, patterns, { k: 10 });
   },
 });
 
@@ -212,10 +213,10 @@ function bruteSearch(): { index: number; distance: number } {
   });
   const brute = bruteSearch();
   if (
-    kit.index !== brute.index || Math.abs(kit.distance - brute.distance) > 1e-9
+    kit.start !== brute.index || Math.abs(kit.distance - brute.distance) > 1e-9
   ) {
     throw new Error(
-      `searchSubsequence differs from brute force: ${kit.index} vs ${brute.index}`,
+      `searchSubsequence differs from brute force: ${kit.start} vs ${brute.index}`,
     );
   }
 }
@@ -261,12 +262,13 @@ for (const c of cases) {
   const t0 = performance.now();
   const [best] = searchSubsequence(series, c.query, {
     window: c.window,
+    cost: "squared",
     stats,
   });
   const ms = performance.now() - t0;
   const pct = (x: number) => `${((100 * x) / stats.windows).toFixed(2)}%`;
   console.error(
-    `searchSubsequence ${size(LONG)}, ${c.label}: best ${best.index} (${
+    `searchSubsequence ${size(LONG)}, ${c.label}: best ${best.start} (${
       best.distance.toFixed(4)
     }) ` +
       `in ${ms.toFixed(0)} ms; pruned LB_Kim ${pct(stats.prunedByKim)}, ` +
@@ -282,7 +284,7 @@ for (const c of cases) {
     group: `subsequence search ${size(LONG)} (no pure-JS baseline: infeasible)`,
     n: 5,
     fn: () => {
-      searchSubsequence(series, c.query, { window: c.window });
+      searchSubsequence(series, c.query, { window: c.window, cost: "squared" });
     },
   });
   Deno.bench({
@@ -290,7 +292,10 @@ for (const c of cases) {
     group: `subsequence search ${size(LONG)} (no pure-JS baseline: infeasible)`,
     n: 5,
     fn: async () => {
-      await pool.searchSubsequence(series, c.query, { window: c.window });
+      await pool.searchSubsequence(series, c.query, {
+        window: c.window,
+        cost: "squared",
+      });
     },
   });
 }
@@ -310,10 +315,14 @@ for (const walk of [1, 2]) {
       (v) => 2 * v + 5 + 0.1 * (random() - 0.5),
     );
     const stats = {} as SearchStats;
-    const [best] = searchSubsequence(x, query, { window, stats });
-    if (best.index !== at) {
+    const [best] = searchSubsequence(x, query, {
+      window,
+      cost: "squared",
+      stats,
+    });
+    if (best.start !== at) {
       throw new Error(
-        `walk ${walk}, query ${m}: found ${best.index}, not ${at}`,
+        `walk ${walk}, query ${m}: found ${best.start}, not ${at}`,
       );
     }
     const pct = (v: number) => `${((100 * v) / stats.windows).toFixed(1)}%`;
@@ -332,7 +341,7 @@ for (const walk of [1, 2]) {
       group: twoWalks,
       n: 5,
       fn: () => {
-        searchSubsequence(x, query, { window });
+        searchSubsequence(x, query, { window, cost: "squared" });
       },
     });
   }

@@ -13,7 +13,7 @@
 
 import { correlationMatrix, lcs, WorkerPool } from "@midstreamer/kit";
 import { PureJSLCS } from "@midstreamer/kit/baseline";
-import { rng } from "../tests/_rng.ts";
+import { rng } from "../testing/rng.ts";
 import { midstreamer } from "./_peers.ts";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";

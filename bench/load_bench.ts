@@ -16,16 +16,16 @@
  * @module
  */
 
-import { createMatcher, dtw, type Matcher } from "@midstreamer/kit";
+import { createMatchQueue, dtw, type MatchQueue } from "@midstreamer/kit";
 import { PureJSDTW } from "@midstreamer/kit/baseline";
 import {
-  connectMatcher,
-  type MatcherClient,
-  type MatcherServer,
-  serveMatcher,
+  connectService,
+  serveService,
+  type ServiceClient,
+  type ServiceServer,
 } from "../service/mod.ts";
-import { randomWalk, randomWalks, rng } from "../tests/_rng.ts";
-import { generateTls } from "../tests/_tls.ts";
+import { randomWalk, randomWalks, rng } from "../testing/rng.ts";
+import { generateTls } from "../testing/tls.ts";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";
 const N = QUICK ? 20 : 100;
@@ -35,18 +35,18 @@ const reference = randomWalk(POINTS, random);
 const patterns = randomWalks(N, random, POINTS);
 
 const tls = await generateTls();
-const matcher: Matcher = await createMatcher(reference, { queueSize: N });
-const wsServer: MatcherServer = await serveMatcher({ transport: "websocket" });
-const quicServer: MatcherServer = await serveMatcher({
+const queue: MatchQueue = await createMatchQueue(reference, { queueSize: N });
+const wsServer: ServiceServer = await serveService({ transport: "websocket" });
+const quicServer: ServiceServer = await serveService({
   transport: "quic",
   cert: tls.cert,
   key: tls.key,
 });
-const ws: MatcherClient = await connectMatcher({
+const ws: ServiceClient = await connectService({
   transport: "websocket",
   port: wsServer.addr.port,
 });
-const quic: MatcherClient = await connectMatcher({
+const quic: ServiceClient = await connectService({
   transport: "quic",
   port: quicServer.addr.port,
   caCerts: [tls.caCert],
@@ -61,7 +61,7 @@ const check = (got: ArrayLike<number>, who: string) => {
   }
 };
 check(patterns.map((p) => PureJSDTW.calculate(reference, p)), "PureJSDTW");
-check(await Promise.all(patterns.map((p) => matcher.match(p))), "matcher");
+check(await Promise.all(patterns.map((p) => queue.match(p))), "match queue");
 check(await Promise.all(patterns.map((p) => ws.dtw(reference, p))), "ws");
 check(await Promise.all(patterns.map((p) => quic.dtw(reference, p))), "quic");
 
@@ -80,7 +80,7 @@ Deno.bench({
   name: `kit matcher, ${N} concurrent matches`,
   group,
   fn: async () => {
-    await Promise.all(patterns.map((p) => matcher.match(p)));
+    await Promise.all(patterns.map((p) => queue.match(p)));
   },
 });
 
@@ -111,7 +111,7 @@ Deno.bench({
 globalThis.addEventListener("unload", () => {
   // Best effort: the bench runner exits after the last bench.
   void Promise.all([
-    matcher.close(),
+    queue.close(),
     ws.close(),
     quic.close(),
     wsServer.close(),

@@ -27,7 +27,7 @@ import {
   openRawWebSocket,
   type Roundtrip,
   startFixture,
-} from "../scripts/transport_report.ts";
+} from "../testing/transport_fixture.ts";
 
 const fixture: Fixture = await startFixture();
 const quic: Channel = await openChannel(fixture, "quic");

@@ -1,8 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Checks and resolves the options of StreamProcessor. Internal.
 
-import { describe } from "../kernels/_input.ts";
-import { checkOptionKeys, dtwArgs } from "../kernels/_options.ts";
+import { checkOptionKeys, describe, dtwArgs } from "../kernels/internal.ts";
 import { parseMemoryLimit } from "./_memory.ts";
 import type {
   StreamProcessorAlgorithm,
@@ -48,7 +47,7 @@ export const OPTION_KEYS: readonly string[] = [
   "cost",
 ];
 
-/** Patterns per `matchPattern` batch, at most (the matcher's default). */
+/** Patterns per `matchPattern` batch, at most (the match queue's default). */
 export const MAX_BATCH = 64;
 
 /**
@@ -72,7 +71,7 @@ export function resolveConfig(options: unknown): StreamProcessorConfig {
   const { window, squared } = dtwArgs(FN, {
     window: o.window,
     cost: o.cost,
-  } as Record<string, unknown>, ["window", "cost"]);
+  }, ["window", "cost"]);
   const queueSize = positiveInt("queueSize", o.queueSize);
   const bufferSize = positiveInt("bufferSize", o.bufferSize);
   if (

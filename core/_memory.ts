@@ -7,8 +7,7 @@
 // ids), the WebAssembly scratch the kernel writes them to, and the result.
 // The per-element figures are upper estimates of those byte counts.
 
-import { describe } from "../kernels/_input.ts";
-import { PATH_LIMIT_CELLS } from "../kernels/_search_kernels.ts";
+import { describe, PATH_LIMIT_CELLS } from "../kernels/internal.ts";
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -185,8 +184,8 @@ export function alignBytes(lengths: number[]): number {
 
 /**
  * `matchPattern`: the queued copy of the pattern and its share of a batch;
- * plus the matcher's copies of the reference when one is created.
+ * plus the match queue's copies of the reference when one is created.
  */
-export function matchBytes(n: number, m: number, newMatcher: boolean): number {
-  return DTW_POINT_BYTES * m + (newMatcher ? 16 * n : 0);
+export function matchBytes(n: number, m: number, newQueue: boolean): number {
+  return DTW_POINT_BYTES * m + (newQueue ? 16 * n : 0);
 }

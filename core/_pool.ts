@@ -8,7 +8,7 @@
 // used it for IDLE_CLOSE_MS (or at once when a processor closes while no
 // call is using it).
 
-import { WorkerPool } from "../kernels/worker_pool.ts";
+import { WorkerPool } from "../pool/worker_pool.ts";
 
 /** A pool with no call running closes after this many milliseconds. */
 export const IDLE_CLOSE_MS = 250;

@@ -33,6 +33,16 @@ export class MemoryLimitError extends Error {
   /**
    * Constructs a new instance.
    *
+   * @example An error of the limit
+   * ```ts
+   * import { MemoryLimitError } from "@midstreamer/kit/core";
+   * import assert from "node:assert/strict";
+   *
+   * const error = new MemoryLimitError("too big", 1024, 4096);
+   * assert.equal(error.name, "MemoryLimitError");
+   * assert.equal(error.estimate, 4096);
+   * ```
+   *
    * @param message The error message.
    * @param limit The limit, in bytes.
    * @param estimate The estimate that exceeded it, in bytes.

@@ -56,6 +56,6 @@
 export * from "./stream_processor.ts";
 export * from "./memory_limit_error.ts";
 export * from "./types.ts";
-export { QueueFullError } from "../kernels/queue_full_error.ts";
+export { QueueFullError } from "../pool/queue_full_error.ts";
 export type { LcsSequence } from "../kernels/lcs.ts";
-export type { TimeframeAlignment } from "../kernels/search_types.ts";
+export type { TimeframeAlignment } from "../kernels/align_timeframes.ts";

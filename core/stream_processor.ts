@@ -1,21 +1,23 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { toF64 } from "../kernels/_search_input.ts";
-import { alignTimeframes } from "../kernels/align_timeframes.ts";
+import { toF64 } from "../kernels/internal.ts";
+import {
+  alignTimeframes,
+  type TimeframeAlignment,
+} from "../kernels/align_timeframes.ts";
 import { correlationMatrix } from "../kernels/correlation_matrix.ts";
 import { dtw } from "../kernels/dtw.ts";
 import { dtwBatch } from "../kernels/dtw_batch.ts";
 import { lcs, type LcsSequence } from "../kernels/lcs.ts";
-import {
-  createMatcher,
-  type Matcher,
-  type MatcherOptions,
-  type MatcherPool,
-} from "../kernels/matcher.ts";
-import type { TimeframeAlignment } from "../kernels/search_types.ts";
 import { topK } from "../kernels/top_k.ts";
-import type { WorkerPool } from "../kernels/worker_pool.ts";
-import type { DtwOptions } from "../kernels/types.ts";
+import type { DtwOptions } from "../kernels/dtw.ts";
+import {
+  createMatchQueue,
+  type MatchQueue,
+  type MatchQueueKernels,
+  type MatchQueueOptions,
+} from "../pool/match_queue.ts";
+import type { WorkerPool } from "../pool/worker_pool.ts";
 import { MAX_BATCH, resolveConfig } from "./_config.ts";
 import {
   alignBytes,
@@ -52,14 +54,14 @@ const PARALLEL_DTW_CELLS = 2 ** 20;
  */
 const PARALLEL_LCS_CELLS = 2 ** 26;
 
-/** Matchers kept, one per reference, by `matchPattern` (least recently used go first). */
-const MAX_MATCHERS = 8;
+/** Match queues kept, one per reference, by `matchPattern` (least recently used go first). */
+const MAX_QUEUES = 8;
 
-/** A cached matcher of `matchPattern`. */
-interface MatcherEntry {
+/** A cached match queue of `matchPattern`. */
+interface QueueEntry {
   /** The reference it was made for (a copy, to notice changes). */
   ref: Float64Array;
-  matcher: Promise<Matcher>;
+  queue: Promise<MatchQueue>;
   /** `matchPattern` calls using it now. */
   pending: number;
   /** Out of the cache: closed once `pending` is 0. */
@@ -80,7 +82,7 @@ interface Plan<T> {
  * `dtw`, `batchDTW` to `dtwBatch`, `findTopMatches` to `topK`,
  * `computeLCS` to `lcs`, `correlationMatrix` to `correlationMatrix`,
  * `alignTimeframes` to `alignTimeframes`, and `matchPattern` to a
- * `createMatcher` matcher per reference.
+ * `createMatchQueue` queue per reference.
  *
  * With `parallelism` (or `workers`, or `parallel`) of 2 or more, the batch
  * methods run on a {@linkcode WorkerPool} once their work is large enough
@@ -90,7 +92,7 @@ interface Plan<T> {
  * on first use and closes when no call has used it for 250 ms, so that code
  * which never closes its processors (as the original's) neither keeps
  * workers per processor nor keeps the process alive. `close()` (or
- * `await using`) waits for pending calls, closes the matchers and the pool
+ * `await using`) waits for pending calls, closes the match queues and the pool
  * if no other call is using it; methods called afterwards reject.
  *
  * Unknown options, modes and algorithms are a `TypeError` listing the
@@ -149,17 +151,27 @@ export class StreamProcessor implements AsyncDisposable {
   #reserved = 0;
   #pending = new Set<Promise<void>>();
   #closing: Promise<void> | undefined;
-  #matchers = new Map<object, MatcherEntry>();
+  #queues = new Map<object, QueueEntry>();
   #retiring = new Set<Promise<void>>();
   #usedPool = false;
-  readonly #pool: MatcherPool = {
+  readonly #pool: MatchQueueKernels = {
     dtwBatch: (reference, patterns, options) =>
       this.#onPool((pool) => pool.dtwBatch(reference, patterns, options)),
   };
 
   /**
-   * Creates a processor. It starts nothing: workers and matchers are made
+   * Creates a processor. It starts nothing: workers and match queues are made
    * by the first call that needs them.
+   *
+   * @example The original options object
+   * ```ts
+   * import { StreamProcessor } from "@midstreamer/kit/core";
+   * import assert from "node:assert/strict";
+   *
+   * const processor = new StreamProcessor({ mode: "pattern_matching", algorithm: "dtw", simd: true });
+   * assert.equal(processor.config.mode, "pattern_matching");
+   * assert.throws(() => new StreamProcessor({ mode: "fast" } as never), TypeError);
+   * ```
    *
    * @param options The original options object; see {@linkcode StreamProcessorOptions}.
    * @throws {TypeError} on an unknown option key, `mode` or `algorithm`
@@ -222,7 +234,10 @@ export class StreamProcessor implements AsyncDisposable {
    * @param pattern1 First series: an array or typed array of finite numbers.
    * @param pattern2 Second series.
    * @returns The distance (`Infinity` when exactly one series is empty).
-   * @throws {TypeError} / {RangeError} as `dtw`; {MemoryLimitError} above `memoryLimit`; {Error} after `close`.
+   * @throws {TypeError} as `dtw`.
+   * @throws {RangeError} as `dtw`.
+   * @throws {MemoryLimitError} above `memoryLimit`.
+   * @throws {Error} after `close`.
    */
   computeDTW(
     pattern1: ArrayLike<number>,
@@ -260,7 +275,10 @@ export class StreamProcessor implements AsyncDisposable {
    * @param reference The series every pattern is compared with.
    * @param patterns The patterns, of any lengths.
    * @returns One distance per pattern, in order.
-   * @throws {TypeError} / {RangeError} as `dtwBatch`; {MemoryLimitError} above `memoryLimit`; {Error} after `close`, or when a worker crashed.
+   * @throws {TypeError} as `dtwBatch`.
+   * @throws {RangeError} as `dtwBatch`.
+   * @throws {MemoryLimitError} above `memoryLimit`.
+   * @throws {Error} after `close`, or when a worker crashed.
    */
   batchDTW(
     reference: ArrayLike<number>,
@@ -306,7 +324,10 @@ export class StreamProcessor implements AsyncDisposable {
    * @param reference The series every pattern is compared with.
    * @param patterns The candidate patterns.
    * @returns Up to `topK` matches `{ index, pattern, distance }`.
-   * @throws {TypeError} / {RangeError} as `topK`; {MemoryLimitError} above `memoryLimit`; {Error} after `close`, or when a worker crashed.
+   * @throws {TypeError} as `topK`.
+   * @throws {RangeError} as `topK`.
+   * @throws {MemoryLimitError} above `memoryLimit`.
+   * @throws {Error} after `close`, or when a worker crashed.
    */
   findTopMatches<P extends ArrayLike<number>>(
     reference: ArrayLike<number>,
@@ -322,9 +343,9 @@ export class StreamProcessor implements AsyncDisposable {
         run: async () => {
           const matches = workers > 0
             ? await this.#onPool((pool) =>
-              pool.topK(reference, patterns, k, this.#dtw)
+              pool.topK(reference, patterns, { ...this.#dtw, k })
             )
-            : topK(reference, patterns, k, this.#dtw);
+            : topK(reference, patterns, { ...this.#dtw, k });
           return matches.map(({ index, distance }) => ({
             index,
             pattern: patterns[index],
@@ -358,7 +379,10 @@ export class StreamProcessor implements AsyncDisposable {
    * @param strategies1 First sequence: a string, an array of strings and numbers, or a numeric typed array.
    * @param strategies2 Second sequence.
    * @returns The LCS length.
-   * @throws {TypeError} / {RangeError} as `lcs`; {MemoryLimitError} above `memoryLimit`; {Error} after `close`.
+   * @throws {TypeError} as `lcs`.
+   * @throws {RangeError} as `lcs`.
+   * @throws {MemoryLimitError} above `memoryLimit`.
+   * @throws {Error} after `close`.
    */
   computeLCS(
     strategies1: LcsSequence,
@@ -397,7 +421,10 @@ export class StreamProcessor implements AsyncDisposable {
    *
    * @param strategies The sequences.
    * @returns A `Float64Array` of `n * n` correlations.
-   * @throws {TypeError} / {RangeError} as `correlationMatrix`; {MemoryLimitError} above `memoryLimit`; {Error} after `close`, or when a worker crashed.
+   * @throws {TypeError} as `correlationMatrix`.
+   * @throws {RangeError} as `correlationMatrix`.
+   * @throws {MemoryLimitError} above `memoryLimit`.
+   * @throws {Error} after `close`, or when a worker crashed.
    */
   correlationMatrix(strategies: readonly LcsSequence[]): Promise<Float64Array> {
     return this.#call("correlationMatrix", () => {
@@ -439,7 +466,10 @@ export class StreamProcessor implements AsyncDisposable {
    *
    * @param patterns The series, in timeframe order.
    * @returns One `{ from, to, distance, path }` per adjacent pair.
-   * @throws {TypeError} / {RangeError} as `alignTimeframes`; {MemoryLimitError} above `memoryLimit`; {Error} after `close`.
+   * @throws {TypeError} as `alignTimeframes`.
+   * @throws {RangeError} as `alignTimeframes`.
+   * @throws {MemoryLimitError} above `memoryLimit`.
+   * @throws {Error} after `close`.
    */
   alignTimeframes(
     patterns: ArrayLike<ArrayLike<number>>,
@@ -451,16 +481,16 @@ export class StreamProcessor implements AsyncDisposable {
   }
 
   /**
-   * DTW distance of `pattern` to `reference`, through a concurrent matcher
-   * (`createMatcher`) kept per reference: concurrent calls are queued and
+   * DTW distance of `pattern` to `reference`, through a match queue
+   * (`createMatchQueue`) kept per reference: concurrent calls are queued and
    * computed in batches. `maxConcurrent` and `queueSize` (or `bufferSize`)
    * bound them; past the queue, calls reject at once with
    * `QueueFullError`.
    *
-   * Matchers are cached by the identity of `reference` (up to 8, the
+   * Queues are cached by the identity of `reference` (up to 8, the
    * least recently used idle one closed first), so pass the same reference
    * object to share one queue; a cached reference whose values changed
-   * since gets a new matcher.
+   * since gets a new queue.
    *
    * @example Concurrent matches and a full queue
    * ```ts
@@ -488,20 +518,24 @@ export class StreamProcessor implements AsyncDisposable {
    * @param reference The series matched against.
    * @param pattern The pattern.
    * @returns The DTW distance, as `computeDTW(reference, pattern)`.
-   * @throws {TypeError} / {RangeError} as `dtw`; {QueueFullError} when the queue is full; {MemoryLimitError} above `memoryLimit`; {Error} after `close`.
+   * @throws {TypeError} as `dtw`.
+   * @throws {RangeError} as `dtw`.
+   * @throws {QueueFullError} when the queue is full.
+   * @throws {MemoryLimitError} above `memoryLimit`.
+   * @throws {Error} after `close`.
    */
   matchPattern(
     reference: ArrayLike<number>,
     pattern: ArrayLike<number>,
   ): Promise<number> {
     return this.#call("matchPattern", () => {
-      const fresh = !this.#matchers.has(reference as object);
+      const fresh = !this.#queues.has(reference as object);
       return {
         bytes: matchBytes(lengthOf(reference), lengthOf(pattern), fresh),
         run: async () => {
           const entry = this.#acquire(reference);
           try {
-            return await (await entry.matcher).match(pattern);
+            return await (await entry.queue).match(pattern);
           } finally {
             if (--entry.pending === 0 && entry.retired) this.#retire(entry);
           }
@@ -511,7 +545,7 @@ export class StreamProcessor implements AsyncDisposable {
   }
 
   /**
-   * Waits for pending calls, closes the matchers, and closes the shared
+   * Waits for pending calls, closes the match queues, and closes the shared
    * worker pool unless another processor's call is using it (it then
    * closes 250 ms after its last call). Later calls reject with an
    * `Error`. Calling it again returns the same promise.
@@ -534,15 +568,29 @@ export class StreamProcessor implements AsyncDisposable {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       while (this.#pending.size > 0) await Promise.all(this.#pending);
-      for (const entry of this.#matchers.values()) this.#retire(entry);
-      this.#matchers.clear();
+      for (const entry of this.#queues.values()) this.#retire(entry);
+      this.#queues.clear();
       await Promise.all(this.#retiring);
       if (this.#usedPool) await closeIfIdle(this.#config.workers);
     })();
     return this.#closing;
   }
 
-  /** Same as {@linkcode StreamProcessor.close}, for `await using`. */
+  /**
+   * Same as {@linkcode StreamProcessor.close}, for `await using`.
+   *
+   * @example Released at the end of the block
+   * ```ts
+   * import { StreamProcessor } from "@midstreamer/kit/core";
+   *
+   * {
+   *   await using processor = new StreamProcessor({ workers: 2 });
+   *   await processor.computeDTW([1, 2], [2]);
+   * } // closed here
+   * ```
+   *
+   * @returns Resolves once everything is released.
+   */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
@@ -614,14 +662,14 @@ export class StreamProcessor implements AsyncDisposable {
     return withPool(this.#config.workers, job);
   }
 
-  /** The cached matcher of `reference` (made if needed), with `pending` counted. */
-  #acquire(reference: ArrayLike<number>): MatcherEntry {
+  /** The cached queue of `reference` (made if needed), with `pending` counted. */
+  #acquire(reference: ArrayLike<number>): QueueEntry {
     const key = reference as object;
-    let entry = this.#matchers.get(key);
+    let entry = this.#queues.get(key);
     if (entry !== undefined) {
-      this.#matchers.delete(key);
+      this.#queues.delete(key);
       if (sameSeries(entry.ref, reference)) {
-        this.#matchers.set(key, entry); // most recently used last
+        this.#queues.set(key, entry); // most recently used last
         entry.pending++;
         return entry;
       }
@@ -630,41 +678,41 @@ export class StreamProcessor implements AsyncDisposable {
     const ref = toF64("matchPattern", "reference", reference);
     entry = {
       ref,
-      matcher: createMatcher(ref, this.#matcherOptions()),
+      queue: createMatchQueue(ref, this.#queueOptions()),
       pending: 1,
       retired: false,
     };
-    this.#matchers.set(key, entry);
+    this.#queues.set(key, entry);
     const made = entry;
-    made.matcher.catch(() => {
+    made.queue.catch(() => {
       // Not cached: the next call tries again (its error is the caller's).
-      if (this.#matchers.get(key) === made) this.#matchers.delete(key);
+      if (this.#queues.get(key) === made) this.#queues.delete(key);
     });
-    for (const [k, e] of this.#matchers) {
-      if (this.#matchers.size <= MAX_MATCHERS) break;
+    for (const [k, e] of this.#queues) {
+      if (this.#queues.size <= MAX_QUEUES) break;
       if (e.pending > 0) continue;
-      this.#matchers.delete(k);
+      this.#queues.delete(k);
       this.#retire(e);
     }
     return entry;
   }
 
-  /** Takes a matcher out of use: closed now if idle, else by its last call. */
-  #retire(entry: MatcherEntry): void {
+  /** Takes a queue out of use: closed now if idle, else by its last call. */
+  #retire(entry: QueueEntry): void {
     entry.retired = true;
     if (entry.pending > 0) return;
-    const closed: Promise<void> = entry.matcher
-      .then((m) => m.close(), () => {}) // a failed matcher has nothing to close
+    const closed: Promise<void> = entry.queue
+      .then((m) => m.close(), () => {}) // a failed queue has nothing to close
       .then(() => {
         this.#retiring.delete(closed);
       });
     this.#retiring.add(closed);
   }
 
-  #matcherOptions(): MatcherOptions {
+  #queueOptions(): MatchQueueOptions {
     const { workers, maxConcurrent, queueSize, window, cost } = this.#config;
     const batchSize = Math.min(MAX_BATCH, maxConcurrent);
-    const options: MatcherOptions = { window, cost, queueSize, batchSize };
+    const options: MatchQueueOptions = { window, cost, queueSize, batchSize };
     if (workers > 0) {
       options.workers = this.#pool;
       options.maxConcurrent = Math.max(

@@ -15,7 +15,7 @@
 // posted to a worker (copy or transfer `ids`); `values` is a Float64Array
 // whose buffer can be transferred back.
 
-import { describe } from "./_input.ts";
+import { describe } from "./_validate.ts";
 import { checkTotal, sequenceLength, SymbolTable } from "./_symbols.ts";
 import { f64Heap, i32Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { LcsSequence } from "./lcs.ts";
@@ -44,20 +44,6 @@ export interface CorrelationRows {
   rowEnd: number;
   /** What {@linkcode correlationRows} returned for these rows. */
   values: Float64Array;
-}
-
-interface CorrelationExports {
-  lcs_corr_rows(
-    ids: number,
-    starts: number,
-    nSeq: number,
-    order: number,
-    n: number,
-    sigma: number,
-    r0: number,
-    r1: number,
-    out: number,
-  ): void;
 }
 
 /**
@@ -156,7 +142,7 @@ function rows(
   heap.set(enc.ids, pi >>> 2);
   new Uint32Array(heap.buffer, ps, n + 1).set(enc.starts);
   new Uint32Array(heap.buffer, po, n).set(enc.order);
-  (kit() as unknown as CorrelationExports).lcs_corr_rows(
+  kit().lcs_corr_rows(
     pi,
     ps,
     n,
@@ -166,6 +152,7 @@ function rows(
     rowStart,
     rowEnd,
     pout,
+    0, // strategy: auto
   );
   return f64Heap().slice(pout >>> 3, (pout >>> 3) + pairs);
 }

@@ -1,19 +1,35 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Interning of LCS symbols to dense integer ids. Internal.
 
-import { badElement, describe } from "./_input.ts";
+import { badElement, describe } from "./_validate.ts";
 import type { LcsSequence } from "./lcs.ts";
 
 const STRING_OR_NUMBER = "a string or number";
 
 /**
  * Longest sequence the LCS functions accept, in symbols: 2^31.
+ *
+ * @example The limit
+ * ```ts
+ * import { MAX_SEQUENCE_LENGTH } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(MAX_SEQUENCE_LENGTH, 2 ** 31);
+ * ```
  */
 export const MAX_SEQUENCE_LENGTH = 2 ** 31;
 
 /**
  * Most symbols one call stages in WebAssembly memory (as 32-bit ids, plus
  * one byte of carries each): 2^28. WebAssembly memory is limited to 4 GiB.
+ *
+ * @example The limit
+ * ```ts
+ * import { MAX_TOTAL_SYMBOLS } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(MAX_TOTAL_SYMBOLS, 2 ** 28);
+ * ```
  */
 export const MAX_TOTAL_SYMBOLS = 2 ** 28;
 
@@ -286,4 +302,33 @@ export function checkTotal(fn: string, what: string, total: number): void {
       `${fn}: ${what} have ${total} symbols in all; the limit is ${MAX_TOTAL_SYMBOLS} (2^28) symbols per call`,
     );
   }
+}
+
+/** Two sequences interned with one table: `a` is `ids[0..n)`, `b` is `ids[n..n + m)`. */
+export interface InternedPair {
+  ids: Int32Array;
+  n: number;
+  m: number;
+}
+
+/**
+ * Validates and interns `a` and `b` with one symbol table, as `lcs` does
+ * (equal symbols get equal ids), for sending them elsewhere.
+ *
+ * @throws {TypeError} when an argument is not a sequence, or an array element is neither a string nor a number.
+ * @throws {RangeError} when a sequence or both together are too long.
+ */
+export function internPair(
+  fn: string,
+  a: LcsSequence,
+  b: LcsSequence,
+): InternedPair {
+  const na = sequenceLength(fn, "a", a);
+  const nb = sequenceLength(fn, "b", b);
+  checkTotal(fn, "a and b", na + nb);
+  const ids = new Int32Array(na + nb);
+  const table = new SymbolTable();
+  const n = table.intern(fn, "a", a, ids, 0);
+  const m = table.intern(fn, "b", b, ids, n);
+  return { ids, n, m };
 }

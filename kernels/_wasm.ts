@@ -3,27 +3,14 @@
 
 import { inflateRaw } from "./_inflate.ts";
 import {
+  KIT_EXPORTS,
+  type KitExports,
   WASM_BYTES,
   WASM_DEFLATE_BASE64,
   WASM_SHA256,
 } from "./_wasm.generated.ts";
 
-/** The functions the Rust crate exports (see `rust/src`). */
-export interface KitExports {
-  memory: WebAssembly.Memory;
-  kit_scratch(slot: number, bytes: number): number;
-  dtw_f64(
-    a: number,
-    n: number,
-    b: number,
-    m: number,
-    window: number,
-    squared: number,
-    cutoff: number,
-  ): number;
-  // deno-lint-ignore no-explicit-any
-  [name: string]: any;
-}
+export type { KitExports };
 
 /** Scratch slots of `kit_scratch`; each kernel call owns them while it runs. */
 export const enum Slot {
@@ -111,8 +98,32 @@ export function kit(): KitExports {
   }
   const module = new WebAssembly.Module(wasmBytes() as BufferSource);
   const instance = new WebAssembly.Instance(module, {});
-  exportsCache = instance.exports as unknown as KitExports;
+  if (!isKitExports(instance.exports)) {
+    throw new Error(
+      "@midstreamer/kit: the WebAssembly module does not match its generated type; run `deno task build:wasm`",
+    );
+  }
+  exportsCache = instance.exports;
   return exportsCache;
+}
+
+/**
+ * Whether `exports` holds every export that {@linkcode KIT_EXPORTS} lists,
+ * of its kind, and each function with its number of parameters.
+ */
+function isKitExports(
+  exports: WebAssembly.Exports,
+): exports is WebAssembly.Exports & KitExports {
+  return Object.entries(KIT_EXPORTS).every(([name, kind]) => {
+    const e = exports[name];
+    if (kind === "memory") return e instanceof WebAssembly.Memory;
+    if (kind === "global") return e instanceof WebAssembly.Global;
+    if (kind === "table") return e instanceof WebAssembly.Table;
+    // A function: "(i32, f64) -> f64".
+    const params = kind.slice(1, kind.indexOf(")"));
+    return typeof e === "function" &&
+      e.length === (params === "" ? 0 : params.split(",").length);
+  });
 }
 
 /**

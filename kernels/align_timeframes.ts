@@ -1,10 +1,23 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { dtwArgs } from "./_options.ts";
-import { packPatterns } from "./_search_input.ts";
-import { pathPacked } from "./_search_kernels.ts";
-import type { TimeframeAlignment } from "./search_types.ts";
-import type { DtwOptions } from "./types.ts";
+import { packPatterns, pathPacked } from "./_kernel_calls.ts";
+import { dtwArgs } from "./_validate.ts";
+import type { DtwOptions } from "./dtw.ts";
+
+/** The alignment of two adjacent series in {@linkcode alignTimeframes}. */
+export interface TimeframeAlignment {
+  /** Index of the first series of the pair in the input. */
+  from: number;
+  /** Index of the second series (`from + 1`). */
+  to: number;
+  /** DTW distance between the two series. */
+  distance: number;
+  /**
+   * Warping path: `[i, j]` matches point `i` of `series[from]` with point
+   * `j` of `series[to]`.
+   */
+  path: Array<[number, number]>;
+}
 
 /**
  * Multi-timeframe alignment: for each adjacent pair of series (for example
@@ -30,8 +43,8 @@ import type { DtwOptions } from "./types.ts";
  * @param series Two or more series, in timeframe order.
  * @param options Band, cost and cutoff, as for `dtw`, applied to every pair.
  * @returns One `{ from, to, distance, path }` per adjacent pair (`to = from + 1`); empty for fewer than two series.
- * @throws {TypeError} when `series` is not an array, or on a non-finite element (naming e.g. `series[2][10]`), or on an unknown option.
- * @throws {RangeError} on a bad `window` or `cutoff`, or a series longer than 2^25 points.
+ * @throws {TypeError} when `series` is not an array, on a non-finite element (naming e.g. `series[2][10]`), an option of the wrong type, or an unknown option.
+ * @throws {RangeError} on a negative or fractional `window`, a `NaN` `cutoff`, or a series longer than 2^25 points.
  */
 export function alignTimeframes(
   series: ArrayLike<ArrayLike<number>>,

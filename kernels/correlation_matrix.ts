@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import { correlationMatrixOf, encodeSequences } from "./_correlation.ts";
-import { checkOptionKeys } from "./_options.ts";
+import { checkOptionKeys } from "./_validate.ts";
 import type { LcsSequence } from "./lcs.ts";
 
 /**

@@ -1,9 +1,40 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { seriesLength, stageSeries } from "./_input.ts";
-import { dtwArgs } from "./_options.ts";
+import { stageSeries } from "./_kernel_calls.ts";
+import { dtwArgs, seriesLength } from "./_validate.ts";
 import { kit, Slot } from "./_wasm.ts";
-import type { DtwOptions } from "./types.ts";
+
+/**
+ * Options of {@linkcode dtw}, shared by every DTW function of the kit (see
+ * "Conventions" in the README).
+ */
+export interface DtwOptions {
+  /**
+   * Sakoe-Chiba band half-width, in points around the diagonal of the two
+   * series: point `i` of `a` may align with point `j` of `b` only when
+   * `|i - j| <= max(window, |n - m|)`, exactly as the original
+   * `calculateWithWindow`, so the end cell is always reachable. `Infinity`
+   * means no band.
+   *
+   * @default {undefined} no band: the full matrix
+   */
+  window?: number;
+  /**
+   * Local cost of matching two points: `"absolute"` is `|x - y|` (the
+   * original definition), `"squared"` is `(x - y)²`.
+   *
+   * @default {"absolute"}
+   */
+  cost?: "absolute" | "squared";
+  /**
+   * Early abandoning: the result is `Infinity` whenever the distance is
+   * greater than `cutoff`, and computation stops as soon as that is certain.
+   * A distance `<= cutoff` is returned exactly.
+   *
+   * @default {Infinity}
+   */
+  cutoff?: number;
+}
 
 /**
  * Dynamic Time Warping distance between two series, computed exactly in
@@ -38,8 +69,8 @@ import type { DtwOptions } from "./types.ts";
  * @param b Second series, of any length.
  * @param options Band, cost and cutoff.
  * @returns The DTW distance, or `Infinity` (one series empty, or above `cutoff`).
- * @throws {TypeError} when a series is not an array of finite numbers (naming the index), or on an unknown option.
- * @throws {RangeError} on a negative or non-integer `window`, a `cutoff` that is not a number, or a series longer than 2^25 points.
+ * @throws {TypeError} when a series is not an array of finite numbers (naming the index), an option has the wrong type, or on an unknown option.
+ * @throws {RangeError} on a negative or fractional `window`, a `NaN` `cutoff`, or a series longer than 2^25 points.
  */
 export function dtw(
   a: ArrayLike<number>,
@@ -51,5 +82,14 @@ export function dtw(
   const m = seriesLength("dtw", "b", b);
   const pb = stageSeries("dtw", "b", b, m, Slot.B);
   const pa = stageSeries("dtw", "a", a, n, Slot.A);
-  return kit().dtw_f64(pa, n, pb, m, args.window, args.squared, args.cutoff);
+  return kit().dtw_f64(
+    pa,
+    n,
+    pb,
+    m,
+    args.window,
+    args.squared,
+    args.cutoff,
+    0, // strategy: auto
+  );
 }

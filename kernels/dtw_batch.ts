@@ -1,8 +1,8 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { dtwArgs } from "./_options.ts";
-import { batchStaged, stageInputs } from "./_search_kernels.ts";
-import type { DtwOptions } from "./types.ts";
+import { batchStaged, stageInputs } from "./_kernel_calls.ts";
+import { dtwArgs } from "./_validate.ts";
+import type { DtwOptions } from "./dtw.ts";
 
 /**
  * DTW distance of `reference` to each of `patterns`, exactly as calling
@@ -31,8 +31,8 @@ import type { DtwOptions } from "./types.ts";
  * @param patterns The patterns, each an array-like of finite numbers, of any lengths.
  * @param options Band, cost and cutoff, as for `dtw` (the band of each pair is `max(window, |n - m|)`).
  * @returns One distance per pattern, in order (`Infinity` above `cutoff`); an empty array for no patterns.
- * @throws {TypeError} when `patterns` is not an array, or on a non-finite element (naming e.g. `patterns[3][7]`), or on an unknown option.
- * @throws {RangeError} on a bad `window` or `cutoff`, a series longer than 2^25 points, or more than 2^27 points in all.
+ * @throws {TypeError} when `patterns` is not an array, on a non-finite element (naming e.g. `patterns[3][7]`), an option of the wrong type, or an unknown option.
+ * @throws {RangeError} on a negative or fractional `window`, a `NaN` `cutoff`, a series longer than 2^25 points, or more than 2^27 points in all.
  */
 export function dtwBatch(
   reference: ArrayLike<number>,

@@ -1,10 +1,20 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { dtwArgs } from "./_options.ts";
-import { toF64 } from "./_search_input.ts";
-import { pathPacked } from "./_search_kernels.ts";
-import type { DtwPathResult } from "./search_types.ts";
-import type { DtwOptions } from "./types.ts";
+import { pathPacked } from "./_kernel_calls.ts";
+import { dtwArgs, toF64 } from "./_validate.ts";
+import type { DtwOptions } from "./dtw.ts";
+
+/** Result of {@linkcode dtwPath}. */
+export interface DtwPathResult {
+  /** The DTW distance, exactly as `dtw` returns it. */
+  distance: number;
+  /**
+   * The optimal warping path as `[i, j]` pairs (index into `a`, index into
+   * `b`), from `[0, 0]` to `[a.length - 1, b.length - 1]`. Empty when a
+   * series is empty or the distance exceeds `cutoff`.
+   */
+  path: Array<[number, number]>;
+}
 
 /**
  * DTW distance and an optimal warping path between two series.
@@ -42,8 +52,8 @@ import type { DtwOptions } from "./types.ts";
  * @param b Second series (indexed by `j`).
  * @param options Band, cost and cutoff, as for `dtw`.
  * @returns The distance and the path; the path is empty when a series is empty or the distance exceeds `cutoff` (then `Infinity`).
- * @throws {TypeError} when a series is not an array of finite numbers (naming the index), or on an unknown option.
- * @throws {RangeError} on a bad `window` or `cutoff`, or a series longer than 2^25 points.
+ * @throws {TypeError} when a series is not an array of finite numbers (naming the index), an option has the wrong type, or on an unknown option.
+ * @throws {RangeError} on a negative or fractional `window`, a `NaN` `cutoff`, or a series longer than 2^25 points.
  */
 export function dtwPath(
   a: ArrayLike<number>,

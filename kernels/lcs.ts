@@ -29,11 +29,6 @@ export type LcsSequence =
   | Float32Array
   | Float64Array;
 
-interface LcsExports {
-  lcs_u32(a: number, n: number, b: number, m: number, sigma: number): number;
-  lcs_i32(a: number, n: number, b: number, m: number): number;
-}
-
 /** Typed arrays whose values `Int32Array` holds exactly. */
 function isInt32Exact(x: unknown): x is ArrayLike<number> {
   return x instanceof Int32Array || x instanceof Uint8Array ||
@@ -82,7 +77,7 @@ export function lcs(a: LcsSequence, b: LcsSequence): number {
   const n = sequenceLength("lcs", "a", a);
   const m = sequenceLength("lcs", "b", b);
   checkTotal("lcs", "a and b", n + m);
-  const k = kit() as unknown as LcsExports;
+  const k = kit();
   const pa = scratch(Slot.A, n * 4);
   const pb = scratch(Slot.B, m * 4);
   let heap = i32Heap();
@@ -90,12 +85,12 @@ export function lcs(a: LcsSequence, b: LcsSequence): number {
     // Small integer ranges need no interning: the kernel offsets them.
     heap.set(a, pa >>> 2);
     heap.set(b, pb >>> 2);
-    const r = k.lcs_i32(pa, n, pb, m);
+    const r = k.lcs_i32(pa, n, pb, m, 0); // strategy: auto
     if (r >= 0) return r;
     heap = i32Heap();
   }
   const table = new SymbolTable();
   const na = table.intern("lcs", "a", a, heap, pa >>> 2);
   const nb = table.intern("lcs", "b", b, heap, pb >>> 2);
-  return k.lcs_u32(pa, na, pb, nb, table.size);
+  return k.lcs_u32(pa, na, pb, nb, table.size, 0); // strategy: auto
 }

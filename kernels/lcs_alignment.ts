@@ -4,17 +4,6 @@ import { checkTotal, sequenceLength, SymbolTable } from "./_symbols.ts";
 import { i32Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { LcsSequence } from "./lcs.ts";
 
-interface RowExports {
-  lcs_row_u32(
-    text: number,
-    n: number,
-    pat: number,
-    m: number,
-    sigma: number,
-    row: number,
-  ): void;
-}
-
 /** A longest common subsequence, as matched positions. */
 export interface LcsAlignment {
   /** The LCS length: `pairs.length`. */
@@ -177,13 +166,14 @@ class Hirschberg {
       heap.set(x, pt >>> 2);
       heap.set(y, pp >>> 2);
     }
-    (kit() as unknown as RowExports).lcs_row_u32(
+    kit().lcs_row_u32(
       pt,
       n,
       pp,
       m,
       this.#sigma,
       pr,
+      0, // strategy: auto
     );
     heap = i32Heap();
     const at = pr >>> 2;

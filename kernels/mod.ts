@@ -2,15 +2,15 @@
 
 /**
  * The kernels of `@midstreamer/kit` alone: the pure-computation API (exact
- * DTW and LCS on WebAssembly SIMD) with its option and result types, and
- * nothing else. No module reachable from here uses a `Deno.*` API, so this
+ * DTW and LCS on WebAssembly SIMD, and the `StreamMonitor` of a live
+ * stream) with its option and result types, and nothing else. No module reachable from here uses a `Deno.*` API, so this
  * entry point runs unchanged in Deno, Node and browsers; it is the source of
  * the npm bundle (`deno task build:npm`). The WebAssembly module is inlined
  * and instantiated synchronously on first use; an engine without WebAssembly
  * SIMD128 gets a clear error then.
  *
- * The transports (`@midstreamer/kit/transport`) and the scripts are
- * Deno-only and are not part of it.
+ * The worker pool and the match queue (the root module), the transports
+ * (`@midstreamer/kit/transport`) and the service are not part of it.
  *
  * @example DTW distance
  * ```ts
@@ -32,14 +32,5 @@ export * from "./align_timeframes.ts";
 export * from "./lcs.ts";
 export * from "./correlation_matrix.ts";
 export * from "./lcs_alignment.ts";
-export * from "./types.ts";
-export type {
-  DtwPathResult,
-  Match,
-  SearchOptions,
-  SearchStats,
-  TimeframeAlignment,
-  TopKOptions,
-  TopKStats,
-} from "./search_types.ts";
-export { MAX_SERIES_LENGTH } from "./_input.ts";
+export * from "./stream_monitor.ts";
+export { MAX_SERIES_LENGTH } from "./_validate.ts";

@@ -1,13 +1,104 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
+import { searchPacked } from "./_kernel_calls.ts";
 import {
+  exactDistances,
   fillSearchStats,
   searchArgs,
-  statsArg,
-  toF64,
-} from "./_search_input.ts";
-import { searchPacked, selectMatches } from "./_search_kernels.ts";
-import type { Match, SearchOptions, SearchStats } from "./search_types.ts";
+  selectMatches,
+} from "./_search.ts";
+import { statsArg, toF64 } from "./_validate.ts";
+
+/**
+ * One result of {@linkcode searchSubsequence}: a window of the series and
+ * its distance to the query.
+ */
+export interface SubsequenceMatch {
+  /** Position in the series of the window's first point. */
+  start: number;
+  /** Position of its last point, inclusive: `start + query.length - 1`. */
+  end: number;
+  /** Its DTW distance to the query. */
+  distance: number;
+  /**
+   * The window's start, under its 0.1 name: a non-enumerable getter.
+   *
+   * @deprecated Use `start`. Removed in 1.0.
+   */
+  readonly index: number;
+}
+
+/**
+ * What the cascade of lower bounds of {@linkcode searchSubsequence}
+ * achieved. Every window is counted once:
+ * `prunedByKim + prunedByKeoghEQ + prunedByKeoghEC + abandoned + computed`
+ * is `windows`.
+ */
+export interface SearchStats {
+  /** Number of windows of the series: `series.length - query.length + 1`. */
+  windows: number;
+  /** Windows skipped by the hierarchical LB_Kim. */
+  prunedByKim: number;
+  /** Windows skipped by LB_Keogh against the query's envelope. */
+  prunedByKeoghEQ: number;
+  /** Windows skipped by LB_Keogh of the query against the window's envelope. */
+  prunedByKeoghEC: number;
+  /** Windows whose DTW was started and abandoned early. */
+  abandoned: number;
+  /** Windows whose DTW ran to the end. */
+  computed: number;
+}
+
+/** Options of {@linkcode searchSubsequence}. */
+export interface SearchOptions {
+  /**
+   * Sakoe-Chiba band half-width, in points around the diagonal of the
+   * query and the window (which have the same length): query point `i`
+   * may align with window point `j` only when `|i - j| <= window`.
+   * `Infinity` means no band. Required: without a band every window's DTW
+   * is quadratic in the query length and the lower bounds get weak, which
+   * over a long series is seldom what is meant. UCR Suite's usual choice
+   * is a 5 to 10 % band, e.g. `Math.floor(query.length / 10)`.
+   */
+  window: number;
+  /**
+   * Number of matches to return (fewer when the series has fewer
+   * non-overlapping windows).
+   *
+   * @default {1}
+   */
+  k?: number;
+  /**
+   * Z-normalize the query and every window (UCR Suite's setting), so that
+   * matches are found whatever their offset and amplitude.
+   *
+   * @default {true}
+   */
+  normalize?: boolean;
+  /**
+   * Reported matches start at least this many points apart, so that a
+   * match's own neighbours (trivial matches) are not reported after it.
+   * `0` reports the best windows whatever their overlap.
+   *
+   * @default {query.length / 2}
+   */
+  exclusionZone?: number;
+  /**
+   * Local cost: `"absolute"` is `|x - y|`, `"squared"` is `(x - y)²`.
+   * UCR Suite uses `"squared"` (and prints the square root of the
+   * distance).
+   *
+   * @default {"absolute"}
+   */
+  cost?: "absolute" | "squared";
+  /**
+   * An object whose fields are overwritten with the pruning counters of
+   * the call (an out-parameter).
+   *
+   * @default {undefined}
+   */
+  stats?: SearchStats;
+}
 
 /**
  * The `k` windows of `series` most similar to `query` under DTW, the
@@ -19,20 +110,22 @@ import type { Match, SearchOptions, SearchStats } from "./search_types.ts";
  *
  * **Definition.** The window starting at `i` is `series[i .. i + m)`
  * (`m = query.length`). With `normalize` (the default) the query and each
- * window are z-normalized: with `S1` and `S2` the sums of the points and
- * of their squares, `mean = S1 / m`, `sd = sqrt(S2 / m - mean²)` and each
- * point becomes `(x - mean) / sd`; a window whose variance is at most
- * `1e-10` times its mean square is flat and becomes all zeros. For a
- * window the sums are running sums (`S1 + x_new - x_old`), recomputed from
- * scratch at every start that is a multiple of 1024. The distance is the
- * DTW of the two normalized sequences with the band `window` and the
- * `cost` (by default the squared cost: the sum of squared differences
- * along the path; the UCR Suite prints its square root).
+ * window are z-normalized in two passes: `mean` is the mean of the points,
+ * `sd` the square root of the mean of `(x - mean)²`, and each point becomes
+ * `(x - mean) / sd`; a window whose variance is at most `1e-10` times its
+ * mean square is flat and becomes all zeros. The distance is the DTW of
+ * the two normalized sequences with the band `window` and the `cost`.
  *
- * **Result.** The windows are ranked by (distance, index), and greedily
+ * **Result.** The windows are ranked by (distance, start), and greedily
  * kept unless they start less than `exclusionZone` points from a window
- * already kept, until `k` are kept. This is exactly what computing every
- * window's distance and then selecting would give.
+ * already kept, until `k` are kept. The search itself normalizes windows
+ * with running sums (`S1 + x_new - x_old`, recomputed from scratch at every
+ * start that is a multiple of 1024), whose distances differ from the
+ * two-pass ones by about 1e-10 relative; the distances returned are
+ * recomputed with the two-pass normalization, so they are exact, and the
+ * matches are sorted by them. Only windows whose distances differ by less
+ * than that rounding could be chosen or ordered differently than by
+ * computing every window's exact distance and then selecting.
  *
  * @example Find a planted pattern
  * ```ts
@@ -47,33 +140,44 @@ import type { Match, SearchOptions, SearchStats } from "./search_types.ts";
  * });
  * const query = Array.from(series.subarray(1200, 1328), (v) => 3 * v + 100);
  * const stats = {} as SearchStats;
- * const [best, second] = searchSubsequence(series, query, { k: 2, stats });
- * assert.equal(best.index, 1200);
+ * const [best, second] = searchSubsequence(series, query, {
+ *   window: 12,
+ *   k: 2,
+ *   stats,
+ * });
+ * assert.equal(best.start, 1200);
+ * assert.equal(best.end, 1327);
  * assert.ok(best.distance < 1e-9);
- * assert.ok(Math.abs(second.index - 1200) >= 64); // outside the exclusion zone
+ * assert.ok(Math.abs(second.start - 1200) >= 64); // outside the exclusion zone
  * assert.equal(stats.windows, 5000 - 128 + 1);
  * ```
  *
  * @param series The long series to search.
  * @param query The query, at most as long as `series` and not empty.
- * @param options `k`, `window`, `normalize`, `exclusionZone`, `cost`, and a `stats` out-parameter.
- * @returns Up to `k` matches `{ index, distance }` (`index` is the window start), sorted by distance then index.
- * @throws {RangeError} when `query` is empty or longer than `series`, when `k` is not an integer `>= 1`, on a bad `window` or `exclusionZone`.
- * @throws {TypeError} on a non-finite element (naming its index), a non-boolean `normalize`, or an unknown option.
+ * @param options `window` (required), `k`, `normalize`, `exclusionZone`, `cost`, and a `stats` out-parameter.
+ * @returns Up to `k` matches `{ start, end, distance }`, sorted by distance then start.
+ * @throws {TypeError} when `window` is missing, on a non-finite element (naming its index), an option of the wrong type, or an unknown option.
+ * @throws {RangeError} when `query` is empty or longer than `series`, when `k` is not an integer `>= 1`, on a negative or fractional `window`, or a negative `exclusionZone`.
  */
 export function searchSubsequence(
   series: ArrayLike<number>,
   query: ArrayLike<number>,
-  options?: SearchOptions,
-): Match[] {
+  options: SearchOptions,
+): SubsequenceMatch[] {
   const fn = "searchSubsequence";
   const x = toF64(fn, "series", series);
   const q = toF64(fn, "query", query);
   const args = searchArgs(fn, x.length, q.length, options);
-  const stats = statsArg<SearchStats>(fn, options?.stats);
+  const stats = statsArg<SearchStats>(fn, options.stats);
   const r = searchPacked(x, 0, q, args);
   if (stats !== undefined) {
     fillSearchStats(stats, x.length - q.length + 1, [r.stats]);
   }
-  return selectMatches([r.candidates], args.k, args.exclusionZone);
+  const found = selectMatches(
+    [r.candidates],
+    args.k,
+    args.exclusionZone,
+    q.length,
+  );
+  return exactDistances(x, q, found, args);
 }

@@ -1,7 +1,13 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { copySeries, describe, seriesLength } from "./_input.ts";
-import { checkOptionKeys, costArg, windowArg } from "./_options.ts";
+import {
+  checkOptionKeys,
+  copySeries,
+  costArg,
+  describe,
+  seriesLength,
+  windowArg,
+} from "./_validate.ts";
 
 /** A subsequence of the stream that matches the query. */
 export interface StreamMatch {
@@ -13,15 +19,28 @@ export interface StreamMatch {
   distance: number;
 }
 
-/** Options of {@linkcode StreamMonitor}. */
+/**
+ * Options of {@linkcode StreamMonitor}: `cutoff` is required (`threshold`
+ * is its deprecated name).
+ */
 export interface StreamMonitorOptions {
-  /** Report subsequences whose DTW distance to the query is `<= threshold`. */
-  threshold: number;
   /**
-   * Sakoe-Chiba band anchored at the match start, in points: a point of the
-   * stream `t` steps after the start may align with query points
-   * `t - window … t + window` only. A match is then between
-   * `query.length - window` and `query.length + window` points long.
+   * Report subsequences whose DTW distance to the query is `<= cutoff`.
+   * Required (or its deprecated name `threshold`).
+   */
+  cutoff?: number;
+  /**
+   * The former name of `cutoff`.
+   *
+   * @deprecated Use `cutoff`. Removed in 1.0.
+   */
+  threshold?: number;
+  /**
+   * Sakoe-Chiba band half-width, in points around the diagonal that starts
+   * at the match start: a point of the stream `t` steps after the start may
+   * align with query points `t - window … t + window` only. A match is then
+   * between `query.length - window` and `query.length + window` points
+   * long. `Infinity` means no band.
    *
    * @default {undefined} no band: matches of any length (plain SPRING)
    */
@@ -34,18 +53,18 @@ export interface StreamMonitorOptions {
   cost?: "absolute" | "squared";
 }
 
-const KEYS = ["threshold", "window", "cost"] as const;
+const KEYS = ["cutoff", "threshold", "window", "cost"] as const;
 
 /**
  * Finds, in a stream of numbers, the subsequences whose DTW distance to a
- * query is at most `threshold`, as the points arrive. It implements SPRING
+ * query is at most `cutoff`, as the points arrive. It implements SPRING
  * (Sakurai, Faloutsos and Yamamuro, "Stream Monitoring under the Time Warping
  * Distance", ICDE 2007): subsequence DTW in `O(query.length)` time and memory
  * per point, reporting a match as soon as no later point can improve on it.
  *
  * What it guarantees (and the tests check against brute force):
  * - the reported `distance` is exactly `dtw(query, stream[start..end])`;
- * - reported matches are disjoint, in stream order, and within `threshold`;
+ * - reported matches are disjoint, in stream order, and within `cutoff`;
  * - no qualifying subsequence is missed: each one overlaps a chain of
  *   overlapping qualifying subsequences that contains a reported match;
  * - no subsequence inside a reported match has a smaller distance.
@@ -64,7 +83,7 @@ const KEYS = ["threshold", "window", "cost"] as const;
  * import { StreamMonitor } from "@midstreamer/kit";
  * import assert from "node:assert/strict";
  *
- * const monitor = new StreamMonitor([1, 2, 3, 2, 1], { threshold: 0.5 });
+ * const monitor = new StreamMonitor([1, 2, 3, 2, 1], { cutoff: 0.5 });
  * const stream = [0, 0, 0, 1, 2, 3, 3, 2, 1, 0, 0, 0];
  * const matches = [];
  * for (const x of stream) {
@@ -84,7 +103,7 @@ const KEYS = ["threshold", "window", "cost"] as const;
  * async function* ticks() {
  *   yield* [5, 5, 1, 2, 3, 5, 5, 1, 2, 3];
  * }
- * const monitor = new StreamMonitor([1, 2, 3], { threshold: 0 });
+ * const monitor = new StreamMonitor([1, 2, 3], { cutoff: 0 });
  * const found = [];
  * for await (const m of monitor.monitor(ticks())) found.push(m.start);
  * assert.deepEqual(found, [2, 7]);
@@ -92,7 +111,7 @@ const KEYS = ["threshold", "window", "cost"] as const;
  */
 export class StreamMonitor {
   readonly #query: Float64Array;
-  readonly #threshold: number;
+  readonly #cutoff: number;
   readonly #squared: boolean;
   /** Band half-width, or -1 for none. */
   readonly #w: number;
@@ -116,34 +135,50 @@ export class StreamMonitor {
   /**
    * Creates a monitor for `query`.
    *
+   * @example A monitor with a band
+   * ```ts
+   * import { StreamMonitor } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * const monitor = new StreamMonitor([0, 1, 0], { cutoff: 0.5, window: 1 });
+   * assert.equal(monitor.position, 0);
+   * ```
+   *
    * @param query The pattern to look for: a non-empty array of finite numbers.
-   * @param options The threshold, and optionally a band and the cost.
-   * @throws {TypeError} on a non-array or non-finite query element, a missing or non-number threshold, or an unknown option.
-   * @throws {RangeError} on an empty query, a negative or NaN threshold, or a bad window.
+   * @param options The cutoff, and optionally a band and the cost.
+   * @throws {TypeError} on a non-array or non-finite query element, a missing or non-number `cutoff`, both `cutoff` and `threshold`, or an unknown option.
+   * @throws {RangeError} on an empty query, a negative or `NaN` `cutoff`, or a negative or fractional `window`.
    */
   constructor(query: ArrayLike<number>, options: StreamMonitorOptions) {
     const fn = "StreamMonitor";
     const m = seriesLength(fn, "query", query);
     const o = checkOptionKeys(fn, options, KEYS);
-    if (options === undefined) {
-      throw new TypeError(`${fn}: options.threshold is required`);
+    if (o.cutoff !== undefined && o.threshold !== undefined) {
+      throw new TypeError(
+        `${fn}: options.cutoff and options.threshold are the same option (threshold is its deprecated name); give cutoff only`,
+      );
+    }
+    const cutoff = o.cutoff ?? o.threshold;
+    const name = o.cutoff === undefined && o.threshold !== undefined
+      ? "threshold"
+      : "cutoff";
+    if (cutoff === undefined) {
+      throw new TypeError(`${fn}: options.cutoff is required`);
     }
     if (m === 0) throw new RangeError(`${fn}: query must not be empty`);
     this.#query = new Float64Array(m);
     copySeries(fn, "query", query, this.#query, 0);
-    if (typeof o.threshold !== "number") {
+    if (typeof cutoff !== "number") {
       throw new TypeError(
-        `${fn}: options.threshold must be a number, got ${
-          describe(o.threshold)
-        }`,
+        `${fn}: options.${name} must be a number, got ${describe(cutoff)}`,
       );
     }
-    if (!(o.threshold >= 0)) {
+    if (!(cutoff >= 0)) {
       throw new RangeError(
-        `${fn}: options.threshold must be a non-negative number, got ${o.threshold}`,
+        `${fn}: options.${name} must be a non-negative number, got ${cutoff}`,
       );
     }
-    this.#threshold = o.threshold;
+    this.#cutoff = cutoff;
     this.#squared = costArg(fn, o.cost) === 1;
     const w = windowArg(fn, o.window);
     this.#w = w >= m ? -1 : w; // a band as wide as the query does not bind
@@ -155,13 +190,39 @@ export class StreamMonitor {
     this.#sPrev = new Float64Array(this.#w < 0 ? m : 0);
   }
 
-  /** Number of values pushed so far. */
+  /**
+   * Number of values pushed so far.
+   *
+   * @example Counting the stream
+   * ```ts
+   * import { StreamMonitor } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * const monitor = new StreamMonitor([1, 2], { cutoff: 0 });
+   * for (const x of [5, 6, 7]) monitor.push(x);
+   * assert.equal(monitor.position, 3);
+   * ```
+   *
+   * @returns The number of values pushed.
+   */
   get position(): number {
     return this.#t + 1;
   }
 
   /**
    * Feeds the next value of the stream.
+   *
+   * @example A match reported once no later point can improve it
+   * ```ts
+   * import { StreamMonitor } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * const monitor = new StreamMonitor([1, 2, 3], { cutoff: 0 });
+   * const reported = [0, 1, 2, 3, 9, 9].map((x) => monitor.push(x));
+   * assert.deepEqual(reported.filter((m) => m !== undefined), [
+   *   { start: 1, end: 3, distance: 0 },
+   * ]);
+   * ```
    *
    * @param value The next point: a finite number.
    * @returns A match that has become final, if any. (In the rare case that
@@ -186,12 +247,12 @@ export class StreamMonitor {
   #advance(value: number, t: number): void {
     if (this.#w < 0) this.#stepSpring(value, t);
     else this.#stepBanded(value);
-    if (this.#best <= this.#threshold) {
+    if (this.#best <= this.#cutoff) {
       this.#since.push(value);
       if (this.#settled(t)) this.#report();
     }
     const [d, start] = this.#endCandidate(t);
-    if (d <= this.#threshold && d < this.#best) {
+    if (d <= this.#cutoff && d < this.#best) {
       this.#best = d;
       this.#bestStart = start;
       this.#bestEnd = t;
@@ -222,15 +283,39 @@ export class StreamMonitor {
    * match not yet returned, if any; call it until it returns `undefined` to
    * drain them. The monitor can keep receiving values afterwards, as if the
    * stream restarted after the last reported match.
+   *
+   * @example A match at the very end of the stream
+   * ```ts
+   * import { StreamMonitor } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * const monitor = new StreamMonitor([1, 2, 3], { cutoff: 0 });
+   * for (const x of [7, 1, 2, 3]) assert.equal(monitor.push(x), undefined);
+   * assert.deepEqual(monitor.flush(), { start: 1, end: 3, distance: 0 });
+   * assert.equal(monitor.flush(), undefined);
+   * ```
+   *
+   * @returns The next final match, or `undefined` when there is none left.
    */
   flush(): StreamMatch | undefined {
-    if (this.#best <= this.#threshold) this.#report();
+    if (this.#best <= this.#cutoff) this.#report();
     return this.#ready.shift();
   }
 
   /**
    * Pushes every value of `source` and yields the matches as they become
    * final, then the pending one when the source ends.
+   *
+   * @example Matches of an array
+   * ```ts
+   * import { StreamMonitor } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * const monitor = new StreamMonitor([0, 5], { cutoff: 1 });
+   * const found = [];
+   * for await (const m of monitor.monitor([9, 0, 5, 9, 0, 4])) found.push(m.start);
+   * assert.deepEqual(found, [1, 4]);
+   * ```
    *
    * @param source Values of the stream, sync or async.
    * @returns An async iterator over the matches.

@@ -1,9 +1,50 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { dtwArgs } from "./_options.ts";
-import { fillTopKStats, kArg, statsArg, TOP_K_KEYS } from "./_search_input.ts";
-import { stageInputs, topKStaged } from "./_search_kernels.ts";
-import type { Match, TopKOptions, TopKStats } from "./search_types.ts";
+import { stageInputs, topKStaged } from "./_kernel_calls.ts";
+import { fillTopKStats, topKArgs } from "./_top_k.ts";
+import type { DtwOptions } from "./dtw.ts";
+
+/** One result of {@linkcode topK}: a pattern and its distance. */
+export interface Match {
+  /** Index of the pattern in `patterns`. */
+  index: number;
+  /** Its DTW distance to the reference. */
+  distance: number;
+}
+
+/**
+ * What the lower bounds of {@linkcode topK} achieved. Every pattern is
+ * counted once: `prunedByKim + prunedByKeogh + abandoned + computed` is the
+ * number of patterns.
+ */
+export interface TopKStats {
+  /** Patterns skipped because LB_Kim (first and last cells) exceeded the k-th best. */
+  prunedByKim: number;
+  /** Patterns skipped because LB_Kim + LB_Keogh exceeded the k-th best. */
+  prunedByKeogh: number;
+  /** Patterns whose DTW was started and abandoned early. */
+  abandoned: number;
+  /** Patterns whose DTW ran to the end. */
+  computed: number;
+}
+
+/** Options of {@linkcode topK}: those of `dtw`, `k`, and a statistics sink. */
+export interface TopKOptions extends DtwOptions {
+  /**
+   * How many matches to return: an integer `>= 1`, or `Infinity` for all
+   * (fewer when there are fewer patterns).
+   *
+   * @default {1}
+   */
+  k?: number;
+  /**
+   * An object whose fields are overwritten with the pruning counters of
+   * the call (an out-parameter; leave it out when not needed).
+   *
+   * @default {undefined}
+   */
+  stats?: TopKStats;
+}
 
 /**
  * The `k` patterns nearest to `reference` under DTW, exactly as brute force
@@ -38,7 +79,7 @@ import type { Match, TopKOptions, TopKStats } from "./search_types.ts";
  * const reference = [0, 1, 2, 3, 4];
  * const patterns = [[9, 9, 9], [0, 1, 2, 3, 3, 4], [5, 6, 7, 8, 9], [0, 2, 4]];
  * const stats = {} as TopKStats;
- * const best = topK(reference, patterns, 2, { stats });
+ * const best = topK(reference, patterns, { k: 2, stats });
  * assert.deepEqual(best, [
  *   { index: 1, distance: 0 },
  *   { index: 3, distance: 2 },
@@ -48,22 +89,53 @@ import type { Match, TopKOptions, TopKStats } from "./search_types.ts";
  *
  * @param reference The series every pattern is compared with.
  * @param patterns The candidate patterns, of any lengths.
+ * @param options `k`; band, cost and cutoff as for `dtw`; and a `stats` out-parameter.
+ * @returns Up to `k` matches `{ index, distance }` (`index` is the pattern's), sorted by distance then index.
+ * @throws {TypeError} when `patterns` is not an array, on a non-finite element (naming e.g. `patterns[3][7]`), an option of the wrong type, or an unknown option.
+ * @throws {RangeError} when `k` is not an integer `>= 1`, on a negative or fractional `window`, a `NaN` `cutoff`, or on too long series.
+ */
+export function topK(
+  reference: ArrayLike<number>,
+  patterns: ArrayLike<ArrayLike<number>>,
+  options?: TopKOptions,
+): Match[];
+/**
+ * The deprecated form of {@linkcode topK}, with `k` as the third argument.
+ *
+ * @example Migrating
+ * ```ts
+ * import { topK } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const patterns = [[1, 2], [0, 1, 2], [5]];
+ * assert.deepEqual(topK([0, 1, 2], patterns, 2), topK([0, 1, 2], patterns, { k: 2 }));
+ * ```
+ *
+ * @deprecated Pass `k` as an option: `topK(reference, patterns, { k })`.
+ * This form is removed in 1.0.
+ *
+ * @param reference The series every pattern is compared with.
+ * @param patterns The candidate patterns, of any lengths.
  * @param k How many to return: an integer `>= 1`.
- * @param options Band, cost and cutoff as for `dtw`, and a `stats` out-parameter.
- * @returns Up to `k` matches `{ index, distance }`, sorted by distance then index.
- * @throws {RangeError} when `k` is not an integer `>= 1`, on a bad `window` or `cutoff`, or on too long series.
- * @throws {TypeError} when `patterns` is not an array, on a non-finite element (naming e.g. `patterns[3][7]`), or on an unknown option.
+ * @param options Band, cost, cutoff and `stats` (not `k`).
+ * @returns Up to `k` matches `{ index, distance }`.
+ * @throws {TypeError} as `topK`, and when `options.k` is given too.
+ * @throws {RangeError} as `topK`.
  */
 export function topK(
   reference: ArrayLike<number>,
   patterns: ArrayLike<ArrayLike<number>>,
   k: number,
   options?: TopKOptions,
+): Match[];
+export function topK(
+  reference: ArrayLike<number>,
+  patterns: ArrayLike<ArrayLike<number>>,
+  kOrOptions?: number | TopKOptions,
+  options?: TopKOptions,
 ): Match[] {
-  const args = dtwArgs("topK", options, TOP_K_KEYS);
-  const kk = kArg("topK", k);
-  const stats = statsArg<TopKStats>("topK", options?.stats);
-  const r = topKStaged(stageInputs("topK", reference, patterns), kk, args);
-  if (stats !== undefined) fillTopKStats(stats, [r.stats]);
+  const a = topKArgs("topK", kOrOptions, options);
+  const r = topKStaged(stageInputs("topK", reference, patterns), a.k, a);
+  if (a.stats !== undefined) fillTopKStats(a.stats, [r.stats]);
   return r.matches;
 }

@@ -34,8 +34,8 @@ import {
   chromiumAvailable,
   chromiumVersion,
   runInChromium,
-} from "../tests/_chromium.ts";
-import { randomWalk, rng } from "../tests/_rng.ts";
+} from "../testing/chromium.ts";
+import { randomWalk, rng } from "../testing/rng.ts";
 
 /** Inputs of the benchmarks (JSON). */
 export interface BenchInput {

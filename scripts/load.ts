@@ -2,7 +2,7 @@
 
 /**
  * `deno task load`: the original design's load tests, against
- * `createMatcher` and the matching service.
+ * `createMatchQueue` and the matching service.
  *
  * ```sh
  * deno run -A scripts/load.ts [--quick] [--json] [--duration 10]
@@ -12,14 +12,14 @@
  * ```
  *
  * 1. **concurrent**: `--concurrent` matches of `--points` points against a
- *    reference of `--points` points, all submitted at once to one matcher:
+ *    reference of `--points` points, all submitted at once to one match queue:
  *    total time, throughput, mean and p99 latency, RSS and heap deltas;
  *    beside it the original pure-JS single-thread throughput
  *    (`PureJSDTW.calculate` timed on a sample, extrapolated). Five rounds
  *    (quick: three) alternate a sample of the original with a burst; the
  *    times are the median burst and the median sample, the memory deltas
  *    those of the first burst.
- * 2. **sustained**: 256 concurrent callers keep the matcher busy for
+ * 2. **sustained**: 256 concurrent callers keep the match queue busy for
  *    `--duration` seconds, after a warm-up of the same load (3 s; quick:
  *    1 s) during which V8 and the allocator size their heaps (RSS then
  *    stays flat; a shorter warm-up shows that settling as growth):
@@ -28,7 +28,7 @@
  * 3. **memory**: `--ops` matches at 1,000 points (fresh patterns each, 64 in
  *    flight), memory snapshots every 1,000 (quick: 100) operations, peak
  *    RSS and heap, growth per 1,000 operations (least-squares slope).
- * 4. **service**: the concurrent test through `serveMatcher` started in
+ * 4. **service**: the concurrent test through `serveService` started in
  *    this process on 127.0.0.1, port 0 (throwaway certificates), over QUIC
  *    and WebSocket (npm:ws client): one `dtw` request per pattern, and
  *    `dtwBatch` requests of 64 patterns; throughput relative to
@@ -77,15 +77,15 @@
  */
 
 import { parseArgs } from "node:util";
-import { createMatcher, type Matcher } from "../mod.ts";
+import { createMatchQueue, type MatchQueue } from "../mod.ts";
 import { PureJSDTW } from "../baseline/mod.ts";
 import {
-  connectMatcher,
-  type MatcherClient,
-  serveMatcher,
+  connectService,
+  serveService,
+  type ServiceClient,
 } from "../service/mod.ts";
-import { randomWalk, randomWalks, rng } from "../tests/_rng.ts";
-import { generateTls } from "../tests/_tls.ts";
+import { randomWalk, randomWalks, rng } from "../testing/rng.ts";
+import { generateTls } from "../testing/tls.ts";
 import { mean, median, percentile } from "./_stats.ts";
 
 const MB = 1024 * 1024;
@@ -174,7 +174,7 @@ async function concurrentTest(s: LoadSettings, reference: Float64Array) {
   for (let i = 0; i < 5; i++) {
     PureJSDTW.calculate(reference, patterns[i % patterns.length]);
   }
-  await using matcher = await createMatcher(reference, {
+  await using matcher = await createMatchQueue(reference, {
     queueSize: s.concurrent,
     workers: s.workers,
   });
@@ -227,7 +227,7 @@ async function concurrentTest(s: LoadSettings, reference: Float64Array) {
 
 /** Keeps `concurrency` callers matching until `stop()` returns true. */
 async function keepBusy(
-  matcher: Matcher,
+  matcher: MatchQueue,
   patterns: Float64Array[],
   concurrency: number,
   stop: () => boolean,
@@ -246,7 +246,7 @@ async function sustainedTest(s: LoadSettings, reference: Float64Array) {
   const concurrency = 256;
   const random = rng(3);
   const patterns = randomWalks(512, random, s.points);
-  await using matcher = await createMatcher(reference, {
+  await using matcher = await createMatchQueue(reference, {
     queueSize: concurrency,
     workers: s.workers,
   });
@@ -329,7 +329,9 @@ async function memoryTest(s: LoadSettings) {
   const every = s.quick ? 100 : 1000;
   const random = rng(4);
   const reference = randomWalk(points, random);
-  await using matcher = await createMatcher(reference, { workers: s.workers });
+  await using matcher = await createMatchQueue(reference, {
+    workers: s.workers,
+  });
   const snapshots: { ops: number; rss: number; heap: number }[] = [];
   const first = memory();
   snapshots.push({
@@ -373,7 +375,7 @@ async function memoryTest(s: LoadSettings) {
 }
 
 async function serviceRun(
-  client: MatcherClient,
+  client: ServiceClient,
   reference: Float64Array,
   patterns: Float64Array[],
   inProcess: number,
@@ -422,13 +424,13 @@ async function serviceTest(
     Record<"quic" | "websocket", Awaited<ReturnType<typeof serviceRun>>>
   > = {};
   for (const transport of ["quic", "websocket"] as const) {
-    await using server = await serveMatcher({
+    await using server = await serveService({
       transport,
       hostname: "127.0.0.1",
       port: 0,
       ...(transport === "quic" ? { cert: tls.cert, key: tls.key } : {}),
     });
-    await using client = await connectMatcher(
+    await using client = await connectService(
       transport === "quic"
         ? {
           transport,

@@ -28,8 +28,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { WorkerPool } from "../kernels/worker_pool.ts";
-import { type MatcherServer, serveMatcher } from "./serve.ts";
+import { WorkerPool } from "../pool/worker_pool.ts";
+import { serveService, type ServiceServer } from "./serve_service.ts";
 import { type SelfSigned, selfSigned } from "./_self_signed.ts";
 
 const USAGE = `Usage: deno task serve [options]
@@ -83,7 +83,7 @@ async function main(): Promise<number> {
     throw new TypeError("--self-signed and --cert/--key exclude each other");
   }
   const hostname = values.hostname;
-  // One pool for both transports (serveMatcher leaves a given pool open).
+  // One pool for both transports (serveService leaves a given pool open).
   const workers = integer("workers", values.workers) ?? 0;
   const pool = workers > 0 ? new WorkerPool({ workers }) : undefined;
   const common = {
@@ -105,14 +105,14 @@ async function main(): Promise<number> {
     tls = generated;
     console.log(`self-signed: clients must trust ${generated.caPath}`);
   }
-  const servers: MatcherServer[] = [];
+  const servers: ServiceServer[] = [];
   const shutdown = async (): Promise<void> => {
     await Promise.all(servers.map((server) => server.close()));
     await pool?.close();
     await generated?.remove();
   };
   try {
-    const ws = await serveMatcher({
+    const ws = await serveService({
       ...common,
       transport: "websocket",
       port: integer("ws-port", values["ws-port"]),
@@ -128,7 +128,7 @@ async function main(): Promise<number> {
         "quic disabled: QUIC needs a certificate (--cert/--key or --self-signed)",
       );
     } else {
-      const quic = await serveMatcher({
+      const quic = await serveService({
         ...common,
         transport: "quic",
         port: integer("quic-port", values["quic-port"]),

@@ -2,7 +2,7 @@
 // Seeded inputs of tests/core_original_client_test.ts, made the same way in
 // the test and in the client script it runs (tests/_core_original_client.ts).
 
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
 /** Every input the client script is called with. */
 export interface ClientInputs {

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Independent references and seeded inputs for the LCS tests.
 
-import { randInt } from "./_rng.ts";
+import { randInt } from "../testing/rng.ts";
 
 /** Symbols of a sequence as the LCS functions see them (code points for strings). */
 export function symbols(x: string | ArrayLike<unknown>): unknown[] {

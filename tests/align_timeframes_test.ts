@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { alignTimeframes, dtwPath } from "@midstreamer/kit";
 import { originalDtw } from "./_dtw_reference.ts";
-import { randomWalk, rng } from "./_rng.ts";
+import { randomWalk, rng } from "../testing/rng.ts";
 
 /** Bars of `size` minutes: the mean of each block of a 1-minute series. */
 function bars(x: Float64Array, size: number): Float64Array {

@@ -11,10 +11,14 @@ import assert from "node:assert/strict";
 import ts from "typescript";
 import * as kernels from "../kernels/mod.ts";
 import { buildNpm, SIZE_BUDGET_BYTES } from "../scripts/bundle.ts";
-import { CHROMIUM, chromiumAvailable, runInChromium } from "./_chromium.ts";
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  runInChromium,
+} from "../testing/chromium.ts";
 import { type Case, encode, runCases } from "./fixtures/kernel_cases.mjs";
-import { randInt, randomWalk, randomWalks, rng } from "./_rng.ts";
-import { run } from "./_run.ts";
+import { randInt, randomWalk, randomWalks, rng } from "../testing/rng.ts";
+import { run } from "../testing/run.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const root = decodeURIComponent(ROOT.pathname);
@@ -87,15 +91,21 @@ const CASES: Record<string, () => [string, Args][]> = {
       computed: -1,
     });
     return [
-      ["k 1", [ref, patterns, 1]],
-      ["k 5 with stats", [ref, patterns, 5, { stats: stats() }]],
-      ["k above the count, window 10", [ref, patterns.slice(0, 3), 7, {
+      ["default k 1", [ref, patterns]],
+      ["k 5 with stats", [ref, patterns, { k: 5, stats: stats() }]],
+      ["k above the count, window 10", [ref, patterns.slice(0, 3), {
+        k: 7,
         window: 10,
         stats: stats(),
       }]],
-      ["squared, cutoff", [ref, patterns, 3, { cost: "squared", cutoff: 50 }]],
-      ["k 0", [ref, patterns, 0]],
-      ["unknown option", [ref, patterns, 1, { top: 1 }]],
+      ["squared, cutoff", [ref, patterns, {
+        k: 3,
+        cost: "squared",
+        cutoff: 50,
+      }]],
+      ["k 0", [ref, patterns, { k: 0 }]],
+      ["unknown option", [ref, patterns, { top: 1 }]],
+      ["deprecated positional k", [ref, patterns, 3, { window: 10 }]],
     ];
   },
   searchSubsequence: () => {
@@ -112,8 +122,13 @@ const CASES: Record<string, () => [string, Args][]> = {
     });
     return [
       ["planted query, k 3, stats", [series, query, {
+        window: 12,
         k: 3,
         stats: stats(),
+      }]],
+      ["squared, no band", [series.subarray(0, 800), query.slice(0, 50), {
+        window: Infinity,
+        cost: "squared",
       }]],
       ["not normalized, absolute, window 5", [series, query.slice(0, 40), {
         normalize: false,
@@ -122,13 +137,16 @@ const CASES: Record<string, () => [string, Args][]> = {
         k: 2,
       }]],
       ["exclusion zone 0", [series.subarray(0, 500), query.slice(0, 30), {
+        window: 3,
         k: 4,
         exclusionZone: 0,
       }]],
-      ["query as long as the series", [query, query.slice()]],
-      ["empty query", [series, []]],
-      ["query longer than the series", [[1, 2], [1, 2, 3]]],
-      ["bad normalize", [series, query, { normalize: 1 }]],
+      ["query as long as the series", [query, query.slice(), { window: 4 }]],
+      ["query of one point", [series.subarray(0, 20), [1], { window: 0 }]],
+      ["no window", [series, query, { k: 2 }]],
+      ["empty query", [series, [], { window: 1 }]],
+      ["query longer than the series", [[1, 2], [1, 2, 3], { window: 1 }]],
+      ["bad normalize", [series, query, { window: 1, normalize: 1 }]],
     ];
   },
   dtwPath: () => {
@@ -195,6 +213,26 @@ const CASES: Record<string, () => [string, Args][]> = {
       ["signals 200 x 170", [pick(200), pick(170)]],
       ["typed arrays", [Int32Array.of(3, 1, 2, 1), Uint8Array.of(1, 2, 3)]],
       ["bad element", [[null], ["BUY"]]],
+    ];
+  },
+  StreamMonitor: () => {
+    const r = rng(0x5e7);
+    const query = randomWalk(24, r);
+    const stream = Float64Array.from(randomWalk(600, r));
+    stream.set(query.map((v) => v + 0.01), 200);
+    stream.set(query, 451);
+    return [
+      ["two planted copies", [query, { cutoff: 0.5 }, stream]],
+      ["band 3, squared", [
+        query,
+        { cutoff: 2, window: 3, cost: "squared" },
+        stream,
+      ]],
+      ["length 1 query", [[0], { cutoff: 0.05 }, stream.subarray(0, 50)]],
+      ["deprecated threshold", [query, { threshold: 0.5 }, stream]],
+      ["missing cutoff", [query, {}, stream]],
+      ["empty query", [[], { cutoff: 1 }, stream]],
+      ["NaN in the stream", [query, { cutoff: 1 }, [1, NaN]]],
     ];
   },
   correlationMatrix: () => {
@@ -363,7 +401,7 @@ Deno.test("npm bundle: build, contents, Node and Chromium", async (t) => {
             `export const d: number = dtw([1, 2], new Float64Array(2), options);`,
             `// @ts-expect-error: a string is not a series`,
             `dtw("12", [1]);`,
-            `export const fns: ((...args: never[]) => unknown)[] = [`,
+            `export const exported: unknown[] = [`,
             ...names.map((n) => `  kit.${n},`),
             `];`,
             "",

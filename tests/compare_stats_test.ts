@@ -13,7 +13,7 @@ import {
   sessionsRatio,
   verdictOf,
 } from "../scripts/_compare/verdict.ts";
-import { rng } from "../tests/_rng.ts";
+import { rng } from "../testing/rng.ts";
 
 /** A standard normal draw (Box–Muller). */
 function normal(random: () => number): number {

@@ -20,7 +20,7 @@ import {
 import { ALGORITHMS, MODES, OPTION_KEYS } from "../core/_config.ts";
 import { formatBytes, matchBytes, parseMemoryLimit } from "../core/_memory.ts";
 import { IDLE_CLOSE_MS, runningWorkers } from "../core/_pool.ts";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
 /** Tests that start workers or timers: nothing may outlive them. */
 const strict = { sanitizeOps: true, sanitizeResources: true };
@@ -454,7 +454,7 @@ Deno.test("StreamProcessor: kernel errors propagate as rejections", async () => 
     name: "TypeError",
     message: /a\[1\]/,
   });
-  await assert.rejects(p.batchDTW([1], [[1], [2, "x" as unknown as number]]), {
+  await assert.rejects(p.batchDTW([1], [[1], [2, "x" as never]]), {
     name: "TypeError",
     message: /patterns\[1\]\[1\]/,
   });
@@ -466,7 +466,7 @@ Deno.test("StreamProcessor: kernel errors propagate as rejections", async () => 
     name: "TypeError",
     message: /pattern\[0\]/,
   });
-  await assert.rejects(p.computeLCS("ab", 3 as unknown as string), TypeError);
+  await assert.rejects(p.computeLCS("ab", 3 as never), TypeError);
 });
 
 // --- matchPattern ------------------------------------------------------

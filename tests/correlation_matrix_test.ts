@@ -17,7 +17,7 @@ import {
   pairCount,
   splitRows,
 } from "../kernels/_correlation.ts";
-import { randInt, rng } from "./_rng.ts";
+import { randInt, rng } from "../testing/rng.ts";
 import { dpLcs, names, pick, symbols, UNICODE } from "./_lcs_reference.ts";
 
 /** The original matrix, flattened; two empty sequences correlate 1. */

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { dtw, dtwBatch } from "@midstreamer/kit";
 import { originalDtw } from "./_dtw_reference.ts";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
 Deno.test("dtwBatch equals PureJSDTW for every pattern (mixed lengths, windows)", () => {
   const random = rng(11);
@@ -62,13 +62,13 @@ Deno.test("dtwBatch handles empty inputs and single points", () => {
 });
 
 Deno.test("dtwBatch rejects bad input with the right error", () => {
-  assert.throws(() => dtwBatch([1], 5 as unknown as number[][]), TypeError);
+  assert.throws(() => dtwBatch([1], 5 as never), TypeError);
   assert.throws(
     () => dtwBatch([1], [[1], [2], [3], [1, 2, 3, 4, 5, 6, 7, NaN]]),
     (e) => e instanceof TypeError && e.message.includes("patterns[3][7]"),
   );
   assert.throws(
-    () => dtwBatch([1, "x" as unknown as number], [[1]]),
+    () => dtwBatch([1, "x" as never], [[1]]),
     /reference\[1\]/,
   );
   assert.throws(() => dtwBatch([1], [[1]], { window: -1 }), RangeError);

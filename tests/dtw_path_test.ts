@@ -2,11 +2,9 @@
 
 import assert from "node:assert/strict";
 import { dtw, type DtwOptions, dtwPath } from "@midstreamer/kit";
-import { toF64 } from "../kernels/_search_input.ts";
-import { pathPacked } from "../kernels/_search_kernels.ts";
-import { dtwArgs } from "../kernels/_options.ts";
+import { dtwArgs, pathPacked, toF64 } from "../kernels/internal.ts";
 import { originalDtw } from "./_dtw_reference.ts";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
 /** Checks start, end, unit steps and band; returns the path's cost summed from the start. */
 function checkPath(

@@ -5,7 +5,7 @@ import { dtw, MAX_SERIES_LENGTH } from "@midstreamer/kit";
 import { PureJSDTW, typedArrayDtw } from "@midstreamer/kit/baseline";
 import { kit } from "../kernels/_wasm.ts";
 import { fullMatrixDtw } from "./_dtw_reference.ts";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
 Deno.test("dtw equals the original calculate on random walks of lengths 1-500", () => {
   const random = rng(1);
@@ -148,13 +148,13 @@ Deno.test("dtw rejects bad elements with a TypeError naming the argument and ind
 });
 
 Deno.test("dtw rejects non-arrays and bad options", () => {
-  assert.throws(() => dtw(5 as unknown as number[], [1]), TypeError);
+  assert.throws(() => dtw(5 as never, [1]), TypeError);
   assert.throws(
-    () => dtw([1], "abc" as unknown as number[]),
+    () => dtw([1], "abc" as never),
     /b must be an array/,
   );
   assert.throws(
-    () => dtw(null as unknown as number[], [1]),
+    () => dtw(null as never, [1]),
     /a must be an array/,
   );
   assert.throws(
@@ -173,8 +173,9 @@ Deno.test("dtw rejects non-arrays and bad options", () => {
   assert.throws(() => dtw([1], [1], { cutoff: NaN }), RangeError);
   assert.throws(
     () => dtw([1], [1], { cutoff: "1" } as never),
-    /cutoff must be a number/,
+    (e) => e instanceof TypeError && /cutoff must be a number/.test(e.message),
   );
+  assert.equal(dtw([1], [3], { window: Infinity }), 2);
 });
 
 Deno.test("dtw rejects series longer than the limit with a RangeError that states it", () => {

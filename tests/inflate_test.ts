@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
 import { inflateRaw } from "../kernels/_inflate.ts";
 import { wasmBytes } from "../kernels/_wasm.ts";
-import { rng } from "./_rng.ts";
+import { rng } from "../testing/rng.ts";
 
 /** Inputs that exercise stored, fixed and dynamic Huffman blocks. */
 function inputs(): Array<[string, Uint8Array]> {

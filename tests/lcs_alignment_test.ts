@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { lcsAlignment, type LcsSequence } from "@midstreamer/kit";
-import { randInt, rng } from "./_rng.ts";
+import { randInt, rng } from "../testing/rng.ts";
 import { dpLcs, names, pick, symbols, UNICODE } from "./_lcs_reference.ts";
 
 /** Checks that `pairs` is a common subsequence of optimal length. */

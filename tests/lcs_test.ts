@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { lcs } from "@midstreamer/kit";
 import { PureJSLCS } from "@midstreamer/kit/baseline";
-import { randInt, rng } from "./_rng.ts";
+import { randInt, rng } from "../testing/rng.ts";
 import { dpLcs, names, pick, UNICODE } from "./_lcs_reference.ts";
 
 Deno.test("lcs() matches the DP on random arrays, lengths 0 to 700, alphabets 1 to 1,000", () => {

@@ -2,29 +2,36 @@
 
 import assert from "node:assert/strict";
 import { dtw, dtwBatch, lcs, topK } from "@midstreamer/kit";
+import { type AsyncKernels, ClosedError, WorkerPool } from "@midstreamer/kit";
 import {
   connectMatcher,
   type ConnectMatcherOptions,
+  connectService,
+  type ConnectServiceOptions,
   encodeRequest,
   type MatcherClient,
   type MatcherServer,
   serveMatcher,
   type ServeMatcherOptions,
+  serveService,
+  type ServeServiceOptions,
+  type ServiceClient,
+  type ServiceServer,
 } from "../service/mod.ts";
 import {
   connect,
   MessageTooLargeError,
   RemoteError,
 } from "../transport/mod.ts";
-import { randInt, randomWalk, randomWalks, rng } from "./_rng.ts";
-import { generateTls } from "./_tls.ts";
+import { randInt, randomWalk, randomWalks, rng } from "../testing/rng.ts";
+import { generateTls } from "../testing/tls.ts";
 
 const tls = await generateTls();
 
 type Setup = {
   name: string;
-  serve: ServeMatcherOptions;
-  connect: (port: number) => ConnectMatcherOptions;
+  serve: ServeServiceOptions;
+  connect: (port: number) => ConnectServiceOptions;
 };
 
 const SETUPS: Setup[] = [
@@ -60,11 +67,11 @@ const SETUPS: Setup[] = [
 
 async function open(
   setup: Setup,
-  extra: Partial<ServeMatcherOptions> = {},
-): Promise<{ server: MatcherServer; client: MatcherClient }> {
-  const server = await serveMatcher({ ...setup.serve, ...extra, port: 0 });
+  extra: Partial<ServeServiceOptions> = {},
+): Promise<{ server: ServiceServer; client: ServiceClient }> {
+  const server = await serveService({ ...setup.serve, ...extra, port: 0 });
   try {
-    const client = await connectMatcher(setup.connect(server.addr.port));
+    const client = await connectService(setup.connect(server.addr.port));
     return { server, client };
   } catch (error) {
     await server.close();
@@ -72,11 +79,25 @@ async function open(
   }
 }
 
-/** Server-side failures reject with RemoteError naming the error class. */
+/** Raw requests: server-side failures reject with RemoteError naming the class. */
 function remote(pattern: RegExp): (error: unknown) => boolean {
   return (error) => {
     assert.ok(error instanceof RemoteError, String(error));
     assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+/** Through the client: the server's error, rebuilt as its own class. */
+function rebuilt(
+  Class: new (...args: never[]) => Error,
+  pattern: RegExp,
+): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof Class, String(error));
+    assert.ok(!(error instanceof RemoteError));
+    assert.match(error.message, pattern);
+    assert.ok(error.cause instanceof RemoteError);
     return true;
   };
 }
@@ -96,15 +117,15 @@ for (const setup of SETUPS) {
         const [d, batch, best, bestCut] = await Promise.all([
           client.dtw(reference, patterns[0] ?? [], options),
           client.dtwBatch(reference, patterns, options),
-          client.topK(reference, patterns, 3, options),
-          client.topK(reference, patterns, 2, { ...options, cutoff: 5 }),
+          client.topK(reference, patterns, { ...options, k: 3 }),
+          client.topK(reference, patterns, { ...options, k: 2, cutoff: 5 }),
         ]);
         assert.equal(d, dtw(reference, patterns[0] ?? [], options));
         assert.deepEqual(batch, dtwBatch(reference, patterns, options));
-        assert.deepEqual(best, topK(reference, patterns, 3, options));
+        assert.deepEqual(best, topK(reference, patterns, { ...options, k: 3 }));
         assert.deepEqual(
           bestCut,
-          topK(reference, patterns, 2, { ...options, cutoff: 5 }),
+          topK(reference, patterns, { ...options, k: 2, cutoff: 5 }),
         );
       }
       assert.equal(await client.dtw([1], []), Infinity);
@@ -145,7 +166,12 @@ Deno.test("service: bad arguments fail locally with the kernel's errors", async 
       (e: unknown) =>
         e instanceof TypeError && /patterns\[1\]\[1\]/.test(e.message),
     );
+    await assert.rejects(client.topK([1], [[1]], { k: 0 }), RangeError);
     await assert.rejects(client.topK([1], [[1]], 0), RangeError);
+    await assert.rejects(
+      client.searchSubsequence([1, 2], [1], {} as never),
+      /window is required/,
+    );
     await assert.rejects(client.dtw([1], [1], { window: -2 }), RangeError);
     await assert.rejects(
       client.dtw([1], [1], { stats: {} } as never),
@@ -173,6 +199,7 @@ function badRequests(): [string, Uint8Array, RegExp][] {
     ["garbage", Uint8Array.of(7, 7, 7), /malformed request: 3 bytes/],
     ["unknown op", patch((v) => v.setUint8(0, 99)), /unknown op code 99/],
     ["version", patch((v) => v.setUint8(1, 9)), /protocol version 9/],
+    ["version 1", patch((v) => v.setUint8(1, 1)), /protocol version 1 /],
     ["cost", patch((v) => v.setUint8(2, 5)), /unknown cost code 5/],
     ["window", patch((v) => v.setInt32(4, -7, true)), /window -7/],
     ["truncated", good.subarray(0, good.length - 3), /describes 72 bytes/],
@@ -211,7 +238,7 @@ function badRequests(): [string, Uint8Array, RegExp][] {
         view(b).setUint32(12, 15, true);
         return b;
       })(),
-      /15 pattern lengths do not fit/,
+      /15 lengths do not fit/,
     ],
     [
       "bad utf-8",
@@ -227,7 +254,7 @@ function badRequests(): [string, Uint8Array, RegExp][] {
 
 for (const setup of SETUPS.slice(0, 2)) {
   Deno.test(`service ${setup.name}: survives malformed and oversize requests`, async () => {
-    const server = await serveMatcher({
+    const server = await serveService({
       ...setup.serve,
       port: 0,
       maxSeriesLength: 1000,
@@ -236,25 +263,37 @@ for (const setup of SETUPS.slice(0, 2)) {
     });
     const { client: _, ...raw } = setup.connect(server.addr.port);
     const channel = await connect(raw);
-    const client = await connectMatcher(setup.connect(server.addr.port));
+    const client = await connectService(setup.connect(server.addr.port));
     try {
       for (const [name, bytes, pattern] of badRequests()) {
         await assert.rejects(channel.request(bytes), remote(pattern), name);
       }
-      // Over the limits, through the client.
+      // Over the limits, through the client: the server's class.
       await assert.rejects(
         client.dtw(new Float64Array(1001), [1]),
-        remote(
-          /RangeError: dtw: a has 1001 points; the server's limit is 1000/,
+        rebuilt(
+          RangeError,
+          /^dtw: a has 1001 points; the server's limit is 1000$/,
         ),
       );
       await assert.rejects(
         client.dtwBatch([1], Array.from({ length: 21 }, () => [1])),
-        remote(/21 patterns exceed the server's limit of 20/),
+        rebuilt(
+          RangeError,
+          /^dtwBatch: 21 patterns exceed the server's limit of 20/,
+        ),
+      );
+      await assert.rejects(
+        client.correlationMatrix(Array.from({ length: 21 }, () => "a")),
+        rebuilt(RangeError, /21 sequences exceed the server's limit of 20/),
       );
       await assert.rejects(
         client.lcs("x".repeat(1001), "y"),
-        remote(/a has 1001 points/),
+        rebuilt(RangeError, /a has 1001 points/),
+      );
+      await assert.rejects(
+        client.searchSubsequence(new Float64Array(1001), [1], { window: 1 }),
+        rebuilt(RangeError, /series has 1001 points/),
       );
       // Over the byte limit: the transport refuses it.
       await assert.rejects(
@@ -283,14 +322,14 @@ for (const setup of SETUPS.slice(0, 2)) {
 
 Deno.test("service: bad serve options", async () => {
   await assert.rejects(
-    serveMatcher({ transport: "websocket", maxSeriesLength: 0 }),
+    serveService({ transport: "websocket", maxSeriesLength: 0 }),
     RangeError,
   );
   await assert.rejects(
-    serveMatcher({ transport: "websocket", workers: {} as never }),
+    serveService({ transport: "websocket", workers: {} as never }),
     TypeError,
   );
-  await assert.rejects(serveMatcher({ transport: "quic" }), /cert/);
+  await assert.rejects(serveService({ transport: "quic" }), /cert/);
 });
 
 Deno.test("service: close finishes in-flight requests, then refuses", async () => {
@@ -306,7 +345,7 @@ Deno.test("service: close finishes in-flight requests, then refuses", async () =
     const closed = server.close();
     assert.equal(await pending, dtw(a, b));
     await closed;
-    await assert.rejects(client.dtw([1], [1]));
+    await assert.rejects(client.dtw([1], [1]), ClosedError);
   } finally {
     await client.close();
     await server.close();
@@ -365,13 +404,13 @@ Deno.test("service main: SIGTERM finishes the in-flight request and exits 0", as
       );
       const quic = lines.join("\n").match(/listening quic [\d.]+:(\d+)/);
       assert.ok(ws && quic, lines.join("\n"));
-      await using client = await connectMatcher({
+      await using client = await connectService({
         transport: "quic",
         port: Number(quic[1]),
         caCerts: [tls.caCert],
         serverName: "localhost",
       });
-      await using wsClient = await connectMatcher({
+      await using wsClient = await connectService({
         transport: "websocket",
         port: Number(ws[1]),
         caCerts: [tls.caCert],
@@ -417,13 +456,80 @@ Deno.test("service: computes on an owned WorkerPool", async () => {
     const [d, batch, best] = await Promise.all([
       client.dtw(reference, patterns[0], { window: 5 }),
       client.dtwBatch(reference, patterns),
-      client.topK(reference, patterns, 4, { cost: "squared" }),
+      client.topK(reference, patterns, { k: 4, cost: "squared" }),
     ]);
     assert.equal(d, dtw(reference, patterns[0], { window: 5 }));
     assert.deepEqual(batch, dtwBatch(reference, patterns));
-    assert.deepEqual(best, topK(reference, patterns, 4, { cost: "squared" }));
+    assert.deepEqual(
+      best,
+      topK(reference, patterns, { k: 4, cost: "squared" }),
+    );
   } finally {
     await client.close();
+    await server.close();
+  }
+});
+
+Deno.test("service: the deprecated names keep working", async () => {
+  const serve: ServeMatcherOptions = { transport: "websocket" };
+  await using server: MatcherServer = await serveMatcher(serve);
+  const options: ConnectMatcherOptions = {
+    transport: "websocket",
+    port: server.addr.port,
+  };
+  await using client: MatcherClient = await connectMatcher(options);
+  assert.equal(await client.dtw([1, 2, 3], [1, 3]), dtw([1, 2, 3], [1, 3]));
+  const patterns = [[1, 2], [0, 1, 2], [3]];
+  assert.deepEqual(
+    await client.topK([0, 1, 2], patterns, 2),
+    topK([0, 1, 2], patterns, { k: 2 }),
+  );
+});
+
+Deno.test("service: a handler's unexpected error stays RemoteError", async () => {
+  // A shared "pool" whose dtw fails with a plain Error: not one of the
+  // kit's classes, so the client gives the transport's RemoteError.
+  const pool = new WorkerPool({ workers: 1 });
+  const broken: AsyncKernels = {
+    dtw: () => Promise.reject(new Error("disk on fire")),
+    dtwBatch: (r, p, o) => pool.dtwBatch(r, p, o),
+    topK: (r, p, o) => pool.topK(r, p, o),
+    searchSubsequence: (x, q, o) => pool.searchSubsequence(x, q, o),
+    dtwPath: (a, b, o) => pool.dtwPath(a, b, o),
+    lcs: (a, b, o) => pool.lcs(a, b, o),
+    correlationMatrix: (s, o) => pool.correlationMatrix(s, o),
+    close: () => pool.close(),
+    [Symbol.asyncDispose]: () => pool.close(),
+  };
+  try {
+    const { server, client } = await open(SETUPS[1], { workers: broken });
+    try {
+      await assert.rejects(
+        client.dtw([1], [1]),
+        remote(/^Error: disk on fire$/),
+      );
+      assert.equal(await client.lcs("ab", "b"), 1);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+Deno.test("service: a closed client rejects with ClosedError", async () => {
+  const { server, client } = await open(SETUPS[1]);
+  try {
+    const pending = client.dtw(
+      randomWalk(3000, rng(5)),
+      randomWalk(3000, rng(6)),
+    );
+    const rejected = assert.rejects(pending, ClosedError);
+    await client.close();
+    await rejected;
+    await assert.rejects(client.dtw([1], [1]), ClosedError);
+  } finally {
     await server.close();
   }
 });

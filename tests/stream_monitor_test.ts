@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { dtw, type StreamMatch, StreamMonitor } from "@midstreamer/kit";
 import { fullMatrixDtw } from "./_dtw_reference.ts";
-import { randInt, randomWalk, rng } from "./_rng.ts";
+import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
 function run(monitor: StreamMonitor, stream: ArrayLike<number>): StreamMatch[] {
   const out: StreamMatch[] = [];
@@ -39,26 +39,26 @@ function allDistances(
 function checkAgainstBruteForce(
   stream: Float64Array,
   query: Float64Array,
-  threshold: number,
+  cutoff: number,
   w?: number,
 ): number {
   const matches = run(
-    new StreamMonitor(query, { threshold, window: w }),
+    new StreamMonitor(query, { cutoff, window: w }),
     stream,
   );
   const dist = allDistances(stream, query, w);
   const label = `n=${stream.length} m=${query.length} w=${w} thr=${
-    threshold.toFixed(3)
+    cutoff.toFixed(3)
   }`;
   let prevEnd = -1;
   for (const m of matches) {
-    // Exact distance of the reported interval, within the threshold.
+    // Exact distance of the reported interval, within the cutoff.
     assert.equal(
       m.distance,
       dist[m.start][m.end],
       `${label} ${JSON.stringify(m)}`,
     );
-    assert.ok(m.distance <= threshold);
+    assert.ok(m.distance <= cutoff);
     // Disjoint and in order.
     assert.ok(m.start > prevEnd && m.end >= m.start, `${label} overlap`);
     prevEnd = m.end;
@@ -77,7 +77,7 @@ function checkAgainstBruteForce(
   const qualifying: [number, number][] = [];
   for (let s = 0; s < stream.length; s++) {
     for (let e = s; e < stream.length; e++) {
-      if (dist[s][e] <= threshold) qualifying.push([s, e]);
+      if (dist[s][e] <= cutoff) qualifying.push([s, e]);
     }
   }
   const unions: [number, number][] = [];
@@ -107,7 +107,7 @@ Deno.test("StreamMonitor agrees with brute-force subsequence DTW (SPRING)", () =
       random() * query.length * 0.8,
     );
   }
-  assert.ok(found > 20, `the thresholds produce matches (${found})`);
+  assert.ok(found > 20, `the cutoffs produce matches (${found})`);
 });
 
 Deno.test("StreamMonitor with a band agrees with a brute-force banded search", () => {
@@ -123,7 +123,7 @@ Deno.test("StreamMonitor with a band agrees with a brute-force banded search", (
       randInt(random, 0, 3),
     );
   }
-  assert.ok(found > 20, `the thresholds produce matches (${found})`);
+  assert.ok(found > 20, `the cutoffs produce matches (${found})`);
 });
 
 Deno.test("StreamMonitor finds a noisy embedded query at the right position", async () => {
@@ -139,7 +139,7 @@ Deno.test("StreamMonitor finds a noisy embedded query at the right position", as
       stream[p + i] = query[i] + (random() - 0.5) * 0.2;
     }
   }
-  const monitor = new StreamMonitor(query, { threshold: 10 });
+  const monitor = new StreamMonitor(query, { cutoff: 10 });
   const found: StreamMatch[] = [];
   for await (const m of monitor.monitor(stream)) found.push(m);
   assert.equal(found.length, 2);
@@ -160,7 +160,7 @@ Deno.test("StreamMonitor finds a noisy embedded query at the right position", as
 });
 
 Deno.test("StreamMonitor squared cost and position", () => {
-  const monitor = new StreamMonitor([0, 2], { threshold: 1, cost: "squared" });
+  const monitor = new StreamMonitor([0, 2], { cutoff: 1, cost: "squared" });
   assert.equal(monitor.push(5), undefined);
   assert.equal(monitor.push(0), undefined);
   assert.equal(monitor.push(2.5), undefined);
@@ -170,34 +170,65 @@ Deno.test("StreamMonitor squared cost and position", () => {
 });
 
 Deno.test("StreamMonitor rejects bad input", () => {
-  assert.throws(() => new StreamMonitor([], { threshold: 1 }), RangeError);
+  assert.throws(() => new StreamMonitor([], { cutoff: 1 }), RangeError);
   assert.throws(
-    () => new StreamMonitor([1, NaN], { threshold: 1 }),
+    () => new StreamMonitor([1, NaN], { cutoff: 1 }),
     /query\[1\] is NaN/,
   );
   assert.throws(
-    () => new StreamMonitor("ab" as never, { threshold: 1 }),
+    () => new StreamMonitor("ab" as never, { cutoff: 1 }),
     TypeError,
   );
   assert.throws(
     () => new StreamMonitor([1], undefined as never),
-    /threshold is required/,
+    (e) => e instanceof TypeError && /cutoff is required/.test(e.message),
   );
+  assert.throws(() => new StreamMonitor([1], {}), /cutoff is required/);
   assert.throws(
-    () => new StreamMonitor([1], {} as never),
-    /threshold must be a number/,
+    () => new StreamMonitor([1], { cutoff: "1" } as never),
+    (e) => e instanceof TypeError && /cutoff must be a number/.test(e.message),
   );
-  assert.throws(() => new StreamMonitor([1], { threshold: -1 }), RangeError);
-  assert.throws(() => new StreamMonitor([1], { threshold: NaN }), RangeError);
+  assert.throws(() => new StreamMonitor([1], { cutoff: -1 }), RangeError);
+  assert.throws(() => new StreamMonitor([1], { cutoff: NaN }), RangeError);
   assert.throws(
-    () => new StreamMonitor([1], { threshold: 1, window: -2 }),
+    () => new StreamMonitor([1], { cutoff: 1, window: -2 }),
     RangeError,
   );
   assert.throws(
-    () => new StreamMonitor([1], { threshold: 1, foo: 1 } as never),
+    () => new StreamMonitor([1], { cutoff: 1, window: "2" } as never),
+    TypeError,
+  );
+  assert.throws(
+    () => new StreamMonitor([1], { cutoff: 1, foo: 1 } as never),
     /unknown option "foo"/,
   );
-  const monitor = new StreamMonitor([1], { threshold: 1 });
+  const monitor = new StreamMonitor([1], { cutoff: 1 });
   assert.throws(() => monitor.push(Infinity), /position 0 is Infinity/);
   assert.throws(() => monitor.push("3" as never), TypeError);
+});
+
+Deno.test("StreamMonitor: the deprecated threshold option", () => {
+  const query = [1, 2, 3, 2, 1];
+  const stream = [0, 0, 0, 1, 2, 3, 3, 2, 1, 0, 0, 1, 2, 2, 1, 0];
+  for (const window of [undefined, 1]) {
+    const expected = run(
+      new StreamMonitor(query, { cutoff: 1.5, window }),
+      stream,
+    );
+    assert.ok(expected.length >= 2);
+    assert.deepEqual(
+      run(new StreamMonitor(query, { threshold: 1.5, window }), stream),
+      expected,
+    );
+  }
+  assert.throws(
+    () => new StreamMonitor(query, { cutoff: 1, threshold: 1 }),
+    (e) => e instanceof TypeError && /give cutoff only/.test(e.message),
+  );
+  assert.throws(
+    () => new StreamMonitor([1], { threshold: "1" } as never),
+    (e) =>
+      e instanceof TypeError && /threshold must be a number/.test(e.message),
+  );
+  assert.throws(() => new StreamMonitor([1], { threshold: -1 }), RangeError);
 });

@@ -9,7 +9,7 @@ import {
   type TopKStats,
 } from "@midstreamer/kit";
 import { originalDtw } from "./_dtw_reference.ts";
-import { randInt, randomWalk, randomWalks, rng } from "./_rng.ts";
+import { randInt, randomWalk, randomWalks, rng } from "../testing/rng.ts";
 
 /** Brute force: every distance with the baseline, sorted by (distance, index), cut to k. */
 function bruteTopK(
@@ -39,7 +39,7 @@ Deno.test("topK equals brute force, with ties, windows and unequal lengths", () 
     const window = trial % 2 ? randInt(random, 0, 10) : undefined;
     const options: DtwOptions = window === undefined ? {} : { window };
     const stats = {} as TopKStats;
-    const got = topK(ref, patterns, k, { ...options, stats });
+    const got = topK(ref, patterns, { ...options, k, stats });
     assert.deepEqual(
       got,
       bruteTopK(ref, patterns, k, window),
@@ -59,7 +59,7 @@ Deno.test("topK prunes random walks and keeps the brute-force answer", () => {
   const patterns = randomWalks(300, random, 200);
   const stats = {} as TopKStats;
   assert.deepEqual(
-    topK(ref, patterns, 10, { stats }),
+    topK(ref, patterns, { k: 10, stats }),
     bruteTopK(ref, patterns, 10),
   );
   assert.ok(
@@ -67,7 +67,7 @@ Deno.test("topK prunes random walks and keeps the brute-force answer", () => {
     JSON.stringify(stats),
   );
   assert.deepEqual(
-    topK(ref, patterns, 5, { window: 10 }),
+    topK(ref, patterns, { k: 5, window: 10 }),
     bruteTopK(ref, patterns, 5, 10),
   );
 });
@@ -83,7 +83,7 @@ Deno.test("topK on equal-length patterns (streaming lanes) keeps ties exact", ()
       .sort((a, b) => a.distance - b.distance || a.index - b.index);
     for (const k of [1, 2, 7, 30, 69, 80]) {
       assert.deepEqual(
-        topK(ref, patterns, k, options),
+        topK(ref, patterns, { ...options, k }),
         brute.slice(0, k),
         `k ${k} ${JSON.stringify(options)}`,
       );
@@ -111,7 +111,7 @@ Deno.test("topK screens in f32 but stays exact: near ties, large offsets", () =>
         .sort((a, b) => a.distance - b.distance || a.index - b.index);
       for (const k of [1, 3, 8]) {
         assert.deepEqual(
-          topK(ref, patterns, k, options),
+          topK(ref, patterns, { ...options, k }),
           brute.slice(0, k),
           `offset ${offset} k ${k} ${JSON.stringify(options)}`,
         );
@@ -163,7 +163,7 @@ Deno.test("topK's f32 screening, four rows per sweep: lengths of every residue",
           const stats = {} as TopKStats;
           const label = `n ${n} m ${m} k ${k} ${JSON.stringify(options)}`;
           assert.deepEqual(
-            topK(ref, patterns, k, { ...options, stats }),
+            topK(ref, patterns, { ...options, k, stats }),
             brute.slice(0, k),
             label,
           );
@@ -194,7 +194,7 @@ Deno.test("topK: duplicated patterns count once in the screening's threshold", (
     .map((p, index) => ({ index, distance: dtw(ref, p) }))
     .sort((a, b) => a.distance - b.distance || a.index - b.index);
   for (const k of [1, 2, 7, 25, 60]) {
-    assert.deepEqual(topK(ref, patterns, k), brute.slice(0, k), `k ${k}`);
+    assert.deepEqual(topK(ref, patterns, { k }), brute.slice(0, k), `k ${k}`);
   }
 });
 
@@ -228,11 +228,11 @@ Deno.test("topK with cutoff and squared cost matches brute force over dtw", () =
   const all = bruteTopK(ref, patterns, 40);
   const cutoff = all[6].distance; // ties with the cutoff are kept
   assert.deepEqual(
-    topK(ref, patterns, 10, { cutoff }),
+    topK(ref, patterns, { k: 10, cutoff }),
     bruteTopK(ref, patterns, 10, undefined, cutoff),
   );
   assert.equal(
-    topK(ref, patterns, 10, { cutoff }).filter((m) => m.distance < Infinity)
+    topK(ref, patterns, { k: 10, cutoff }).filter((m) => m.distance < Infinity)
       .length,
     7,
   );
@@ -240,32 +240,70 @@ Deno.test("topK with cutoff and squared cost matches brute force over dtw", () =
   const brute = patterns
     .map((p, index) => ({ index, distance: dtw(ref, p, sq) }))
     .sort((a, b) => a.distance - b.distance || a.index - b.index);
-  assert.deepEqual(topK(ref, patterns, 8, sq), brute.slice(0, 8));
+  assert.deepEqual(topK(ref, patterns, { ...sq, k: 8 }), brute.slice(0, 8));
 });
 
 Deno.test("topK: k above the count returns all; empty list gives []", () => {
-  assert.deepEqual(topK([1, 2], [[1, 2], [0]], 5), [
+  assert.deepEqual(topK([1, 2], [[1, 2], [0]], { k: 5 }), [
     { index: 0, distance: 0 },
     { index: 1, distance: 3 },
   ]);
-  assert.deepEqual(topK([1, 2], [], 3), []);
-  assert.deepEqual(topK([1, 2], [[5], [1, 2]], Infinity).map((m) => m.index), [
-    1,
-    0,
-  ]);
+  assert.deepEqual(topK([1, 2], [], { k: 3 }), []);
+  assert.deepEqual(
+    topK([1, 2], [[5], [1, 2]], { k: Infinity }).map((m) => m.index),
+    [
+      1,
+      0,
+    ],
+  );
 });
 
 Deno.test("topK rejects bad input", () => {
   for (const k of [0, -1, 1.5, NaN]) {
-    assert.throws(() => topK([1], [[1]], k), RangeError, String(k));
+    assert.throws(() => topK([1], [[1]], { k }), RangeError, String(k));
   }
   for (const k of ["2", null, {}]) {
-    assert.throws(() => topK([1], [[1]], k as number), TypeError, String(k));
+    assert.throws(
+      () => topK([1], [[1]], { k: k as number }),
+      TypeError,
+      String(k),
+    );
   }
   assert.throws(
-    () => topK([1], [[1], [1, Infinity]], 1),
+    () => topK([1], [[1], [1, Infinity]], { k: 1 }),
     (e) => e instanceof TypeError && e.message.includes("patterns[1][1]"),
   );
-  assert.throws(() => topK([1], [[1]], 1, { stats: 3 } as never), TypeError);
-  assert.throws(() => topK([1], [[1]], 1, { k: 3 } as never), TypeError);
+  assert.throws(() => topK([1], [[1]], { stats: 3 } as never), TypeError);
+  assert.throws(() => topK([1], [[1]], { cutoff: "1" } as never), TypeError);
+  assert.throws(() => topK([1], [[1]], { cutoff: NaN }), RangeError);
+  assert.throws(() => topK([1], [[1]], { window: "1" } as never), TypeError);
+  assert.throws(() => topK([1], [[1]], { kk: 1 } as never), /unknown option/);
+  assert.throws(() => topK([1], [[1]], "2" as never), TypeError);
+  assert.throws(() => topK([1], [[1]], { k: 1 } as never, {}), TypeError);
+});
+
+Deno.test("topK: the deprecated positional k", () => {
+  const random = rng(75);
+  const ref = randomWalk(30, random);
+  const patterns = randomWalks(40, random, 20, 40);
+  for (const k of [1, 3, 40, Infinity]) {
+    assert.deepEqual(topK(ref, patterns, k), topK(ref, patterns, { k }));
+    const stats = {} as TopKStats;
+    assert.deepEqual(
+      topK(ref, patterns, k, { window: 5, stats }),
+      topK(ref, patterns, { k, window: 5 }),
+    );
+    assert.equal(
+      stats.computed + stats.abandoned + stats.prunedByKeogh +
+        stats.prunedByKim,
+      40,
+    );
+  }
+  for (const k of [0, 1.5]) {
+    assert.throws(() => topK([1], [[1]], k), RangeError);
+  }
+  assert.throws(
+    () => topK([1], [[1]], 1, { k: 3 }),
+    (e) => e instanceof TypeError && /k is given twice/.test(e.message),
+  );
 });

@@ -82,7 +82,12 @@ Deno.test("connect validates its options", async () => {
     /"caCerts"/,
   );
   await assert.rejects(
-    bad({ transport: "websocket", port: 1, serverName: "localhost" }),
+    bad({
+      transport: "websocket",
+      port: 1,
+      serverName: "localhost",
+      client: "deno",
+    }),
     /"serverName" must equal "hostname"/,
   );
   await assert.rejects(

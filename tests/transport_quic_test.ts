@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { connect, type ConnectOptions, listen } from "../transport/mod.ts";
-import { generateTls } from "./_tls.ts";
+import { generateTls } from "../testing/tls.ts";
 
 const tls = await generateTls();
 

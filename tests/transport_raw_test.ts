@@ -14,7 +14,7 @@ import {
   KIND_REPLY,
   KIND_REQUEST,
 } from "../transport/_frame.ts";
-import { generateTls } from "./_tls.ts";
+import { generateTls } from "../testing/tls.ts";
 
 const tls = await generateTls();
 const ALPN = "midstreamer/1";

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import {
   type Channel,
+  ClosedError,
   connect,
-  ConnectionClosedError,
   type ConnectOptions,
   type Handler,
   listen,
@@ -15,7 +15,7 @@ import {
   type Server,
   TimeoutError,
 } from "../transport/mod.ts";
-import { generateTls } from "./_tls.ts";
+import { generateTls } from "../testing/tls.ts";
 
 const tls = await generateTls();
 
@@ -226,13 +226,13 @@ for (const setup of SETUPS) {
     const stream = await p.channel.openStream();
     const pending = assert.rejects(
       stream.request(new Uint8Array([1])),
-      ConnectionClosedError,
+      ClosedError,
     );
     await stream.close();
     await pending;
     await assert.rejects(
       stream.request(new Uint8Array([2])),
-      ConnectionClosedError,
+      ClosedError,
     );
     gate.resolve();
     // Other requests on the channel are unaffected.
@@ -246,7 +246,7 @@ for (const setup of SETUPS) {
     await using p = await pair(setup, (request) => {
       if (request[0] === 1) throw new Error("boom: bad input");
       if (request[0] === 2) return Promise.reject(new Error("async boom"));
-      if (request[0] === 3) return "not bytes" as unknown as Uint8Array;
+      if (request[0] === 3) return "not bytes" as never;
       return request;
     });
     await assert.rejects(
@@ -282,12 +282,12 @@ for (const setup of SETUPS) {
     });
     const pending = assert.rejects(
       p.channel.request(new Uint8Array([1])),
-      ConnectionClosedError,
+      ClosedError,
     );
     const stream = await p.channel.openStream();
     const pendingOnStream = assert.rejects(
       stream.request(new Uint8Array([2])),
-      ConnectionClosedError,
+      ClosedError,
     );
     await started.promise;
     await p.server.close();
@@ -295,7 +295,7 @@ for (const setup of SETUPS) {
     await pendingOnStream;
     await assert.rejects(
       p.channel.request(new Uint8Array([3])),
-      ConnectionClosedError,
+      ClosedError,
     );
     gate.resolve(new Uint8Array([9]));
     await stream.close();
@@ -327,9 +327,9 @@ for (const setup of SETUPS) {
     await p.channel.close(); // idempotent
     await assert.rejects(
       p.channel.request(new Uint8Array([1])),
-      ConnectionClosedError,
+      ClosedError,
     );
-    await assert.rejects(p.channel.openStream(), ConnectionClosedError);
+    await assert.rejects(p.channel.openStream(), ClosedError);
     await p.server.close();
     await p.server.close();
   });
@@ -375,4 +375,29 @@ Deno.test("quic: connect times out when nothing answers", async () => {
     TimeoutError,
   );
   socket.close();
+});
+
+Deno.test("ConnectionClosedError is a deprecated alias of ClosedError", async () => {
+  const { ClosedError: RootClosedError } = await import("@midstreamer/kit");
+  const { ConnectionClosedError } = await import("../transport/mod.ts");
+  assert.equal(ConnectionClosedError, ClosedError);
+  assert.equal(RootClosedError, ClosedError);
+  const error = new ConnectionClosedError("closed by peer");
+  assert.ok(error instanceof ClosedError);
+  assert.ok(new ClosedError("x") instanceof ConnectionClosedError);
+  assert.equal(error.name, "ClosedError");
+  // What the transport throws is caught by old code under the old name.
+  await using server = await listen({
+    transport: "websocket",
+    handler: (r) => r,
+  });
+  const channel = await connect({
+    transport: "websocket",
+    port: server.addr.port,
+  });
+  await channel.close();
+  await assert.rejects(
+    channel.request(new Uint8Array(1)),
+    ConnectionClosedError,
+  );
 });

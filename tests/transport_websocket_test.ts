@@ -465,7 +465,7 @@ Deno.test("websocket/deno: requests of every message shape", async () => {
 
 Deno.test('npm:ws is loaded only when client "ws" is used', async () => {
   // Without npm support, the transport must still load and serve Deno
-  // clients; only `client: "ws"` fails.
+  // clients; only `client: "ws"` (the default) fails.
   const code = `
     import { connect, listen } from "${
     new URL("../transport/mod.ts", import.meta.url).href
@@ -473,10 +473,10 @@ Deno.test('npm:ws is loaded only when client "ws" is used', async () => {
     await using server = await listen({ transport: "websocket", handler: (r) => r });
     const options = { transport: "websocket", port: server.addr.port } as const;
     {
-      await using channel = await connect(options);
+      await using channel = await connect({ ...options, client: "deno" });
       console.log((await channel.request(new Uint8Array(2000))).length);
     }
-    await connect({ ...options, client: "ws" }).catch((e) => console.log(e.message));
+    await connect(options).catch((e) => console.log(e.message));
   `;
   const { code: status, stdout, stderr } = await new Deno.Command(
     Deno.execPath(),

@@ -1,8 +1,9 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import assert from "node:assert/strict";
-import { wasmBytes, wasmSha256 } from "../kernels/_wasm.ts";
-import { parseHeader } from "../scripts/build_wasm.ts";
+import { kit, wasmBytes, wasmSha256 } from "../kernels/_wasm.ts";
+import { KIT_EXPORTS } from "../kernels/_wasm.generated.ts";
+import { leb, moduleExports, parseHeader } from "../scripts/build_wasm.ts";
 
 async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as BufferSource);
@@ -23,36 +24,6 @@ Deno.test("the module in use is the committed, generated one", async () => {
   assert.equal(await sha256(bytes), header.wasmHash);
   assert.equal(wasmSha256, header.wasmHash);
 });
-
-/** The exports that the TypeScript wrappers call (`kernels/*.ts`). */
-const CALLED = [
-  "memory",
-  "kit_scratch",
-  "dtw_f64",
-  "dtw_batch_f64",
-  "top_k_f64",
-  "search_f64",
-  "search_results",
-  "path_f64",
-  "path_ptr",
-  "path_len",
-  "lcs_u32",
-  "lcs_i32",
-  "lcs_row_u32",
-  "lcs_corr_rows",
-];
-
-/** Reads an unsigned LEB128 at `at`; returns [value, next offset]. */
-function leb(bytes: Uint8Array, at: number): [number, number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) return [value, at];
-  }
-}
 
 /** How many function bodies declare `v128` (0x7b) locals. */
 function v128Bodies(bytes: Uint8Array): number {
@@ -82,12 +53,33 @@ function v128Bodies(bytes: Uint8Array): number {
   return 0;
 }
 
-Deno.test("the module uses SIMD128 and exports what the wrappers call", () => {
+Deno.test("the module exports exactly what its generated type lists, with those signatures", () => {
   const module = new WebAssembly.Module(wasmBytes() as BufferSource);
-  const names = WebAssembly.Module.exports(module).map((e) => e.name);
-  for (const name of CALLED) {
-    assert.ok(names.includes(name), `the module exports ${name}`);
+  const listed = Object.entries(KIT_EXPORTS);
+  assert.deepEqual(
+    WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]),
+    listed.map(([name, s]) => [name, s.startsWith("(") ? "function" : s]),
+  );
+  // Signatures read from the module's type section, and each function's
+  // arity as JavaScript sees it.
+  for (const e of moduleExports(wasmBytes())) {
+    const want = KIT_EXPORTS[e.name as keyof typeof KIT_EXPORTS];
+    if (e.kind !== "function") {
+      assert.equal(e.kind, want);
+      continue;
+    }
+    assert.equal(
+      `(${e.params!.join(", ")}) -> ${e.results![0] ?? "()"}`,
+      want,
+      e.name,
+    );
+    const f = kit()[e.name as keyof typeof KIT_EXPORTS];
+    assert.equal(typeof f === "function" && f.length, e.params!.length, e.name);
   }
+  assert.ok(listed.length >= 14, `${listed.length} exports`);
+});
+
+Deno.test("the module uses SIMD128", () => {
   // The kernels keep vectors in v128 locals; a build without +simd128
   // would have none.
   assert.ok(v128Bodies(wasmBytes()) >= 10, "functions with v128 locals");

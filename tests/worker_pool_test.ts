@@ -2,15 +2,18 @@
 
 import assert from "node:assert/strict";
 import {
+  ClosedError,
   dtwBatch,
   type SearchStats,
   searchSubsequence,
   topK,
   type TopKStats,
   WorkerPool,
+  type WorkerPoolOptions,
 } from "@midstreamer/kit";
-import { RUN } from "../kernels/_search_pool.ts";
-import { randomWalk, randomWalks, rng } from "./_rng.ts";
+import { WORKER_SCRIPT } from "../pool/_protocol.ts";
+import { HOOKS } from "../testing/hooked_worker.ts";
+import { randomWalk, randomWalks, rng } from "../testing/rng.ts";
 
 Deno.test("WorkerPool results equal the single-threaded functions", async () => {
   const random = rng(61);
@@ -33,8 +36,8 @@ Deno.test("WorkerPool results equal the single-threaded functions", async () => 
     for (const k of [1, 7, 25, 500]) {
       const stats = {} as TopKStats;
       assert.deepEqual(
-        await pool.topK(ref, patterns, k, { ...options, stats }),
-        topK(ref, patterns, k, options),
+        await pool.topK(ref, patterns, { ...options, k, stats }),
+        topK(ref, patterns, { ...options, k }),
       );
       assert.equal(
         stats.prunedByKim + stats.prunedByKeogh + stats.abandoned +
@@ -48,10 +51,11 @@ Deno.test("WorkerPool results equal the single-threaded functions", async () => 
   const x = randomWalk(90000, random);
   const q = randomWalk(64, random);
   for (
-    const options of [{ k: 5 }, { k: 12, exclusionZone: 0, window: 3 }, {
-      k: 3,
-      normalize: false,
-    }]
+    const options of [{ k: 5, window: 6 }, {
+      k: 12,
+      exclusionZone: 0,
+      window: 3,
+    }, { k: 3, normalize: false, window: Infinity, cost: "squared" as const }]
   ) {
     const stats = {} as SearchStats;
     assert.deepEqual(
@@ -62,7 +66,7 @@ Deno.test("WorkerPool results equal the single-threaded functions", async () => 
     assert.equal(stats.windows, 90000 - 64 + 1);
   }
   assert.deepEqual(await pool.dtwBatch(ref, []), new Float64Array(0));
-  assert.deepEqual(await pool.topK(ref, [], 3), []);
+  assert.deepEqual(await pool.topK(ref, [], { k: 3 }), []);
 });
 
 Deno.test("WorkerPool.topK: parts after the first start from its k-th best", async () => {
@@ -77,8 +81,8 @@ Deno.test("WorkerPool.topK: parts after the first start from its k-th best", asy
     for (const k of [1, 7, 25, 420]) {
       const stats = {} as TopKStats;
       assert.deepEqual(
-        await pool.topK(ref, patterns, k, { ...options, stats }),
-        topK(ref, patterns, k, options),
+        await pool.topK(ref, patterns, { ...options, k, stats }),
+        topK(ref, patterns, { ...options, k }),
         `k ${k} ${JSON.stringify(options)}`,
       );
       assert.equal(
@@ -103,10 +107,10 @@ Deno.test("WorkerPool: dtwBatch and topK work on a snapshot of the patterns", as
   const ref = randomWalk(40, random);
   const patterns = randomWalks(300, random, 40);
   const expected = dtwBatch(ref, patterns);
-  const best = topK(ref, patterns, 5);
+  const best = topK(ref, patterns, { k: 5 });
   await using pool = new WorkerPool({ workers: 2 });
   const batch = pool.dtwBatch(ref, patterns);
-  const top = pool.topK(ref, patterns, 5);
+  const top = pool.topK(ref, patterns, { k: 5 });
   for (const p of patterns) p.fill(1e6);
   assert.deepEqual(await batch, expected);
   assert.deepEqual(await top, best);
@@ -114,7 +118,10 @@ Deno.test("WorkerPool: dtwBatch and topK work on a snapshot of the patterns", as
   const bad = randomWalks(300, random, 40);
   bad[290][3] = NaN;
   await assert.rejects(() => pool.dtwBatch(ref, bad), /patterns\[290\]\[3\]/);
-  await assert.rejects(() => pool.topK(ref, bad, 3), /patterns\[290\]\[3\]/);
+  await assert.rejects(
+    () => pool.topK(ref, bad, { k: 3 }),
+    /patterns\[290\]\[3\]/,
+  );
   assert.deepEqual(
     await pool.dtwBatch(ref, patterns.slice(0, 3)),
     dtwBatch(ref, patterns.slice(0, 3)),
@@ -123,19 +130,56 @@ Deno.test("WorkerPool: dtwBatch and topK work on a snapshot of the patterns", as
 
 Deno.test("WorkerPool: validation errors reject like the synchronous functions", async () => {
   await using pool = new WorkerPool({ workers: 1 });
+  await assert.rejects(() => pool.topK([1], [[1]], { k: 0 }), RangeError);
   await assert.rejects(() => pool.topK([1], [[1]], 0), RangeError);
   await assert.rejects(
     () => pool.dtwBatch([1], [[1], [NaN]]),
     /patterns\[1\]\[0\]/,
   );
-  await assert.rejects(() => pool.searchSubsequence([1], [1, 2]), RangeError);
+  await assert.rejects(
+    () => pool.searchSubsequence([1], [1, 2], { window: 1 }),
+    RangeError,
+  );
+  await assert.rejects(
+    () => pool.searchSubsequence([1, 2], [1], {} as never),
+    /window is required/,
+  );
+  await assert.rejects(
+    () => pool.dtw([1], [1], { signal: "x" } as never),
+    TypeError,
+  );
+  await assert.rejects(
+    () => pool.lcs("a", "b", { onProgress: 3 } as never),
+    TypeError,
+  );
+  await assert.rejects(() => pool.lcs(3 as never, "b"), TypeError);
+  await assert.rejects(
+    () => pool.dtwPath([1], [1], { window: -1 }),
+    RangeError,
+  );
 });
 
-Deno.test("WorkerPool: a crashed worker rejects its job and is replaced", async () => {
-  const pool = new WorkerPool({ workers: 1 });
+Deno.test("WorkerPool: errors thrown in a worker keep their class; a crash rejects and the worker is replaced", async () => {
+  const pool = new WorkerPool({
+    workers: 1,
+    [WORKER_SCRIPT]: new URL("../testing/hooked_worker.ts", import.meta.url),
+  } as WorkerPoolOptions);
   try {
-    await assert.rejects(() => pool[RUN]("__crash__", []), /crashed/);
-    assert.deepEqual(await pool.topK([1, 2], [[1, 2], [3]], 1), [{
+    await assert.rejects(
+      () => pool.dtw([HOOKS.rangeError], [1]),
+      (e) => e instanceof RangeError && /^dtw: options.window/.test(e.message),
+    );
+    await assert.rejects(
+      () => pool.dtw([HOOKS.typeError], [1]),
+      (e) => e instanceof TypeError && /^dtw: a must be/.test(e.message),
+    );
+    await assert.rejects(
+      () => pool.dtw([HOOKS.crash], [1]),
+      (e) =>
+        e instanceof Error && !(e instanceof TypeError) &&
+        /a worker crashed while running dtw\(\)/.test(e.message),
+    );
+    assert.deepEqual(await pool.topK([1, 2], [[1, 2], [3]]), [{
       index: 0,
       distance: 0,
     }]);
@@ -144,13 +188,14 @@ Deno.test("WorkerPool: a crashed worker rejects its job and is replaced", async 
   }
 });
 
-Deno.test("WorkerPool: close() rejects pending jobs; use after close is an Error", async () => {
+Deno.test("WorkerPool: close() rejects pending jobs with ClosedError; so does use after close", async () => {
   const pool = new WorkerPool({ workers: 1 });
   const ref = randomWalk(400, rng(62));
   const pending = pool.dtwBatch(ref, Array.from({ length: 200 }, () => ref));
   await pool.close();
-  await assert.rejects(() => pending, /closed/);
-  await assert.rejects(() => pool.topK([1], [[1]], 1), /after close/);
+  await assert.rejects(() => pending, ClosedError);
+  await assert.rejects(() => pool.topK([1], [[1]]), ClosedError);
+  await assert.rejects(() => pool.dtw([1], [1]), /after close/);
   await pool.close(); // idempotent
   assert.throws(() => new WorkerPool({ workers: 0 }), RangeError);
   assert.throws(() => new WorkerPool({ workers: 1.5 }), RangeError);
@@ -158,5 +203,32 @@ Deno.test("WorkerPool: close() rejects pending jobs; use after close is an Error
   assert.throws(
     () => new WorkerPool({ worker: 2 } as never),
     /unknown option "worker"/,
+  );
+});
+
+Deno.test("WorkerPool: an aborted signal rejects at once and drops the queued parts", async () => {
+  await using pool = new WorkerPool({ workers: 1 });
+  const random = rng(65);
+  const ref = randomWalk(600, random);
+  const patterns = randomWalks(400, random, 600);
+  const already = new AbortController();
+  already.abort(new Error("before"));
+  await assert.rejects(
+    pool.dtwBatch(ref, patterns, { signal: already.signal }),
+    { message: "before" },
+  );
+  const controller = new AbortController();
+  const seen: number[] = [];
+  const call = pool.dtwBatch(ref, patterns, {
+    signal: controller.signal,
+    onProgress: ({ done }) => seen.push(done),
+  });
+  controller.abort(new Error("later"));
+  await assert.rejects(call, { message: "later" });
+  assert.ok(seen.length < 2, `parts kept running: ${seen}`);
+  // The pool stays usable and exact.
+  assert.deepEqual(
+    await pool.dtwBatch(ref, patterns.slice(0, 5)),
+    dtwBatch(ref, patterns.slice(0, 5)),
   );
 });

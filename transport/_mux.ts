@@ -17,7 +17,7 @@ import {
   KIND_REPLY,
   KIND_REQUEST,
 } from "./_frame.ts";
-import { ConnectionClosedError } from "./connection_closed_error.ts";
+import { ClosedError } from "../pool/closed_error.ts";
 import { MessageTooLargeError } from "./message_too_large_error.ts";
 import { TimeoutError } from "./timeout_error.ts";
 import type { Handler } from "./handler.ts";
@@ -69,7 +69,7 @@ export class RequestTable {
       );
     }
     if (this.#closed !== null) {
-      return Promise.reject(new ConnectionClosedError(this.#closed));
+      return Promise.reject(new ClosedError(this.#closed));
     }
     if (message.length > this.#maxBytes) {
       return Promise.reject(
@@ -136,7 +136,7 @@ export class RequestTable {
   close(reason: string): void {
     if (this.#closed !== null) return;
     this.#closed = reason;
-    this.fail(new ConnectionClosedError(reason));
+    this.fail(new ClosedError(reason));
   }
 
   #settle(id: number): Pending | undefined {

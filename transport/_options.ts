@@ -246,7 +246,7 @@ export function resolveConnectOptions(
     }
     caCerts = [...o.caCerts];
   }
-  const client = o.client ?? "deno";
+  const client = o.client ?? "ws";
   if (client !== "deno" && client !== "ws") {
     throw new TypeError(
       `Cannot ${fn}: "client" must be "deno" or "ws", got ${

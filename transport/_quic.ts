@@ -20,7 +20,7 @@ import type {
   ResolvedConnectOptions,
   ResolvedListenOptions,
 } from "./_options.ts";
-import { ConnectionClosedError } from "./connection_closed_error.ts";
+import { ClosedError } from "../pool/closed_error.ts";
 import { connectDeadline } from "./_deadline.ts";
 import { ProtocolError } from "./protocol_error.ts";
 import type { Channel } from "./channel.ts";
@@ -285,7 +285,7 @@ class QuicChannel implements Channel {
 
   async openStream(): Promise<RequestStream> {
     if (this.#closing !== undefined) {
-      throw new ConnectionClosedError("Cannot open a stream: channel closed");
+      throw new ClosedError("Cannot open a stream: channel closed");
     }
     const bidi = await this.#conn.createBidirectionalStream();
     const stream: QuicRequestStream = new QuicRequestStream(

@@ -30,7 +30,7 @@ import type {
   ResolvedConnectOptions,
   ResolvedListenOptions,
 } from "./_options.ts";
-import { ConnectionClosedError } from "./connection_closed_error.ts";
+import { ClosedError } from "../pool/closed_error.ts";
 import { connectDeadline } from "./_deadline.ts";
 import { ProtocolError } from "./protocol_error.ts";
 import type { Channel } from "./channel.ts";
@@ -223,7 +223,7 @@ function lifecycle(events: SocketEvents): Lifecycle {
       const message = `connection closed (code ${code}${
         text ? `: ${text}` : ""
       })`;
-      opened.reject(new ConnectionClosedError(`Cannot connect: ${message}`));
+      opened.reject(new ClosedError(`Cannot connect: ${message}`));
       events.onClose(message);
       closed.resolve();
     },
@@ -329,7 +329,7 @@ class WebSocketRequestStream implements RequestStream {
   request(message: Uint8Array): Promise<Uint8Array> {
     if (this.#closed) {
       return Promise.reject(
-        new ConnectionClosedError("Cannot send request: stream closed"),
+        new ClosedError("Cannot send request: stream closed"),
       );
     }
     return this.#table.request(this.id, message);
@@ -338,7 +338,7 @@ class WebSocketRequestStream implements RequestStream {
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      this.#table.fail(new ConnectionClosedError("stream closed"), this.id);
+      this.#table.fail(new ClosedError("stream closed"), this.id);
     }
     return Promise.resolve();
   }
@@ -369,7 +369,7 @@ class WebSocketChannel implements Channel {
   openStream(): Promise<RequestStream> {
     if (this.#closing !== undefined) {
       return Promise.reject(
-        new ConnectionClosedError("Cannot open a stream: channel closed"),
+        new ClosedError("Cannot open a stream: channel closed"),
       );
     }
     this.#nextStreamId = (this.#nextStreamId + 1) >>> 0 || 1;

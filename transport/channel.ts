@@ -35,13 +35,24 @@ export interface Channel extends AsyncDisposable {
    * synchronously. Always `false` for WebSocket. The server may still
    * reject the early data (e.g. when a session ticket is reused); requests
    * sent before the handshake then reject with
-   * {@linkcode ConnectionClosedError} ("0-RTT rejected") and later
+   * {@linkcode ClosedError} ("0-RTT rejected") and later
    * requests use a fresh stream.
    */
   readonly resumed: boolean;
   /**
    * Sends one message and resolves with its reply. Many requests may be in
    * flight at once; each reply goes to its own request.
+   *
+   * @example Requests in flight together
+   * ```ts
+   * import { connect, listen } from "@midstreamer/kit/transport";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = await listen({ transport: "websocket", handler: (r) => r });
+   * await using channel = await connect({ transport: "websocket", port: server.addr.port });
+   * const replies = await Promise.all([1, 2].map((n) => channel.request(Uint8Array.of(n))));
+   * assert.deepEqual(replies, [Uint8Array.of(1), Uint8Array.of(2)]);
+   * ```
    *
    * @param message The request payload. Do not modify it until the promise
    * settles.
@@ -51,12 +62,36 @@ export interface Channel extends AsyncDisposable {
   /**
    * Opens a long-lived stream with its own `request`.
    *
+   * @example A stream
+   * ```ts
+   * import { connect, listen } from "@midstreamer/kit/transport";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = await listen({ transport: "websocket", handler: (r) => r });
+   * await using channel = await connect({ transport: "websocket", port: server.addr.port });
+   * await using stream = await channel.openStream();
+   * assert.deepEqual(await stream.request(Uint8Array.of(7)), Uint8Array.of(7));
+   * ```
+   *
    * @returns The new stream.
    */
   openStream(): Promise<RequestStream>;
   /**
    * Closes the connection. Pending requests reject with
-   * {@linkcode ConnectionClosedError}. Calling it again is a no-op.
+   * {@linkcode ClosedError}. Calling it again is a no-op.
+   *
+   * @example Requests after close
+   * ```ts
+   * import { ClosedError, connect, listen } from "@midstreamer/kit/transport";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = await listen({ transport: "websocket", handler: (r) => r });
+   * const channel = await connect({ transport: "websocket", port: server.addr.port });
+   * await channel.close();
+   * await assert.rejects(channel.request(Uint8Array.of(1)), ClosedError);
+   * ```
+   *
+   * @returns Resolves once the connection is closed.
    */
   close(): Promise<void>;
 }

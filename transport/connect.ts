@@ -26,7 +26,7 @@ import type { ConnectOptions } from "./connect_options.ts";
  * (measured: 1 ms on loopback) avoids that.
  *
  * Errors while connecting: {@linkcode TimeoutError} after `timeout`,
- * {@linkcode ConnectionClosedError} if the server refuses or closes, or the
+ * {@linkcode ClosedError} if the server refuses or closes, or the
  * TLS error thrown by Deno.
  *
  * @example Many requests in flight over WebSocket with npm:ws

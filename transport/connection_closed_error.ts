@@ -1,28 +1,29 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
+import { ClosedError } from "../pool/closed_error.ts";
+
+export { ClosedError };
+
 /**
- * The connection or the stream closed (locally or by the peer) while a
- * request was still waiting for its reply, or a request was made on a
- * closed channel or stream.
+ * The former name of {@linkcode ClosedError}: the same class, so
+ * `instanceof` works both ways.
  *
- * @example Detecting a closed connection
+ * @example Old code keeps working
  * ```ts
- * import { ConnectionClosedError } from "@midstreamer/kit/transport";
+ * import { ClosedError, ConnectionClosedError } from "@midstreamer/kit/transport";
  * import assert from "node:assert/strict";
  *
  * const error = new ConnectionClosedError("connection closed by peer");
- * assert.equal(error.name, "ConnectionClosedError");
+ * assert.ok(error instanceof ClosedError);
+ * assert.ok(new ClosedError("closed") instanceof ConnectionClosedError);
  * ```
+ *
+ * @deprecated Use `ClosedError`. Removed in 1.0.
  */
-export class ConnectionClosedError extends Error {
-  /**
-   * Constructs a new instance.
-   *
-   * @param message The error message.
-   * @param options Standard error options (`cause`).
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ConnectionClosedError";
-  }
-}
+export const ConnectionClosedError: typeof ClosedError = ClosedError;
+/**
+ * The former name of {@linkcode ClosedError}.
+ *
+ * @deprecated Use `ClosedError`. Removed in 1.0.
+ */
+export type ConnectionClosedError = ClosedError;

@@ -17,6 +17,14 @@ export class MessageTooLargeError extends Error {
   /**
    * Constructs a new instance.
    *
+   * @example An instance
+   * ```ts
+   * import { MessageTooLargeError } from "@midstreamer/kit/transport";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new MessageTooLargeError("message").name, "MessageTooLargeError");
+   * ```
+   *
    * @param message The error message.
    * @param options Standard error options (`cause`).
    */

@@ -18,6 +18,14 @@ export class ProtocolError extends Error {
   /**
    * Constructs a new instance.
    *
+   * @example An instance
+   * ```ts
+   * import { ProtocolError } from "@midstreamer/kit/transport";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new ProtocolError("message").name, "ProtocolError");
+   * ```
+   *
    * @param message The error message.
    * @param options Standard error options (`cause`).
    */

@@ -18,6 +18,14 @@ export class RemoteError extends Error {
   /**
    * Constructs a new instance.
    *
+   * @example An instance
+   * ```ts
+   * import { RemoteError } from "@midstreamer/kit/transport";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new RemoteError("message").name, "RemoteError");
+   * ```
+   *
    * @param message The message of the error thrown by the remote handler.
    * @param options Standard error options (`cause`).
    */

@@ -32,6 +32,17 @@ export interface RequestStream extends AsyncDisposable {
    * Sends one message on this stream and resolves with its reply. Many
    * requests may be in flight at once.
    *
+   * @example One request on a stream
+   * ```ts
+   * import { connect, listen } from "@midstreamer/kit/transport";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = await listen({ transport: "websocket", handler: (r) => r });
+   * await using channel = await connect({ transport: "websocket", port: server.addr.port });
+   * await using stream = await channel.openStream();
+   * assert.deepEqual(await stream.request(Uint8Array.of(4, 2)), Uint8Array.of(4, 2));
+   * ```
+   *
    * @param message The request payload. Do not modify it until the promise
    * settles.
    * @returns The reply payload.
@@ -39,7 +50,21 @@ export interface RequestStream extends AsyncDisposable {
   request(message: Uint8Array): Promise<Uint8Array>;
   /**
    * Closes the stream; its pending requests reject with
-   * {@linkcode ConnectionClosedError}.
+   * {@linkcode ClosedError}.
+   *
+   * @example Closing a stream, not the channel
+   * ```ts
+   * import { connect, listen } from "@midstreamer/kit/transport";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = await listen({ transport: "websocket", handler: (r) => r });
+   * await using channel = await connect({ transport: "websocket", port: server.addr.port });
+   * const stream = await channel.openStream();
+   * await stream.close();
+   * assert.deepEqual(await channel.request(Uint8Array.of(1)), Uint8Array.of(1));
+   * ```
+   *
+   * @returns Resolves once the stream is closed.
    */
   close(): Promise<void>;
 }

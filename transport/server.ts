@@ -26,6 +26,17 @@ export interface Server extends AsyncDisposable {
    * Stops accepting, closes every connection (their pending requests reject
    * on the client side) and resolves once everything is released. Calling
    * it again is a no-op.
+   *
+   * @example Closing twice
+   * ```ts
+   * import { listen } from "@midstreamer/kit/transport";
+   *
+   * const server = await listen({ transport: "websocket", handler: (r) => r });
+   * await server.close();
+   * await server.close(); // no-op
+   * ```
+   *
+   * @returns Resolves once everything is released.
    */
   close(): Promise<void>;
 }

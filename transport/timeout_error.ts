@@ -18,6 +18,14 @@ export class TimeoutError extends Error {
   /**
    * Constructs a new instance.
    *
+   * @example An instance
+   * ```ts
+   * import { TimeoutError } from "@midstreamer/kit/transport";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new TimeoutError("message").name, "TimeoutError");
+   * ```
+   *
    * @param message The error message.
    * @param options Standard error options (`cause`).
    */

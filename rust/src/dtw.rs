@@ -87,17 +87,30 @@ impl Band {
     }
 }
 
+/// Which kernel computes the rows of one DTW (the `strategy` of `dtw_f64`
+/// and of `search_f64`'s DTWs).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    /// [`Kernel::Rows`] below [`SMALL`] columns, else [`Kernel::Stripes`].
+    Auto,
+    /// One scalar row at a time ([`scalar_row`]).
+    Rows,
+    /// Stripes of up to `2 * KMAX` rows in `f64x2` lanes ([`stripe`]); an
+    /// odd last row is a scalar row.
+    Stripes,
+}
+
 /// DTW distance between `a` and `b`; `+inf` once it must exceed `cutoff`.
-pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f64) -> f64 {
+pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f64, kernel: Kernel) -> f64 {
     let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     if b.is_empty() {
         return if a.is_empty() { 0.0 } else { INF };
     }
     let band = Band::new(window, a.len(), b.len());
     let d = if squared {
-        run::<true, false>(a, b, band, cutoff, None, false, Store::NONE)
+        run::<true, false>(a, b, band, cutoff, None, false, Store::NONE, kernel)
     } else {
-        run::<false, false>(a, b, band, cutoff, None, false, Store::NONE)
+        run::<false, false>(a, b, band, cutoff, None, false, Store::NONE, kernel)
     };
     if d > cutoff {
         INF
@@ -112,7 +125,7 @@ pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f
 /// which must be at least as long as `b`; `rest` has `a.len() + 1` entries
 /// and `rest[p]` must be a lower bound of the cost of any warping path's
 /// cells in rows `>= p` (a cumulative LB_Keogh, for example). Added for
-/// `topK` and the subsequence search (`batch.rs`, `search.rs`); semantics of
+/// `topK` and the subsequence search (`top_k.rs`, `search.rs`); semantics of
 /// [`dtw`] are unchanged (same values, `+inf` above `cutoff`).
 ///
 /// With `prune`, cells that no path within the cutoffs can cross are
@@ -139,6 +152,7 @@ pub fn dtw_rest(
     rest_cutoff: f64,
     prune: bool,
     same_columns: bool,
+    kernel: Kernel,
 ) -> f64 {
     debug_assert!(a.len() >= b.len() && rest.len() == a.len() + 1);
     if b.is_empty() {
@@ -147,9 +161,9 @@ pub fn dtw_rest(
     let band = Band::new(window, a.len(), b.len());
     let rest = Some((rest, rest_cutoff, prune));
     let d = if squared {
-        run::<true, false>(a, b, band, cutoff, rest, same_columns, Store::NONE)
+        run::<true, false>(a, b, band, cutoff, rest, same_columns, Store::NONE, kernel)
     } else {
-        run::<false, false>(a, b, band, cutoff, rest, same_columns, Store::NONE)
+        run::<false, false>(a, b, band, cutoff, rest, same_columns, Store::NONE, kernel)
     };
     if d > cutoff {
         INF
@@ -181,9 +195,10 @@ impl Store {
 pub const MATRIX_PAD: usize = 2 * KMAX;
 
 /// The whole cost matrix of the unbanded DTW of `a` (rows) against `b`
-/// (columns), `a.len() >= b.len() >= 1`, with the values of [`dtw`]: cell
-/// `(i, j)` is `out[i * stride + MATRIX_PAD + j]`. Returns `stride`.
-pub fn matrix(a: &[f64], b: &[f64], squared: bool, out: &mut Vec<f64>) -> usize {
+/// (columns), `a.len() >= b.len() >= 1`, with the values of [`dtw`], filled
+/// by `kernel`: cell `(i, j)` is `out[i * stride + MATRIX_PAD + j]`.
+/// Returns `stride`.
+pub fn matrix(a: &[f64], b: &[f64], squared: bool, kernel: Kernel, out: &mut Vec<f64>) -> usize {
     debug_assert!(a.len() >= b.len() && !b.is_empty());
     let stride = b.len() + 2 * MATRIX_PAD;
     // Every cell the path reads, (0..n) x (0..m), is stored by the stripes
@@ -196,43 +211,16 @@ pub fn matrix(a: &[f64], b: &[f64], squared: bool, out: &mut Vec<f64>) -> usize 
     let store = Store { base: out.as_mut_ptr().wrapping_add(MATRIX_PAD), stride };
     let band = Band::new(None, a.len(), b.len());
     if squared {
-        run::<true, true>(a, b, band, INF, None, false, store);
+        run::<true, true>(a, b, band, INF, None, false, store, kernel);
     } else {
-        run::<false, true>(a, b, band, INF, None, false, store);
+        run::<false, true>(a, b, band, INF, None, false, store, kernel);
     }
     stride
 }
 
-/// Exported entry point. `window < 0` means no band; `squared != 0` selects
-/// the squared cost.
-///
-/// # Safety
-/// `a` and `b` must point to `n` and `m` readable `f64` values.
-#[no_mangle]
-pub unsafe extern "C" fn dtw_f64(
-    a: *const f64,
-    n: usize,
-    b: *const f64,
-    m: usize,
-    window: f64,
-    squared: u32,
-    cutoff: f64,
-) -> f64 {
-    let a = std::slice::from_raw_parts(a, n);
-    let b = std::slice::from_raw_parts(b, m);
-    dtw(a, b, window_arg(window), squared != 0, cutoff)
-}
-
-/// Decodes the `window` argument of the exported functions.
-pub fn window_arg(window: f64) -> Option<usize> {
-    if window >= 0.0 && window < 4.0e15 {
-        Some(window as usize)
-    } else {
-        None
-    }
-}
-
-/// Runs the stripes over all rows of `a` (`a.len() >= b.len() >= 1`).
+/// Runs the stripes (or, as `kernel` says, scalar rows) over all rows of
+/// `a` (`a.len() >= b.len() >= 1`).
+#[allow(clippy::too_many_arguments)]
 fn run<const SQ: bool, const STORE: bool>(
     a: &[f64],
     b: &[f64],
@@ -241,6 +229,7 @@ fn run<const SQ: bool, const STORE: bool>(
     rest: Option<(&[f64], f64, bool)>,
     same_columns: bool,
     store: Store,
+    kernel: Kernel,
 ) -> f64 {
     BUFS.with(|bufs| {
         let mut bufs = bufs.borrow_mut();
@@ -252,8 +241,13 @@ fn run<const SQ: bool, const STORE: bool>(
         }
         let row = rb.take(m + 2 * OFF, INF);
         row[OFF - 1] = 0.0;
-        if m < SMALL {
+        let rows = match kernel {
             // Short columns: the stripes' set-up would cost more than the cells.
+            Kernel::Auto => m < SMALL,
+            Kernel::Rows => true,
+            Kernel::Stripes => false,
+        };
+        if rows {
             for (r, &x) in a.iter().enumerate() {
                 let min = scalar_row::<SQ>(x, b, row, r, band);
                 if STORE {
@@ -342,8 +336,9 @@ fn run<const SQ: bool, const STORE: bool>(
             }
         }
         if r0 < n {
-            // Columns before `live` were not computed in the last stripes.
-            row[OFF - 1..OFF + live.min(m)].iter_mut().for_each(|v| *v = INF);
+            // Columns before `live` were not computed in the last stripes
+            // (row[OFF - 1] is the origin when no stripe ran).
+            row[OFF..OFF + live.min(m)].iter_mut().for_each(|v| *v = INF);
             scalar_row::<SQ>(a[r0], b, row, r0, band);
             if STORE {
                 store.row(r0, &row[OFF..OFF + m]);
@@ -572,7 +567,14 @@ fn slice_min(x: &[f64]) -> f64 {
 ///
 /// Addresses are formed from a base at the lowest column of the step so that
 /// every WebAssembly load and store uses a positive constant offset.
-#[inline(always)]
+///
+/// # Safety
+/// `bbase` and `rbase` must be the column and row buffers of [`stripe`] at
+/// column 0, padded by `OFF` columns on both sides, and `t0..t1` within the
+/// stripe's steps, so that every column touched lies in
+/// `[-(2K - 1), m + 2K - 2]`; with `MASK`, `mbase` must cover `q` over those
+/// steps (see [`Masks`]); with `STORE`, `store` must hold every cell of the
+/// stripe's rows at those columns.
 #[allow(clippy::too_many_arguments)]
 unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: bool, const STOP: bool>(
     st: &mut State<K>,

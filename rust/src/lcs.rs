@@ -59,14 +59,15 @@ use std::cell::RefCell;
 
 /// Pattern bits per `u64` word of the single-pair kernel.
 const B64: usize = 63;
-/// Words per segment of the single-pair kernel.
-const K64: usize = 8;
+/// Words per segment of the single-pair kernel (at most; see [`lcs`]).
+pub const K64: usize = 8;
 /// Pattern bits per `u32` lane word of the matrix kernel.
 const B32: usize = 31;
 /// Words per segment of the matrix kernel: 7 words (217 symbols, so 200
 /// signals take one segment) for each of 2 chains is about what V8 keeps in
-/// its 16 SIMD registers; 1 chain measured 9 % slower.
-const K32: usize = 7;
+/// its 16 SIMD registers; 1 chain measured 9 % slower. At most; see
+/// [`corr_rows`].
+pub const K32: usize = 7;
 /// Patterns per block of the matrix kernel (the `u32x4` lanes).
 const LANES: usize = 4;
 
@@ -124,28 +125,55 @@ impl Bufs {
     }
 }
 
+/// Calls the segment kernel `$f::<K, FIRST, LAST>$args` for a run-time
+/// segment width `$k` in `1..=8` (`_` is 1) and flags `$first`, `$last`.
+macro_rules! by_width {
+    ($f:ident, $k:expr, $first:expr, $last:expr, $args:tt) => {
+        match $k {
+            8 => by_width!(@flags $f, 8, $first, $last, $args),
+            7 => by_width!(@flags $f, 7, $first, $last, $args),
+            6 => by_width!(@flags $f, 6, $first, $last, $args),
+            5 => by_width!(@flags $f, 5, $first, $last, $args),
+            4 => by_width!(@flags $f, 4, $first, $last, $args),
+            3 => by_width!(@flags $f, 3, $first, $last, $args),
+            2 => by_width!(@flags $f, 2, $first, $last, $args),
+            _ => by_width!(@flags $f, 1, $first, $last, $args),
+        }
+    };
+    (@flags $f:ident, $k:literal, $first:expr, $last:expr, $args:tt) => {
+        match ($first, $last) {
+            (true, true) => $f::<$k, true, true> $args,
+            (true, false) => $f::<$k, true, false> $args,
+            (false, true) => $f::<$k, false, true> $args,
+            (false, false) => $f::<$k, false, false> $args,
+        }
+    };
+}
+
 // ---------------------------------------------------------------------------
 // One pair, u64 words.
 
-/// LCS length of two sequences of symbol ids `< sigma`.
-pub fn lcs(a: &[u32], b: &[u32], sigma: usize) -> usize {
+/// LCS length of two sequences of symbol ids `< sigma`, with segments of
+/// `words` (`1..=K64`) words.
+pub fn lcs(a: &[u32], b: &[u32], sigma: usize, words: usize) -> usize {
     let (text, pat) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     if pat.is_empty() {
         return 0;
     }
-    with_bit_vector(text, pat, sigma, |v| {
+    with_bit_vector(text, pat, sigma, words, |v| {
         v.iter().map(|&x| (!x).count_ones() as usize).sum()
     })
 }
 
 /// The DP row of `text` against every prefix of `pat`: `row[j]` is the LCS
-/// length of `text` and `pat[..j]`, for `j` in `0..=pat.len()`.
-pub fn lcs_row(text: &[u32], pat: &[u32], sigma: usize, row: &mut [u32]) {
+/// length of `text` and `pat[..j]`, for `j` in `0..=pat.len()`; segments
+/// of `words` (`1..=K64`) words.
+pub fn lcs_row(text: &[u32], pat: &[u32], sigma: usize, words: usize, row: &mut [u32]) {
     row[0] = 0;
     if pat.is_empty() {
         return;
     }
-    with_bit_vector(text, pat, sigma, |v| {
+    with_bit_vector(text, pat, sigma, words, |v| {
         let mut count = 0;
         for j in 0..pat.len() {
             count += ((v[j / B64] >> (j % B64)) & 1) as u32 ^ 1;
@@ -154,48 +182,34 @@ pub fn lcs_row(text: &[u32], pat: &[u32], sigma: usize, row: &mut [u32]) {
     })
 }
 
-/// Runs the recurrence of `pat` (not empty) over `text` and calls `f` with
-/// the final words of `V` (pattern bits only: the top bits set).
-fn with_bit_vector<R>(text: &[u32], pat: &[u32], sigma: usize, f: impl FnOnce(&[u64]) -> R) -> R {
+/// Runs the recurrence of `pat` (not empty) over `text`, in segments of
+/// `seg` (`1..=K64`) words, and calls `f` with the final words of `V`
+/// (pattern bits only: the top bits set).
+fn with_bit_vector<R>(text: &[u32], pat: &[u32], sigma: usize, seg: usize, f: impl FnOnce(&[u64]) -> R) -> R {
+    debug_assert!((1..=K64).contains(&seg));
     BUFS.with(|bufs| {
         let bufs = &mut *bufs.borrow_mut();
         grow(&mut bufs.map, sigma, 0);
         grow(&mut bufs.t64, (K64 * B64 + 1) * K64, 0);
         let words = (pat.len() + B64 - 1) / B64;
-        let segs = (words + K64 - 1) / K64;
+        let segs = (words + seg - 1) / seg;
         if segs > 1 {
             grow(&mut bufs.c64, text.len(), 0);
         }
         let mut v = std::mem::take(&mut bufs.v64);
         grow(&mut v, words, 0);
         for g in 0..segs {
-            let k = K64.min(words - g * K64);
-            let lo = g * K64 * B64;
+            let k = seg.min(words - g * seg);
+            let lo = g * seg * B64;
             let hi = pat.len().min(lo + k * B64);
             build64(bufs, &pat[lo..hi], k);
-            let out = &mut v[g * K64..g * K64 + k];
-            unsafe {
-                match (k, g == 0, g == segs - 1) {
-                    (8, true, false) => seg64::<8, true, false>(bufs, text, out),
-                    (8, false, false) => seg64::<8, false, false>(bufs, text, out),
-                    (8, false, true) => seg64::<8, false, true>(bufs, text, out),
-                    (8, true, true) => seg64::<8, true, true>(bufs, text, out),
-                    (7, true, _) => seg64::<7, true, true>(bufs, text, out),
-                    (7, false, _) => seg64::<7, false, true>(bufs, text, out),
-                    (6, true, _) => seg64::<6, true, true>(bufs, text, out),
-                    (6, false, _) => seg64::<6, false, true>(bufs, text, out),
-                    (5, true, _) => seg64::<5, true, true>(bufs, text, out),
-                    (5, false, _) => seg64::<5, false, true>(bufs, text, out),
-                    (4, true, _) => seg64::<4, true, true>(bufs, text, out),
-                    (4, false, _) => seg64::<4, false, true>(bufs, text, out),
-                    (3, true, _) => seg64::<3, true, true>(bufs, text, out),
-                    (3, false, _) => seg64::<3, false, true>(bufs, text, out),
-                    (2, true, _) => seg64::<2, true, true>(bufs, text, out),
-                    (2, false, _) => seg64::<2, false, true>(bufs, text, out),
-                    (_, true, _) => seg64::<1, true, true>(bufs, text, out),
-                    (_, false, _) => seg64::<1, false, true>(bufs, text, out),
-                }
-            };
+            let out = &mut v[g * seg..g * seg + k];
+            // SAFETY: `build64` just built the table of `k` words and mapped
+            // every symbol of the segment; every id of `text` is `< sigma`,
+            // the length of `map`; `c64` holds `text.len()` carries when
+            // there is more than one segment (only then are they read or
+            // written).
+            unsafe { by_width!(seg64, k, g == 0, g == segs - 1, (bufs, text, out)) };
             bufs.clear_map();
         }
         let r = f(&v[..words]);
@@ -234,6 +248,11 @@ fn build64(bufs: &mut Bufs, pat: &[u32], k: usize) {
 
 /// Runs the text over one segment; writes its final words, top bits set,
 /// to `out`.
+///
+/// # Safety
+/// `bufs.t64` must hold the segment's table of `K` words per row (see
+/// [`build64`]) and `bufs.map` an entry for every id of `text`; unless
+/// `FIRST` and `LAST`, `bufs.c64` must hold `text.len()` carries.
 #[inline(never)]
 unsafe fn seg64<const K: usize, const FIRST: bool, const LAST: bool>(bufs: &mut Bufs, text: &[u32], out: &mut [u64]) {
     let tbl = bufs.t64.as_ptr() as *const u8;
@@ -258,51 +277,16 @@ unsafe fn seg64<const K: usize, const FIRST: bool, const LAST: bool>(bufs: &mut 
     }
 }
 
-/// Exported entry point of [`lcs`].
-///
-/// # Safety
-/// `a` and `b` must point to `n` and `m` readable `u32` ids, all `< sigma`.
-#[no_mangle]
-pub unsafe extern "C" fn lcs_u32(a: *const u32, n: usize, b: *const u32, m: usize, sigma: usize) -> u32 {
-    let a = std::slice::from_raw_parts(a, n);
-    let b = std::slice::from_raw_parts(b, m);
-    lcs(a, b, sigma) as u32
-}
-
-/// Exported entry point of [`lcs_row`]: writes `m + 1` values to `row`.
-///
-/// # Safety
-/// `text` and `pat` must point to `n` and `m` readable `u32` ids, all
-/// `< sigma`; `row` to `m + 1` writable `u32`.
-#[no_mangle]
-pub unsafe extern "C" fn lcs_row_u32(
-    text: *const u32,
-    n: usize,
-    pat: *const u32,
-    m: usize,
-    sigma: usize,
-    row: *mut u32,
-) {
-    let text = std::slice::from_raw_parts(text, n);
-    let pat = std::slice::from_raw_parts(pat, m);
-    lcs_row(text, pat, sigma, std::slice::from_raw_parts_mut(row, m + 1));
-}
-
-/// Widest value range [`lcs_i32`] turns into ids directly.
+/// Widest value range [`lcs_dense`] turns into ids directly.
 const DENSE_RANGE: i64 = 1 << 16;
 
 /// LCS length of two `i32` sequences whose values span less than
 /// [`DENSE_RANGE`]: the values minus the minimum are the ids (overwriting
-/// the inputs). Returns -1, inputs untouched, when the range is wider.
-///
-/// # Safety
-/// `a` and `b` must point to `n` and `m` writable `i32` values.
-#[no_mangle]
-pub unsafe extern "C" fn lcs_i32(a: *mut i32, n: usize, b: *mut i32, m: usize) -> i32 {
-    let a = std::slice::from_raw_parts_mut(a, n);
-    let b = std::slice::from_raw_parts_mut(b, m);
-    if n == 0 || m == 0 {
-        return 0;
+/// the inputs). `None`, inputs untouched, when the range is wider.
+/// Segments of `words` (`1..=K64`) words.
+pub fn lcs_dense(a: &mut [i32], b: &mut [i32], words: usize) -> Option<usize> {
+    if a.is_empty() || b.is_empty() {
+        return Some(0);
     }
     let (mut lo, mut hi) = (i32::MAX, i32::MIN);
     for &x in a.iter().chain(b.iter()) {
@@ -311,14 +295,20 @@ pub unsafe extern "C" fn lcs_i32(a: *mut i32, n: usize, b: *mut i32, m: usize) -
     }
     let range = hi as i64 - lo as i64 + 1;
     if range > DENSE_RANGE {
-        return -1;
+        return None;
     }
     for x in a.iter_mut().chain(b.iter_mut()) {
         *x = x.wrapping_sub(lo);
     }
-    let a = std::slice::from_raw_parts(a.as_ptr() as *const u32, n);
-    let b = std::slice::from_raw_parts(b.as_ptr() as *const u32, m);
-    lcs(a, b, range as usize) as i32
+    // SAFETY: `i32` and `u32` have one size and alignment, and every bit
+    // pattern is valid for both; the shared views end with the borrows.
+    let (a, b) = unsafe {
+        (
+            std::slice::from_raw_parts(a.as_ptr() as *const u32, a.len()),
+            std::slice::from_raw_parts(b.as_ptr() as *const u32, b.len()),
+        )
+    };
+    Some(lcs(a, b, range as usize, words))
 }
 
 // ---------------------------------------------------------------------------
@@ -327,10 +317,10 @@ pub unsafe extern "C" fn lcs_i32(a: *mut i32, n: usize, b: *mut i32, m: usize) -
 /// Sequences as the TypeScript side encodes them: ids of sequence `q` are
 /// `ids[starts[q]..starts[q + 1]]`; `order[r]` is the sequence at sorted
 /// position `r` (sorted by length, ascending).
-struct Seqs<'a> {
-    ids: &'a [u32],
-    starts: &'a [u32],
-    order: &'a [u32],
+pub struct Seqs<'a> {
+    pub ids: &'a [u32],
+    pub starts: &'a [u32],
+    pub order: &'a [u32],
 }
 
 impl<'a> Seqs<'a> {
@@ -341,9 +331,9 @@ impl<'a> Seqs<'a> {
 }
 
 /// Correlations `lcs / max(len)` (1 for two empty sequences) of the pairs
-/// `(r, s)`, `r0 <= r < r1`, `r < s < n`, in sorted positions, row-major,
-/// into `out`.
-fn corr_rows(seqs: &Seqs, sigma: usize, r0: usize, r1: usize, out: &mut [f64]) {
+/// `(r, s)`, `r0 <= r < r1 <= n`, `r < s < n`, in sorted positions,
+/// row-major, into `out`, with segments of `words` (`1..=K32`) words.
+pub fn corr_rows(seqs: &Seqs, sigma: usize, r0: usize, r1: usize, words: usize, out: &mut [f64]) {
     let n = seqs.order.len();
     BUFS.with(|bufs| {
         let bufs = &mut *bufs.borrow_mut();
@@ -355,7 +345,7 @@ fn corr_rows(seqs: &Seqs, sigma: usize, r0: usize, r1: usize, out: &mut [f64]) {
             let nr = LANES.min(r1 - b);
             let pats: [&[u32]; LANES] = core::array::from_fn(|k| if k < nr { seqs.get(b + k) } else { &[] });
             let texts = b + 1..n;
-            block(bufs, seqs, &pats, texts.clone());
+            block(bufs, seqs, &pats, texts.clone(), words);
             for (k, pat) in pats.iter().enumerate().take(nr) {
                 let r = b + k;
                 for s in r + 1..n {
@@ -377,8 +367,10 @@ fn corr_rows(seqs: &Seqs, sigma: usize, r0: usize, r1: usize, out: &mut [f64]) {
 }
 
 /// LCS lengths of the (up to 4) patterns against every text `s` in `texts`,
-/// into `bufs.acc[s - texts.start]`, one lane per pattern.
-fn block(bufs: &mut Bufs, seqs: &Seqs, pats: &[&[u32]; LANES], texts: std::ops::Range<usize>) {
+/// into `bufs.acc[s - texts.start]`, one lane per pattern; segments of
+/// `seg` (`1..=K32`) words.
+fn block(bufs: &mut Bufs, seqs: &Seqs, pats: &[&[u32]; LANES], texts: std::ops::Range<usize>, seg: usize) {
+    debug_assert!((1..=K32).contains(&seg));
     let nt = texts.len();
     grow(&mut bufs.acc, nt, u32x4_splat(0));
     for x in &mut bufs.acc[..nt] {
@@ -386,14 +378,14 @@ fn block(bufs: &mut Bufs, seqs: &Seqs, pats: &[&[u32]; LANES], texts: std::ops::
     }
     let longest = pats.iter().map(|p| p.len()).max().unwrap_or(0);
     let words = (longest + B32 - 1) / B32;
-    let segs = (words + K32 - 1) / K32;
+    let segs = (words + seg - 1) / seg;
     if segs > 1 {
         let total: usize = texts.clone().map(|s| seqs.get(s).len()).sum();
         grow(&mut bufs.c32, total, 0);
     }
     for g in 0..segs {
-        let k = K32.min(words - g * K32);
-        build32(bufs, pats, g * K32 * B32, k);
+        let k = seg.min(words - g * seg);
+        build32(bufs, pats, g * seg * B32, k);
         let (first, last) = (g == 0, g == segs - 1);
         let mut coff = 0;
         let mut s = texts.start;
@@ -406,27 +398,12 @@ fn block(bufs: &mut Bufs, seqs: &Seqs, pats: &[&[u32]; LANES], texts: std::ops::
             };
             let c1 = coff;
             let c2 = coff + a1.len();
-            let (l1, l2) = unsafe {
-                macro_rules! go {
-                    ($k:literal) => {
-                        match (first, last) {
-                            (true, true) => seg32::<$k, true, true>(bufs, a1, c1, a2, c2),
-                            (true, false) => seg32::<$k, true, false>(bufs, a1, c1, a2, c2),
-                            (false, true) => seg32::<$k, false, true>(bufs, a1, c1, a2, c2),
-                            (false, false) => seg32::<$k, false, false>(bufs, a1, c1, a2, c2),
-                        }
-                    };
-                }
-                match k {
-                    7 => go!(7),
-                    6 => go!(6),
-                    5 => go!(5),
-                    4 => go!(4),
-                    3 => go!(3),
-                    2 => go!(2),
-                    _ => go!(1),
-                }
-            };
+            // SAFETY: `build32` just built the table of `k` words and mapped
+            // every symbol of the patterns' segment; every id is `< sigma`,
+            // the length of `map`; with more than one segment, `c32` holds
+            // a carry per step of every text, and `c1`, `c2` are the
+            // offsets of `a1`, `a2` there.
+            let (l1, l2) = unsafe { by_width!(seg32, k, first, last, (bufs, a1, c1, a2, c2)) };
             let i = s - texts.start;
             bufs.acc[i] = u32x4_add(bufs.acc[i], l1);
             if s2 {
@@ -443,10 +420,14 @@ fn block(bufs: &mut Bufs, seqs: &Seqs, pats: &[&[u32]; LANES], texts: std::ops::
 /// position `lo`, one lane per pattern.
 fn build32(bufs: &mut Bufs, pats: &[&[u32]; LANES], lo: usize, k: usize) {
     let t = bufs.t32.as_mut_ptr() as *mut u32;
-    let fill = |t: *mut u32, off: usize| unsafe {
-        let row = t.add(off / 4) as *mut v128;
-        for w in 0..k {
-            *row.add(w) = u32x4_splat(TOP32);
+    let fill = |t: *mut u32, off: usize| {
+        // SAFETY: `off` is the byte offset of a row of `k` vectors, and at
+        // most `1 + LANES * k * B32` rows fit in `t32`.
+        unsafe {
+            let row = t.add(off / 4) as *mut v128;
+            for w in 0..k {
+                *row.add(w) = u32x4_splat(TOP32);
+            }
         }
     };
     fill(t, 0);
@@ -514,6 +495,12 @@ fn zeros32<const K: usize>(v: &[v128; K]) -> v128 {
 /// Runs texts `a1` and `a2` (two independent chains) over one segment of
 /// `K` words; their carries between segments sit at `c1` and `c2` in
 /// `bufs.c32`. Returns the zero bits of the segment, per lane, per text.
+///
+/// # Safety
+/// `bufs.t32` must hold the segment's table of `K` vectors per row (see
+/// [`build32`]) and `bufs.map` an entry for every id of `a1` and `a2`;
+/// unless `FIRST` and `LAST`, `bufs.c32` must hold `a1.len()` carries at
+/// `c1` and `a2.len()` at `c2`.
 #[inline(never)]
 unsafe fn seg32<const K: usize, const FIRST: bool, const LAST: bool>(
     bufs: &mut Bufs,
@@ -555,6 +542,10 @@ unsafe fn seg32<const K: usize, const FIRST: bool, const LAST: bool>(
 }
 
 /// Steps `from..` of a text alone (the rest of the longer of two texts).
+///
+/// # Safety
+/// As [`seg32`] for `a`, with `tbl` and `map` the table and map and `cp`
+/// its carries.
 #[inline(always)]
 unsafe fn tail<const K: usize, const FIRST: bool, const LAST: bool>(
     v: &mut [v128; K],
@@ -578,38 +569,4 @@ unsafe fn tail<const K: usize, const FIRST: bool, const LAST: bool>(
             *cp.add(i) = pack(v[K - 1]);
         }
     }
-}
-
-/// Exported entry point of the matrix kernel: writes the correlations of
-/// the pairs `(r, s)`, `r0 <= r < r1`, `r < s < n` (sorted positions),
-/// row-major, to `out`.
-///
-/// # Safety
-/// `ids` must hold `starts[n_seq]` ids `< sigma`; `starts` `n_seq + 1`
-/// non-decreasing offsets; `order` `n` indexes `< n_seq` (sorted by length,
-/// ascending); `out` room for every pair of the rows.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn lcs_corr_rows(
-    ids: *const u32,
-    starts: *const u32,
-    n_seq: usize,
-    order: *const u32,
-    n: usize,
-    sigma: usize,
-    r0: usize,
-    r1: usize,
-    out: *mut f64,
-) {
-    let starts = std::slice::from_raw_parts(starts, n_seq + 1);
-    let seqs = Seqs {
-        ids: std::slice::from_raw_parts(ids, starts[n_seq] as usize),
-        starts,
-        order: std::slice::from_raw_parts(order, n),
-    };
-    let r1 = r1.min(n);
-    let r0 = r0.min(r1);
-    let pairs = (r0..r1).map(|r| n - r - 1).sum();
-    let out = std::slice::from_raw_parts_mut(out, pairs);
-    corr_rows(&seqs, sigma, r0, r1, out);
 }

@@ -1,19 +1,32 @@
 //! WebAssembly kernels of `@midstreamer/kit`.
 //!
-//! The crate has no dependencies and exports plain `extern "C"` functions.
-//! It is built for `wasm32-unknown-unknown` with `+simd128` by
-//! `scripts/build_wasm.ts`, which inlines the module into
-//! `kernels/_wasm.generated.ts`. Every kernel reads its inputs from buffers
-//! that the TypeScript side obtained with [`kit_scratch`].
+//! The crate has no dependencies. It is built for `wasm32-unknown-unknown`
+//! with `+simd128` by `scripts/build_wasm.ts`, which inlines the module into
+//! `kernels/_wasm.generated.ts` together with the TypeScript type of its
+//! exports. Every export is a plain `extern "C"` function in [`ffi`]; the
+//! other modules hold the kernels as safe functions (or `unsafe fn`s with
+//! documented contracts):
+//!
+//! * `dtw`: one DTW, full or banded, and the stripes it runs on;
+//! * `batch`: many DTWs against one reference, lane-parallel (`dtwBatch`);
+//! * `bounds`: envelopes and lower bounds; `envelope`: the envelope of any
+//!   part of a series (van Herk / Gil-Werman);
+//! * `top_k`, `best`, `screen`: `topK`, its k best, its `f32` screening;
+//! * `path`: the optimal warping path in bounded memory;
+//! * `search`: the subsequence search;
+//! * `lcs`: LCS lengths, rows and the correlation matrix;
+//! * `memory`, `num`: scratch buffers and scalar helpers.
 
 mod batch;
+mod best;
+mod bounds;
 mod dtw;
 mod envelope;
+pub mod ffi;
 mod lcs;
 mod memory;
 mod num;
 mod path;
 mod screen;
 mod search;
-
-pub use memory::kit_scratch;
+mod top_k;

@@ -17,8 +17,7 @@ thread_local! {
 /// Returns a pointer to at least `bytes` bytes of slot `slot`, 16-byte
 /// aligned, or null when `slot` is out of range. The contents are not
 /// preserved when the slot grows.
-#[no_mangle]
-pub extern "C" fn kit_scratch(slot: u32, bytes: usize) -> *mut u8 {
+pub fn scratch(slot: u32, bytes: usize) -> *mut u8 {
     let slot = slot as usize;
     if slot >= SLOTS {
         return std::ptr::null_mut();

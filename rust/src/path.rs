@@ -20,15 +20,14 @@
 
 use core::arch::wasm32::*;
 
-use crate::batch::band_w;
-use crate::dtw::{dtw, matrix, window_arg, MATRIX_PAD};
+use crate::bounds::band_w;
+use crate::dtw::{dtw, matrix, Kernel, MATRIX_PAD};
 use crate::num::cost;
 use std::cell::RefCell;
 
 const INF: f64 = f64::INFINITY;
 
 thread_local! {
-    static PATH: RefCell<Vec<u32>> = RefCell::new(Vec::new());
     /// Scratch rows of `Ctx::row`: the row above (padded) and the costs.
     static SCRATCH: RefCell<(Vec<f64>, Vec<f64>)> = RefCell::new((Vec::new(), Vec::new()));
     /// The whole matrix, for [`traced`].
@@ -217,16 +216,17 @@ impl<'a> Ctx<'a> {
 
 /// Without a band, when the whole matrix fits in `limit`: the matrix from
 /// the stripe kernel of `dtw.rs` (the same values, about ten times faster
-/// than [`Ctx::row`]'s scan), and the path traced back through it with the
-/// same ties as [`Ctx::solve`], from the end.
-fn traced(sq: bool, a: &[f64], b: &[f64], out: &mut Vec<u32>) -> f64 {
+/// than [`Ctx::row`]'s scan; scalar rows below its `SMALL` columns, or as
+/// `kernel` says), and the path traced back through it with the same ties
+/// as [`Ctx::solve`], from the end.
+fn traced(sq: bool, a: &[f64], b: &[f64], kernel: Kernel, out: &mut Vec<u32>) -> f64 {
     let (n, m) = (a.len(), b.len());
     // The stripes want at least as many rows as columns: DTW is symmetric
     // under transposition, cell for cell.
     let t = n < m;
     MATRIX.with(|mx| {
         let mut mx = mx.borrow_mut();
-        let stride = if t { matrix(b, a, sq, &mut mx) } else { matrix(a, b, sq, &mut mx) };
+        let stride = if t { matrix(b, a, sq, kernel, &mut mx) } else { matrix(a, b, sq, kernel, &mut mx) };
         let at = |i: usize, j: usize| {
             let (r, c) = if t { (j, i) } else { (i, j) };
             mx[r * stride + MATRIX_PAD + c]
@@ -253,9 +253,27 @@ fn traced(sq: bool, a: &[f64], b: &[f64], out: &mut Vec<u32>) -> f64 {
     })
 }
 
-/// Whether [`traced`] applies: no band, and the matrix fits in `limit`.
-fn whole(n: usize, m: usize, window: Option<usize>, limit: usize) -> bool {
-    window.map_or(true, |win| win >= n.max(m)) && n.saturating_mul(m) <= limit
+/// Which way [`dtw_path`] finds the path (the `strategy` of `path_f64`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// [`Strategy::Matrix`] (with [`Kernel::Auto`]) when it applies and the
+    /// matrix fits in `limit`, else [`Strategy::Checkpoints`].
+    Auto,
+    /// The whole matrix ([`traced`]), filled by the given kernel of
+    /// `dtw.rs`, whatever `limit`. Only without a band (`window` at least
+    /// the longer length).
+    Matrix(Kernel),
+    /// The rows over their band, every row kept ([`Ctx::solve`] with no
+    /// limit).
+    Rows,
+    /// The rows over their band, at most `limit` cells kept at once:
+    /// divide and conquer through checkpoints when they do not all fit.
+    Checkpoints,
+}
+
+/// Whether [`traced`] applies: no band.
+fn unbanded(n: usize, m: usize, window: Option<usize>) -> bool {
+    window.map_or(true, |win| win >= n.max(m))
 }
 
 fn path(sq: bool, a: &[f64], b: &[f64], window: Option<usize>, limit: usize, out: &mut Vec<u32>) {
@@ -275,61 +293,47 @@ fn reverse_pairs(out: &mut [u32]) {
     }
 }
 
-/// Exported `dtwPath`: returns the distance (as `dtw`) and leaves the path
-/// as `(i, j)` pairs in a buffer read with [`path_ptr`] and [`path_len`]
-/// (empty when a series is empty or the distance exceeds `cutoff`).
-/// `limit` bounds the cells kept at once.
-///
-/// # Safety
-/// `a` and `b` must point to `n` and `m` readable values.
-#[no_mangle]
-pub unsafe extern "C" fn path_f64(
-    a: *const f64,
-    n: usize,
-    b: *const f64,
-    m: usize,
-    window: f64,
-    squared: u32,
+/// `dtwPath`: returns the distance (as `dtw`) and leaves the path in `out`
+/// as `(i, j)` pairs (empty when a series is empty or the distance exceeds
+/// `cutoff`); `None` when `strategy` does not apply. `limit` bounds the
+/// cells kept at once (see [`Strategy`]).
+#[allow(clippy::too_many_arguments)]
+pub fn dtw_path(
+    a: &[f64],
+    b: &[f64],
+    window: Option<usize>,
+    sq: bool,
     cutoff: f64,
     limit: usize,
-) -> f64 {
-    let a = std::slice::from_raw_parts(a, n);
-    let b = std::slice::from_raw_parts(b, m);
-    let window = window_arg(window);
-    let sq = squared != 0;
-    PATH.with(|p| {
-        let mut p = p.borrow_mut();
-        p.clear();
-        if n == 0 || m == 0 {
-            return dtw(a, b, window, sq, cutoff);
+    strategy: Strategy,
+    out: &mut Vec<u32>,
+) -> Option<f64> {
+    let (n, m) = (a.len(), b.len());
+    out.clear();
+    let matrix = match strategy {
+        Strategy::Auto if unbanded(n, m, window) && n.saturating_mul(m) <= limit => Some(Kernel::Auto),
+        Strategy::Matrix(kernel) if unbanded(n, m, window) => Some(kernel),
+        Strategy::Matrix(_) => return None,
+        Strategy::Auto | Strategy::Rows | Strategy::Checkpoints => None,
+    };
+    let limit = if strategy == Strategy::Rows { usize::MAX } else { limit };
+    if n == 0 || m == 0 {
+        return Some(dtw(a, b, window, sq, cutoff, Kernel::Auto));
+    }
+    let d = if let Some(kernel) = matrix {
+        // The matrix gives the distance too.
+        traced(sq, a, b, kernel, out)
+    } else {
+        let d = dtw(a, b, window, sq, cutoff, Kernel::Auto);
+        if d <= cutoff {
+            path(sq, a, b, window, limit, out);
         }
-        let d = if whole(n, m, window, limit) {
-            // The matrix gives the distance too.
-            traced(sq, a, b, &mut p)
-        } else {
-            let d = dtw(a, b, window, sq, cutoff);
-            if d <= cutoff {
-                path(sq, a, b, window, limit, &mut p);
-            }
-            d
-        };
-        if d > cutoff {
-            p.clear();
-            return INF;
-        }
-        reverse_pairs(&mut p);
         d
-    })
-}
-
-/// Address of the path written by the last [`path_f64`].
-#[no_mangle]
-pub extern "C" fn path_ptr() -> *const u32 {
-    PATH.with(|p| p.borrow().as_ptr())
-}
-
-/// Number of `(i, j)` pairs written by the last [`path_f64`].
-#[no_mangle]
-pub extern "C" fn path_len() -> usize {
-    PATH.with(|p| p.borrow().len() / 2)
+    };
+    if d > cutoff {
+        out.clear();
+        return Some(INF);
+    }
+    reverse_pairs(out);
+    Some(d)
 }

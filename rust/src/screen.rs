@@ -4,7 +4,7 @@
 //! Unbanded DTW has weak lower bounds, so most of `topK`'s time goes into
 //! DTWs that are abandoned part-way. This pass runs them in `f32x4` lanes
 //! (four patterns in a vector, four rows per sweep, streaming through the
-//! candidates as [`crate::batch`]'s `f64` kernel does), which does twice
+//! candidates as `top_k.rs`' `f64` lanes do), which does twice
 //! the cells per instruction. `f32` values are not the result: every decision uses a
 //! bound of the `f64` value that holds whatever the rounding:
 //!
@@ -25,9 +25,9 @@
 
 use core::arch::wasm32::*;
 
-use crate::batch::{load_lane, prune, Best, Patterns, TopKStats, CHECK_ROWS, COLUMN_CHECK_ROWS};
-use crate::dtw::dtw;
-use crate::num::max;
+use crate::batch::{load_lane, Patterns, CHECK_ROWS, COLUMN_CHECK_ROWS};
+use crate::best::{prune, Best, TopKStats};
+use crate::dtw::{dtw, Kernel};
 
 const INF: f64 = f64::INFINITY;
 /// Lanes: one `f32x4` vector, four rows per sweep ([`sweep`]): four
@@ -43,11 +43,14 @@ const LANES: usize = 4 * V;
 const B: usize = 4;
 const _: () = assert!(B == 4);
 
-/// Whether [`screen`] applies: inputs small enough for `f32` (the largest
-/// magnitude `m`), and `k` small against the candidates so that the
-/// threshold becomes finite early.
+/// Largest input magnitude for which [`screen`]'s `f32` bounds hold.
+pub const MAX_MAGNITUDE: f64 = 1e15;
+
+/// Whether `topK` screens: inputs small enough for `f32` (the largest
+/// magnitude at most [`MAX_MAGNITUDE`]), and `k` small against the
+/// candidates so that the threshold becomes finite early.
 pub fn applies(k: usize, candidates: usize, magnitude: f64) -> bool {
-    k * 4 <= candidates && magnitude <= 1e15
+    k * 4 <= candidates && magnitude <= MAX_MAGNITUDE
 }
 
 /// The error bounds of one screening run.
@@ -196,7 +199,7 @@ pub fn screen(
     survivors.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
     for (bound, c) in survivors {
         let t = best.threshold(cutoff);
-        let d = if bound > t * slack { INF } else { dtw(r, pats.get(c), None, sq, t) };
+        let d = if bound > t * slack { INF } else { dtw(r, pats.get(c), None, sq, t, Kernel::Auto) };
         if d == INF && t < INF {
             stats.abandoned += 1.0;
         } else {

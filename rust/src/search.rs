@@ -31,7 +31,7 @@
 //!
 //! Every step makes the decision a window-by-window pipeline makes, so the
 //! candidates and the counters do not depend on the blocks; the `strategy`
-//! bits of [`search_f64`] turn each of the fast paths off, for tests.
+//! bits of [`search`] turn each of the fast paths off, for tests.
 //!
 //! Instead of UCR's single best-so-far this keeps a threshold `T` that is an
 //! upper bound of the final k-th match under the exclusion zone `ez`: the
@@ -45,8 +45,8 @@
 
 use core::arch::wasm32::*;
 
-use crate::batch::{env_cost, env_cost2, envelope, lb_slack};
-use crate::dtw::{dtw_rest, window_arg};
+use crate::bounds::{env_cost, env_cost2, envelope, lb_slack};
+use crate::dtw::{dtw_rest, Kernel};
 use crate::envelope::envelope_part;
 use crate::memory::Work;
 use crate::num::{cost, max, min};
@@ -64,7 +64,6 @@ const ENV_PIECE: usize = 4096;
 const FLAT: f64 = 1e-10;
 
 thread_local! {
-    static RESULTS: RefCell<Vec<f64>> = RefCell::new(Vec::new());
     static BUFS: RefCell<[Work; 5]> = RefCell::new([
         Work::new(), Work::new(), Work::new(), Work::new(), Work::new(),
     ]);
@@ -385,7 +384,7 @@ impl DataEnvelope {
     }
 
     /// Forgets the envelope; `whole`: compute it over the whole series at
-    /// once, with `batch::envelope` (for tests).
+    /// once, with `bounds::envelope` (for tests).
     fn reset(&mut self, whole: bool) {
         self.lo = 0;
         self.hi = 0;
@@ -417,14 +416,14 @@ impl DataEnvelope {
     }
 }
 
-/// `strategy` bit of [`search_f64`]: LB_Kim one window at a time (the
-/// path of the last window of an odd block), not two.
+/// `strategy` bit of [`search`]: LB_Kim one window at a time (the path of
+/// the last window of an odd block), not two.
 pub const SCALAR_KIM: u32 = 4;
-/// `strategy` bit of [`search_f64`]: DTWs without pruning cells (see
+/// `strategy` bit of [`search`]: DTWs without pruning cells (see
 /// `dtw_rest`).
 pub const UNPRUNED_DTW: u32 = 8;
-/// `strategy` bit of [`search_f64`]: the data envelope over the whole
-/// series at once, with `batch::envelope`'s monotonic deque.
+/// `strategy` bit of [`search`]: the data envelope over the whole series
+/// at once, with `bounds::envelope`'s monotonic deque.
 pub const WHOLE_ENVELOPE: u32 = 16;
 
 /// Splits a buffer into three equal parts.
@@ -657,19 +656,27 @@ impl Spaced {
 
 /// Counters, in the order the TypeScript side reads them.
 #[derive(Default)]
-struct Stats {
-    kim: f64,
-    keogh_eq: f64,
-    keogh_ec: f64,
-    abandoned: f64,
-    dtw: f64,
+pub struct Stats {
+    pub kim: f64,
+    pub keogh_eq: f64,
+    pub keogh_ec: f64,
+    pub abandoned: f64,
+    pub dtw: f64,
 }
 
+/// The search of `query` (`1 <= m <= n` points) over `x`, whose first point
+/// has absolute index `base`, for `k >= 1` matches with exclusion zone `ez`:
+/// the candidates as `(distance, index)` pairs, sorted, and the final bound
+/// `T` of the k-th match. `t0` is a bound of the final k-th match known
+/// from elsewhere (another part of the series; `+inf` if none): windows
+/// above it are skipped. `kernel` runs the DTWs; `strategy` turns fast
+/// paths off ([`SCALAR_KIM`], [`UNPRUNED_DTW`], [`WHOLE_ENVELOPE`] bits).
+///
+/// `sq` selects the squared cost. It is a run-time flag (a predictable
+/// branch) to keep a single copy of this large loop in the module; LB_Kim,
+/// the only scalar cost code, is specialized.
 #[allow(clippy::too_many_arguments)]
-/// The search; `sq` selects the squared cost. It is a run-time flag (a
-/// predictable branch) to keep a single copy of this large loop in the
-/// module; LB_Kim, the only scalar cost code, is specialized.
-fn search(
+pub fn search(
     sq: bool,
     x: &[f64],
     query: &[f64],
@@ -679,6 +686,7 @@ fn search(
     ez: f64,
     base: usize,
     t0: f64,
+    kernel: Kernel,
     strategy: u32,
     st: &mut Stats,
 ) -> (Vec<(f64, usize)>, f64) {
@@ -816,7 +824,7 @@ fn search(
                     rest_bound(cb1, cb2, r, cb, rest);
                     normalized(w, mean, std, tz);
                     // Every DTW of the search has the query as its columns.
-                    let d = dtw_rest(tz, q, window, sq, t, rest, tq, prune, same_columns);
+                    let d = dtw_rest(tz, q, window, sq, t, rest, tq, prune, same_columns, kernel);
                     same_columns = true;
                     if d <= t {
                         st.dtw += 1.0;
@@ -835,60 +843,4 @@ fn search(
         cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
         (cands, t)
     }))
-}
-
-/// Exported subsequence search over `x` (whose first point has absolute
-/// index `base`). `t0` is a bound of the final k-th match known from
-/// elsewhere (another part of the series; `+inf` if none): windows above
-/// it are skipped. Writes the candidates as `(index, distance)` pairs to a
-/// buffer read with [`search_results`] and returns their number; five
-/// counters go to `stats` (pruned by LB_Kim, LB_Keogh EQ, LB_Keogh EC,
-/// abandoned DTWs, completed DTWs), then the final bound of the k-th match.
-///
-/// `strategy` turns fast paths off, for tests: [`SCALAR_KIM`],
-/// [`UNPRUNED_DTW`], [`WHOLE_ENVELOPE`] (bits 2 to 4; bits 0 and 1 are
-/// left for the choice of the DTW kernel). The results and the counters
-/// are the same whatever it is.
-///
-/// # Safety
-/// The pointers must cover the sizes given; `1 <= m <= n`.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn search_f64(
-    x: *const f64,
-    n: usize,
-    q: *const f64,
-    m: usize,
-    window: f64,
-    squared: u32,
-    normalize: u32,
-    k: usize,
-    ez: f64,
-    base: usize,
-    t0: f64,
-    stats: *mut f64,
-    strategy: u32,
-) -> usize {
-    let x = std::slice::from_raw_parts(x, n);
-    let q = std::slice::from_raw_parts(q, m);
-    let mut st = Stats::default();
-    let k = k.clamp(1, n + 1 - m);
-    let (cands, t) = search(squared != 0, x, q, window_arg(window), normalize != 0, k, ez, base, t0, strategy, &mut st);
-    let s = std::slice::from_raw_parts_mut(stats, 6);
-    s.copy_from_slice(&[st.kim, st.keogh_eq, st.keogh_ec, st.abandoned, st.dtw, t]);
-    RESULTS.with(|r| {
-        let mut r = r.borrow_mut();
-        r.clear();
-        for &(d, i) in &cands {
-            r.push(i as f64);
-            r.push(d);
-        }
-        cands.len()
-    })
-}
-
-/// Address of the pairs written by the last [`search_f64`].
-#[no_mangle]
-pub extern "C" fn search_results() -> *const f64 {
-    RESULTS.with(|r| r.borrow().as_ptr())
 }

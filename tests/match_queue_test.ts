@@ -2,17 +2,26 @@
 
 import assert from "node:assert/strict";
 import {
+  type AsyncKernels,
+  ClosedError,
   createMatcher,
+  createMatchQueue,
   dtw,
   dtwBatch,
   type DtwOptions,
+  type Matcher,
+  type MatcherLatency,
+  type MatcherOptions,
   type MatcherPool,
+  type MatcherStats,
+  type MatchQueueKernels,
   QueueFullError,
+  WorkerPool,
 } from "@midstreamer/kit";
 import { PureJSDTW } from "@midstreamer/kit/baseline";
-import { randInt, randomWalk, randomWalks, rng } from "./_rng.ts";
+import { randInt, randomWalk, randomWalks, rng } from "../testing/rng.ts";
 
-/** Resolves after the current macrotask (lets a matcher run its batches). */
+/** Resolves after the current macrotask (lets a queue run its batches). */
 function tick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
@@ -29,7 +38,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
  * A pool computing `dtwBatch` after `delay` ms, recording how many batches
  * overlap. `hold` keeps batches from finishing until it is released.
  */
-class FakePool implements MatcherPool {
+class FakePool implements MatchQueueKernels {
   running = 0;
   maxRunning = 0;
   batches: number[] = [];
@@ -70,7 +79,7 @@ const OPTION_CASES: DtwOptions[] = [
   { cost: "squared" },
 ];
 
-Deno.test("matcher: results equal dtw (in-thread, randomised)", async () => {
+Deno.test("match queue: results equal dtw (in-thread, randomised)", async () => {
   for (let seed = 1; seed <= 4; seed++) {
     const random = rng(seed);
     for (const options of OPTION_CASES) {
@@ -81,14 +90,14 @@ Deno.test("matcher: results equal dtw (in-thread, randomised)", async () => {
         { length: 70 },
         () => Array.from(randomWalk(randInt(random, 0, 90), random)),
       );
-      await using matcher = await createMatcher(reference, {
+      await using queue = await createMatchQueue(reference, {
         ...options,
         batchSize: randInt(random, 1, 16),
       });
-      const got = await Promise.all(patterns.map((p) => matcher.match(p)));
+      const got = await Promise.all(patterns.map((p) => queue.match(p)));
       const want = patterns.map((p) => dtw(reference, p, options));
       assert.deepEqual(got, want, `seed ${seed} ${JSON.stringify(options)}`);
-      const stats = matcher.stats();
+      const stats = queue.stats();
       assert.equal(stats.completed, patterns.length);
       assert.equal(stats.inFlight, 0);
       assert.equal(stats.queued, 0);
@@ -96,55 +105,55 @@ Deno.test("matcher: results equal dtw (in-thread, randomised)", async () => {
   }
 });
 
-Deno.test("matcher: results equal the original PureJSDTW", async () => {
+Deno.test("match queue: results equal the original PureJSDTW", async () => {
   const random = rng(11);
   const reference = randomWalk(40, random);
   const patterns = randomWalks(20, random, 1, 50);
-  await using matcher = await createMatcher(Array.from(reference));
+  await using queue = await createMatchQueue(Array.from(reference));
   for (
-    const [i, d] of (await Promise.all(patterns.map((p) => matcher.match(p))))
+    const [i, d] of (await Promise.all(patterns.map((p) => queue.match(p))))
       .entries()
   ) {
     assert.equal(d, PureJSDTW.calculate(reference, patterns[i]));
   }
 });
 
-Deno.test("matcher: results equal dtw on a shared pool, within maxConcurrent", async () => {
+Deno.test("match queue: results equal dtw on a shared pool, within maxConcurrent", async () => {
   const random = rng(21);
   const pool = new FakePool();
   const reference = randomWalk(50, random);
   const patterns = randomWalks(200, random, 0, 70);
   {
-    await using matcher = await createMatcher(reference, {
+    await using queue = await createMatchQueue(reference, {
       workers: pool,
       maxConcurrent: 3,
       batchSize: 16,
       window: 5,
     });
-    const got = await Promise.all(patterns.map((p) => matcher.match(p)));
+    const got = await Promise.all(patterns.map((p) => queue.match(p)));
     assert.deepEqual(
       got,
       patterns.map((p) => dtw(reference, p, { window: 5 })),
     );
-    assert.equal(matcher.stats().completed, 200);
+    assert.equal(queue.stats().completed, 200);
   }
   assert.equal(pool.maxRunning, 3);
   assert.ok(pool.batches.every((n) => n >= 1 && n <= 16), `${pool.batches}`);
   assert.equal(pool.batches.reduce((a, b) => a + b, 0), 200);
 });
 
-Deno.test("matcher: the pattern is copied at enqueue", async () => {
-  await using matcher = await createMatcher([1, 2, 3]);
+Deno.test("match queue: the pattern is copied at enqueue", async () => {
+  await using queue = await createMatchQueue([1, 2, 3]);
   const pattern = [1, 2, 3];
-  const pending = matcher.match(pattern);
+  const pending = queue.match(pattern);
   pattern.fill(100);
   assert.equal(await pending, 0);
 });
 
-Deno.test("matcher: a full queue rejects at once with QueueFullError", async () => {
-  await using matcher = await createMatcher([0, 1, 2], { queueSize: 4 });
-  const accepted = Array.from({ length: 4 }, (_, i) => matcher.match([i]));
-  const overflow = matcher.match([9]);
+Deno.test("match queue: a full queue rejects at once with QueueFullError", async () => {
+  await using queue = await createMatchQueue([0, 1, 2], { queueSize: 4 });
+  const accepted = Array.from({ length: 4 }, (_, i) => queue.match([i]));
+  const overflow = queue.match([9]);
   assert.equal(await settled(overflow), true);
   await assert.rejects(overflow, (error: unknown) => {
     assert.ok(error instanceof QueueFullError);
@@ -152,7 +161,7 @@ Deno.test("matcher: a full queue rejects at once with QueueFullError", async () 
     assert.match(error.message, /queue is full \(4 patterns waiting\)/);
     return true;
   });
-  let stats = matcher.stats();
+  let stats = queue.stats();
   assert.equal(stats.rejected, 1);
   assert.equal(stats.queued, 4);
   assert.deepEqual(
@@ -160,16 +169,16 @@ Deno.test("matcher: a full queue rejects at once with QueueFullError", async () 
     [0, 1, 2, 3].map((i) => dtw([0, 1, 2], [i])),
   );
   // Room again once the queue drained.
-  assert.equal(await matcher.match([0, 1, 2]), 0);
-  stats = matcher.stats();
+  assert.equal(await queue.match([0, 1, 2]), 0);
+  stats = queue.stats();
   assert.equal(stats.completed, 5);
   assert.equal(stats.rejected, 1);
 });
 
-Deno.test("matcher: overload with a stalled pool never grows the queue", async () => {
+Deno.test("match queue: overload with a stalled pool never grows the queue", async () => {
   const pool = new FakePool();
   pool.hold();
-  const matcher = await createMatcher([0, 1], {
+  const queue = await createMatchQueue([0, 1], {
     workers: pool,
     maxConcurrent: 1,
     batchSize: 2,
@@ -177,15 +186,15 @@ Deno.test("matcher: overload with a stalled pool never grows the queue", async (
   });
   try {
     const outcome = (i: number) =>
-      matcher.match([i]).then(() => "ok", (e) => e.name);
+      queue.match([i]).then(() => "ok", (e) => e.name);
     // A synchronous burst: 3 are queued, the rest rejected at once.
     const results = Array.from({ length: 10 }, (_, i) => outcome(i));
-    assert.equal(matcher.stats().rejected, 7);
+    assert.equal(queue.stats().rejected, 7);
     await tick(); // the first batch of 2 starts and stalls
-    assert.equal(matcher.stats().inFlight, 2);
-    assert.equal(matcher.stats().queued, 1);
+    assert.equal(queue.stats().inFlight, 2);
+    assert.equal(queue.stats().queued, 1);
     for (let i = 0; i < 40; i++) results.push(outcome(i));
-    const stats = matcher.stats();
+    const stats = queue.stats();
     assert.equal(stats.inFlight, 2);
     assert.equal(stats.queued, 3);
     assert.equal(stats.rejected, 45);
@@ -195,39 +204,39 @@ Deno.test("matcher: overload with a stalled pool never grows the queue", async (
     assert.equal(outcomes.filter((o) => o === "QueueFullError").length, 45);
   } finally {
     pool.release();
-    await matcher.close();
+    await queue.close();
   }
 });
 
-Deno.test("matcher: abort before enqueue, while queued and while running", async (t) => {
+Deno.test("match queue: abort before enqueue, while queued and while running", async (t) => {
   await t.step("already aborted: rejects at once with the reason", async () => {
-    await using matcher = await createMatcher([1, 2, 3]);
+    await using queue = await createMatchQueue([1, 2, 3]);
     const reason = new Error("gone");
-    const pending = matcher.match([1], { signal: AbortSignal.abort(reason) });
+    const pending = queue.match([1], { signal: AbortSignal.abort(reason) });
     assert.equal(await settled(pending), true);
     await assert.rejects(pending, (e) => e === reason);
-    assert.equal(matcher.stats().aborted, 1);
-    assert.equal(matcher.stats().queued, 0);
+    assert.equal(queue.stats().aborted, 1);
+    assert.equal(queue.stats().queued, 0);
   });
 
   await t.step("while queued: removed from the queue", async () => {
-    await using matcher = await createMatcher([1, 2, 3], { queueSize: 3 });
+    await using queue = await createMatchQueue([1, 2, 3], { queueSize: 3 });
     const controller = new AbortController();
-    const a = matcher.match([1, 2]);
-    const b = matcher.match([3], { signal: controller.signal });
-    const c = matcher.match([2, 3]);
-    assert.equal(matcher.stats().queued, 3);
+    const a = queue.match([1, 2]);
+    const b = queue.match([3], { signal: controller.signal });
+    const c = queue.match([2, 3]);
+    assert.equal(queue.stats().queued, 3);
     controller.abort();
-    assert.equal(matcher.stats().queued, 2);
+    assert.equal(queue.stats().queued, 2);
     await assert.rejects(b, (e: unknown) => (e as Error).name === "AbortError");
     // The freed slot is usable before the queue drains.
-    const d = matcher.match([1, 2, 3]);
+    const d = queue.match([1, 2, 3]);
     assert.deepEqual(await Promise.all([a, c, d]), [
       dtw([1, 2, 3], [1, 2]),
       dtw([1, 2, 3], [2, 3]),
       0,
     ]);
-    const stats = matcher.stats();
+    const stats = queue.stats();
     assert.equal(stats.completed, 3);
     assert.equal(stats.aborted, 1);
   });
@@ -237,18 +246,18 @@ Deno.test("matcher: abort before enqueue, while queued and while running", async
     async () => {
       const pool = new FakePool();
       pool.hold();
-      await using matcher = await createMatcher([1, 2, 3], { workers: pool });
+      await using queue = await createMatchQueue([1, 2, 3], { workers: pool });
       const controller = new AbortController();
-      const running = matcher.match([1, 2], { signal: controller.signal });
-      const other = matcher.match([3, 3]);
+      const running = queue.match([1, 2], { signal: controller.signal });
+      const other = queue.match([3, 3]);
       await tick();
-      assert.equal(matcher.stats().inFlight, 2);
+      assert.equal(queue.stats().inFlight, 2);
       controller.abort("stop");
       assert.equal(await settled(running), true);
       await assert.rejects(running, (e) => e === "stop");
       pool.release();
       assert.equal(await other, dtw([1, 2, 3], [3, 3]));
-      const stats = matcher.stats();
+      const stats = queue.stats();
       assert.equal(stats.completed, 1);
       assert.equal(stats.aborted, 1);
       assert.equal(stats.inFlight, 0);
@@ -256,39 +265,41 @@ Deno.test("matcher: abort before enqueue, while queued and while running", async
   );
 });
 
-Deno.test("matcher: close rejects queued work and refuses new work", async () => {
-  const matcher = await createMatcher([1, 2, 3]);
+Deno.test("match queue: close rejects queued work and refuses new work", async () => {
+  const queue = await createMatchQueue([1, 2, 3]);
   const queued = Promise.allSettled(
-    Array.from({ length: 10 }, (_, i) => matcher.match([i])),
+    Array.from({ length: 10 }, (_, i) => queue.match([i])),
   );
-  await matcher.close();
+  await queue.close();
   for (const outcome of await queued) {
     assert.equal(outcome.status, "rejected");
+    assert.ok(outcome.reason instanceof ClosedError);
     assert.match(
       String(outcome.reason),
-      /matcher was closed before the pattern was matched/,
+      /match queue was closed before the pattern was matched/,
     );
   }
-  await assert.rejects(matcher.match([1]), /the matcher is closed/);
-  const stats = matcher.stats();
+  await assert.rejects(queue.match([1]), ClosedError);
+  await assert.rejects(queue.match([1]), /the match queue is closed/);
+  const stats = queue.stats();
   assert.equal(stats.failed, 10);
   assert.equal(stats.completed, 0);
   assert.equal(stats.queued, 0);
-  await matcher.close(); // idempotent
+  await queue.close(); // idempotent
 });
 
-Deno.test("matcher: close waits for batches running on a pool", async () => {
+Deno.test("match queue: close waits for batches running on a pool", async () => {
   const pool = new FakePool();
   pool.hold();
-  const matcher = await createMatcher([1, 2, 3], {
+  const queue = await createMatchQueue([1, 2, 3], {
     workers: pool,
     maxConcurrent: 1,
     batchSize: 2,
   });
-  const running = [matcher.match([1]), matcher.match([2])];
-  const queued = matcher.match([3]);
+  const running = [queue.match([1]), queue.match([2])];
+  const queued = queue.match([3]);
   await tick();
-  const closed = matcher.close();
+  const closed = queue.close();
   await assert.rejects(queued, /closed/);
   pool.release();
   await closed;
@@ -296,78 +307,112 @@ Deno.test("matcher: close waits for batches running on a pool", async () => {
     dtw([1, 2, 3], [1]),
     dtw([1, 2, 3], [2]),
   ]);
-  assert.equal(matcher.stats().completed, 2);
+  assert.equal(queue.stats().completed, 2);
 });
 
-Deno.test("matcher: a failing pool rejects its batch and counts it", async () => {
-  const pool: MatcherPool = {
+Deno.test("match queue: a failing pool rejects its batch and counts it", async () => {
+  const pool: MatchQueueKernels = {
     dtwBatch: () => Promise.reject(new Error("worker crashed")),
   };
-  await using matcher = await createMatcher([1], { workers: pool });
-  await assert.rejects(matcher.match([1]), /worker crashed/);
-  assert.equal(matcher.stats().failed, 1);
+  await using queue = await createMatchQueue([1], { workers: pool });
+  await assert.rejects(queue.match([1]), /worker crashed/);
+  assert.equal(queue.stats().failed, 1);
 });
 
-Deno.test("matcher: stats latency percentiles", async () => {
-  await using matcher = await createMatcher(randomWalk(100, rng(5)));
-  const before = matcher.stats().latency;
+Deno.test("match queue: stats latency percentiles", async () => {
+  await using queue = await createMatchQueue(randomWalk(100, rng(5)));
+  const before = queue.stats().latency;
   assert.ok(Number.isNaN(before.p50) && Number.isNaN(before.p99));
   const patterns = Array.from(
     { length: 300 },
     (_, i) => randomWalk(100, rng(i)),
   );
-  await Promise.all(patterns.map((p) => matcher.match(p)));
-  const { mean, p50, p99 } = matcher.stats().latency;
+  await Promise.all(patterns.map((p) => queue.match(p)));
+  const { mean, p50, p99 } = queue.stats().latency;
   assert.ok(p50 > 0 && p50 <= p99 && Number.isFinite(p99), `${p50} ${p99}`);
   assert.ok(mean > 0);
 });
 
-Deno.test("matcher: bad arguments", async () => {
+Deno.test("match queue: bad arguments", async () => {
   await assert.rejects(
-    createMatcher([1, NaN]),
+    createMatchQueue([1, NaN]),
     (e: unknown) =>
       e instanceof TypeError && /reference\[1\] is NaN/.test(e.message),
   );
   await assert.rejects(
-    createMatcher([1], { windows: 3 } as never),
+    createMatchQueue([1], { windows: 3 } as never),
     (e: unknown) =>
       e instanceof TypeError && /unknown option "windows"/.test(e.message),
   );
-  await assert.rejects(createMatcher([1], { window: -1 }), RangeError);
-  await assert.rejects(createMatcher([1], { queueSize: 0 }), /queueSize/);
-  await assert.rejects(createMatcher([1], { batchSize: 1.5 }), RangeError);
+  await assert.rejects(createMatchQueue([1], { window: -1 }), RangeError);
+  await assert.rejects(createMatchQueue([1], { queueSize: 0 }), /queueSize/);
+  await assert.rejects(createMatchQueue([1], { batchSize: 1.5 }), RangeError);
   await assert.rejects(
-    createMatcher([1], { maxConcurrent: "2" as never }),
+    createMatchQueue([1], { maxConcurrent: "2" as never }),
     TypeError,
   );
-  await assert.rejects(createMatcher([1], { workers: -1 }), RangeError);
-  await assert.rejects(createMatcher([1], { workers: {} as never }), TypeError);
-  await using matcher = await createMatcher([1, 2]);
+  await assert.rejects(createMatchQueue([1], { workers: -1 }), RangeError);
   await assert.rejects(
-    matcher.match([1, "2" as never]),
+    createMatchQueue([1], { workers: {} as never }),
+    TypeError,
+  );
+  await using queue = await createMatchQueue([1, 2]);
+  await assert.rejects(
+    queue.match([1, "2" as never]),
     (e: unknown) => e instanceof TypeError && /pattern\[1\]/.test(e.message),
   );
-  await assert.rejects(matcher.match(3 as never), /pattern must be an array/);
+  await assert.rejects(queue.match(3 as never), /pattern must be an array/);
   await assert.rejects(
-    matcher.match([1], { signal: "x" as never }),
+    queue.match([1], { signal: "x" as never }),
     /options.signal must be an AbortSignal/,
   );
 });
 
-Deno.test("matcher: an owned WorkerPool gives the same results and is closed", async () => {
+Deno.test("match queue: an owned WorkerPool gives the same results and is closed", async () => {
   const random = rng(31);
   const reference = randomWalk(80, random);
   const patterns = randomWalks(150, random, 0, 100);
-  const matcher = await createMatcher(reference, {
+  const queue = await createMatchQueue(reference, {
     workers: 2,
     window: 9,
     cost: "squared",
   });
-  const got = await Promise.all(patterns.map((p) => matcher.match(p)));
-  await matcher.close();
+  const got = await Promise.all(patterns.map((p) => queue.match(p)));
+  await queue.close();
   assert.deepEqual(
     got,
     patterns.map((p) => dtw(reference, p, { window: 9, cost: "squared" })),
   );
-  assert.equal(matcher.stats().completed, 150);
+  assert.equal(queue.stats().completed, 150);
+});
+
+Deno.test("match queue: the deprecated createMatcher and Matcher* names", async () => {
+  const options: MatcherOptions = { window: 2, queueSize: 8 };
+  const pool: MatcherPool = new FakePool();
+  await using matcher: Matcher = await createMatcher([0, 1, 2, 3], {
+    ...options,
+    workers: pool,
+  });
+  assert.equal(
+    await matcher.match([0, 2, 3]),
+    dtw([0, 1, 2, 3], [0, 2, 3], { window: 2 }),
+  );
+  const stats: MatcherStats = matcher.stats();
+  const latency: MatcherLatency = stats.latency;
+  assert.equal(stats.completed, 1);
+  assert.ok(latency.p50 > 0);
+  await assert.rejects(createMatcher([1], { window: -1 }), RangeError);
+});
+
+Deno.test("match queue: runs on any AsyncKernels (a WorkerPool, only dtwBatch used)", async () => {
+  const random = rng(32);
+  const reference = randomWalk(50, random);
+  const patterns = randomWalks(60, random, 10, 60);
+  await using pool = new WorkerPool({ workers: 2 });
+  const kernels: AsyncKernels = pool;
+  await using queue = await createMatchQueue(reference, { workers: kernels });
+  assert.deepEqual(
+    await Promise.all(patterns.map((p) => queue.match(p))),
+    patterns.map((p) => dtw(reference, p)),
+  );
 });

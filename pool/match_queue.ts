@@ -1,42 +1,26 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { describe } from "./_input.ts";
-import { checkOptionKeys, dtwArgs } from "./_options.ts";
-import { dtwBatch } from "./dtw_batch.ts";
-import { toF64 } from "./_search_input.ts";
+import { dtwBatch } from "../kernels/dtw_batch.ts";
+import type { DtwOptions } from "../kernels/dtw.ts";
+import {
+  checkOptionKeys,
+  describe,
+  dtwArgs,
+  toF64,
+} from "../kernels/internal.ts";
+import type { AsyncKernels } from "./async_kernels.ts";
+import { ClosedError } from "./closed_error.ts";
 import { QueueFullError } from "./queue_full_error.ts";
-import type { DtwOptions } from "./types.ts";
-
-export { QueueFullError } from "./queue_full_error.ts";
 
 /**
- * What a {@linkcode Matcher} needs from a pool of workers: an asynchronous
- * `dtwBatch`. A {@linkcode WorkerPool} is one.
+ * What a {@linkcode MatchQueue} runs its batches on: any
+ * {@linkcode AsyncKernels} (a {@linkcode WorkerPool}, a service client),
+ * of which only `dtwBatch` is used.
  */
-export interface MatcherPool {
-  /**
-   * DTW distance of `reference` to each pattern, as the synchronous
-   * `dtwBatch`.
-   *
-   * @param reference The series every pattern is compared with.
-   * @param patterns The patterns.
-   * @param options Band and cost.
-   * @returns One distance per pattern.
-   */
-  dtwBatch(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
-    options?: DtwOptions,
-  ): Promise<Float64Array>;
-}
+export type MatchQueueKernels = Pick<AsyncKernels, "dtwBatch">;
 
-/** A pool the matcher started, and closes. */
-interface OwnedPool extends MatcherPool {
-  close(): Promise<void>;
-}
-
-/** Options of {@linkcode createMatcher}. */
-export interface MatcherOptions {
+/** Options of {@linkcode createMatchQueue}. */
+export interface MatchQueueOptions {
   /**
    * Sakoe-Chiba band half-width, in points, as for `dtw`.
    *
@@ -52,13 +36,14 @@ export interface MatcherOptions {
   /**
    * Where batches run. `0` runs them in this thread, between turns of the
    * event loop. A positive count starts a {@linkcode WorkerPool} of that
-   * many workers, owned by the matcher and closed by
-   * {@linkcode Matcher.close}. A pool object (a `WorkerPool`, or anything
-   * with an async `dtwBatch`) is shared: the matcher never closes it.
+   * many workers, owned by the queue and closed by
+   * {@linkcode MatchQueue.close}. Any {@linkcode AsyncKernels} (a
+   * `WorkerPool`, a service client; only its `dtwBatch` is used) is shared:
+   * the queue never closes it.
    *
    * @default {0}
    */
-  workers?: number | MatcherPool;
+  workers?: number | MatchQueueKernels;
   /**
    * Batches handed to the pool and not yet finished, at most. In this
    * thread batches always run one at a time, so only pools use it.
@@ -83,17 +68,19 @@ export interface MatcherOptions {
   batchSize?: number;
 }
 
-/** Options of {@linkcode Matcher.match}. */
+/** Options of {@linkcode MatchQueue.match}. */
 export interface MatchOptions {
   /**
    * Cancels the match: the promise rejects with `signal.reason`, the
    * pattern leaves the queue, and a result computed anyway is discarded.
+   *
+   * @default {undefined}
    */
   signal?: AbortSignal;
 }
 
 /** Latency percentiles of completed matches, in milliseconds. */
-export interface MatcherLatency {
+export interface MatchQueueLatency {
   /** Mean time from `match` to its result; `NaN` before the first result. */
   mean: number;
   /** Median, within ±2.2 % (a log-scale histogram); `NaN` before the first result. */
@@ -102,8 +89,8 @@ export interface MatcherLatency {
   p99: number;
 }
 
-/** Counters of a {@linkcode Matcher}, from {@linkcode Matcher.stats}. */
-export interface MatcherStats {
+/** Counters of a {@linkcode MatchQueue}, from {@linkcode MatchQueue.stats}. */
+export interface MatchQueueStats {
   /** Matches that resolved with a distance. */
   completed: number;
   /** Matches rejected with {@linkcode QueueFullError}. */
@@ -117,42 +104,113 @@ export interface MatcherStats {
   /** Patterns waiting in the queue. */
   queued: number;
   /** Latency of the completed matches. */
-  latency: MatcherLatency;
+  latency: MatchQueueLatency;
 }
 
 /**
- * Matches patterns against one reference series concurrently; made by
- * {@linkcode createMatcher}.
+ * A bounded queue matching patterns against one reference series
+ * concurrently; made by {@linkcode createMatchQueue}.
  */
-export interface Matcher extends AsyncDisposable {
+export interface MatchQueue extends AsyncDisposable {
   /**
    * Queues `pattern` and resolves with `dtw(reference, pattern, { window,
    * cost })`, exactly.
+   *
+   * @example One match
+   * ```ts
+   * import { createMatchQueue, dtw } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * await using queue = await createMatchQueue([1, 2, 3]);
+   * assert.equal(await queue.match([1, 3]), dtw([1, 2, 3], [1, 3]));
+   * ```
    *
    * @param pattern An array-like of finite numbers; it is copied at once,
    * so it may be changed as soon as `match` returns.
    * @param options An abort signal.
    * @returns The DTW distance.
+   * @throws {TypeError} when `pattern` is not an array of finite numbers, or on a bad option.
+   * @throws {QueueFullError} when `queueSize` patterns are waiting already.
+   * @throws {ClosedError} when the queue is closed.
    */
   match(pattern: ArrayLike<number>, options?: MatchOptions): Promise<number>;
   /**
    * A snapshot of the counters.
    *
+   * @example Counters after two matches
+   * ```ts
+   * import { createMatchQueue } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * await using queue = await createMatchQueue([1, 2, 3]);
+   * await Promise.all([queue.match([1]), queue.match([2, 3])]);
+   * const { completed, queued, latency } = queue.stats();
+   * assert.equal(completed, 2);
+   * assert.equal(queued, 0);
+   * assert.ok(latency.p50 > 0);
+   * ```
+   *
    * @returns The counters and latency percentiles.
    */
-  stats(): MatcherStats;
+  stats(): MatchQueueStats;
   /**
-   * Stops the matcher: new matches and the queued ones reject with an
-   * `Error` saying the matcher is closed; batches already running on a
-   * pool finish and their matches resolve; then an owned pool is closed.
-   * Calling it again returns the same promise.
+   * Stops the queue: new matches and the queued ones reject with
+   * {@linkcode ClosedError}; batches already running on a pool finish and
+   * their matches resolve; then an owned pool is closed. Calling it again
+   * returns the same promise.
+   *
+   * @example Closing
+   * ```ts
+   * import { ClosedError, createMatchQueue } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * const queue = await createMatchQueue([1, 2, 3]);
+   * await queue.close();
+   * await assert.rejects(queue.match([1]), ClosedError);
+   * ```
    *
    * @returns Resolves once running batches are done and an owned pool is closed.
    */
   close(): Promise<void>;
 }
 
-const FN = "createMatcher";
+/**
+ * The former name of {@linkcode MatchQueueKernels}.
+ *
+ * @deprecated Use `AsyncKernels` (or `MatchQueueKernels`). Removed in 1.0.
+ */
+export type MatcherPool = MatchQueueKernels;
+/**
+ * The former name of {@linkcode MatchQueueOptions}.
+ *
+ * @deprecated Use `MatchQueueOptions`. Removed in 1.0.
+ */
+export type MatcherOptions = MatchQueueOptions;
+/**
+ * The former name of {@linkcode MatchQueueLatency}.
+ *
+ * @deprecated Use `MatchQueueLatency`. Removed in 1.0.
+ */
+export type MatcherLatency = MatchQueueLatency;
+/**
+ * The former name of {@linkcode MatchQueueStats}.
+ *
+ * @deprecated Use `MatchQueueStats`. Removed in 1.0.
+ */
+export type MatcherStats = MatchQueueStats;
+/**
+ * The former name of {@linkcode MatchQueue}.
+ *
+ * @deprecated Use `MatchQueue`. Removed in 1.0.
+ */
+export type Matcher = MatchQueue;
+
+/** A pool the queue started, and closes. */
+interface OwnedPool extends MatchQueueKernels {
+  close(): Promise<void>;
+}
+
+const FN = "createMatchQueue";
 const KEYS = [
   "window",
   "cost",
@@ -163,8 +221,8 @@ const KEYS = [
 ];
 
 /**
- * Creates a {@linkcode Matcher}: a bounded queue of patterns in front of
- * `dtwBatch`. Patterns queued while a batch runs are matched together in
+ * Creates a {@linkcode MatchQueue}: a bounded queue of patterns in front of
+ * `dtwBatch`, matching them against one reference. Patterns queued while a batch runs are matched together in
  * the next batch (micro-batching), so that under load many patterns share
  * each kernel call and its SIMD lanes; batches run in this thread or on a
  * {@linkcode WorkerPool}.
@@ -174,7 +232,7 @@ const KEYS = [
  * pattern is held as one compact `Float64Array` copy. Latencies are kept
  * in a fixed-size histogram.
  *
- * In this thread (the default), the matcher runs batches for up to about
+ * In this thread (the default), the queue runs batches for up to about
  * 8 ms at a time and then yields to the event loop: through a
  * `MessageChannel` (which exists only while patterns are queued), and
  * through a timer at least every 50 ms so that timers and I/O get their
@@ -182,7 +240,7 @@ const KEYS = [
  *
  * @example Many concurrent matches
  * ```ts
- * import { createMatcher, dtw } from "@midstreamer/kit";
+ * import { createMatchQueue, dtw } from "@midstreamer/kit";
  * import assert from "node:assert/strict";
  *
  * const reference = Array.from({ length: 100 }, (_, i) => Math.sin(i / 8));
@@ -190,44 +248,55 @@ const KEYS = [
  *   { length: 50 },
  *   (_, k) => Array.from({ length: 80 }, (_, i) => Math.sin(i / 8 + k / 10)),
  * );
- * await using matcher = await createMatcher(reference, { window: 20 });
- * const distances = await Promise.all(patterns.map((p) => matcher.match(p)));
+ * await using queue = await createMatchQueue(reference, { window: 20 });
+ * const distances = await Promise.all(patterns.map((p) => queue.match(p)));
  * assert.deepEqual(
  *   distances,
  *   patterns.map((p) => dtw(reference, p, { window: 20 })),
  * );
- * assert.equal(matcher.stats().completed, 50);
+ * assert.equal(queue.stats().completed, 50);
  * ```
  *
  * @example Cancelling a match
  * ```ts
- * import { createMatcher } from "@midstreamer/kit";
+ * import { createMatchQueue } from "@midstreamer/kit";
  * import assert from "node:assert/strict";
  *
- * await using matcher = await createMatcher([1, 2, 3]);
+ * await using queue = await createMatchQueue([1, 2, 3]);
  * const controller = new AbortController();
- * const pending = matcher.match([1, 2], { signal: controller.signal });
+ * const pending = queue.match([1, 2], { signal: controller.signal });
  * controller.abort(new Error("no longer needed"));
  * await assert.rejects(pending, { message: "no longer needed" });
- * assert.equal(matcher.stats().aborted, 1);
+ * assert.equal(queue.stats().aborted, 1);
+ * ```
+ *
+ * @example Batches on a shared worker pool
+ * ```ts
+ * import { createMatchQueue, dtw, WorkerPool } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new WorkerPool({ workers: 2 });
+ * await using queue = await createMatchQueue([0, 1, 2, 1], { workers: pool });
+ * assert.equal(await queue.match([0, 2, 1]), dtw([0, 1, 2, 1], [0, 2, 1]));
  * ```
  *
  * @param reference The series every pattern is compared with: an
  * array-like of finite numbers (copied).
  * @param options Band, cost, where to run, and the limits.
- * @returns The matcher, ready to use.
+ * @returns The queue, ready to use.
  * @throws {TypeError} when `reference` is not an array of finite numbers,
- * on an unknown option, or a `workers` that is neither a count nor a pool.
- * @throws {RangeError} on a bad `window`, or a `maxConcurrent`,
- * `queueSize`, `batchSize` or `workers` count that is not a positive
- * integer (`workers` may be 0).
+ * on an unknown option, an option of the wrong type, or a `workers` that
+ * is neither a count nor an `AsyncKernels`.
+ * @throws {RangeError} on a negative or fractional `window`, or a
+ * `maxConcurrent`, `queueSize`, `batchSize` or `workers` count that is not
+ * a positive integer (`workers` may be 0).
  */
-export async function createMatcher(
+export async function createMatchQueue(
   reference: ArrayLike<number>,
-  options?: MatcherOptions,
-): Promise<Matcher> {
+  options?: MatchQueueOptions,
+): Promise<MatchQueue> {
   const o = checkOptionKeys(FN, options, KEYS);
-  const args = dtwArgs(FN, { window: o.window, cost: o.cost } as DtwOptions, [
+  const args = dtwArgs(FN, { window: o.window, cost: o.cost }, [
     "window",
     "cost",
   ]);
@@ -235,30 +304,30 @@ export async function createMatcher(
   const queueSize = positiveInt("queueSize", o.queueSize, 1024);
   const batchSize = positiveInt("batchSize", o.batchSize, 64);
   const workers = o.workers ?? 0;
-  let pool: MatcherPool | undefined;
+  let pool: MatchQueueKernels | undefined;
   let owned: OwnedPool | undefined;
   let maxConcurrent: number;
   if (typeof workers === "number") {
     if (!Number.isInteger(workers) || workers < 0) {
       throw new RangeError(
-        `${FN}: options.workers must be a non-negative integer or a pool, got ${workers}`,
+        `${FN}: options.workers must be a non-negative integer or an AsyncKernels, got ${workers}`,
       );
     }
     maxConcurrent = positiveInt("maxConcurrent", o.maxConcurrent, 2 * workers);
     if (workers > 0) {
-      // Loaded only when needed: in-thread matchers never start workers.
+      // Loaded only when needed: in-thread queues never start workers.
       const { WorkerPool } = await import("./worker_pool.ts");
       pool = owned = new WorkerPool({ workers });
     } else maxConcurrent = 1;
   } else if (
     workers !== null && typeof workers === "object" &&
-    typeof (workers as MatcherPool).dtwBatch === "function"
+    typeof (workers as MatchQueueKernels).dtwBatch === "function"
   ) {
-    pool = workers as MatcherPool;
+    pool = workers as MatchQueueKernels;
     maxConcurrent = positiveInt("maxConcurrent", o.maxConcurrent, 4);
   } else {
     throw new TypeError(
-      `${FN}: options.workers must be a worker count or a pool with a dtwBatch method, got ${
+      `${FN}: options.workers must be a worker count or an AsyncKernels (with a dtwBatch method), got ${
         describe(workers)
       }`,
     );
@@ -267,7 +336,7 @@ export async function createMatcher(
     window: args.window < 0 ? undefined : args.window,
     cost: args.squared ? "squared" : "absolute",
   };
-  return new BatchingMatcher(ref, dtwOptions, {
+  return new BatchingQueue(ref, dtwOptions, {
     queueSize,
     batchSize,
     maxConcurrent,
@@ -315,7 +384,7 @@ class LatencyHistogram {
   }
 
   /** Mean and percentiles, each bin standing for its geometric middle. */
-  summary(): MatcherLatency {
+  summary(): MatchQueueLatency {
     return {
       mean: this.#n === 0 ? NaN : this.#sum / this.#n,
       p50: this.#quantile(0.5),
@@ -355,7 +424,7 @@ interface Limits {
   queueSize: number;
   batchSize: number;
   maxConcurrent: number;
-  pool: MatcherPool | undefined;
+  pool: MatchQueueKernels | undefined;
   owned: OwnedPool | undefined;
 }
 
@@ -364,7 +433,7 @@ const SLICE_MS = 8;
 /** In-thread: yield through a timer at least this often (see `#schedule`). */
 const TIMER_EVERY_MS = 50;
 
-class BatchingMatcher implements Matcher {
+class BatchingQueue implements MatchQueue {
   readonly #ref: Float64Array;
   readonly #options: DtwOptions;
   readonly #limits: Limits;
@@ -410,7 +479,7 @@ class BatchingMatcher implements Matcher {
       );
     }
     if (this.#closing !== undefined) {
-      throw new Error("match: the matcher is closed");
+      throw new ClosedError("match: the match queue is closed");
     }
     if (signal?.aborted) {
       this.#aborted++;
@@ -520,7 +589,7 @@ class BatchingMatcher implements Matcher {
     }
   }
 
-  /** Closes the in-thread channel, so that an idle matcher keeps nothing alive. */
+  /** Closes the in-thread channel, so that an idle queue keeps nothing alive. */
   #release(): void {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
@@ -602,7 +671,7 @@ class BatchingMatcher implements Matcher {
     }
   }
 
-  stats(): MatcherStats {
+  stats(): MatchQueueStats {
     return {
       completed: this.#completed,
       rejected: this.#rejected,
@@ -619,8 +688,8 @@ class BatchingMatcher implements Matcher {
       const queued = this.#queue.splice(0);
       this.#fail(
         queued,
-        new Error(
-          "match: the matcher was closed before the pattern was matched",
+        new ClosedError(
+          "match: the match queue was closed before the pattern was matched",
         ),
       );
       this.#release();
@@ -633,4 +702,31 @@ class BatchingMatcher implements Matcher {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * The former name of {@linkcode createMatchQueue}.
+ *
+ * @example Old code keeps working
+ * ```ts
+ * import { createMatcher } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * await using matcher = await createMatcher([1, 2, 3]);
+ * assert.equal(await matcher.match([1, 2, 3]), 0);
+ * ```
+ *
+ * @deprecated Use `createMatchQueue`. Removed in 1.0.
+ *
+ * @param reference The series every pattern is compared with.
+ * @param options As for `createMatchQueue`.
+ * @returns The queue.
+ * @throws {TypeError} as `createMatchQueue`.
+ * @throws {RangeError} as `createMatchQueue`.
+ */
+export function createMatcher(
+  reference: ArrayLike<number>,
+  options?: MatchQueueOptions,
+): Promise<MatchQueue> {
+  return createMatchQueue(reference, options);
 }

@@ -1,13 +1,5 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
-// Internals of WorkerPool: its dispatch key (which the tests use too) and
-// helpers for splitting work. Internal.
-
-/**
- * Key of `WorkerPool`'s generic dispatch: `pool[RUN](kernel, args,
- * transfer)` runs a kernel of `_worker.ts` on the next free worker. Kept
- * off the public surface; the tests use it to crash a worker on purpose.
- */
-export const RUN: unique symbol = Symbol("WorkerPool.run");
+// Helpers of WorkerPool for splitting work into parts. Internal.
 
 /**
  * Splits `count` items, whose prefix sizes are `offsets`, into at most

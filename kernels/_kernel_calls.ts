@@ -1,79 +1,89 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
-// Calls into the batch, search and path kernels on already validated
-// inputs. Shared by the public functions and by the worker. Internal.
+// Staging into WebAssembly memory, and the calls of the batch, topK,
+// search and path kernels on validated inputs. Shared by the public
+// functions and by the pool's workers. Internal.
 
-import type { DtwArgs } from "./_options.ts";
-import { copySeries, seriesLength, stageSeries } from "./_input.ts";
-import { type PackedPatterns, patternOffsets } from "./_search_input.ts";
+import {
+  copySeries,
+  type DtwArgs,
+  patternOffsets,
+  seriesLength,
+} from "./_validate.ts";
 import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
-import type { DtwPathResult, Match } from "./search_types.ts";
-
-interface SearchExports {
-  memory: WebAssembly.Memory;
-  dtw_batch_f64(
-    r: number,
-    n: number,
-    flat: number,
-    off: number,
-    count: number,
-    window: number,
-    squared: number,
-    cutoff: number,
-    out: number,
-  ): void;
-  top_k_f64(
-    r: number,
-    n: number,
-    flat: number,
-    off: number,
-    count: number,
-    k: number,
-    window: number,
-    squared: number,
-    cutoff: number,
-    outIdx: number,
-    outDist: number,
-    stats: number,
-  ): number;
-  search_f64(
-    x: number,
-    n: number,
-    q: number,
-    m: number,
-    window: number,
-    squared: number,
-    normalize: number,
-    k: number,
-    ez: number,
-    base: number,
-    t0: number,
-    stats: number,
-    strategy: number,
-  ): number;
-  search_results(): number;
-  path_f64(
-    a: number,
-    n: number,
-    b: number,
-    m: number,
-    window: number,
-    squared: number,
-    cutoff: number,
-    limit: number,
-  ): number;
-  path_ptr(): number;
-  path_len(): number;
-}
-
-function exports(): SearchExports {
-  return kit() as unknown as SearchExports;
-}
+import type { DtwPathResult } from "./dtw_path.ts";
+import type { Match } from "./top_k.ts";
 
 /** Window starts between exact recomputations of the running sums (search.rs `RESET`). */
 export const SEARCH_RESET = 1024;
 
 /** Cells `dtwPath` keeps in memory at once by default: 2^22 (32 MiB). */
 export const PATH_LIMIT_CELLS = 2 ** 22;
+
+/** Patterns stored back to back: pattern `i` is `flat[offsets[i]..offsets[i + 1]]`. */
+export interface PackedPatterns {
+  flat: Float64Array;
+  offsets: Uint32Array;
+}
+
+/**
+ * Validates a list of series and packs it back to back.
+ *
+ * @throws {TypeError} when `list` is not an array, or names `name[i][j]` for a bad element.
+ * @throws {RangeError} when the series hold more than 2^27 points.
+ */
+export function packPatterns(
+  fn: string,
+  name: string,
+  list: ArrayLike<ArrayLike<number>>,
+): PackedPatterns {
+  const offsets = patternOffsets(fn, name, list);
+  return packRange(fn, name, list, offsets, 0, offsets.length - 1);
+}
+
+/**
+ * Validates the elements of series `from..to` of `list` (whose
+ * `patternOffsets` are `offsets`) and packs them into fresh, transferable
+ * buffers, with offsets from 0.
+ *
+ * @throws {TypeError} naming `name[i][j]` for a bad element.
+ */
+export function packRange(
+  fn: string,
+  name: string,
+  list: ArrayLike<ArrayLike<number>>,
+  offsets: Uint32Array,
+  from: number,
+  to: number,
+): PackedPatterns {
+  const base = offsets[from];
+  const part = offsets.slice(from, to + 1);
+  const flat = new Float64Array(offsets[to] - base);
+  for (let i = from; i < to; i++) {
+    part[i - from] -= base;
+    copySeries(fn, `${name}[${i}]`, list[i], flat, offsets[i] - base);
+  }
+  part[to - from] -= base;
+  return { flat, offsets: part };
+}
+
+/**
+ * Validates `x` and copies it into scratch slot `slot` of WebAssembly
+ * memory. Returns the byte address. Call `f64Heap` again before writing
+ * elsewhere if another slot may have grown since.
+ *
+ * @throws {TypeError} naming the index of the first bad element.
+ */
+export function stageSeries(
+  fn: string,
+  name: string,
+  x: ArrayLike<number>,
+  n: number,
+  slot: Slot,
+): number {
+  const ptr = scratch(slot, n * 8);
+  copySeries(fn, name, x, f64Heap(), ptr >>> 3);
+  return ptr;
+}
 
 /** A reference and patterns in WebAssembly memory (byte addresses). */
 export interface Staged {
@@ -100,10 +110,11 @@ function stagePacked(ref: Float64Array, p: PackedPatterns): Staged {
 }
 
 /**
- * Validates `reference` and `patterns` (as {@linkcode toF64} and
+ * Validates `reference` and `patterns` (as `toF64` and
  * {@linkcode packPatterns}) straight into WebAssembly memory: one copy.
  *
- * @throws {TypeError} / {RangeError} as `toF64` and `packPatterns`.
+ * @throws {TypeError} on a non-array or a non-finite element (naming it).
+ * @throws {RangeError} on a series or a total over the limits.
  */
 export function stageInputs(
   fn: string,
@@ -134,7 +145,7 @@ export function stageInputs(
 export function batchStaged(s: Staged, args: DtwArgs): Float64Array {
   if (s.count === 0) return new Float64Array(0);
   const px = scratch(Slot.D, s.count * 8);
-  exports().dtw_batch_f64(
+  kit().dtw_batch_f64(
     s.pr,
     s.n,
     s.pf,
@@ -144,6 +155,7 @@ export function batchStaged(s: Staged, args: DtwArgs): Float64Array {
     args.squared,
     args.cutoff,
     px,
+    0, // strategy: auto
   );
   return f64Heap().slice(px >>> 3, (px >>> 3) + s.count);
 }
@@ -188,7 +200,7 @@ export function topKStaged(
   const px = scratch(Slot.D, kk * 12 + 32);
   const pd = px + 32; // distances (f64), 16-aligned
   const pi = pd + kk * 8; // indices (u32)
-  const found = exports().top_k_f64(
+  const found = kit().top_k_f64(
     s.pr,
     s.n,
     s.pf,
@@ -201,6 +213,7 @@ export function topKStaged(
     pi,
     pd,
     px,
+    0, // strategy: auto
   );
   const heap = f64Heap();
   const idx = new Uint32Array(heap.buffer, pi, found);
@@ -212,30 +225,6 @@ export function topKStaged(
     matches,
     stats: Array.from(heap.subarray(px >>> 3, (px >>> 3) + 4)),
   };
-}
-
-/** Orders matches by distance, then index. */
-function byDistance(a: Match, b: Match): number {
-  return a.distance - b.distance || a.index - b.index;
-}
-
-/** Merges per-chunk top-k lists into the global top-k. */
-export function mergeTopK(lists: Match[][], k: number): Match[] {
-  return lists.flat().sort(byDistance).slice(0, k);
-}
-
-/**
- * Bits of the `strategy` argument of {@linkcode searchPacked}: each turns
- * one fast path of the search kernel (`rust/src/search.rs`) off, for
- * tests. Results and counters are the same whatever the strategy.
- */
-export const enum SearchPath {
-  /** LB_Kim one window at a time instead of two windows in two lanes. */
-  ScalarKim = 4,
-  /** DTWs without skipping the cells no path within the threshold crosses. */
-  UnprunedDtw = 8,
-  /** The series' envelope at once (monotonic deque), not piece by piece. */
-  WholeEnvelope = 16,
 }
 
 /** Search parameters, validated and encoded. */
@@ -256,25 +245,23 @@ export interface SearchResult {
   stats: number[];
   /**
    * A bound of the final k-th match found in this part: a later part may
-   * start from it (the `threshold` argument of {@linkcode searchPacked}).
+   * start from it (the `cutoff` argument of {@linkcode searchPacked}).
    */
-  threshold: number;
+  cutoff: number;
 }
 
 /**
  * Candidate windows of `series` (whose first point has absolute index
  * `base`, a multiple of {@linkcode SEARCH_RESET}) for the search of `query`:
  * every window whose distance is at most a bound of the final k-th match
- * (at most `threshold`, a bound known from other parts of the series).
- * `strategy` turns fast paths off ({@linkcode SearchPath} bits).
+ * (at most `cutoff`, a bound known from other parts of the series).
  */
 export function searchPacked(
   series: Float64Array,
   base: number,
   query: Float64Array,
   a: SearchArgs,
-  threshold = Infinity,
-  strategy = 0,
+  cutoff = Infinity,
 ): SearchResult {
   const px = scratch(Slot.A, series.length * 8);
   const pq = scratch(Slot.B, query.length * 8);
@@ -282,7 +269,7 @@ export function searchPacked(
   let heap = f64Heap();
   heap.set(series, px >>> 3);
   heap.set(query, pq >>> 3);
-  const ex = exports();
+  const ex = kit();
   const count = ex.search_f64(
     px,
     series.length,
@@ -294,81 +281,17 @@ export function searchPacked(
     a.k,
     a.exclusionZone,
     base,
-    threshold,
+    cutoff,
     ps,
-    strategy,
+    0, // strategy: auto
   );
   heap = f64Heap();
   const at = ex.search_results() >>> 3;
   return {
     candidates: heap.slice(at, at + 2 * count),
     stats: Array.from(heap.subarray(ps >>> 3, (ps >>> 3) + 5)),
-    threshold: heap[(ps >>> 3) + 5],
+    cutoff: heap[(ps >>> 3) + 5],
   };
-}
-
-/**
- * Greedy exclusion-zone selection: scans candidates in (distance, index)
- * order and keeps a window unless it starts less than `ez` points from one
- * already kept; stops after `k`. `lists` must each be sorted.
- */
-export function selectMatches(
-  lists: Float64Array[],
-  k: number,
-  ez: number,
-): Match[] {
-  let pairs: Float64Array;
-  if (lists.length === 1) {
-    pairs = lists[0];
-  } else {
-    const all: Match[] = [];
-    for (const l of lists) {
-      for (let i = 0; i < l.length; i += 2) {
-        all.push({ index: l[i], distance: l[i + 1] });
-      }
-    }
-    all.sort(byDistance);
-    pairs = new Float64Array(all.length * 2);
-    all.forEach((m, i) => {
-      pairs[2 * i] = m.index;
-      pairs[2 * i + 1] = m.distance;
-    });
-  }
-  const out: Match[] = [];
-  const reach = ez > 0 ? Math.ceil(ez) - 1 : -1; // |i - j| <= reach conflicts
-  let taken: Uint8Array | undefined;
-  let lo = 0;
-  if (reach >= 0 && k > 32) {
-    let min = Infinity, max = -Infinity;
-    for (let i = 0; i < pairs.length; i += 2) {
-      min = Math.min(min, pairs[i]);
-      max = Math.max(max, pairs[i]);
-    }
-    lo = min;
-    taken = new Uint8Array(Math.max(0, max - min + 1));
-  }
-  for (let c = 0; c < pairs.length && out.length < k; c += 2) {
-    const index = pairs[c];
-    let free = true;
-    if (taken !== undefined) {
-      free = taken[index - lo] === 0;
-    } else if (reach >= 0) {
-      for (const m of out) {
-        if (Math.abs(m.index - index) <= reach) {
-          free = false;
-          break;
-        }
-      }
-    }
-    if (!free) continue;
-    out.push({ index, distance: pairs[c + 1] });
-    if (taken !== undefined) {
-      const from = Math.max(0, index - reach - lo);
-      const to = Math.min(taken.length - 1, index + reach - lo);
-      taken.fill(1, from, to + 1);
-    }
-  }
-  return out;
 }
 
 /**
@@ -386,7 +309,7 @@ export function pathPacked(
   const heap = f64Heap();
   heap.set(a, pa >>> 3);
   heap.set(b, pb >>> 3);
-  const ex = exports();
+  const ex = kit();
   const distance = ex.path_f64(
     pa,
     a.length,
@@ -396,6 +319,7 @@ export function pathPacked(
     args.squared,
     args.cutoff,
     limitCells,
+    0, // strategy: auto
   );
   const len = ex.path_len();
   const cells = new Uint32Array(ex.memory.buffer, ex.path_ptr(), 2 * len);

@@ -1,0 +1,265 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+// Arguments, selection and exact distances of searchSubsequence, shared by
+// the function, the pool and the service. Internal; other folders reach it
+// through `internal.ts`.
+
+import { type SearchArgs, stageSeries } from "./_kernel_calls.ts";
+import { sumParts } from "./_top_k.ts";
+import {
+  checkOptionKeys,
+  costArg,
+  describe,
+  kArg,
+  windowArg,
+} from "./_validate.ts";
+import { kit, Slot } from "./_wasm.ts";
+import type { SearchStats, SubsequenceMatch } from "./search_subsequence.ts";
+
+/** The options `searchSubsequence` accepts. */
+export const SEARCH_KEYS: readonly string[] = [
+  "k",
+  "window",
+  "normalize",
+  "exclusionZone",
+  "cost",
+  "stats",
+];
+
+/**
+ * A window whose variance is at most this fraction of its mean square is
+ * flat: it normalizes to zeros (search.rs `FLAT`).
+ */
+const FLAT = 1e-10;
+
+/**
+ * Validates the options of a subsequence search of a query of `m` points
+ * in a series of `n`.
+ *
+ * @throws {TypeError} on a missing `window`, an option of the wrong type, or an unknown option.
+ * @throws {RangeError} on an empty or too long query, or an out-of-range `k`, `window` or `exclusionZone`.
+ */
+export function searchArgs(
+  fn: string,
+  n: number,
+  m: number,
+  options: unknown,
+  keys: readonly string[] = SEARCH_KEYS,
+): SearchArgs {
+  const o = checkOptionKeys(fn, options, keys);
+  if (o.window === undefined) {
+    throw new TypeError(
+      `${fn}: options.window is required: without a band every window's DTW is quadratic in the query length; pass a band such as { window: Math.floor(query.length / 10) }, or { window: Infinity } for none`,
+    );
+  }
+  if (m === 0) throw new RangeError(`${fn}: query is empty`);
+  if (m > n) {
+    throw new RangeError(
+      `${fn}: query has ${m} points but series only ${n}; the query must not be longer than the series`,
+    );
+  }
+  const window = windowArg(fn, o.window);
+  const squared = costArg(fn, o.cost);
+  const k = o.k === undefined ? 1 : kArg(fn, o.k);
+  if (o.normalize !== undefined && typeof o.normalize !== "boolean") {
+    throw new TypeError(
+      `${fn}: options.normalize must be a boolean, got ${
+        describe(o.normalize)
+      }`,
+    );
+  }
+  let ez = m / 2;
+  if (o.exclusionZone !== undefined) {
+    if (typeof o.exclusionZone !== "number") {
+      throw new TypeError(
+        `${fn}: options.exclusionZone must be a number, got ${
+          describe(o.exclusionZone)
+        }`,
+      );
+    }
+    ez = o.exclusionZone;
+    if (!(ez >= 0) || !Number.isFinite(ez)) {
+      throw new RangeError(
+        `${fn}: options.exclusionZone must be a finite number >= 0, got ${ez}`,
+      );
+    }
+  }
+  return {
+    window,
+    squared,
+    normalize: o.normalize === false ? 0 : 1,
+    k: Math.min(k, n - m + 1),
+    exclusionZone: ez,
+  };
+}
+
+/** Writes the sum of per-part search counters into `stats`. */
+export function fillSearchStats(
+  stats: SearchStats,
+  windows: number,
+  parts: number[][],
+): void {
+  const s = sumParts(parts, 5);
+  stats.windows = windows;
+  stats.prunedByKim = s[0];
+  stats.prunedByKeoghEQ = s[1];
+  stats.prunedByKeoghEC = s[2];
+  stats.abandoned = s[3];
+  stats.computed = s[4];
+}
+
+const INDEX: PropertyDescriptor = {
+  get(this: SubsequenceMatch): number {
+    return this.start;
+  },
+  enumerable: false,
+  configurable: true,
+};
+
+/**
+ * A {@linkcode SubsequenceMatch} of a query of `m` points: `{ start, end,
+ * distance }`, with the deprecated `index` as a non-enumerable getter (so
+ * that it is neither compared by `deepEqual` nor serialized).
+ */
+export function subsequenceMatch(
+  start: number,
+  m: number,
+  distance: number,
+): SubsequenceMatch {
+  return Object.defineProperty(
+    { start, end: start + m - 1, distance },
+    "index",
+    INDEX,
+  ) as SubsequenceMatch;
+}
+
+/** (start, distance) pairs merged from sorted lists, sorted by (distance, start). */
+function mergePairs(lists: Float64Array[]): Float64Array {
+  if (lists.length === 1) return lists[0];
+  const all: [number, number][] = [];
+  for (const l of lists) {
+    for (let i = 0; i < l.length; i += 2) all.push([l[i], l[i + 1]]);
+  }
+  all.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  const pairs = new Float64Array(all.length * 2);
+  all.forEach(([start, distance], i) => {
+    pairs[2 * i] = start;
+    pairs[2 * i + 1] = distance;
+  });
+  return pairs;
+}
+
+/**
+ * Greedy exclusion-zone selection: scans the candidate windows (lists of
+ * (start, distance) pairs, each sorted by (distance, start)) in (distance,
+ * start) order and keeps a window unless it starts less than `ez` points
+ * from one already kept; stops after `k`.
+ */
+export function selectMatches(
+  lists: Float64Array[],
+  k: number,
+  ez: number,
+  m: number,
+): SubsequenceMatch[] {
+  const pairs = mergePairs(lists);
+  const out: SubsequenceMatch[] = [];
+  const reach = ez > 0 ? Math.ceil(ez) - 1 : -1; // |i - j| <= reach conflicts
+  let taken: Uint8Array | undefined;
+  let lo = 0;
+  if (reach >= 0 && k > 32) {
+    let min = Infinity, max = -Infinity;
+    for (let i = 0; i < pairs.length; i += 2) {
+      min = Math.min(min, pairs[i]);
+      max = Math.max(max, pairs[i]);
+    }
+    lo = min;
+    taken = new Uint8Array(Math.max(0, max - min + 1));
+  }
+  for (let c = 0; c < pairs.length && out.length < k; c += 2) {
+    const start = pairs[c];
+    let free = true;
+    if (taken !== undefined) {
+      free = taken[start - lo] === 0;
+    } else if (reach >= 0) {
+      for (const match of out) {
+        if (Math.abs(match.start - start) <= reach) {
+          free = false;
+          break;
+        }
+      }
+    }
+    if (!free) continue;
+    out.push(subsequenceMatch(start, m, pairs[c + 1]));
+    if (taken !== undefined) {
+      const from = Math.max(0, start - reach - lo);
+      const to = Math.min(taken.length - 1, start + reach - lo);
+      taken.fill(1, from, to + 1);
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes `x[from .. from + m)` z-normalized in two passes into `out`: the
+ * mean, then the standard deviation of the deviations from it; a flat
+ * window (variance at most `FLAT` times its mean square) becomes zeros.
+ */
+export function zNormalize(
+  x: ArrayLike<number>,
+  from: number,
+  m: number,
+  out: Float64Array,
+): void {
+  let sum = 0;
+  for (let i = 0; i < m; i++) sum += x[from + i];
+  const mean = sum / m;
+  let deviations = 0, squares = 0;
+  for (let i = 0; i < m; i++) {
+    const v = x[from + i], d = v - mean;
+    deviations += d * d;
+    squares += v * v;
+  }
+  const variance = deviations / m;
+  if (!(variance > FLAT * (squares / m))) {
+    out.fill(0, 0, m);
+    return;
+  }
+  const sd = Math.sqrt(variance);
+  for (let i = 0; i < m; i++) out[i] = (x[from + i] - mean) / sd;
+}
+
+/**
+ * Replaces the distances of normalized `matches` (found with running sums)
+ * by the exact ones: the DTW, with the band and cost of `args`, of the
+ * query and the window each z-normalized in two passes
+ * ({@linkcode zNormalize}). Re-sorts them by (distance, start). Without
+ * normalization the kernel's distances are exact already.
+ */
+export function exactDistances(
+  series: Float64Array,
+  query: Float64Array,
+  matches: SubsequenceMatch[],
+  args: SearchArgs,
+): SubsequenceMatch[] {
+  if (args.normalize === 0 || matches.length === 0) return matches;
+  const m = query.length;
+  const q = new Float64Array(m);
+  const w = new Float64Array(m);
+  zNormalize(query, 0, m, q);
+  const k = kit();
+  for (const match of matches) {
+    zNormalize(series, match.start, m, w);
+    const pw = stageSeries("searchSubsequence", "window", w, m, Slot.B);
+    const pq = stageSeries("searchSubsequence", "query", q, m, Slot.A);
+    match.distance = k.dtw_f64(
+      pq,
+      m,
+      pw,
+      m,
+      args.window,
+      args.squared,
+      Infinity,
+      0, // strategy: auto
+    );
+  }
+  return matches.sort((a, b) => a.distance - b.distance || a.start - b.start);
+}

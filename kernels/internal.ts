@@ -1,0 +1,71 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+/**
+ * The kernels' interface to the other folders of the kit: what `pool/`,
+ * `service/` and `core/` use beyond the public API of `mod.ts` (argument
+ * checking, the kernels on validated and packed inputs, and the exact
+ * merging of partial results). Not exported from any entry point, and not
+ * for users: it changes with the kit. Every import of the kernels'
+ * private files from another folder goes through this list, so that it
+ * shows the whole coupling.
+ *
+ * @module
+ */
+
+export {
+  checkOptionKeys,
+  copySeries,
+  describe,
+  DTW_OPTION_KEYS,
+  type DtwArgs,
+  dtwArgs,
+  patternOffsets,
+  seriesLength,
+  statsArg,
+  toF64,
+} from "./_validate.ts";
+export {
+  batchPacked,
+  type PackedPatterns,
+  packRange,
+  PATH_LIMIT_CELLS,
+  pathPacked,
+  SEARCH_RESET,
+  type SearchArgs,
+  searchPacked,
+  type SearchResult,
+  topKPacked,
+  type TopKResult,
+} from "./_kernel_calls.ts";
+export {
+  fillTopKStats,
+  mergeTopK,
+  TOP_K_KEYS,
+  type TopKArgs,
+  topKArgs,
+} from "./_top_k.ts";
+export {
+  exactDistances,
+  fillSearchStats,
+  SEARCH_KEYS,
+  searchArgs,
+  selectMatches,
+  subsequenceMatch,
+} from "./_search.ts";
+export {
+  ALONE_CORRELATION_WORK,
+  assembleCorrelationMatrix,
+  correlationMatrixOf,
+  correlationRows,
+  correlationWork,
+  type EncodedSequences,
+  encodeSequences,
+  LOCAL_CORRELATION_WORK,
+  splitRows,
+} from "./_correlation.ts";
+export {
+  checkTotal,
+  type InternedPair,
+  internPair,
+  sequenceLength,
+  SymbolTable,
+} from "./_symbols.ts";

@@ -1,0 +1,230 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+import type { DtwOptions } from "../kernels/dtw.ts";
+import { describe } from "../kernels/internal.ts";
+import { takeF64, takeI32 } from "./_wire.ts";
+import {
+  type DecodedRequest,
+  DEFAULT_SERVICE_LIMITS,
+  OP_CODES,
+  PROTOCOL_VERSION,
+  REQUEST_HEADER_BYTES,
+  type SearchRequestOptions,
+  type ServiceLimits,
+  type ServiceOp,
+} from "./protocol.ts";
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** A request the server refuses: malformed. */
+function malformed(message: string): Error {
+  return new TypeError(`malformed request: ${message}`);
+}
+
+/** The ops whose header has the given fields set. */
+const USES_K: readonly ServiceOp[] = ["topK", "searchSubsequence"];
+const USES_COUNT: readonly ServiceOp[] = [
+  "dtwBatch",
+  "topK",
+  "correlationMatrix",
+];
+const USES_M: readonly ServiceOp[] = [
+  "dtw",
+  "dtwPath",
+  "lcs",
+  "searchSubsequence",
+];
+const NO_DTW: readonly ServiceOp[] = ["lcs", "correlationMatrix"];
+
+/**
+ * Decodes and checks a request on the server. The arrays returned are
+ * copies, so `bytes` may be reused afterwards. Values are not checked here
+ * (the kernels reject non-finite numbers, naming the argument).
+ *
+ * @example Decoding what the client sent
+ * ```ts
+ * import { decodeRequest, encodeRequest } from "@midstreamer/kit/service";
+ * import assert from "node:assert/strict";
+ *
+ * const request = decodeRequest(
+ *   encodeRequest({ op: "topK", reference: [1, 2], patterns: [[1], [2]], k: 1 }),
+ * );
+ * assert.equal(request.op, "topK");
+ * if (request.op === "topK") {
+ *   assert.equal(request.options.k, 1);
+ *   assert.deepEqual(request.patterns, [Float64Array.of(1), Float64Array.of(2)]);
+ * }
+ * assert.throws(() => decodeRequest(new Uint8Array(3)), TypeError);
+ * ```
+ *
+ * @param bytes The request message.
+ * @param limits The server's limits (defaults: {@linkcode DEFAULT_SERVICE_LIMITS}).
+ * @returns The op, its arguments and options.
+ * @throws {TypeError} for a malformed request (message starting with "malformed request").
+ * @throws {RangeError} for a request over the limits.
+ */
+export function decodeRequest(
+  bytes: Uint8Array,
+  limits?: ServiceLimits,
+): DecodedRequest {
+  const maxSeries = limits?.maxSeriesLength ??
+    DEFAULT_SERVICE_LIMITS.maxSeriesLength;
+  const maxBatch = limits?.maxBatchLength ??
+    DEFAULT_SERVICE_LIMITS.maxBatchLength;
+  const maxBytes = limits?.maxRequestBytes ??
+    DEFAULT_SERVICE_LIMITS.maxRequestBytes;
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(
+      `decodeRequest: bytes must be a Uint8Array, got ${describe(bytes)}`,
+    );
+  }
+  if (bytes.length > maxBytes) {
+    throw new RangeError(
+      `request of ${bytes.length} bytes exceeds the limit of ${maxBytes} bytes`,
+    );
+  }
+  if (bytes.length < REQUEST_HEADER_BYTES) {
+    throw malformed(
+      `${bytes.length} bytes is shorter than the ${REQUEST_HEADER_BYTES}-byte header`,
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const code = view.getUint8(0);
+  const op = (Object.keys(OP_CODES) as ServiceOp[]).find((name) =>
+    OP_CODES[name] === code
+  );
+  if (op === undefined) throw malformed(`unknown op code ${code}`);
+  const version = view.getUint8(1);
+  if (version !== PROTOCOL_VERSION) {
+    throw malformed(
+      `protocol version ${version} is not supported (expected ${PROTOCOL_VERSION})`,
+    );
+  }
+  const cost = view.getUint8(2);
+  const flags = view.getUint8(3);
+  const window = view.getInt32(4, true);
+  const k = view.getUint32(8, true);
+  const count = view.getUint32(12, true);
+  const value = view.getFloat64(16, true);
+  const n = view.getUint32(24, true);
+  const m = view.getUint32(28, true);
+  if (cost > 1) throw malformed(`unknown cost code ${cost}`);
+  if (window < -1) throw malformed(`window ${window} is negative`);
+  if (op !== "lcs" && op !== "searchSubsequence" && flags !== 0) {
+    throw malformed(`flags byte ${flags} on op ${op}`);
+  }
+  if (flags > 1) throw malformed(`unknown flags ${flags} on op ${op}`);
+  if (NO_DTW.includes(op) && (cost !== 0 || window !== 0 || value !== 0)) {
+    throw malformed(`cost, window or cutoff set on op ${op}`);
+  }
+  if (!USES_K.includes(op) && k !== 0) throw malformed(`k set on op ${op}`);
+  if (USES_K.includes(op) && k === 0) throw malformed("k is 0");
+  if (!USES_COUNT.includes(op) && count !== 0) {
+    throw malformed(`count set on op ${op}`);
+  }
+  if (!USES_M.includes(op) && m !== 0) throw malformed(`m set on op ${op}`);
+  const series = (name: string, length: number): void => {
+    if (length > maxSeries) {
+      throw new RangeError(
+        `${op}: ${name} has ${length} points; the server's limit is ${maxSeries}`,
+      );
+    }
+  };
+  const expect = (size: number): void => {
+    if (bytes.length !== size) {
+      throw malformed(
+        `the ${op} header describes ${size} bytes but the request has ${bytes.length}`,
+      );
+    }
+  };
+  const dtwOptions: DtwOptions = {
+    window: window < 0 ? undefined : window,
+    cost: cost === 1 ? "squared" : "absolute",
+    cutoff: value,
+  };
+  const H = REQUEST_HEADER_BYTES;
+  if (USES_M.includes(op)) {
+    const [nameA, nameB] = op === "searchSubsequence"
+      ? ["series", "query"]
+      : ["a", "b"];
+    series(nameA, n);
+    series(nameB, m);
+    if (op === "lcs") {
+      if (flags === 1) {
+        expect(H + n + m);
+        try {
+          return {
+            op,
+            a: decoder.decode(bytes.subarray(H, H + n)),
+            b: decoder.decode(bytes.subarray(H + n, H + n + m)),
+          };
+        } catch {
+          throw malformed("lcs strings are not valid UTF-8");
+        }
+      }
+      expect(H + 4 * (n + m));
+      return { op, a: takeI32(bytes, H, n), b: takeI32(bytes, H + 4 * n, m) };
+    }
+    expect(H + 8 * (n + m));
+    const a = takeF64(bytes, H, n);
+    const b = takeF64(bytes, H + 8 * n, m);
+    if (op === "searchSubsequence") {
+      const options: SearchRequestOptions = {
+        window: window < 0 ? Infinity : window,
+        k,
+        normalize: flags === 1,
+        exclusionZone: value,
+        cost: dtwOptions.cost,
+      };
+      return { op, series: a, query: b, options };
+    }
+    return op === "dtw"
+      ? { op, a, b, options: dtwOptions }
+      : { op: "dtwPath", a, b, options: dtwOptions };
+  }
+  if (count > maxBatch) {
+    throw new RangeError(
+      `${op}: ${count} ${
+        op === "correlationMatrix" ? "sequences" : "patterns"
+      } exceed the server's limit of ${maxBatch}`,
+    );
+  }
+  if (bytes.length < H + 4 * count) {
+    throw malformed(`${count} lengths do not fit in the request`);
+  }
+  const lengths = new Uint32Array(count);
+  let total = 0;
+  const name = op === "correlationMatrix" ? "sequences" : "patterns";
+  for (let i = 0; i < count; i++) {
+    lengths[i] = view.getUint32(H + 4 * i, true);
+    series(`${name}[${i}]`, lengths[i]);
+    total += lengths[i];
+  }
+  let at = H + 4 * count;
+  if (op === "correlationMatrix") {
+    if (total !== n) {
+      throw malformed(`the lengths add up to ${total} symbols, not ${n}`);
+    }
+    expect(at + 4 * n);
+    const ids = takeI32(bytes, at, n);
+    const sequences: Int32Array[] = new Array(count);
+    let from = 0;
+    for (let i = 0; i < count; i++) {
+      sequences[i] = ids.subarray(from, from + lengths[i]);
+      from += lengths[i];
+    }
+    return { op, sequences };
+  }
+  series("reference", n);
+  expect(at + 8 * (n + total));
+  const reference = takeF64(bytes, at, n);
+  at += 8 * n;
+  const patterns: Float64Array[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    patterns[i] = takeF64(bytes, at, lengths[i]);
+    at += 8 * lengths[i];
+  }
+  return op === "topK"
+    ? { op, reference, patterns, options: { ...dtwOptions, k } }
+    : { op: "dtwBatch", reference, patterns, options: dtwOptions };
+}

@@ -1,0 +1,263 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+
+import type { DtwOptions } from "../kernels/dtw.ts";
+import {
+  checkOptionKeys,
+  describe,
+  DTW_OPTION_KEYS,
+  dtwArgs,
+  encodeSequences,
+  internPair,
+  patternOffsets,
+  searchArgs,
+  sequenceLength,
+  seriesLength,
+  TOP_K_KEYS,
+  topKArgs,
+} from "../kernels/internal.ts";
+import type { LcsSequence } from "../kernels/lcs.ts";
+import { putSeries, putValues } from "./_wire.ts";
+import {
+  OP_CODES,
+  PROTOCOL_VERSION,
+  REQUEST_HEADER_BYTES,
+  type ServiceOp,
+  type ServiceRequest,
+} from "./protocol.ts";
+
+const encoder = new TextEncoder();
+
+/** Largest window on the wire; any band at least this wide is no band. */
+const MAX_WINDOW = 0x7fff_ffff;
+
+const SEARCH_REQUEST_KEYS = [
+  "op",
+  "series",
+  "query",
+  "window",
+  "k",
+  "normalize",
+  "exclusionZone",
+  "cost",
+];
+
+/**
+ * Encodes a request, validating it as the local function would (so a bad
+ * argument fails here, with the function's error, before anything is
+ * sent).
+ *
+ * A `lcs` of two well-formed strings is sent as UTF-8; anything else is
+ * interned to int32 ids first (equal symbols, under the rules of `lcs`,
+ * get equal ids), which keeps `lcs`'s exact semantics.
+ *
+ * @example Encoding a batch
+ * ```ts
+ * import { encodeRequest } from "@midstreamer/kit/service";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = encodeRequest({
+ *   op: "dtwBatch",
+ *   reference: [0, 1, 2],
+ *   patterns: [[0, 1], [2, 2, 2]],
+ *   cost: "squared",
+ * });
+ * assert.equal(bytes[0], 2); // op code
+ * assert.equal(bytes.length, 32 + 2 * 4 + 8 * 8); // header, lengths, values
+ * ```
+ *
+ * @param request The op and its arguments.
+ * @returns The request message.
+ * @throws {TypeError} for an unknown op or a bad argument (naming it).
+ * @throws {RangeError} for an out-of-range option or length.
+ */
+export function encodeRequest(request: ServiceRequest): Uint8Array {
+  if (request === null || typeof request !== "object") {
+    throw new TypeError(
+      `encodeRequest: request must be an object, got ${describe(request)}`,
+    );
+  }
+  switch (request.op) {
+    case "dtw":
+    case "dtwPath":
+      return encodePair(request);
+    case "dtwBatch":
+    case "topK":
+      return encodeBatch(request);
+    case "lcs":
+      return encodeLcs(request.a, request.b);
+    case "searchSubsequence":
+      return encodeSearch(request);
+    case "correlationMatrix":
+      return encodeCorrelation(request);
+    default:
+      throw new TypeError(
+        `encodeRequest: unknown op ${
+          JSON.stringify((request as { op: unknown }).op)
+        }; expected one of ${Object.keys(OP_CODES).join(", ")}`,
+      );
+  }
+}
+
+/** Header fields of a request (all 0 when left out). */
+interface Header {
+  cost?: number;
+  flags?: number;
+  /** -1 for no band. */
+  window?: number;
+  k?: number;
+  count?: number;
+  value?: number;
+  n: number;
+  m: number;
+}
+
+function header(bytes: Uint8Array, op: ServiceOp, h: Header): DataView {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  view.setUint8(0, OP_CODES[op]);
+  view.setUint8(1, PROTOCOL_VERSION);
+  view.setUint8(2, h.cost ?? 0);
+  view.setUint8(3, h.flags ?? 0);
+  view.setInt32(4, Math.min(h.window ?? 0, MAX_WINDOW), true);
+  view.setUint32(8, h.k ?? 0, true);
+  view.setUint32(12, h.count ?? 0, true);
+  view.setFloat64(16, h.value ?? 0, true);
+  view.setUint32(24, h.n, true);
+  view.setUint32(28, h.m, true);
+  return view;
+}
+
+/** The DTW fields of a header, validated as `fn` would. */
+function dtwHeader(fn: string, request: DtwOptions): Partial<Header> {
+  const args = dtwArgs(fn, {
+    window: request.window,
+    cost: request.cost,
+    cutoff: request.cutoff,
+  });
+  return { cost: args.squared, window: args.window, value: args.cutoff };
+}
+
+function encodePair(
+  request: Extract<ServiceRequest, { op: "dtw" | "dtwPath" }>,
+): Uint8Array {
+  const fn = request.op;
+  checkOptionKeys(fn, request, ["op", "a", "b", ...DTW_OPTION_KEYS]);
+  const h = dtwHeader(fn, request);
+  const n = seriesLength(fn, "a", request.a);
+  const m = seriesLength(fn, "b", request.b);
+  const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 8 * (n + m));
+  header(bytes, fn, { ...h, n, m });
+  putSeries(fn, "a", request.a, bytes, REQUEST_HEADER_BYTES);
+  putSeries(fn, "b", request.b, bytes, REQUEST_HEADER_BYTES + 8 * n);
+  return bytes;
+}
+
+function encodeBatch(
+  request: Extract<ServiceRequest, { op: "dtwBatch" | "topK" }>,
+): Uint8Array {
+  const fn = request.op;
+  const keys = ["op", "reference", "patterns", ...DTW_OPTION_KEYS];
+  let k = 0;
+  let h: Partial<Header>;
+  if (request.op === "topK") {
+    const { op: _, reference: _r, patterns: _p, ...options } = request;
+    const a = topKArgs(fn, options, undefined, TOP_K_KEYS);
+    k = Math.min(a.k, 2 ** 32 - 1);
+    h = { cost: a.squared, window: a.window, value: a.cutoff };
+    keys.push("k");
+    checkOptionKeys(fn, request, keys);
+  } else {
+    checkOptionKeys(fn, request, keys);
+    h = dtwHeader(fn, request);
+  }
+  const n = seriesLength(fn, "reference", request.reference);
+  const patterns = request.patterns;
+  const offsets = patternOffsets(fn, "patterns", patterns);
+  const count = offsets.length - 1;
+  const total = n + offsets[count];
+  const values = REQUEST_HEADER_BYTES + 4 * count;
+  const bytes = new Uint8Array(values + 8 * total);
+  const view = header(bytes, request.op, { ...h, k, count, n, m: 0 });
+  for (let i = 0; i < count; i++) {
+    view.setUint32(
+      REQUEST_HEADER_BYTES + 4 * i,
+      offsets[i + 1] - offsets[i],
+      true,
+    );
+  }
+  putSeries(fn, "reference", request.reference, bytes, values);
+  let at = values + 8 * n;
+  for (let i = 0; i < count; i++) {
+    putSeries(fn, `patterns[${i}]`, patterns[i], bytes, at);
+    at += 8 * (offsets[i + 1] - offsets[i]);
+  }
+  return bytes;
+}
+
+function encodeLcs(a: LcsSequence, b: LcsSequence): Uint8Array {
+  const fn = "lcs";
+  sequenceLength(fn, "a", a);
+  sequenceLength(fn, "b", b);
+  if (
+    typeof a === "string" && typeof b === "string" &&
+    a.isWellFormed() && b.isWellFormed()
+  ) {
+    const ua = encoder.encode(a);
+    const ub = encoder.encode(b);
+    const bytes = new Uint8Array(REQUEST_HEADER_BYTES + ua.length + ub.length);
+    header(bytes, "lcs", { flags: 1, n: ua.length, m: ub.length });
+    bytes.set(ua, REQUEST_HEADER_BYTES);
+    bytes.set(ub, REQUEST_HEADER_BYTES + ua.length);
+    return bytes;
+  }
+  const { ids, n, m } = internPair(fn, a, b);
+  const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 4 * (n + m));
+  header(bytes, "lcs", { n, m });
+  putValues(ids.subarray(0, n + m), bytes, REQUEST_HEADER_BYTES);
+  return bytes;
+}
+
+function encodeSearch(
+  request: Extract<ServiceRequest, { op: "searchSubsequence" }>,
+): Uint8Array {
+  const fn = "searchSubsequence";
+  checkOptionKeys(fn, request, SEARCH_REQUEST_KEYS);
+  const n = seriesLength(fn, "series", request.series);
+  const m = seriesLength(fn, "query", request.query);
+  const { op: _, series: _s, query: _q, ...options } = request;
+  const args = searchArgs(fn, n, m, options);
+  const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 8 * (n + m));
+  header(bytes, "searchSubsequence", {
+    cost: args.squared,
+    flags: args.normalize,
+    window: args.window,
+    k: args.k,
+    value: args.exclusionZone,
+    n,
+    m,
+  });
+  putSeries(fn, "series", request.series, bytes, REQUEST_HEADER_BYTES);
+  putSeries(fn, "query", request.query, bytes, REQUEST_HEADER_BYTES + 8 * n);
+  return bytes;
+}
+
+function encodeCorrelation(
+  request: Extract<ServiceRequest, { op: "correlationMatrix" }>,
+): Uint8Array {
+  const fn = "correlationMatrix";
+  checkOptionKeys(fn, request, ["op", "sequences"]);
+  const { ids, starts } = encodeSequences(fn, request.sequences);
+  const count = starts.length - 1;
+  const n = starts[count];
+  const values = REQUEST_HEADER_BYTES + 4 * count;
+  const bytes = new Uint8Array(values + 4 * n);
+  const view = header(bytes, "correlationMatrix", { count, n, m: 0 });
+  for (let i = 0; i < count; i++) {
+    view.setUint32(
+      REQUEST_HEADER_BYTES + 4 * i,
+      starts[i + 1] - starts[i],
+      true,
+    );
+  }
+  putValues(ids.subarray(0, n), bytes, values);
+  return bytes;
+}

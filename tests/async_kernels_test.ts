@@ -1,0 +1,385 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+// The conformance test of AsyncKernels: the same cases against every
+// implementation, with the synchronous functions as the reference. Adding
+// an implementation (the cluster) is one entry in IMPLEMENTATIONS.
+
+import assert from "node:assert/strict";
+import {
+  type AsyncKernels,
+  ClosedError,
+  correlationMatrix,
+  dtw,
+  dtwBatch,
+  dtwPath,
+  lcs,
+  type Progress,
+  type SearchStats,
+  searchSubsequence,
+  topK,
+  type TopKStats,
+  WorkerPool,
+} from "@midstreamer/kit";
+import { connectService, serveService } from "../service/mod.ts";
+import { randInt, randomWalk, randomWalks, rng } from "../testing/rng.ts";
+import { generateTls } from "../testing/tls.ts";
+
+const tls = await generateTls();
+
+/** An implementation under test: opened per test, closed afterwards. */
+interface Implementation {
+  name: string;
+  open(): Promise<{ kernels: AsyncKernels; close(): Promise<void> }>;
+}
+
+/** A service client over `transport`, with its server. */
+function service(
+  transport: "quic" | "websocket",
+  workers: number,
+): Implementation["open"] {
+  return async () => {
+    const server = await serveService(
+      transport === "quic"
+        ? { transport, cert: tls.cert, key: tls.key, workers }
+        : { transport, workers },
+    );
+    const kernels = await connectService(
+      transport === "quic"
+        ? {
+          transport,
+          port: server.addr.port,
+          caCerts: [tls.caCert],
+          serverName: "localhost",
+        }
+        : { transport, port: server.addr.port },
+    );
+    return {
+      kernels,
+      close: async () => {
+        await kernels.close();
+        await server.close();
+      },
+    };
+  };
+}
+
+const IMPLEMENTATIONS: Implementation[] = [
+  {
+    name: "WorkerPool(2)",
+    open: () => {
+      const kernels = new WorkerPool({ workers: 2 });
+      return Promise.resolve({ kernels, close: () => kernels.close() });
+    },
+  },
+  { name: "service client, QUIC", open: service("quic", 0) },
+  { name: "service client, WebSocket", open: service("websocket", 0) },
+  {
+    name: "service client, WebSocket, on a server's pool",
+    open: service("websocket", 2),
+  },
+];
+
+/** Each test runs `body` on every implementation. */
+function conformance(
+  name: string,
+  body: (kernels: AsyncKernels) => Promise<void>,
+): void {
+  for (const implementation of IMPLEMENTATIONS) {
+    Deno.test(`${implementation.name}: ${name}`, async () => {
+      const { kernels, close } = await implementation.open();
+      try {
+        await body(kernels);
+      } finally {
+        await close();
+      }
+    });
+  }
+}
+
+/** The last `onProgress` call had done === total, and done never fell. */
+function progress(): {
+  onProgress: (p: Progress) => void;
+  check(total: number): void;
+} {
+  const seen: Progress[] = [];
+  return {
+    onProgress: (p) => seen.push(p),
+    check(total) {
+      assert.ok(seen.length > 0, "onProgress was not called");
+      for (let i = 1; i < seen.length; i++) {
+        assert.ok(seen[i].done >= seen[i - 1].done);
+      }
+      assert.deepEqual(seen.at(-1), { done: total, total });
+    },
+  };
+}
+
+const DTW_OPTIONS = [
+  undefined,
+  { window: 0 },
+  { window: 3 },
+  { window: Infinity, cost: "squared" as const },
+  { cutoff: 4 },
+  { window: 2, cost: "squared" as const, cutoff: 10 },
+];
+
+conformance("dtw and dtwPath equal the synchronous functions", async (k) => {
+  const random = rng(101);
+  const pairs: [ArrayLike<number>, ArrayLike<number>][] = [
+    [[], []],
+    [[1], []],
+    [[2], [5]],
+    [[1, 2, 3], [1, 3]],
+    [randomWalk(40, random), randomWalk(9, random)], // band < |n - m|
+  ];
+  for (let i = 0; i < 6; i++) {
+    pairs.push([
+      randomWalk(randInt(random, 1, 90), random),
+      randomWalk(randInt(random, 1, 90), random),
+    ]);
+  }
+  for (const [a, b] of pairs) {
+    for (const options of DTW_OPTIONS) {
+      const label = `${a.length} × ${b.length} ${JSON.stringify(options)}`;
+      assert.equal(await k.dtw(a, b, options), dtw(a, b, options), label);
+      assert.deepEqual(
+        await k.dtwPath(a, b, options),
+        dtwPath(a, b, options),
+        label,
+      );
+    }
+  }
+  const p = progress();
+  await k.dtwPath([1, 2], [2], { onProgress: p.onProgress });
+  p.check(1);
+});
+
+conformance("dtwBatch and topK equal the synchronous functions", async (k) => {
+  const random = rng(102);
+  const reference = randomWalk(70, random);
+  const patterns = randomWalks(150, random, 1, 110);
+  patterns.push(...patterns.slice(0, 30)); // ties
+  patterns.push(new Float64Array(0));
+  for (const options of DTW_OPTIONS) {
+    assert.deepEqual(
+      await k.dtwBatch(reference, patterns, options),
+      dtwBatch(reference, patterns, options),
+    );
+    for (const count of [1, 4, 25, Infinity]) {
+      const stats = {} as TopKStats;
+      const o = { ...options, k: count };
+      assert.deepEqual(
+        await k.topK(reference, patterns, { ...o, stats }),
+        topK(reference, patterns, o),
+        JSON.stringify(o),
+      );
+      assert.equal(
+        stats.prunedByKim + stats.prunedByKeogh + stats.abandoned +
+          stats.computed,
+        patterns.length,
+      );
+    }
+  }
+  assert.deepEqual(await k.dtwBatch(reference, []), new Float64Array(0));
+  assert.deepEqual(await k.topK(reference, []), []);
+  assert.deepEqual(
+    await k.topK(reference, patterns),
+    topK(reference, patterns),
+  );
+  const p = progress();
+  await k.dtwBatch(reference, patterns, { onProgress: p.onProgress });
+  p.check(patterns.length);
+  const q = progress();
+  await k.topK(reference, patterns, { k: 3, onProgress: q.onProgress });
+  q.check(patterns.length);
+});
+
+conformance("searchSubsequence equals the synchronous function", async (k) => {
+  const random = rng(103);
+  const series = randomWalk(40_000, random);
+  const cases = [
+    { query: series.slice(31_000, 31_064), window: 6 },
+    { query: randomWalk(50, random), window: 5, k: 4 },
+    {
+      query: randomWalk(30, random),
+      window: Infinity,
+      cost: "squared" as const,
+    },
+    { query: randomWalk(20, random), window: 2, k: 7, exclusionZone: 0 },
+    { query: randomWalk(16, random), window: 1, normalize: false, k: 3 },
+    { query: [1], window: 0, k: 2 },
+  ];
+  for (const { query, ...options } of cases) {
+    const stats = {} as SearchStats;
+    const expected = searchSubsequence(series, query, options);
+    const got = await k.searchSubsequence(series, query, { ...options, stats });
+    assert.deepEqual(got, expected, JSON.stringify(options));
+    assert.equal(got[0].index, got[0].start); // the deprecated getter
+    assert.equal(stats.windows, series.length - query.length + 1);
+    assert.equal(
+      stats.prunedByKim + stats.prunedByKeoghEQ + stats.prunedByKeoghEC +
+        stats.abandoned + stats.computed,
+      stats.windows,
+    );
+  }
+  const short = randomWalk(12, random);
+  assert.deepEqual(
+    await k.searchSubsequence(short, short, { window: 1, k: 3 }),
+    searchSubsequence(short, short, { window: 1, k: 3 }),
+  );
+  const p = progress();
+  await k.searchSubsequence(series, cases[1].query, {
+    window: 5,
+    onProgress: p.onProgress,
+  });
+  p.check(series.length - cases[1].query.length + 1);
+});
+
+conformance(
+  "lcs and correlationMatrix equal the synchronous functions",
+  async (k) => {
+    const pairs: [Parameters<typeof lcs>[0], Parameters<typeof lcs>[1]][] = [
+      ["AGGTAB", "GXTXAYB"],
+      ["😀a😀b", "a😀😀"],
+      ["\ud800x", "x\ud800"],
+      [["BUY", "HOLD", "SELL"], ["BUY", "SELL", "BUY"]],
+      [[1, "1", NaN, 0], ["1", 1, NaN, -0]],
+      [Int32Array.of(3, 1, 2, 7), [1, 2, 3, 7]],
+      [Float64Array.of(0.5, 1.5), "ab"],
+      ["", "abc"],
+      ["", ""],
+    ];
+    for (const [a, b] of pairs) {
+      assert.equal(await k.lcs(a, b), lcs(a, b), `${a} / ${b}`);
+    }
+    const random = rng(104);
+    const symbols = ["BUY", "SELL", "HOLD", 1, 2];
+    const sequences = Array.from(
+      { length: 40 },
+      () =>
+        Array.from(
+          { length: randInt(random, 0, 60) },
+          () => symbols[randInt(random, 0, symbols.length - 1)],
+        ),
+    );
+    const mixed = [...sequences, "BUYSELL", Int32Array.of(1, 2, 1), ""];
+    assert.deepEqual(
+      await k.correlationMatrix(mixed),
+      correlationMatrix(mixed),
+    );
+    assert.deepEqual(await k.correlationMatrix([]), new Float64Array(0));
+    assert.deepEqual(await k.correlationMatrix(["a"]), Float64Array.of(1));
+    const p = progress();
+    await k.correlationMatrix(mixed, { onProgress: p.onProgress });
+    p.check(mixed.length);
+    const q = progress();
+    await k.lcs("ab", "b", { onProgress: q.onProgress });
+    q.check(1);
+  },
+);
+
+conformance(
+  "bad input rejects with the synchronous function's class and message",
+  async (k) => {
+    const same = async (
+      call: () => Promise<unknown>,
+      sync: () => unknown,
+    ): Promise<void> => {
+      let expected: unknown;
+      try {
+        sync();
+      } catch (e) {
+        expected = e;
+      }
+      assert.ok(expected instanceof Error, "the synchronous call must throw");
+      await assert.rejects(call, (e: unknown) => {
+        assert.equal(
+          (e as Error).constructor,
+          (expected as Error).constructor,
+          String(e),
+        );
+        assert.equal((e as Error).message, (expected as Error).message);
+        return true;
+      });
+    };
+    await same(() => k.dtw([1, NaN], [1]), () => dtw([1, NaN], [1]));
+    await same(
+      () => k.dtw([1], [1], { window: -1 }),
+      () => dtw([1], [1], { window: -1 }),
+    );
+    await same(
+      () => k.dtw([1], [1], { cutoff: "1" } as never),
+      () => dtw([1], [1], { cutoff: "1" } as never),
+    );
+    await same(
+      () => k.dtwBatch([1], [[1], [2, "x" as never]]),
+      () => dtwBatch([1], [[1], [2, "x" as never]]),
+    );
+    await same(
+      () => k.topK([1], [[1]], { k: 0 }),
+      () => topK([1], [[1]], { k: 0 }),
+    );
+    await same(
+      () => k.topK([1], [[1]], { k: "1" } as never),
+      () => topK([1], [[1]], { k: "1" } as never),
+    );
+    await same(
+      () => k.searchSubsequence([1, 2], [1], {} as never),
+      () => searchSubsequence([1, 2], [1], {} as never),
+    );
+    await same(
+      () => k.searchSubsequence([1, 2], [1, 2, 3], { window: 1 }),
+      () => searchSubsequence([1, 2], [1, 2, 3], { window: 1 }),
+    );
+    await same(
+      () => k.dtwPath([1], [1], { window: 0.5 }),
+      () => dtwPath([1], [1], { window: 0.5 }),
+    );
+    await same(() => k.lcs(3 as never, "a"), () => lcs(3 as never, "a"));
+    await same(
+      () => k.correlationMatrix(["a", {} as never]),
+      () => correlationMatrix(["a", {} as never]),
+    );
+    await assert.rejects(
+      () => k.dtw([1], [1], { signal: {} as never }),
+      TypeError,
+    );
+    await assert.rejects(
+      () => k.dtw([1], [1], { onProgress: 1 as never }),
+      TypeError,
+    );
+    assert.equal(await k.dtw([1, 2], [1, 2]), 0); // still usable
+  },
+);
+
+conformance("an aborted signal rejects with its reason", async (k) => {
+  const reason = new Error("not needed");
+  const signal = AbortSignal.abort(reason);
+  for (
+    const call of [
+      () => k.dtw([1], [1], { signal }),
+      () => k.dtwBatch([1], [[1]], { signal }),
+      () => k.topK([1], [[1]], { signal }),
+      () => k.searchSubsequence([1, 2], [1], { window: 0, signal }),
+      () => k.dtwPath([1], [1], { signal }),
+      () => k.lcs("a", "a", { signal }),
+      () => k.correlationMatrix(["a"], { signal }),
+    ]
+  ) {
+    await assert.rejects(call, (e) => e === reason);
+  }
+  const controller = new AbortController();
+  const pending = k.dtw(randomWalk(4000, rng(1)), randomWalk(4000, rng(2)), {
+    signal: controller.signal,
+  });
+  controller.abort(reason);
+  await assert.rejects(pending, (e) => e === reason);
+  assert.equal(await k.lcs("ab", "ab"), 2); // still usable
+});
+
+conformance("close rejects later calls with ClosedError", async (k) => {
+  assert.equal(await k.dtw([1], [2]), 1);
+  await k.close();
+  await k.close(); // idempotent
+  await assert.rejects(k.dtw([1], [1]), ClosedError);
+  await assert.rejects(k.topK([1], [[1]]), ClosedError);
+});
