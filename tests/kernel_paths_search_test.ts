@@ -1,11 +1,12 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 // The fast paths of the subsequence search kernel (`rust/src/search.rs`),
 // each reached directly through `search_f64`'s `strategy` bits: with the
-// path and without it, against a naive reference written here (every
-// window normalized as the kernel documents it, then a plain DTW).
+// path and without it, against a naive reference (every window normalized
+// as the kernel documents it, written here, then the full-matrix DTW).
 
 import assert from "node:assert/strict";
-import { randomWalk, rng } from "../testing/rng.ts";
+import { plantedWalk, randomWalk, rng } from "../testing/rng.ts";
+import { fullMatrixDtw } from "./_dtw_reference.ts";
 import { rawSearch, type RawSearchArgs, SEARCH_PATH } from "./_raw_kernels.ts";
 
 /** Window starts between exact recomputations of the running sums. */
@@ -45,29 +46,6 @@ function kernelWindows(x: Float64Array, m: number): Float64Array[] {
   return out;
 }
 
-/** Banded DTW, `(a_i - b_j)²` or `|a_i - b_j|` (two rows). */
-function dtw(
-  a: Float64Array,
-  b: Float64Array,
-  w: number,
-  squared: boolean,
-): number {
-  const m = b.length;
-  let prev = new Float64Array(m + 1).fill(Infinity);
-  let cur = new Float64Array(m + 1);
-  prev[0] = 0;
-  for (let i = 1; i <= a.length; i++) {
-    cur.fill(Infinity);
-    for (let j = Math.max(1, i - w); j <= Math.min(m, i + w); j++) {
-      const d = a[i - 1] - b[j - 1];
-      const c = squared ? d * d : Math.abs(d);
-      cur[j] = c + Math.min(prev[j], prev[j - 1], cur[j - 1]);
-    }
-    [prev, cur] = [cur, prev];
-  }
-  return prev[m];
-}
-
 /** Every window's distance to `q`, normalized as the kernel does. */
 function distances(x: Float64Array, q: Float64Array, a: RawSearchArgs) {
   const m = q.length;
@@ -78,7 +56,10 @@ function distances(x: Float64Array, q: Float64Array, a: RawSearchArgs) {
   }
   const [mean, sd] = norm(s1, s2, m);
   const qz = q.map((v) => (v - mean) / sd);
-  return kernelWindows(x, m).map((z) => dtw(z, qz, a.window ?? m, a.squared));
+  const cost = a.squared ? "squared" : "absolute";
+  return kernelWindows(x, m).map((z) =>
+    fullMatrixDtw(z, qz, { window: a.window ?? Infinity, cost })
+  );
 }
 
 /** The exclusion-zone greedy over `[index, distance]` pairs, sorted. */
@@ -140,23 +121,6 @@ function checkPath(
     );
     assert.deepEqual(counts[0], counts[1], `case ${i}: counters`);
   }
-}
-
-/** A walk with noisy, rescaled copies of `q` planted at `at`. */
-function plantedWalk(
-  n: number,
-  q: Float64Array,
-  at: number[],
-  random: () => number,
-): Float64Array {
-  const x = randomWalk(n, random);
-  for (const p of at) {
-    const scale = 0.5 + 2 * random(), shift = 10 * (random() - 0.5);
-    for (let i = 0; i < q.length; i++) {
-      x[p + i] = scale * q[i] + shift + 0.05 * (random() - 0.5);
-    }
-  }
-  return x;
 }
 
 function args(

@@ -1,9 +1,13 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import assert from "node:assert/strict";
-import { type SearchStats, searchSubsequence } from "@midstreamer/kit";
+import {
+  type SearchOptions,
+  type SearchStats,
+  searchSubsequence,
+} from "@midstreamer/kit";
 import { typedArrayDtw } from "@midstreamer/kit/baseline";
-import { randInt, randomWalk, rng } from "../testing/rng.ts";
+import { plantedWalk, randInt, randomWalk, rng } from "../testing/rng.ts";
 
 // The documented normalization, written out independently: two passes
 // (the mean, then the mean square deviation from it); a window whose
@@ -42,6 +46,26 @@ function squaredDtw(a: Float64Array, b: Float64Array, w: number): number {
   return prev[m];
 }
 
+interface BruteOptions {
+  k: number;
+  window: number;
+  exclusionZone: number;
+  squared: boolean;
+  normalize: boolean;
+}
+
+/** The options of {@linkcode searchSubsequence} for the brute force's. */
+function options(o: BruteOptions, stats: SearchStats): SearchOptions {
+  return {
+    k: o.k,
+    window: o.window,
+    exclusionZone: o.exclusionZone,
+    cost: o.squared ? "squared" : "absolute",
+    normalize: o.normalize,
+    stats,
+  };
+}
+
 /**
  * Brute force: every window's distance (two-pass normalization), then the
  * exclusion-zone greedy.
@@ -49,13 +73,7 @@ function squaredDtw(a: Float64Array, b: Float64Array, w: number): number {
 function brute(
   x: Float64Array,
   q: Float64Array,
-  o: {
-    k: number;
-    window: number;
-    exclusionZone: number;
-    squared: boolean;
-    normalize: boolean;
-  },
+  o: BruteOptions,
 ): { start: number; end: number; distance: number }[] {
   const m = q.length;
   const qz = zNormalized(q, o.normalize);
@@ -95,14 +113,7 @@ Deno.test("searchSubsequence equals brute force (fixed seeds)", () => {
     const x = randomWalk(n, random);
     const q = randomWalk(m, random);
     const stats = {} as SearchStats;
-    const got = searchSubsequence(x, q, {
-      k: o.k,
-      window: o.window,
-      exclusionZone: o.exclusionZone,
-      cost: o.squared ? "squared" : "absolute",
-      normalize: o.normalize,
-      stats,
-    });
+    const got = searchSubsequence(x, q, options(o, stats));
     assert.deepEqual(
       got,
       brute(x, q, o),
@@ -115,23 +126,6 @@ Deno.test("searchSubsequence equals brute force (fixed seeds)", () => {
     assert.equal(stats.windows, n - m + 1);
   }
 });
-
-/** A walk with noisy, rescaled copies of `q` planted at `at`. */
-function plantedWalk(
-  n: number,
-  q: Float64Array,
-  at: number[],
-  random: () => number,
-): Float64Array {
-  const x = randomWalk(n, random);
-  for (const p of at) {
-    const scale = 0.5 + 2 * random(), shift = 10 * (random() - 0.5);
-    for (let i = 0; i < q.length; i++) {
-      x[p + i] = scale * q[i] + shift + 0.05 * (random() - 0.5);
-    }
-  }
-  return x;
-}
 
 Deno.test("searchSubsequence equals brute force: queries of 1-8, 63-65 and 127-129 points", () => {
   const random = rng(36);
@@ -158,14 +152,7 @@ Deno.test("searchSubsequence equals brute force: queries of 1-8, 63-65 and 127-1
     const at = m >= 8 ? [100, Math.floor(windows / 2), windows - 5] : [];
     const x = plantedWalk(n, q, at, random);
     const stats = {} as SearchStats;
-    const got = searchSubsequence(x, q, {
-      k: o.k,
-      window: o.window,
-      exclusionZone: o.exclusionZone,
-      cost: o.squared ? "squared" : "absolute",
-      normalize: o.normalize,
-      stats,
-    });
+    const got = searchSubsequence(x, q, options(o, stats));
     const label = `m ${m} n ${n} ${JSON.stringify(o)}`;
     assert.deepEqual(got, brute(x, q, o), label);
     const counted = stats.prunedByKim + stats.prunedByKeoghEQ +
