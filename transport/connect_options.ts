@@ -92,4 +92,10 @@ export interface ConnectOptions {
    * @default {false}
    */
   zeroRtt?: boolean;
+  /**
+   * The server's bearer token, sent once as the connection's first frame.
+   * A wrong or missing one rejects the channel's requests with an
+   * {@linkcode AuthenticationError}.
+   */
+  token?: string;
 }

@@ -69,6 +69,7 @@
  * @module
  */
 
+export * from "./authentication_error.ts";
 export * from "./channel.ts";
 export * from "./connect.ts";
 export * from "./connect_options.ts";
@@ -81,6 +82,7 @@ export * from "./protocol_error.ts";
 export * from "./remote_error.ts";
 export * from "./request_stream.ts";
 export * from "./server.ts";
+export * from "./server_limits.ts";
 export * from "./timeout_error.ts";
 export * from "./transport.ts";
 export * from "./web_socket_client.ts";
