@@ -69,6 +69,8 @@ export interface ConnectServiceOptions {
    * @default {30000}
    */
   timeout?: number;
+  /** The service's bearer token (see `serveService`'s `token`). */
+  token?: string;
 }
 
 /**
@@ -236,6 +238,7 @@ export async function connectService(
     "serverName",
     "client",
     "timeout",
+    "token",
   ]);
   const channel: Channel = await connect(options);
   /**
