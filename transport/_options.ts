@@ -209,9 +209,12 @@ export function resolveServerLimits(
         `Cannot ${fn}: "${name}" must be a number, got ${typeof value}`,
       );
     }
-    if (!Number.isSafeInteger(value) || value < 1) {
+    const max = name.endsWith("Timeout")
+      ? 2 ** 31 - 1
+      : Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(value) || value < 1 || value > max) {
       throw new RangeError(
-        `Cannot ${fn}: "${name}" must be a positive integer, got ${value}`,
+        `Cannot ${fn}: "${name}" must be a positive integer up to ${max}, got ${value}`,
       );
     }
     limits[name] = value;

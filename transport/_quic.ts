@@ -264,6 +264,26 @@ export function listenQuic(options: ResolvedListenOptions): Server {
   };
 }
 
+/**
+ * Why a stream failed: the peer's close reason when the connection was
+ * closed with one (it settles at about the same time as the failed read),
+ * else the read's error.
+ */
+async function closeReason(
+  closed: Promise<Deno.QuicCloseInfo>,
+  error: unknown,
+): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), 50);
+  });
+  const info = await Promise.race([closed.catch(() => null), late]);
+  clearTimeout(timer);
+  return info !== null && info.reason !== ""
+    ? `${info.reason} (close code ${info.closeCode})`
+    : messageOf(error);
+}
+
 /** A request stream over one bidirectional QUIC stream. */
 class QuicRequestStream implements RequestStream {
   readonly id: number;
@@ -278,6 +298,7 @@ class QuicRequestStream implements RequestStream {
   constructor(
     stream: Deno.QuicBidirectionalStream,
     options: ResolvedConnectOptions,
+    closed: Promise<Deno.QuicCloseInfo>,
     onClose?: () => void,
     authenticate = false,
   ) {
@@ -304,13 +325,13 @@ class QuicRequestStream implements RequestStream {
     );
     this.#done = pump(this.#reader, decoder).then(
       () => table.close("stream closed by peer"),
-      (error) => {
+      async (error) => {
         this.#rejected0Rtt = /0-RTT rejected/i.test(messageOf(error));
         if (error instanceof ProtocolError) {
           table.fail(error);
           this.#reader.cancel().catch(noop);
         }
-        table.close(`connection closed: ${messageOf(error)}`);
+        table.close(`connection closed: ${await closeReason(closed, error)}`);
       },
     );
   }
@@ -360,7 +381,13 @@ class QuicChannel implements Channel {
     this.#conn = conn;
     this.#options = options;
     this.resumed = resumed;
-    this.#main = new QuicRequestStream(main, options, undefined, true);
+    this.#main = new QuicRequestStream(
+      main,
+      options,
+      conn.closed,
+      undefined,
+      true,
+    );
   }
 
   request(message: Uint8Array): Promise<Uint8Array> {
@@ -383,6 +410,7 @@ class QuicChannel implements Channel {
         this.#main = new QuicRequestStream(
           bidi,
           this.#options,
+          this.#conn.closed,
           undefined,
           true,
         );
@@ -403,6 +431,7 @@ class QuicChannel implements Channel {
     const stream: QuicRequestStream = new QuicRequestStream(
       bidi,
       this.#options,
+      this.#conn.closed,
       () => this.#streams.delete(stream),
     );
     this.#streams.add(stream);
