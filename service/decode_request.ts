@@ -166,6 +166,13 @@ export function decodeRequest(
     const a = takeF64(bytes, H, n);
     const b = takeF64(bytes, H + 8 * n, m);
     if (op === "searchSubsequence") {
+      if (m <= n && k > n - m + 1) {
+        throw malformed(
+          `k ${k} exceeds the ${
+            n - m + 1
+          } windows (the client sends k resolved)`,
+        );
+      }
       const options: SearchRequestOptions = {
         window: window < 0 ? Infinity : window,
         k,
