@@ -71,6 +71,13 @@ export interface ConnectServiceOptions {
   timeout?: number;
   /** The service's bearer token (see `serveService`'s `token`). */
   token?: string;
+  /**
+   * QUIC only: milliseconds of silence after which the server is taken
+   * as dead, as for `connect`.
+   *
+   * @default {30000}
+   */
+  peerTimeout?: number;
 }
 
 /**
@@ -239,6 +246,7 @@ export async function connectService(
     "client",
     "timeout",
     "token",
+    "peerTimeout",
   ]);
   const channel: Channel = await connect(options);
   /**

@@ -118,6 +118,8 @@ export class GuardedConnection {
   /** Requests held until the token is verified: [dispatch, drop]. */
   #held: [() => void, () => void][] = [];
   #inflight = 0;
+  /** Requests handed to the handler and not yet answered. */
+  #answering = 0;
   #buffered = 0;
   #closed = false;
   #last = performance.now();
@@ -166,8 +168,9 @@ export class GuardedConnection {
     if (this.#closed) return;
     const { idleTimeout } = this.#state.options.limits;
     const quiet = performance.now() - this.#last;
-    if (this.#inflight > 0 || quiet < idleTimeout) {
-      const wait = this.#inflight > 0 ? idleTimeout : idleTimeout - quiet;
+    // A frame still arriving does not count: a slowloris is idle.
+    if (this.#answering > 0 || quiet < idleTimeout) {
+      const wait = this.#answering > 0 ? idleTimeout : idleTimeout - quiet;
       this.#idleTimer = setTimeout(() => this.#checkIdle(), Math.ceil(wait));
       return;
     }
@@ -300,6 +303,7 @@ export class GuardedConnection {
         const bytes = header.length;
         const onDone = (): void => {
           inflight--;
+          this.#answering--;
           this.#release(bytes);
         };
         const dispatch = (): void => {
@@ -315,6 +319,7 @@ export class GuardedConnection {
             () => state.timedOut++,
           );
         };
+        this.#answering++;
         if (this.#authenticated) dispatch();
         else this.#held.push([dispatch, onDone]);
       },

@@ -50,6 +50,7 @@ export interface ResolvedConnectOptions {
   endpoint: Deno.QuicEndpoint | undefined;
   zeroRtt: boolean;
   token: string | undefined;
+  peerTimeout: number;
 }
 
 const LISTEN_KEYS = new Set([
@@ -78,6 +79,7 @@ const CONNECT_KEYS = new Set([
   "endpoint",
   "zeroRtt",
   "token",
+  "peerTimeout",
 ]);
 
 function checkShape(
@@ -296,7 +298,23 @@ export function resolveConnectOptions(
   const fn = "connect";
   const o = checkShape(fn, options, CONNECT_KEYS);
   const transport = transportOf(fn, o.transport);
-  quicOnly(fn, o, transport, ["endpoint", "zeroRtt"]);
+  quicOnly(fn, o, transport, ["endpoint", "zeroRtt", "peerTimeout"]);
+  const peerTimeout = o.peerTimeout ?? 30_000;
+  if (typeof peerTimeout !== "number") {
+    throw new TypeError(
+      `Cannot ${fn}: "peerTimeout" must be a number, got ${typeof peerTimeout}`,
+    );
+  }
+  if (
+    !Number.isInteger(peerTimeout) || peerTimeout < 3 ||
+    peerTimeout > 2 ** 31 - 1
+  ) {
+    throw new RangeError(
+      `Cannot ${fn}: "peerTimeout" must be an integer from 3 to ${
+        2 ** 31 - 1
+      } milliseconds, got ${peerTimeout}`,
+    );
+  }
   if (transport === "quic") {
     for (const name of ["secure", "client"]) {
       if (o[name] !== undefined) {
@@ -375,5 +393,6 @@ export function resolveConnectOptions(
     endpoint: o.endpoint as Deno.QuicEndpoint | undefined,
     zeroRtt: optionalBoolean(fn, "zeroRtt", o.zeroRtt, false),
     token: token(fn, o.token),
+    peerTimeout,
   };
 }

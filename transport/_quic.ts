@@ -467,6 +467,8 @@ export async function connectQuic(
     alpnProtocols: [ALPN],
     endpoint,
     zeroRtt: options.zeroRtt,
+    maxIdleTimeout: options.peerTimeout,
+    keepAliveInterval: Math.floor(options.peerTimeout / 3),
   });
   // With zeroRtt, a synchronous QuicConn means 0-RTT is in use.
   const resumed = !(attempt instanceof Promise);

@@ -98,4 +98,15 @@ export interface ConnectOptions {
    * {@linkcode AuthenticationError}.
    */
   token?: string;
+  /**
+   * QUIC only: milliseconds of silence from the server after which the
+   * connection is taken as dead (a killed server sends no close) and its
+   * pending requests reject with {@linkcode ClosedError}. Keep-alives go
+   * out every third of it, so a live server busy with a long request is
+   * never dropped. WebSocket needs none: a dead peer's TCP connection is
+   * reset by its operating system.
+   *
+   * @default {30000}
+   */
+  peerTimeout?: number;
 }
