@@ -111,7 +111,9 @@ export function decodeRequest(
     throw malformed(`flags byte ${flags} on op ${op}`);
   }
   if (flags > 1) throw malformed(`unknown flags ${flags} on op ${op}`);
-  if (NO_DTW.includes(op) && (cost !== 0 || window !== 0 || !Object.is(value, 0))) {
+  if (
+    NO_DTW.includes(op) && (cost !== 0 || window !== 0 || !Object.is(value, 0))
+  ) {
     throw malformed(`cost, window or cutoff set on op ${op}`);
   }
   if (!USES_K.includes(op) && k !== 0) throw malformed(`k set on op ${op}`);

@@ -148,7 +148,6 @@ export function listenQuic(options: ResolvedListenOptions): Server {
   const serveConn = async (incoming: Deno.QuicIncoming): Promise<void> => {
     if (!state.admitConnection()) {
       // Accepted only to tell the client why it is closed.
-      let conn: Deno.QuicConn;
       const accepting = incoming.accept({ zeroRtt: false });
       const timer = setTimeout(() => {
         accepting.then((conn) => conn.close(), noop);
