@@ -104,10 +104,11 @@ export function checkRequest(
     case "dtwBatch":
     case "topK":
       batch = request.patterns.length;
-      lengths.push(["reference", request.reference.length]);
+      // In decodeRequest's order: the patterns' lengths, then the reference.
       request.patterns.forEach((p, i) =>
         lengths.push([`patterns[${i}]`, p.length])
       );
+      lengths.push(["reference", request.reference.length]);
       break;
     case "searchSubsequence":
       lengths.push(["series", request.series.length], [
