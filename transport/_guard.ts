@@ -121,6 +121,8 @@ export class GuardedConnection {
   /** Requests handed to the handler and not yet answered. */
   #answering = 0;
   #buffered = 0;
+  /** Reply bytes handed to the socket and not yet written out (QUIC). */
+  #queued = 0;
   #closed = false;
   #last = performance.now();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -198,6 +200,28 @@ export class GuardedConnection {
     this.#held = [];
     for (const [, drop] of held) drop();
     this.#state.connections--;
+  }
+
+  /**
+   * Counts reply bytes handed to the socket (`delta` > 0) or written out
+   * (`delta` < 0). A client whose unread replies pass
+   * `maxBufferedBytesPerConnection` is closed: it does not read them.
+   */
+  queued(delta: number): void {
+    this.#queued += delta;
+    this.#state.bufferedBytes += delta;
+    if (delta > 0) this.checkBacklog(this.#queued);
+  }
+
+  /** Closes the connection if `bytes` of replies wait for its client. */
+  checkBacklog(bytes: number): void {
+    const max = this.#state.options.limits.maxBufferedBytesPerConnection;
+    if (bytes <= max) return;
+    this.#fail(
+      "busy",
+      ERROR_BUSY,
+      `the client does not read its replies: ${bytes} bytes wait (maxBufferedBytesPerConnection ${max})`,
+    );
   }
 
   #release(bytes: number): void {

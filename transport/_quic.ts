@@ -82,7 +82,16 @@ async function serveStream(
 ): Promise<void> {
   const reader = stream.readable.getReader();
   const writer = stream.writable.getWriter();
-  const send = sender(writer);
+  const send: SendFrame = (parts) => {
+    for (const part of parts) {
+      const bytes = part.length;
+      guard.queued(bytes);
+      writer.write(part).then(
+        () => guard.queued(-bytes),
+        () => guard.queued(-bytes),
+      );
+    }
+  };
   expose?.(send);
   let ended = false;
   const callbacks = guard.stream(

@@ -134,7 +134,9 @@ export function listenWebSocket(options: ResolvedListenOptions): Server {
     const { promise: closed, resolve } = Promise.withResolvers<void>();
     closedSockets.add(closed);
     const send: SendFrame = (parts) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(parts[0]!);
+      if (socket.readyState !== WebSocket.OPEN) return;
+      socket.send(parts[0]!);
+      guard?.checkBacklog(socket.bufferedAmount);
     };
     const refuse = (
       kind: CloseKind,
