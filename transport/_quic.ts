@@ -190,6 +190,7 @@ export function listenQuic(options: ResolvedListenOptions): Server {
     try {
       if (options.zeroRtt) {
         conn = incoming.accept({ zeroRtt: true });
+        guard.watchHandshake(conn.handshake);
       } else {
         const accepting = incoming.accept({ zeroRtt: false });
         guard.watchHandshake(accepting);
