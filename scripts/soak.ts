@@ -16,10 +16,11 @@
  * deno task soak --minutes 0.5 --gate errors   # CI: fail only on errors
  * ```
  *
- * Pass: the RSS slope is at most 1 MB per hour or its interval includes
- * it, and the fd count is flat (its fitted change over the run is under
- * one descriptor, or its interval includes 0). Exits 1 when the verdict
- * fails, 2 on bad flags.
+ * Verdicts: RSS `pass` when the slope's whole interval is at most 1 MB
+ * per hour, `fail` when it is all above, else `inconclusive`; fds `pass`
+ * when flat (the fitted change over the run is under one descriptor, or
+ * its interval includes 0). Exits 1 when one fails (or the load met an
+ * error), 2 on bad flags.
  *
  * @module
  */
@@ -65,7 +66,18 @@ export interface SoakReport {
   };
   /** Fits over the block means of the samples after the warm-up. */
   fit: { rss: Fit; fds: Fit };
-  verdict: { rss: boolean; fds: boolean; pass: boolean };
+  /**
+   * RSS: `pass` when the whole interval is at most 1 MB per hour, `fail`
+   * when it is all above, else `inconclusive` (the run is too short to
+   * tell). fds: `pass` when flat (the fitted change over the run is under
+   * one descriptor, or the interval includes 0). `pass`: neither failed
+   * and the load met no error.
+   */
+  verdict: {
+    rss: "pass" | "inconclusive" | "fail";
+    fds: "pass" | "fail";
+    pass: boolean;
+  };
 }
 
 /** Student's t quantile (Cornish–Fisher expansion of the normal one). */
@@ -110,6 +122,9 @@ export function fitLine(ts: number[], ys: number[]): Fit {
  * on), and a line through that climb says nothing about a leak.
  */
 const WARM_UP_MAX_S = 120;
+
+/** The RSS growth target, in MB per hour. */
+const RSS_TARGET_MB_PER_HOUR = 1;
 
 /**
  * Means of consecutive blocks of samples, about 50 blocks in all: the fit
@@ -300,9 +315,15 @@ export async function soak(
   const rss = fitLine(ts, blocks.map((s) => s.rssMB));
   const fds = fitLine(ts, blocks.map((s) => s.fds));
   const hours = minutes / 60;
-  const rssOk = rss.lo <= 1; // ≤ 1 MB per hour, or within its interval
-  const fdsOk = (fds.lo <= 0 && fds.hi >= 0) ||
-    Math.abs(fds.slopePerHour * hours) < 1;
+  const rssVerdict = rss.hi <= RSS_TARGET_MB_PER_HOUR
+    ? "pass"
+    : rss.lo > RSS_TARGET_MB_PER_HOUR
+    ? "fail"
+    : "inconclusive";
+  const fdsVerdict = (fds.lo <= 0 && fds.hi >= 0) ||
+      Math.abs(fds.slopePerHour * hours) < 1
+    ? "pass"
+    : "fail";
   const report: SoakReport = {
     meta: {
       minutes,
@@ -317,9 +338,10 @@ export async function soak(
     load,
     fit: { rss, fds },
     verdict: {
-      rss: rssOk,
-      fds: fdsOk,
-      pass: rssOk && fdsOk && load.errors === 0,
+      rss: rssVerdict,
+      fds: fdsVerdict,
+      pass: rssVerdict !== "fail" && fdsVerdict === "pass" &&
+        load.errors === 0,
     },
   };
   return report;
@@ -368,7 +390,9 @@ if (import.meta.main) {
       } to ${f(report.fit.rss.hi)}), ` +
       `fds ${f(report.fit.fds.slopePerHour)}/h (95 % ${
         f(report.fit.fds.lo)
-      } to ${f(report.fit.fds.hi)}): ${report.verdict.pass ? "pass" : "FAIL"}`,
+      } to ${
+        f(report.fit.fds.hi)
+      }): RSS ${report.verdict.rss}, fds ${report.verdict.fds}`,
   );
   // --gate errors (CI's 30 s, too short for a slope): fail only on errors.
   const failed = values.gate === "errors"

@@ -238,7 +238,7 @@ function fullResults(): Results {
           rss: { slopePerHour: 0.5, lo: -3, hi: 4, intercept: 80 },
           fds: { slopePerHour: 0, lo: -1, hi: 1, intercept: 40.5 },
         },
-        verdict: { rss: true, fds: true, pass: true },
+        verdict: { rss: "inconclusive", fds: "pass", pass: true },
       },
       browser: {
         rows: [{ name: "dtw 1000 x 1000", deno_ms: 0.39, chromium_ms: 0.56 }],

@@ -240,12 +240,12 @@ function soakSection(s: NonNullable<Extras["soak"]>): string {
     name: string,
     fit: NonNullable<Extras["soak"]>["fit"]["rss"],
     unit: string,
-    ok: boolean,
+    verdict: string,
   ) => [
     name,
     `${f(fit.slopePerHour)} ${unit}/h`,
     `${f(fit.lo)} to ${f(fit.hi)}`,
-    ok ? "pass" : "FAIL",
+    verdict,
   ];
   const verdicts = table(["", "slope", "95 % interval", "verdict"], [
     fitRow("RSS (target ≤ 1 MB/h)", s.fit.rss, "MB", s.verdict.rss),
