@@ -340,7 +340,12 @@ class QuicRequestStream implements RequestStream {
           table.fail(error);
           this.#reader.cancel().catch(noop);
         }
-        table.close(`connection closed: ${await closeReason(closed, error)}`);
+        // A rejected 0-RTT flight is not a closed connection: no reason
+        // to wait for.
+        const reason = this.#rejected0Rtt
+          ? messageOf(error)
+          : await closeReason(closed, error);
+        table.close(`connection closed: ${reason}`);
       },
     );
   }
