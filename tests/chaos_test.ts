@@ -255,28 +255,44 @@ Deno.test("chaos: 1,000 idle and 200 slowloris connections leave a good client's
     };
     beat();
     dribble = setInterval(beat, 1000);
-    // [idle ws, idle quic, loaded ws, loaded quic] latencies.
-    const samples: number[][] = [[], [], [], []];
+    // Latencies of [idle ws, idle quic, loaded ws, loaded quic], in blocks:
+    // the machine's hiccups (shared cores) hit a block's four series alike,
+    // so each block gives a loaded/idle ratio of p99s, and the verdict is
+    // the median ratio over the blocks.
+    let samples: number[][] = [[], [], [], []];
     const time = async (j: number, i: number) => {
       const t0 = performance.now();
       await clients[j]!.request(Uint8Array.of(0, i & 255));
       samples[j]!.push(performance.now() - t0);
     };
-    for (let i = 0; i < 50; i++) for (let j = 0; j < 4; j++) await time(j, i);
-    samples.forEach((s) => s.length = 0); // warm-up
-    for (let i = 0; i < 400; i++) {
-      const order = i % 2 === 0 ? [0, 2, 3, 1] : [2, 0, 1, 3];
-      for (const j of order) await time(j, i);
+    // Let the loaded server settle (its garbage from 1,200 connections),
+    // then warm up both.
+    await sleep(1000);
+    for (let i = 0; i < 200; i++) for (let j = 0; j < 4; j++) await time(j, i);
+    const ratios: number[][] = [[], []];
+    for (let block = 0; block < 7; block++) {
+      samples = [[], [], [], []];
+      for (let i = 0; i < 300; i++) {
+        const order = i % 2 === 0 ? [0, 2, 3, 1] : [2, 0, 1, 3];
+        for (const j of order) await time(j, i);
+      }
+      const [idleWs, idleQuic, loadedWs, loadedQuic] = samples.map(p99);
+      ratios[0]!.push(loadedWs! / idleWs!);
+      ratios[1]!.push(loadedQuic! / idleQuic!);
     }
-    const [idleWs, idleQuic, loadedWs, loadedQuic] = samples.map(p99);
+    const median = (xs: number[]) =>
+      xs.toSorted((a, b) => a - b)[xs.length >> 1]!;
+    const show = (xs: number[]) =>
+      `${median(xs).toFixed(2)} (blocks ${
+        xs.map((x) => x.toFixed(2)).join(", ")
+      })`;
     console.log(
-      `p99 ms: websocket ${idleWs!.toFixed(3)} idle, ${
-        loadedWs!.toFixed(3)
-      } loaded; ` +
-        `quic ${idleQuic!.toFixed(3)} idle, ${loadedQuic!.toFixed(3)} loaded`,
+      `p99 loaded/idle: websocket ${show(ratios[0]!)}; quic ${
+        show(ratios[1]!)
+      }`,
     );
-    assert.ok(loadedWs! <= 2 * idleWs!, "websocket p99 more than doubled");
-    assert.ok(loadedQuic! <= 2 * idleQuic!, "quic p99 more than doubled");
+    assert.ok(median(ratios[0]!) <= 2, "websocket p99 more than doubled");
+    assert.ok(median(ratios[1]!) <= 2, "quic p99 more than doubled");
     await Promise.all(clients.map((c) => c.close()));
   } finally {
     clearInterval(dribble);
@@ -308,11 +324,11 @@ Deno.test("chaos: a flood of maximum-size requests from 50 clients is refused, n
     );
     await Promise.all(clients.map((c) => c.request(Uint8Array.of(0))));
     const idleRss = server.rss();
-    // The stated bound (README): what the server admits, plus up to three
-    // copies of each connection's current message (Deno's WebSocket holds
-    // a message whole: its receive buffer, the event's ArrayBuffer, and
-    // garbage not yet collected), plus 64 MiB.
-    const bound = idleRss + limits.maxBufferedBytes + 3 * 50 * MiB + 64 * MiB;
+    // The stated bound (README): what the server admits, plus four
+    // messages per connection (Deno's WebSocket reads a message whole into
+    // its receive buffer and copies it into the event's ArrayBuffer; two
+    // more wait for the garbage collector), plus 64 MiB.
+    const bound = idleRss + limits.maxBufferedBytes + 4 * 50 * MiB + 64 * MiB;
     let peak = idleRss;
     const sampler = setInterval(() => peak = Math.max(peak, server.rss()), 20);
     const payload = new Uint8Array(MiB).fill(1);
