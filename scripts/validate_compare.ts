@@ -31,25 +31,31 @@ import { fileURLToPath } from "node:url";
 import { analyseAgainst } from "./_compare/analyse.ts";
 import { parseResults } from "./_compare/results.ts";
 import { formatRatio } from "./_compare/verdict.ts";
-import { addWorktree, checkoutRoot } from "./_compare/worktree.ts";
+import { addWorktree, checkoutRoot, git } from "./_compare/worktree.ts";
 import { parseThreshold } from "./compare.ts";
 
-const decoder = new TextDecoder();
+/** Runs git in `dir`, throwing with its message when it fails. */
+async function mustGit(dir: string, ...args: string[]): Promise<string> {
+  const r = await git(dir, args);
+  if (!r.ok) throw new Error(`git ${args.join(" ")} failed: ${r.err}`);
+  return r.out;
+}
 
-async function sh(cmd: string, args: string[], cwd: string): Promise<string> {
-  const out = await new Deno.Command(cmd, {
-    args,
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed: ${decoder.decode(out.stderr)}`,
-    );
-  }
-  return decoder.decode(out.stdout);
+/** Commits everything in `dir` as `message`. */
+async function commitAll(dir: string, message: string): Promise<void> {
+  await mustGit(dir, "add", "-A");
+  await mustGit(
+    dir,
+    "-c",
+    "user.name=validate",
+    "-c",
+    "user.email=v@example.com",
+    "commit",
+    "-q",
+    "--allow-empty",
+    "-m",
+    message,
+  );
 }
 
 /**
@@ -113,7 +119,7 @@ if (import.meta.main) {
   const root = await checkoutRoot(
     fileURLToPath(new URL("..", import.meta.url)),
   );
-  const head = (await sh("git", ["rev-parse", "HEAD"], root)).trim();
+  const head = await mustGit(root, "rev-parse", "HEAD");
   const tree = await addWorktree(root, head);
   const stop = () => {
     tree.remove().finally(() => Deno.exit(2));
@@ -132,34 +138,14 @@ if (import.meta.main) {
   try {
     // The worktree's files had their import-map specifiers rewritten; make
     // that the base commit, so the plant is the only difference.
-    await sh("git", ["add", "-A"], tree.dir);
-    await sh("git", [
-      "-c",
-      "user.name=validate",
-      "-c",
-      "user.email=v@example.com",
-      "commit",
-      "-q",
-      "--allow-empty",
-      "-m",
-      "base",
-    ], tree.dir);
+    await commitAll(tree.dir, "base");
     if (plant !== undefined) {
       const file = join(tree.dir, "kernels", "dtw.ts");
       await Deno.writeTextFile(
         file,
         plantSource(await Deno.readTextFile(file), plant),
       );
-      await sh("git", [
-        "-c",
-        "user.name=validate",
-        "-c",
-        "user.email=v@example.com",
-        "commit",
-        "-q",
-        "-am",
-        `plant ${plant}`,
-      ], tree.dir);
+      await commitAll(tree.dir, `plant ${plant}`);
     }
     const against = plant === undefined ? "HEAD" : "HEAD~1";
     for (let r = 0; r < runs; r++) {

@@ -20,6 +20,7 @@ import type { MeasuredUnit, Results } from "../scripts/_compare/results.ts";
 import { parseResults } from "../scripts/_compare/results.ts";
 import { main, mergeSessions, parseThreshold } from "../scripts/compare.ts";
 import { rng } from "../testing/rng.ts";
+import { testResults } from "../testing/results.ts";
 import { run } from "../testing/run.ts";
 
 const deno = Deno.execPath();
@@ -295,7 +296,16 @@ Deno.test({
     try {
       const saved = join(root, "out.json");
       const r = await compare(
-        ["--against", "HEAD~1", "--rounds", "8", "--save", saved],
+        [
+          "--against",
+          "HEAD~1",
+          "--rounds",
+          "24",
+          "--budget",
+          "6",
+          "--save",
+          saved,
+        ],
         root,
       );
       assert.equal(r.code, 1, r.err + r.out);
@@ -312,8 +322,8 @@ Deno.test({
       );
       assert.deepEqual(
         results.units[0].sessions,
-        [8, 8],
-        "two sessions of 8 rounds",
+        [24, 24],
+        "two sessions of 24 rounds",
       );
       assert.match(r.out, /changed\s+slower\s+×/);
       assert.match(r.out, /added: new one/);
@@ -525,47 +535,18 @@ function syntheticUnit(
 }
 
 function syntheticResults(unit: MeasuredUnit, date: string): Results {
-  return {
-    format: "midstreamer-kit-compare",
-    version: 2,
-    system: {
-      cpu: "AMD EPYC",
-      cores: 2,
-      memoryBytes: 2 ** 34,
-      os: "linux",
-      osRelease: "6",
-      arch: "x86_64",
-      deno: "2.9.6",
-      v8: "15",
-      typescript: "6",
-      commit: "abc",
-      dirty: false,
-      date,
-    },
-    run: {
-      mode: "baseline",
-      quick: true,
-      suites: ["dtw"],
-      durationMs: 1,
-      budgetMs: 1,
-    },
-    units: [unit],
-  };
+  return testResults([unit], ["dtw"], date);
 }
 
 Deno.test("a saved file: judged by ratios to the in-run baseline, not by times", () => {
   const random = rng(18);
-  const now = syntheticResults(
-    syntheticUnit(random, { base: 1, kit: 1 }),
-    "2026-12-05",
-  );
+  /** A run whose baseline and kit times are scaled by `base` and `kit`. */
+  const recorded = (base: number, kit: number, date: string) =>
+    syntheticResults(syntheticUnit(random, { base, kit }), date);
+  const now = recorded(1, 1, "2026-12-05");
   // A file from a moment when the machine was 30 % faster: every time,
   // baselines included, 30 % lower. Ratios are unchanged: nothing slower.
-  const fast = syntheticResults(
-    syntheticUnit(random, { base: 0.7, kit: 0.7 }),
-    "2026-12-01",
-  );
-  const drift = analyseBaseline(now, fast, 0.05);
+  const drift = analyseBaseline(now, recorded(0.7, 0.7, "2026-12-01"), 0.05);
   assert.deepEqual(drift.rows.map((r) => r.verdict), [
     undefined,
     "same",
@@ -576,10 +557,7 @@ Deno.test("a saved file: judged by ratios to the in-run baseline, not by times",
     "the time change is shown, as information",
   );
   // A file where only the kit was 30 % faster: the kit got slower.
-  const kitFaster = syntheticResults(
-    syntheticUnit(random, { base: 1, kit: 0.7 }),
-    "2026-12-01",
-  );
+  const kitFaster = recorded(1, 0.7, "2026-12-01");
   const slower = analyseBaseline(now, kitFaster, 0.05);
   assert.deepEqual(slower.rows.map((r) => r.verdict), [
     undefined,
@@ -608,7 +586,7 @@ Deno.test("a saved file: judged by ratios to the in-run baseline, not by times",
     sides: [now.units[0].sides[1]],
   };
   const noBase = analyseBaseline({ ...now, units: [lone] }, {
-    ...fast,
+    ...kitFaster,
     units: [lone],
   }, 0.05);
   assert.equal(noBase.rows[0].verdict, undefined);

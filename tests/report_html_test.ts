@@ -10,6 +10,7 @@ import { renderHtml } from "../scripts/_report/html.ts";
 import { seriesName, splitGroup } from "../scripts/_report/benches.ts";
 import { chromiumAvailable, runInChromium } from "../testing/chromium.ts";
 import { rng } from "../testing/rng.ts";
+import { testResults } from "../testing/results.ts";
 
 const random = rng(21);
 
@@ -95,30 +96,7 @@ function fullResults(): Results {
     relative: 0.4,
   };
   return {
-    format: "midstreamer-kit-compare",
-    version: 2,
-    system: {
-      cpu: "AMD EPYC",
-      cores: 2,
-      memoryBytes: 2 ** 34,
-      os: "linux",
-      osRelease: "6.18",
-      arch: "x86_64",
-      deno: "2.9.6",
-      v8: "15.0",
-      typescript: "6.0",
-      commit: "0123456789abcdef",
-      dirty: false,
-      date: "2026-12-05T00:00:00Z",
-    },
-    run: {
-      mode: "baseline",
-      quick: true,
-      suites: ["dtw", "lcs", "e2e"],
-      durationMs: 60_000,
-      budgetMs: 150_000,
-    },
-    units,
+    ...testResults(units, ["dtw", "lcs", "e2e"]),
     extras: {
       transport: {
         meta: {

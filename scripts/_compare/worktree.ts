@@ -22,7 +22,8 @@ export class RevisionError extends Error {
 
 const decoder = new TextDecoder();
 
-async function git(
+/** Runs `git args` in `cwd`; its trimmed output and whether it succeeded. */
+export async function git(
   cwd: string,
   args: string[],
 ): Promise<{ ok: boolean; out: string; err: string }> {
