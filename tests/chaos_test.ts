@@ -266,7 +266,7 @@ Deno.test("chaos: 1,000 idle and 200 slowloris connections leave a good client's
     await sleep(1000);
     for (let i = 0; i < 200; i++) for (let j = 0; j < 4; j++) await time(j, i);
     const ratios: number[][] = [[], []];
-    for (let block = 0; block < 7; block++) {
+    for (let block = 0; block < 11; block++) {
       samples = [[], [], [], []];
       for (let i = 0; i < 300; i++) {
         const order = i % 2 === 0 ? [0, 2, 3, 1] : [2, 0, 1, 3];
