@@ -10,6 +10,7 @@
 import type { Report as TransportReport } from "../transport_report.ts";
 import type { LoadReport } from "../load.ts";
 import type { BrowserBenchReport } from "../browser_bench.ts";
+import type { SoakReport } from "../soak.ts";
 import type { SideTimes } from "./measure.ts";
 import type { UnitInfo } from "./events.ts";
 
@@ -80,6 +81,8 @@ export interface Extras {
   load?: LoadReport;
   /** `scripts/browser_bench.ts --json`. */
   browser?: BrowserBenchReport;
+  /** `deno task soak --json` (kept in `bench/soak.json`). */
+  soak?: SoakReport;
 }
 
 /** A results file. */
