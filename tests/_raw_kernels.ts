@@ -7,6 +7,8 @@ import { f64Heap, i32Heap, kit, scratch, Slot } from "../kernels/_wasm.ts";
 
 /** `strategy` of `dtw_f64` and `search_f64` (see `rust/src/ffi.rs`). */
 export const DTW = { auto: 0, rows: 1, stripes: 2 } as const;
+/** `strategy` of `dtw_dims_f64` and `dtw_dims_f32`. */
+export const DTW_DIMS = { auto: 0, rows: 1, stripes: 2, general: 3 } as const;
 /** `strategy` of `dtw_batch_f64`. */
 export const BATCH = { auto: 0, pairs: 1, lanes: 2 } as const;
 /** `strategy` of `top_k_f64`. */
@@ -42,6 +44,13 @@ function put(slot: Slot, x: ArrayLike<number>): number {
   return at;
 }
 
+/** Copies `x` to a scratch slot as `f32` values (rounded once). */
+function putF32(slot: Slot, x: ArrayLike<number>): number {
+  const at = scratch(slot, x.length * 4);
+  new Float32Array(kit().memory.buffer).set(x, at >>> 2);
+  return at;
+}
+
 /** Copies `x` to a scratch slot as `u32` (or `i32`) values. */
 function put32(slot: Slot, x: ArrayLike<number>): number {
   const at = scratch(slot, x.length * 4);
@@ -70,6 +79,31 @@ export function rawDtw(
     cutoff,
     strategy,
   );
+}
+
+/**
+ * `dtw_dims_f64`, or with `f32` `dtw_dims_f32` (the values rounded to
+ * `f32`): `a` and `b` hold `dims` values per point, point-major.
+ */
+export function rawDtwDims(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  dims: number,
+  window: number | undefined,
+  squared: boolean,
+  cutoff: number,
+  strategy: number,
+  f32 = false,
+): number {
+  const n = Math.floor(a.length / dims), m = Math.floor(b.length / dims);
+  const ex = kit();
+  const args = [win(window), squared ? 1 : 0, cutoff, strategy] as const;
+  if (f32) {
+    const pa = putF32(Slot.A, a), pb = putF32(Slot.B, b);
+    return ex.dtw_dims_f32(pa, n, pb, m, dims, ...args);
+  }
+  const pa = put(Slot.A, a), pb = put(Slot.B, b);
+  return ex.dtw_dims_f64(pa, n, pb, m, dims, ...args);
 }
 
 /**

@@ -30,7 +30,9 @@ use crate::dtw::{self, Kernel};
 use crate::lcs::{self, Seqs};
 use crate::memory;
 use crate::path;
+use crate::prec::{F32, F64};
 use crate::search;
+use crate::stripes;
 use crate::top_k;
 
 /// The count returned when a strategy does not apply (`-1` in JavaScript).
@@ -70,6 +72,14 @@ fn kernel(strategy: u32) -> Option<Kernel> {
         1 => Some(Kernel::Rows),
         2 => Some(Kernel::Stripes),
         _ => None,
+    }
+}
+
+/// Decodes the `strategy` of [`dtw_dims_f64`] and [`dtw_dims_f32`].
+fn kernel_dims(strategy: u32) -> Option<Kernel> {
+    match strategy {
+        3 => Some(Kernel::General),
+        s => kernel(s),
     }
 }
 
@@ -123,6 +133,79 @@ pub unsafe extern "C" fn dtw_f64(
     let a = std::slice::from_raw_parts(a, n);
     let b = std::slice::from_raw_parts(b, m);
     dtw::dtw(a, b, window_arg(window), squared != 0, cutoff, kernel)
+}
+
+/// The dependent multivariate DTW (DTW_D) of `a` (`n` points of `dims`
+/// values, point-major: value `k` of point `i` at `a[i * dims + k]`) and
+/// `b` (`m` points), exact in `f64`: the cost of cell `(i, j)` is
+/// `Σ_k |a_i[k] - b_j[k]|`, or `Σ_k (a_i[k] - b_j[k])²`, summed in index
+/// order from `k = 0`. Both empty is `0`, one empty `+inf`. `dims = 1` is
+/// [`dtw_f64`], bit for bit; `dims = 0` returns `NaN`.
+///
+/// `strategy`: `0` auto, `1` scalar rows, `2` stripes (a kernel per
+/// `dims` up to 8), `3` stripes through the general kernel only.
+///
+/// # Safety
+/// `a` and `b` must point to `n * dims` and `m * dims` readable `f64`
+/// values, none NaN.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn dtw_dims_f64(
+    a: *const f64,
+    n: usize,
+    b: *const f64,
+    m: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    strategy: u32,
+) -> f64 {
+    let kernel = match kernel_dims(strategy) {
+        Some(k) if dims > 0 => k,
+        _ => return f64::NAN,
+    };
+    let a = std::slice::from_raw_parts(a, n * dims);
+    let b = std::slice::from_raw_parts(b, m * dims);
+    let (window, sq) = (window_arg(window), squared != 0);
+    if dims == 1 && kernel != Kernel::General {
+        return dtw::dtw(a, b, window, sq, cutoff, kernel);
+    }
+    stripes::dtw_dims::<F64>(a, b, dims, window, sq, cutoff, None, kernel)
+}
+
+/// [`dtw_dims_f64`] in `f32`, `dims >= 1` (`1` is univariate): the inputs
+/// are `f32` values, and every cell is computed in `f32` as `cost +
+/// min(up, left, diagonal)`, each operation (the difference, the absolute
+/// value or square, each partial sum of the cost, the final addition)
+/// rounded to `f32`, as a scalar reference applying `Math.fround` after
+/// each does. Returns that `f32` distance (exactly, as an `f64`).
+///
+/// `strategy`: as for [`dtw_dims_f64`] (`2`: a kernel per `dims` up to 8).
+///
+/// # Safety
+/// `a` and `b` must point to `n * dims` and `m * dims` readable `f32`
+/// values, all finite.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn dtw_dims_f32(
+    a: *const f32,
+    n: usize,
+    b: *const f32,
+    m: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    strategy: u32,
+) -> f64 {
+    let kernel = match kernel_dims(strategy) {
+        Some(k) if dims > 0 => k,
+        _ => return f64::NAN,
+    };
+    let a = std::slice::from_raw_parts(a, n * dims);
+    let b = std::slice::from_raw_parts(b, m * dims);
+    stripes::dtw_dims::<F32>(a, b, dims, window_arg(window), squared != 0, cutoff, None, kernel) as f64
 }
 
 /// `dtwBatch`: the DTW distances of the reference `r` (`n` points) to

@@ -8,6 +8,8 @@
 //! documented contracts):
 //!
 //! * `dtw`: one DTW, full or banded, and the stripes it runs on;
+//! * `stripes`: the same for multivariate series (dependent DTW) and in
+//!   `f32`, in either precision of `prec`;
 //! * `batch`: many DTWs against one reference, lane-parallel (`dtwBatch`);
 //! * `bounds`: envelopes and lower bounds;
 //! * `top_k`, `best`, `screen`: `topK`, its k best, its `f32` screening;
@@ -25,6 +27,8 @@ mod lcs;
 mod memory;
 mod num;
 mod path;
+mod prec;
 mod screen;
 mod search;
+mod stripes;
 mod top_k;
