@@ -9,6 +9,8 @@ import { f64Heap, i32Heap, kit, scratch, Slot } from "../kernels/_wasm.ts";
 export const DTW = { auto: 0, rows: 1, stripes: 2 } as const;
 /** `strategy` of `dtw_dims_f64` and `dtw_dims_f32`. */
 export const DTW_DIMS = { auto: 0, rows: 1, stripes: 2, general: 3 } as const;
+/** `strategy` of `dtw_batch_dims_f64` and `dtw_batch_dims_f32`. */
+export const BATCH_DIMS = { auto: 0, pairs: 1, lanes: 2, general: 3 } as const;
 /** `strategy` of `dtw_batch_f64`. */
 export const BATCH = { auto: 0, pairs: 1, lanes: 2 } as const;
 /** `strategy` of `top_k_f64`. */
@@ -19,6 +21,8 @@ export const TOP_K = {
   stream: 3,
   screen: 4,
 } as const;
+/** `strategy` of `top_k_dims_f64` and `top_k_dims_f32`. */
+export const TOP_K_DIMS = { auto: 0, pairs: 1, lanes: 2 } as const;
 /** `strategy` of `path_f64`. */
 export const PATH = {
   auto: 0,
@@ -107,22 +111,25 @@ export function rawDtwDims(
 }
 
 /**
- * Stages a reference and patterns (back to back, with their offsets);
- * returns their addresses.
+ * Stages a reference and patterns (back to back, with their offsets in
+ * points of `dims` values, in f64 or f32); returns their addresses.
  */
 function putPatterns(
   r: ArrayLike<number>,
   patterns: ArrayLike<number>[],
+  dims = 1,
+  f32 = false,
 ): { pr: number; flat: number; off: number } {
-  const pr = put(Slot.A, r);
+  const pr = f32 ? putF32(Slot.A, r) : put(Slot.A, r);
   const offsets = [0];
   for (const p of patterns) {
-    offsets.push(offsets[offsets.length - 1] + p.length);
+    offsets.push(offsets[offsets.length - 1] + p.length / dims);
   }
-  const flat = scratch(Slot.B, offsets[patterns.length] * 8);
+  const size = f32 ? 4 : 8;
+  const flat = scratch(Slot.B, offsets[patterns.length] * dims * size);
   const off = put32(Slot.C, offsets);
-  const heap = f64Heap();
-  patterns.forEach((p, i) => heap.set(p, (flat >>> 3) + offsets[i]));
+  const heap = f32 ? new Float32Array(kit().memory.buffer) : f64Heap();
+  patterns.forEach((p, i) => heap.set(p, flat / size + offsets[i] * dims));
   return { pr, flat, off };
 }
 
@@ -149,6 +156,41 @@ export function rawDtwBatch(
     out,
     strategy,
   );
+  if (done === -1) return undefined;
+  return f64Heap().slice(out >>> 3, (out >>> 3) + patterns.length);
+}
+
+/**
+ * `dtw_batch_dims_f64`, or with `f32` `dtw_batch_dims_f32`: the distances,
+ * or `undefined` when it returns -1.
+ */
+export function rawDtwBatchDims(
+  r: ArrayLike<number>,
+  patterns: ArrayLike<number>[],
+  dims: number,
+  window: number | undefined,
+  squared: boolean,
+  cutoff: number,
+  strategy: number,
+  f32 = false,
+): Float64Array | undefined {
+  const { pr, flat, off } = putPatterns(r, patterns, dims, f32);
+  const out = scratch(Slot.D, patterns.length * 8);
+  const ex = kit();
+  const n = Math.floor(r.length / dims);
+  const args = [
+    off,
+    patterns.length,
+    dims,
+    win(window),
+    squared ? 1 : 0,
+    cutoff,
+    out,
+    strategy,
+  ] as const;
+  const done = f32
+    ? ex.dtw_batch_dims_f32(pr, n, flat, ...args)
+    : ex.dtw_batch_dims_f64(pr, n, flat, ...args);
   if (done === -1) return undefined;
   return f64Heap().slice(out >>> 3, (out >>> 3) + patterns.length);
 }
@@ -196,6 +238,56 @@ export function rawTopK(
     { length: found },
     (_, i) => ({ index: index[i], distance: heap[(dist >>> 3) + i] }),
   );
+}
+
+/**
+ * `top_k_dims_f64`, or with `f32` `top_k_dims_f32`: the matches and the
+ * four counters, or `undefined` when it returns -1.
+ */
+export function rawTopKDims(
+  r: ArrayLike<number>,
+  patterns: ArrayLike<number>[],
+  dims: number,
+  k: number,
+  window: number | undefined,
+  squared: boolean,
+  cutoff: number,
+  strategy: number,
+  f32 = false,
+): { matches: RawMatch[]; stats: number[] } | undefined {
+  const { pr, flat, off } = putPatterns(r, patterns, dims, f32);
+  const kk = Math.min(k, patterns.length);
+  const dist = scratch(Slot.D, kk * 8);
+  const idx = scratch(Slot.E, kk * 4);
+  const ps = scratch(Slot.F, 32);
+  const ex = kit();
+  const n = Math.floor(r.length / dims);
+  const args = [
+    off,
+    patterns.length,
+    dims,
+    k,
+    win(window),
+    squared ? 1 : 0,
+    cutoff,
+    idx,
+    dist,
+    ps,
+    strategy,
+  ] as const;
+  const found = f32
+    ? ex.top_k_dims_f32(pr, n, flat, ...args)
+    : ex.top_k_dims_f64(pr, n, flat, ...args);
+  if (found === -1) return undefined;
+  const heap = f64Heap();
+  const index = new Uint32Array(heap.buffer, idx, found);
+  return {
+    matches: Array.from(
+      { length: found },
+      (_, i) => ({ index: index[i], distance: heap[(dist >>> 3) + i] }),
+    ),
+    stats: Array.from(heap.subarray(ps >>> 3, (ps >>> 3) + 4)),
+  };
 }
 
 /** Arguments of {@linkcode rawSearch}. */
@@ -286,6 +378,43 @@ export function rawPath(
     limit,
     strategy,
   );
+  return { distance, path: lastPath() };
+}
+
+/**
+ * `path_dims_f64`, or with `f32` `path_dims_f32`, then `path_ptr` and
+ * `path_len`.
+ */
+export function rawPathDims(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  dims: number,
+  window: number | undefined,
+  squared: boolean,
+  cutoff: number,
+  limit: number,
+  strategy: number,
+  f32 = false,
+): RawPath {
+  const n = Math.floor(a.length / dims), m = Math.floor(b.length / dims);
+  const ex = kit();
+  const args = [win(window), squared ? 1 : 0, cutoff, limit, strategy] as const;
+  const distance = f32
+    ? ex.path_dims_f32(
+      putF32(Slot.A, a),
+      n,
+      putF32(Slot.B, b),
+      m,
+      dims,
+      ...args,
+    )
+    : ex.path_dims_f64(put(Slot.A, a), n, put(Slot.B, b), m, dims, ...args);
+  return { distance, path: lastPath() };
+}
+
+/** The path the last `path_f64` or `path_dims_*` left. */
+function lastPath(): Array<[number, number]> {
+  const ex = kit();
   const cells = new Uint32Array(
     ex.memory.buffer,
     ex.path_ptr(),
@@ -293,7 +422,7 @@ export function rawPath(
   );
   const path: Array<[number, number]> = [];
   for (let i = 0; i < cells.length; i += 2) path.push([cells[i], cells[i + 1]]);
-  return { distance, path };
+  return path;
 }
 
 /** `lcs_u32` on symbol ids `< sigma`. */

@@ -8,8 +8,31 @@
 
 import assert from "node:assert/strict";
 import { randInt, randomWalk, rng } from "./_rng.ts";
-import { COSTS, cutoffs, dtwRef, same, VALUES, windows } from "./_dtw_cases.ts";
-import { DTW, DTW_DIMS, rawDtw, rawDtwDims } from "./_raw_kernels.ts";
+import {
+  COSTS,
+  cutoffs,
+  dtwRef,
+  matrix,
+  median,
+  same,
+  shuffle,
+  topRef,
+  trace,
+  VALUES,
+  windows,
+} from "./_dtw_cases.ts";
+import {
+  BATCH_DIMS,
+  DTW,
+  DTW_DIMS,
+  PATH,
+  rawDtw,
+  rawDtwBatchDims,
+  rawDtwDims,
+  rawPathDims,
+  rawTopKDims,
+  TOP_K_DIMS,
+} from "./_raw_kernels.ts";
 
 /** Lengths 0..N in the exhaustive cases. */
 const N = 8;
@@ -141,5 +164,375 @@ Deno.test("dtw_dims_f32: rounding shows (the f64 and f32 distances differ), and 
       Infinity,
       () => `strategy ${s}`,
     );
+  }
+});
+
+Deno.test("dtw_batch_dims: single pairs and lane groups (fast and general kernels) equal the reference on every small case", () => {
+  let checked = 0;
+  const n0 = 6;
+  for (const [label, values] of VALUES) {
+    for (const dims of DIMS) {
+      const random = rng(320 + dims);
+      for (let n = 0; n <= n0; n++) {
+        const r = values(random, n * dims);
+        // 1..6 patterns of every length 0..n0 (groups of 1..4 lanes and a
+        // remainder), in random order.
+        const patterns = shuffle(
+          random,
+          Array.from({ length: n0 + 1 }, (_, m) =>
+            Array.from(
+              { length: randInt(random, 1, 6) },
+              () => values(random, m * dims),
+            )).flat(),
+        );
+        for (const window of windows(n0)) {
+          for (const squared of COSTS) {
+            for (const [precision, f32] of PRECISIONS) {
+              const d = patterns.map((p) =>
+                dtwRef(r, p, window, squared, { dims, f32 })
+              );
+              for (const cutoff of [Infinity, median(d)]) {
+                const want = d.map((x) => x <= cutoff ? x : Infinity);
+                for (const [name, s] of Object.entries(BATCH_DIMS)) {
+                  const got = rawDtwBatchDims(
+                    r,
+                    patterns,
+                    dims,
+                    window,
+                    squared,
+                    cutoff,
+                    s,
+                    f32,
+                  );
+                  assert.deepEqual(
+                    got && Array.from(got),
+                    want,
+                    `${precision} ${name} ${label} dims=${dims} n=${n} window=${window} squared=${squared} cutoff=${cutoff}`,
+                  );
+                  checked += want.length;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  assert.ok(checked > 200_000, `${checked} distances`);
+  for (const f32 of [false, true]) {
+    assert.equal(
+      rawDtwBatchDims([1], [[2]], 1, undefined, false, Infinity, 4, f32),
+      undefined,
+    );
+    assert.equal(
+      rawDtwBatchDims([1], [[2]], 0, undefined, false, Infinity, 0, f32),
+      undefined,
+    );
+  }
+});
+
+Deno.test("dtw_batch_dims: every strategy on larger random walks", () => {
+  const random = rng(330);
+  for (let c = 0; c < 32; c++) {
+    const dims = DIMS[c % DIMS.length];
+    const r = walk(random, randInt(random, 1, 150), dims);
+    const lengths = [randInt(random, 1, 150), randInt(random, 1, 150)];
+    const patterns = Array.from(
+      { length: randInt(random, 1, 14) },
+      () => walk(random, lengths[randInt(random, 0, 1)], dims),
+    );
+    const window = c % 3 === 0 ? undefined : randInt(random, 0, 30);
+    const squared = c % 2 === 1;
+    for (const [precision, f32] of PRECISIONS) {
+      const d = patterns.map((p) =>
+        dtwRef(r, p, window, squared, { dims, f32 })
+      );
+      const cutoff = c % 4 === 0 ? Infinity : median(d);
+      const want = d.map((x) => x <= cutoff ? x : Infinity);
+      for (const s of Object.values(BATCH_DIMS)) {
+        const got = rawDtwBatchDims(
+          r,
+          patterns,
+          dims,
+          window,
+          squared,
+          cutoff,
+          s,
+          f32,
+        );
+        assert.deepEqual(
+          got && Array.from(got),
+          want,
+          `${precision} case ${c}, dims=${dims} strategy ${s}`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("top_k_dims: every strategy equals sorting the reference distances on every small case", () => {
+  let checked = 0;
+  for (const [label, values] of VALUES) {
+    for (const dims of [1, 2, 3, 5, 8]) {
+      const random = rng(340 + dims);
+      for (let n = 0; n <= 6; n++) {
+        const r = values(random, n * dims);
+        const mixed = Array.from(
+          { length: 7 },
+          (_, m) =>
+            Array.from(
+              { length: randInt(random, 1, 3) },
+              () => values(random, m * dims),
+            ),
+        ).flat();
+        const m0 = randInt(random, 0, 6);
+        const one = Array.from(
+          { length: randInt(random, 1, 9) },
+          () => values(random, m0 * dims),
+        );
+        for (const patterns of [shuffle(random, mixed), one]) {
+          for (const window of windows(6)) {
+            for (const squared of COSTS) {
+              for (const [precision, f32] of PRECISIONS) {
+                const d = patterns.map((p) =>
+                  dtwRef(r, p, window, squared, { dims, f32 })
+                );
+                for (const cutoff of [Infinity, median(d)]) {
+                  for (const k of [1, 3, patterns.length + 1]) {
+                    const want = topRef(d, k, cutoff);
+                    for (const [name, s] of Object.entries(TOP_K_DIMS)) {
+                      const got = rawTopKDims(
+                        r,
+                        patterns,
+                        dims,
+                        k,
+                        window,
+                        squared,
+                        cutoff,
+                        s,
+                        f32,
+                      );
+                      assert.deepEqual(
+                        got?.matches,
+                        want,
+                        `${precision} ${name} ${label} dims=${dims} n=${n} count=${patterns.length} window=${window} squared=${squared} cutoff=${cutoff} k=${k}`,
+                      );
+                      checked++;
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  assert.ok(checked > 50_000, `${checked} cases`);
+  for (const f32 of [false, true]) {
+    for (const s of Object.values(TOP_K_DIMS)) {
+      assert.deepEqual(
+        rawTopKDims([1, 2], [], 1, 3, undefined, false, Infinity, s, f32)
+          ?.matches,
+        [],
+      );
+    }
+    assert.equal(
+      rawTopKDims([1], [[2]], 1, 1, undefined, false, Infinity, 3, f32),
+      undefined,
+    );
+    assert.equal(
+      rawTopKDims([1], [[2]], 0, 1, undefined, false, Infinity, 0, f32),
+      undefined,
+    );
+  }
+});
+
+Deno.test("top_k_dims: pruned and abandoned runs equal brute force on multivariate random walks, f64 and f32 (values far from zero, so that f32 rounds coarsely)", () => {
+  const random = rng(350);
+  const pruned = [0, 0];
+  for (let c = 0; c < 24; c++) {
+    const dims = DIMS[c % DIMS.length];
+    const offset = c % 2 === 0 ? 0 : 1e5;
+    const shifted = (n: number) => walk(random, n, dims).map((x) => x + offset);
+    const n = randInt(random, 20, 120);
+    const r = shifted(n);
+    const oneLength = c % 3 !== 0;
+    const m0 = randInt(random, 20, 120);
+    // Some patterns are pieces of the reference (near), the rest walks.
+    const patterns = Array.from(
+      { length: randInt(random, 16, 60) },
+      (_, i) => {
+        const m = oneLength ? m0 : randInt(random, 20, 120);
+        if (i % 5 !== 0 || m > n) return shifted(m);
+        const at = randInt(random, 0, n - m);
+        return r.slice(at * dims, (at + m) * dims).map((x) =>
+          x + (random() - 0.5) * 0.1
+        );
+      },
+    );
+    const window = c % 4 === 0 ? undefined : randInt(random, 0, 30);
+    const squared = c % 4 < 2;
+    const k = randInt(random, 1, 5);
+    for (const [precision, f32] of PRECISIONS) {
+      const d = patterns.map((p) =>
+        dtwRef(r, p, window, squared, { dims, f32 })
+      );
+      const cutoff = c % 5 === 0 ? median(d) : Infinity;
+      const want = topRef(d, k, cutoff);
+      for (const s of Object.values(TOP_K_DIMS)) {
+        const got = rawTopKDims(
+          r,
+          patterns,
+          dims,
+          k,
+          window,
+          squared,
+          cutoff,
+          s,
+          f32,
+        );
+        assert.deepEqual(
+          got?.matches,
+          want,
+          `${precision} case ${c}, dims=${dims} strategy ${s}`,
+        );
+        pruned[f32 ? 1 : 0] += got!.stats[0] + got!.stats[1] + got!.stats[2];
+      }
+    }
+  }
+  // The bounds and the abandoning did cut work in both precisions.
+  assert.ok(pruned[0] > 100 && pruned[1] > 100, `${pruned}`);
+});
+
+Deno.test("top_k_dims: equal distances are ordered by index", () => {
+  const random = rng(351);
+  const r = walk(random, 40, 3);
+  const a = walk(random, 30, 3), b = walk(random, 30, 3);
+  const patterns = [b, a, b, a, a, b, a];
+  for (const [precision, f32] of PRECISIONS) {
+    const d = patterns.map((p) =>
+      dtwRef(r, p, undefined, false, { dims: 3, f32 })
+    );
+    for (const s of Object.values(TOP_K_DIMS)) {
+      assert.deepEqual(
+        rawTopKDims(r, patterns, 3, 5, undefined, false, Infinity, s, f32)
+          ?.matches,
+        topRef(d, 5, Infinity),
+        `${precision} strategy ${s}`,
+      );
+    }
+  }
+});
+
+/** Every strategy of `path_dims_*` with the limits it is run with. */
+const PATH_RUNS: Array<[string, number, number]> = [
+  ["auto", PATH.auto, 2 ** 22],
+  ["rows", PATH.rows, 1],
+  ...[1, 2, 5, 1e9].map((limit): [string, number, number] => [
+    `checkpoints limit=${limit}`,
+    PATH.checkpoints,
+    limit,
+  ]),
+];
+
+Deno.test("path_dims: kept rows and checkpoints trace the reference path on every small case", () => {
+  let checked = 0;
+  for (const [label, values] of VALUES) {
+    for (const dims of [2, 3, 5, 8]) {
+      const random = rng(360 + dims);
+      for (let n = 0; n <= 7; n++) {
+        for (let m = 0; m <= 7; m++) {
+          const a = values(random, n * dims), b = values(random, m * dims);
+          for (const window of windows(7)) {
+            for (const squared of COSTS) {
+              for (const [precision, f32] of PRECISIONS) {
+                const d = matrix(a, b, window, squared, { dims, f32 });
+                const dist = d[n][m];
+                const path = n > 0 && m > 0 && Number.isFinite(dist)
+                  ? trace(d)
+                  : [];
+                for (const cutoff of cutoffs(dist)) {
+                  for (const [name, s, limit] of PATH_RUNS) {
+                    const got = rawPathDims(
+                      a,
+                      b,
+                      dims,
+                      window,
+                      squared,
+                      cutoff,
+                      limit,
+                      s,
+                      f32,
+                    );
+                    const what = () =>
+                      `${precision} ${name} ${label} dims=${dims} n=${n} m=${m} window=${window} squared=${squared} cutoff=${cutoff}`;
+                    same(got.distance, dist <= cutoff ? dist : Infinity, what);
+                    assert.deepEqual(
+                      got.path,
+                      dist <= cutoff ? path : [],
+                      what(),
+                    );
+                    checked++;
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  assert.ok(checked > 50_000, `${checked} cases`);
+  for (const f32 of [false, true]) {
+    for (const s of [PATH.matrixRows, PATH.matrixStripes, 5]) {
+      same(
+        rawPathDims([1, 2], [3, 4], 2, undefined, false, Infinity, 1, s, f32)
+          .distance,
+        NaN,
+        () => `strategy ${s}`,
+      );
+    }
+  }
+});
+
+Deno.test("path_dims: every strategy on larger random walks, several levels of checkpoints; one dimension in f64 is path_f64", () => {
+  const random = rng(370);
+  for (let c = 0; c < 16; c++) {
+    const dims = DIMS[c % DIMS.length];
+    const a = walk(random, randInt(random, 1, 160), dims);
+    const b = walk(random, randInt(random, 1, 160), dims);
+    const window = c % 3 === 0 ? undefined : randInt(random, 0, 40);
+    const squared = c % 2 === 0;
+    for (const [precision, f32] of PRECISIONS) {
+      const d = matrix(a, b, window, squared, { dims, f32 });
+      const dist = d[d.length - 1][d[0].length - 1];
+      const path = trace(d);
+      for (
+        const [s, limit] of [
+          [PATH.auto, 2 ** 22],
+          [PATH.rows, 1],
+          [PATH.checkpoints, 1],
+          [PATH.checkpoints, 64],
+          [PATH.checkpoints, 3000],
+        ]
+      ) {
+        const got = rawPathDims(
+          a,
+          b,
+          dims,
+          window,
+          squared,
+          Infinity,
+          limit,
+          s,
+          f32,
+        );
+        const what = () =>
+          `${precision} case ${c}, dims=${dims} strategy ${s} limit ${limit}`;
+        same(got.distance, dist, what);
+        assert.deepEqual(got.path, path, what());
+      }
+    }
   }
 });

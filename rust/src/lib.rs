@@ -11,8 +11,10 @@
 //! * `stripes`: the same for multivariate series (dependent DTW) and in
 //!   `f32`, in either precision of `prec`;
 //! * `batch`: many DTWs against one reference, lane-parallel (`dtwBatch`);
+//! * `lanes`: the same for multivariate series and in `f32`;
 //! * `bounds`: envelopes and lower bounds;
 //! * `top_k`, `best`, `screen`: `topK`, its k best, its `f32` screening;
+//! * `top_k_dims`: `topK` for multivariate series and in `f32`;
 //! * `path`: the optimal warping path in bounded memory;
 //! * `search`: the subsequence search;
 //! * `lcs`: LCS lengths, rows and the correlation matrix;
@@ -23,6 +25,7 @@ mod best;
 mod bounds;
 mod dtw;
 pub mod ffi;
+mod lanes;
 mod lcs;
 mod memory;
 mod num;
@@ -32,3 +35,4 @@ mod screen;
 mod search;
 mod stripes;
 mod top_k;
+mod top_k_dims;

@@ -276,23 +276,27 @@ impl Table for F32 {
 }
 
 /// When a DTW may stop early, besides its `cutoff`: once the bottom row
-/// `i - 1` of a stripe (or a scalar row) proves that `(min(row) + rest[i])
-/// * scale > cut`. `rest[i]` must be a lower bound of the cost of any
-/// warping path's cells in rows `>= i` (a cumulative LB_Keogh, for
-/// example) and `scale` turn a lower bound of the value into one of the
-/// value as computed (`1` in `f64`; see `top_k_dims.rs` for `f32`).
+/// `i - 1` of a stripe (or a scalar row, or a block of `lanes.rs`) proves
+/// that `(min(row) + rest[i]) * scale > cut`. `rest[i]` must be a lower
+/// bound of the cost of any warping path's cells in rows `>= i` (a
+/// cumulative LB_Keogh, for example; one per lane for `lanes.rs`, at
+/// `rest[i * lanes + lane]`), and `scale` turn a lower bound of the value
+/// into one of the value as computed (`1` in `f64`; see `top_k_dims.rs`
+/// for `f32`).
 pub struct Rest<'a> {
     pub rest: &'a [f64],
+    pub lanes: usize,
     pub scale: f64,
     pub cut: f64,
 }
 
 impl<'a> Rest<'a> {
-    /// Whether a path whose cells in rows `< i` cost at least `min` must
-    /// end above the cut.
+    /// Whether a path of lane `lane` whose cells in rows `< i` cost at
+    /// least `min` must end above the cut.
     #[inline]
-    pub fn exceeds(&self, i: usize, min: f64) -> bool {
-        (min + self.rest[i.min(self.rest.len() - 1)]) * self.scale > self.cut
+    pub fn exceeds(&self, i: usize, lane: usize, min: f64) -> bool {
+        let rows = self.rest.len() / self.lanes;
+        (min + self.rest[i.min(rows - 1) * self.lanes + lane]) * self.scale > self.cut
     }
 }
 
@@ -347,7 +351,7 @@ fn run<P: Table>(
     // Whether the distance must exceed the cutoff once rows `< i` are done.
     let out = |i: usize, min: P::E| {
         let min = P::to_f64(min);
-        min > cutoff || rest.map_or(false, |r| r.exceeds(i, min))
+        min > cutoff || rest.map_or(false, |r| r.exceeds(i, 0, min))
     };
     let mut r0 = 0;
     let stripes = match kernel {

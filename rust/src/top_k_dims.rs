@@ -1,0 +1,244 @@
+//! `topK` for multivariate series (dependent DTW) and in `f32`: the `k`
+//! patterns nearest to a reference, with exactly the distances and the
+//! order (ties by index) of computing every DTW with `dtw_dims` in that
+//! precision and sorting.
+//!
+//! Candidates are visited by increasing lower bound ([`Visit`]): a bound
+//! above the current k-th best prunes the candidate and every later one;
+//! the others run in groups of one length through the lanes of `lanes.rs`,
+//! or alone through `stripes.rs`, abandoning once their rows prove the
+//! distance must exceed the k-th best (see [`Rest`]).
+//!
+//! # The bounds are lower bounds of DTW_D
+//! For any warping path `P` of `a` and `b` (`d` dimensions),
+//! `Σ_{(i,j) ∈ P} Σ_k c(a_i[k], b_j[k]) = Σ_k Σ_{(i,j) ∈ P} c(a_i[k],
+//! b_j[k]) >= Σ_k DTW(a_k, b_k)`, because `P` is a warping path of each
+//! pair of dimensions `(a_k, b_k)` too (same band). Taking the best `P`:
+//! `DTW_D(a, b) >= Σ_k DTW(a_k, b_k)` (dependent DTW is at least
+//! independent DTW). So any univariate lower bound of each dimension,
+//! summed over the dimensions, is a lower bound of DTW_D: here LB_Kim plus
+//! the larger of the two LB_Keogh sums of each dimension (`bounds.rs`), and
+//! for abandoning, the bounds of the rows still to come (`rest_bound`),
+//! each summed over the dimensions. The tests check the prunings against
+//! brute force.
+//!
+//! # The bounds hold for the values as computed
+//! The bounds are computed in `f64` from the inputs (for `f32`, from the
+//! `f32` values, converted exactly), and bound the exact real DTW `D` of
+//! those inputs up to the rounding of their own sums; the kernels return
+//! a rounded value `D'`. A candidate is dropped only when a bound proves
+//! `D' > T` (the current k-th best `D'`, or the cutoff):
+//!
+//! * `f64` (`ε = 2^-53`): along the path the recurrence followed, each
+//!   cell cost is rounded at most `d + 2` times and each of the `L <= n +
+//!   m` additions once, each with relative error `<= ε`, so `D' >= (1 -
+//!   (L + d + 2)ε) D` (underflow aside, as in `top_k.rs`); the bounds'
+//!   own sums (at most `n + m + d` terms) err by a relative `(n + m +
+//!   d)ε`. `lb_slack(n + m + d)`, eight times both, covers them: a bound
+//!   `lb > T · slack` proves `D' > T`.
+//! * `f32` (`u = 2^-24`): the same argument with `u` gives `D' >= F · D -
+//!   A`, with `F = (1 - u)^(L + d + 2) >= 1 - (L + d + 2)u` and `A` the
+//!   underflow of the squares (`f32` squares below `2^-126` lose up to
+//!   `2^-150` each; `A = L · d · 2^-149`, and `0` for `|x - y|`, whose
+//!   differences and sums are exact in the subnormal range). So a bound
+//!   scaled to `lb · F > (T + A) · slack` proves `D' > T`. The minimum is
+//!   exact and `fl(c + x) >= x` for `c >= 0`, so a row's minimum never
+//!   exceeds the final value: abandoning on the row minimum alone needs
+//!   no margin, and with the rest of the rows, `(min + rest) · F > (T +
+//!   A) · slack` proves it as above.
+
+use crate::batch::{Patterns, LANES, MIN_GROUP};
+use crate::best::{Best, TopKStats, Visit};
+use crate::bounds::{band_w, bounds, lb_slack, rest_bound, Envelopes};
+use crate::dtw::Kernel;
+use crate::lanes::{group, LaneTable};
+use crate::prec::{Prec, F32, F64};
+use crate::stripes::{dtw_dims, Rest, Table};
+
+/// How the bounds of one precision become bounds of its computed values.
+pub trait Margins: Prec {
+    /// `(F, A)` of the module documentation for paths of at most `len`
+    /// cells of `d` values: a lower bound `lb` of the exact distance gives
+    /// `lb · F - A` of the computed one, up to `lb_slack`.
+    fn margins(sq: bool, len: usize, d: usize) -> (f64, f64);
+}
+
+impl Margins for F64 {
+    fn margins(_sq: bool, _len: usize, _d: usize) -> (f64, f64) {
+        (1.0, 0.0)
+    }
+}
+
+impl Margins for F32 {
+    fn margins(sq: bool, len: usize, d: usize) -> (f64, f64) {
+        let u = 1.0 / (1u64 << 24) as f64;
+        let f = 1.0 - 1.01 * (len + d + 2) as f64 * u;
+        let a = if sq { (len * d) as f64 * (2.0f64).powi(-149) } else { 0.0 };
+        (f.max(0.0), a)
+    }
+}
+
+/// Which kernels run the DTWs (the `strategy` of `top_k_dims_f64` and
+/// `top_k_dims_f32`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Groups of at least `MIN_GROUP` candidates of one length in the
+    /// lanes, the others alone.
+    Auto,
+    /// Every candidate alone, through `dtw_dims`.
+    Pairs,
+    /// Candidates of one length in groups of up to `LANES`, however few.
+    Lanes,
+}
+
+/// The values of dimension `k` of a series of `d` values per point, as
+/// `f64`, into `out`.
+fn dimension<P: Prec>(x: &[P::E], d: usize, k: usize, out: &mut Vec<f64>) {
+    out.clear();
+    out.extend(x.iter().skip(k).step_by(d).map(|&v| P::to_f64(v)));
+}
+
+/// Fills `rest` (`a.len() / d + 1` entries) with the bound of the rows of
+/// `a` still to come against `b`, summed over the dimensions; `one` and
+/// `dims` are scratch.
+#[allow(clippy::too_many_arguments)]
+fn rest_dims<P: Prec>(
+    sq: bool,
+    a: &[f64],
+    b: &[P::E],
+    d: usize,
+    k: usize,
+    w: usize,
+    dims: &mut [Vec<f64>; 2],
+    rest: &mut [f64],
+) {
+    let [bk, one] = dims;
+    one.resize(a.len() + 1, 0.0);
+    dimension::<P>(b, d, k, bk);
+    if sq {
+        rest_bound::<true>(a, bk, w, one);
+    } else {
+        rest_bound::<false>(a, bk, w, one);
+    }
+    for (x, &y) in rest.iter_mut().zip(one.iter()) {
+        *x += y;
+    }
+}
+
+/// `topK` in the `dims` forms (see the module documentation): writes up to
+/// `k` indices and distances, sorted by (distance, index), and returns how
+/// many.
+#[allow(clippy::too_many_arguments)]
+pub fn top_k_dims<P: LaneTable + Table + Margins>(
+    sq: bool,
+    r: &[P::E],
+    pats: &Patterns<P::E>,
+    k: usize,
+    window: Option<usize>,
+    cutoff: f64,
+    strategy: Strategy,
+    out_idx: &mut [u32],
+    out_dist: &mut [f64],
+    stats: &mut TopKStats,
+) -> usize {
+    let count = pats.len();
+    if k == 0 {
+        return 0;
+    }
+    let d = pats.dims;
+    let n = r.len() / d;
+    let rd: Vec<Vec<f64>> = (0..d)
+        .map(|j| {
+            let mut x = Vec::new();
+            dimension::<P>(r, d, j, &mut x);
+            x
+        })
+        .collect();
+    let mut envs: Vec<Envelopes> = (0..d).map(|_| Envelopes::new()).collect();
+    let mut pk = Vec::new();
+    let mut kim = vec![0.0; count];
+    let mut lb = vec![0.0; count];
+    let mut maxlen = 0;
+    for i in 0..count {
+        for (j, env) in envs.iter_mut().enumerate() {
+            dimension::<P>(pats.get(i), d, j, &mut pk);
+            let (a, b) = if sq { bounds::<true>(&rd[j], &pk, window, env) } else { bounds::<false>(&rd[j], &pk, window, env) };
+            kim[i] += a;
+            lb[i] += b;
+        }
+        maxlen = maxlen.max(pats.points(i));
+    }
+    let slack = lb_slack(n + maxlen + d);
+    let (scale, margin) = P::margins(sq, n + maxlen, d);
+    for (a, b) in kim.iter_mut().zip(lb.iter_mut()) {
+        *a *= scale;
+        *b *= scale;
+    }
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by(|&a, &b| lb[a].partial_cmp(&lb[b]).unwrap().then(a.cmp(&b)));
+    let min_group = match strategy {
+        Strategy::Auto => MIN_GROUP,
+        Strategy::Pairs => usize::MAX,
+        Strategy::Lanes => 1,
+    };
+    let visit = Visit { order: &order, lb: &lb, kim: &kim, min_group, cutoff, slack, margin };
+    let mut best = Best::new(k);
+    let mut dims = [Vec::new(), Vec::new()];
+    let mut rest: Vec<f64> = Vec::new();
+    let mut lanes_rest: Vec<f64> = Vec::new();
+    let lanes = |ids: &[usize], t: f64, tp: f64, res: &mut [f64; LANES]| {
+        // Per-lane bounds of the rows still to come, for abandoning.
+        let m = pats.points(ids[0]);
+        let w = band_w(window, n, m);
+        lanes_rest.clear();
+        lanes_rest.resize((n + 1) * LANES, 0.0);
+        rest.resize(n + 1, 0.0);
+        for lane in 0..LANES {
+            let p = pats.get(ids[if lane < ids.len() { lane } else { 0 }]);
+            rest.iter_mut().for_each(|x| *x = 0.0);
+            for (j, rj) in rd.iter().enumerate() {
+                rest_dims::<P>(sq, rj, p, d, j, w, &mut dims, &mut rest);
+            }
+            for (i, &x) in rest.iter().enumerate() {
+                lanes_rest[i * LANES + lane] = x;
+            }
+        }
+        let bound = Rest { rest: &lanes_rest, lanes: LANES, scale, cut: tp };
+        let mut out = [P::ZERO; LANES];
+        group::<P>(r, pats, ids, window, sq, t, Some(&bound), Kernel::Auto, &mut out);
+        for (x, &y) in res.iter_mut().zip(out.iter()) {
+            *x = P::to_f64(y);
+        }
+    };
+    let mut one: Vec<f64> = Vec::new();
+    let mut ad: Vec<f64> = Vec::new();
+    let mut dims2 = [Vec::new(), Vec::new()];
+    let pair = |c: usize, t: f64, tp: f64| {
+        let p = pats.get(c);
+        let m = pats.points(c);
+        if m == 0 || n == 0 {
+            return P::to_f64(dtw_dims::<P>(r, p, d, window, sq, t, None, Kernel::Auto));
+        }
+        // Rows are the longer series; bound its rows still to come.
+        let (a, b) = if n >= m { (r, p) } else { (p, r) };
+        let rows = a.len() / d;
+        let w = band_w(window, n, m);
+        one.clear();
+        one.resize(rows + 1, 0.0);
+        for j in 0..d {
+            dimension::<P>(a, d, j, &mut ad);
+            rest_dims::<P>(sq, &ad, b, d, j, w, &mut dims2, &mut one);
+        }
+        let bound = Rest { rest: &one, lanes: 1, scale, cut: tp };
+        P::to_f64(dtw_dims::<P>(a, b, d, window, sq, t, Some(&bound), Kernel::Auto))
+    };
+    let length = |c: usize| if n == 0 { 0 } else { pats.points(c) };
+    visit.run(length, &mut best, stats, lanes, pair);
+    let mut all = best.into_sorted();
+    all.truncate(k);
+    for (e, (oi, od)) in all.iter().zip(out_idx.iter_mut().zip(out_dist.iter_mut())) {
+        *oi = e.1 as u32;
+        *od = e.0;
+    }
+    all.len()
+}
