@@ -387,15 +387,15 @@ impl Strategy {
 /// Visits the patterns by length, then index, in chunks of up to
 /// [`LANES`] patterns of one length: `each(chunk, lanes)`, `lanes` telling
 /// whether the chunk has at least `min_group` patterns (fewer are cheaper
-/// alone).
-pub fn by_length<E>(pats: &Patterns<E>, min_group: usize, mut each: impl FnMut(&[usize], bool)) {
-    let mut order: Vec<usize> = (0..pats.len()).collect();
-    order.sort_by_key(|&i| (pats.points(i), i));
+/// alone). `points(i)` is the length of pattern `i` of `count`.
+pub fn by_length(count: usize, points: &dyn Fn(usize) -> usize, min_group: usize, each: &mut dyn FnMut(&[usize], bool)) {
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by_key(|&i| (points(i), i));
     let mut s = 0;
     while s < order.len() {
-        let m = pats.points(order[s]);
+        let m = points(order[s]);
         let mut e = s + 1;
-        while e < order.len() && pats.points(order[e]) == m {
+        while e < order.len() && points(order[e]) == m {
             e += 1;
         }
         for chunk in order[s..e].chunks(LANES) {
@@ -417,7 +417,7 @@ pub fn batch(
     out: &mut [f64],
 ) {
     let mut res = [0.0; LANES];
-    by_length(pats, strategy.min_group(), |ids, lanes| {
+    by_length(pats.len(), &|i| pats.points(i), strategy.min_group(), &mut |ids, lanes| {
         if lanes && pats.points(ids[0]) > 0 && !r.is_empty() {
             if squared {
                 group::<true>(r, pats, ids, window, cutoff, None, &mut res);

@@ -266,6 +266,7 @@ pub unsafe extern "C" fn dtw_batch_f64(
 /// pattern `i` being points `off[i]..off[i + 1]` of `flat`, under the
 /// DTW of [`dtw_dims_f64`]. Writes the distances to `out` in pattern
 /// order and returns `count`; `dims = 0` writes nothing and returns `-1`.
+/// `dims = 1` is [`dtw_batch_f64`] (but for `strategy` 3).
 ///
 /// `strategy`: `0` auto, `1` every pattern alone, `2` every group of
 /// patterns of one length, however few, in the lane-parallel kernel, `3`
@@ -290,6 +291,9 @@ pub unsafe extern "C" fn dtw_batch_dims_f64(
     out: *mut f64,
     strategy: u32,
 ) -> usize {
+    if dims == 1 && strategy < 3 {
+        return dtw_batch_f64(r, n, flat, off, count, window, squared, cutoff, out, strategy);
+    }
     batch_dims::<F64>(r, n, flat, off, count, dims, window, squared, cutoff, out, strategy)
 }
 
@@ -417,7 +421,8 @@ pub unsafe extern "C" fn top_k_f64(
 /// by (distance, index); written to `out_idx` and `out_dist` (a distance
 /// above `cutoff` is `+inf`), with the four counters of [`top_k_f64`] in
 /// `stats`. Returns how many were written; `dims = 0` writes nothing and
-/// returns `-1`.
+/// returns `-1`. `dims = 1` is [`top_k_f64`] with the same `strategy`
+/// (`0` to `2`).
 ///
 /// `strategy`: `0` auto, `1` every pattern alone, `2` groups of one length
 /// in the lane-parallel kernel, however few.
@@ -444,6 +449,9 @@ pub unsafe extern "C" fn top_k_dims_f64(
     stats: *mut f64,
     strategy: u32,
 ) -> usize {
+    if dims == 1 && strategy < 3 {
+        return top_k_f64(r, n, flat, off, count, k, window, squared, cutoff, out_idx, out_dist, stats, strategy);
+    }
     let s = TopKDims { k, window, squared, cutoff, out_idx, out_dist, stats, strategy };
     top_k_dims_in::<F64>(r, n, flat, off, count, dims, s)
 }

@@ -186,12 +186,13 @@ thread_local! {
     static BUFS32: RefCell<[Work<v128>; 3]> = RefCell::new([Work::new(), Work::new(), Work::new()]);
 }
 
-/// `fast::<P, V, R, D, SQ>` for `d` up to `DMAX`.
+/// `fast::<P, V, R, D, SQ>` for `d` up to `DMAX` (`f64`: from 2, as one
+/// dimension is `batch.rs`' kernel).
 macro_rules! fast_table {
     ($p:ty, $v:literal, $r:literal, $d:expr, $sq:expr) => {
         match ($d, $sq) {
-            (1, false) => Some(fast::<$p, $v, $r, 1, false> as Sweep),
-            (1, true) => Some(fast::<$p, $v, $r, 1, true> as Sweep),
+            (1, false) if <$p>::N == 4 => Some(fast::<$p, $v, $r, 1, false> as Sweep),
+            (1, true) if <$p>::N == 4 => Some(fast::<$p, $v, $r, 1, true> as Sweep),
             (2, false) => Some(fast::<$p, $v, $r, 2, false> as Sweep),
             (2, true) => Some(fast::<$p, $v, $r, 2, true> as Sweep),
             (3, false) => Some(fast::<$p, $v, $r, 3, false> as Sweep),
@@ -256,6 +257,7 @@ fn values<P: Prec>(v: &mut [v128]) -> &mut [P::E] {
 /// repeat the first one. Writes `+inf` for a pattern whose distance
 /// exceeds `cutoff`, and for all once every lane must exceed it or its
 /// `rest` bound (`rest.rest[i * LANES + lane]`, see [`Rest`]).
+#[inline(never)]
 #[allow(clippy::too_many_arguments)]
 pub fn group<P: LaneTable + Table>(
     r: &[P::E],
@@ -420,7 +422,7 @@ pub fn batch<P: LaneTable + Table>(
     let kernel = if strategy == Strategy::General { Kernel::General } else { Kernel::Auto };
     let n = r.len() / d;
     let mut res = [P::ZERO; LANES];
-    by_length(pats, min_group, |ids, lanes| {
+    by_length(pats.len(), &|i| pats.points(i), min_group, &mut |ids, lanes| {
         if lanes && pats.points(ids[0]) > 0 && n > 0 {
             group::<P>(r, pats, ids, window, sq, cutoff, None, kernel, &mut res);
             for (lane, &id) in ids.iter().enumerate() {

@@ -128,19 +128,24 @@ impl<'a, P: Prec> Ctx<'a, P> {
         unsafe {
             let (ap, bp) = (above.as_ptr(), b.as_ptr());
             let (cp, vp) = (costs.as_mut_ptr(), vals.as_mut_ptr());
-            for q in 0..vecs {
-                let k = n * q;
-                let c = if d > 1 {
-                    v128_load(cp.add(k) as *const v128)
-                } else if self.sq {
-                    P::cost::<true>(xv, v128_load(bp.add(k) as *const v128))
-                } else {
-                    P::cost::<false>(xv, v128_load(bp.add(k) as *const v128))
-                };
+            let first = |k: usize, c: v128| {
                 let up = v128_load(ap.add(k + 1) as *const v128);
                 let diag = v128_load(ap.add(k) as *const v128);
                 v128_store(cp.add(k) as *mut v128, c);
                 v128_store(vp.add(k) as *mut v128, P::add(c, P::min(up, diag)));
+            };
+            if d > 1 {
+                for q in 0..vecs {
+                    first(n * q, v128_load(cp.add(n * q) as *const v128));
+                }
+            } else if self.sq {
+                for q in 0..vecs {
+                    first(n * q, P::cost::<true>(xv, v128_load(bp.add(n * q) as *const v128)));
+                }
+            } else {
+                for q in 0..vecs {
+                    first(n * q, P::cost::<false>(xv, v128_load(bp.add(n * q) as *const v128)));
+                }
             }
         }
         for k in n * vecs..len {

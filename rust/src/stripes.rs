@@ -304,6 +304,7 @@ impl<'a> Rest<'a> {
 /// points), `+inf` once it must exceed `cutoff` (or `rest` says it may
 /// stop; then `a` must be the longer, the rows). Both empty is `0`, one
 /// empty `+inf`.
+#[inline(never)]
 #[allow(clippy::too_many_arguments)]
 pub fn dtw_dims<P: Table>(
     a: &[P::E],

@@ -98,27 +98,15 @@ fn dimension<P: Prec>(x: &[P::E], d: usize, k: usize, out: &mut Vec<f64>) {
     out.extend(x.iter().skip(k).step_by(d).map(|&v| P::to_f64(v)));
 }
 
-/// Fills `rest` (`a.len() / d + 1` entries) with the bound of the rows of
-/// `a` still to come against `b`, summed over the dimensions; `one` and
-/// `dims` are scratch.
-#[allow(clippy::too_many_arguments)]
-fn rest_dims<P: Prec>(
-    sq: bool,
-    a: &[f64],
-    b: &[P::E],
-    d: usize,
-    k: usize,
-    w: usize,
-    dims: &mut [Vec<f64>; 2],
-    rest: &mut [f64],
-) {
-    let [bk, one] = dims;
+/// Adds to `rest` (`a.len() + 1` entries) the bound of the rows of `a`
+/// still to come against `b`, one dimension of each (see `rest_bound`);
+/// `one` is scratch.
+fn add_rest(sq: bool, a: &[f64], b: &[f64], w: usize, one: &mut Vec<f64>, rest: &mut [f64]) {
     one.resize(a.len() + 1, 0.0);
-    dimension::<P>(b, d, k, bk);
     if sq {
-        rest_bound::<true>(a, bk, w, one);
+        rest_bound::<true>(a, b, w, one);
     } else {
-        rest_bound::<false>(a, bk, w, one);
+        rest_bound::<false>(a, b, w, one);
     }
     for (x, &y) in rest.iter_mut().zip(one.iter()) {
         *x += y;
@@ -141,104 +129,157 @@ pub fn top_k_dims<P: LaneTable + Table + Margins>(
     out_dist: &mut [f64],
     stats: &mut TopKStats,
 ) -> usize {
-    let count = pats.len();
-    if k == 0 {
-        return 0;
-    }
     let d = pats.dims;
     let n = r.len() / d;
-    let rd: Vec<Vec<f64>> = (0..d)
+    let reference: Vec<Vec<f64>> = (0..d)
         .map(|j| {
             let mut x = Vec::new();
             dimension::<P>(r, d, j, &mut x);
             x
         })
         .collect();
-    let mut envs: Vec<Envelopes> = (0..d).map(|_| Envelopes::new()).collect();
-    let mut pk = Vec::new();
-    let mut kim = vec![0.0; count];
-    let mut lb = vec![0.0; count];
-    let mut maxlen = 0;
-    for i in 0..count {
-        for (j, env) in envs.iter_mut().enumerate() {
-            dimension::<P>(pats.get(i), d, j, &mut pk);
-            let (a, b) = if sq { bounds::<true>(&rd[j], &pk, window, env) } else { bounds::<false>(&rd[j], &pk, window, env) };
-            kim[i] += a;
-            lb[i] += b;
-        }
-        maxlen = maxlen.max(pats.points(i));
-    }
-    let slack = lb_slack(n + maxlen + d);
-    let (scale, margin) = P::margins(sq, n + maxlen, d);
-    for (a, b) in kim.iter_mut().zip(lb.iter_mut()) {
-        *a *= scale;
-        *b *= scale;
-    }
-    let mut order: Vec<usize> = (0..count).collect();
-    order.sort_by(|&a, &b| lb[a].partial_cmp(&lb[b]).unwrap().then(a.cmp(&b)));
-    let min_group = match strategy {
-        Strategy::Auto => MIN_GROUP,
-        Strategy::Pairs => usize::MAX,
-        Strategy::Lanes => 1,
-    };
-    let visit = Visit { order: &order, lb: &lb, kim: &kim, min_group, cutoff, slack, margin };
-    let mut best = Best::new(k);
-    let mut dims = [Vec::new(), Vec::new()];
-    let mut rest: Vec<f64> = Vec::new();
-    let mut lanes_rest: Vec<f64> = Vec::new();
-    let lanes = |ids: &[usize], t: f64, tp: f64, res: &mut [f64; LANES]| {
-        // Per-lane bounds of the rows still to come, for abandoning.
-        let m = pats.points(ids[0]);
-        let w = band_w(window, n, m);
-        lanes_rest.clear();
-        lanes_rest.resize((n + 1) * LANES, 0.0);
-        rest.resize(n + 1, 0.0);
-        for lane in 0..LANES {
-            let p = pats.get(ids[if lane < ids.len() { lane } else { 0 }]);
-            rest.iter_mut().for_each(|x| *x = 0.0);
-            for (j, rj) in rd.iter().enumerate() {
-                rest_dims::<P>(sq, rj, p, d, j, w, &mut dims, &mut rest);
-            }
-            for (i, &x) in rest.iter().enumerate() {
-                lanes_rest[i * LANES + lane] = x;
-            }
-        }
-        let bound = Rest { rest: &lanes_rest, lanes: LANES, scale, cut: tp };
+    let dim = |i: usize, j: usize, out: &mut Vec<f64>| dimension::<P>(pats.get(i), d, j, out);
+    let mut lanes = |ids: &[usize], t: f64, bound: &Rest, res: &mut [f64; LANES]| {
         let mut out = [P::ZERO; LANES];
-        group::<P>(r, pats, ids, window, sq, t, Some(&bound), Kernel::Auto, &mut out);
+        group::<P>(r, pats, ids, window, sq, t, Some(bound), Kernel::Auto, &mut out);
         for (x, &y) in res.iter_mut().zip(out.iter()) {
             *x = P::to_f64(y);
         }
     };
-    let mut one: Vec<f64> = Vec::new();
-    let mut ad: Vec<f64> = Vec::new();
-    let mut dims2 = [Vec::new(), Vec::new()];
-    let pair = |c: usize, t: f64, tp: f64| {
+    let mut pair = |c: usize, t: f64, bound: Option<&Rest>| {
+        // The rows are the longer series (the one `bound` bounds).
         let p = pats.get(c);
-        let m = pats.points(c);
-        if m == 0 || n == 0 {
-            return P::to_f64(dtw_dims::<P>(r, p, d, window, sq, t, None, Kernel::Auto));
-        }
-        // Rows are the longer series; bound its rows still to come.
-        let (a, b) = if n >= m { (r, p) } else { (p, r) };
-        let rows = a.len() / d;
-        let w = band_w(window, n, m);
-        one.clear();
-        one.resize(rows + 1, 0.0);
-        for j in 0..d {
-            dimension::<P>(a, d, j, &mut ad);
-            rest_dims::<P>(sq, &ad, b, d, j, w, &mut dims2, &mut one);
-        }
-        let bound = Rest { rest: &one, lanes: 1, scale, cut: tp };
-        P::to_f64(dtw_dims::<P>(a, b, d, window, sq, t, Some(&bound), Kernel::Auto))
+        let (a, b) = if n >= pats.points(c) { (r, p) } else { (p, r) };
+        P::to_f64(dtw_dims::<P>(a, b, d, window, sq, t, bound, Kernel::Auto))
     };
-    let length = |c: usize| if n == 0 { 0 } else { pats.points(c) };
-    visit.run(length, &mut best, stats, lanes, pair);
-    let mut all = best.into_sorted();
-    all.truncate(k);
-    for (e, (oi, od)) in all.iter().zip(out_idx.iter_mut().zip(out_dist.iter_mut())) {
-        *oi = e.1 as u32;
-        *od = e.0;
+    let q = Query {
+        sq,
+        reference: &reference,
+        count: pats.len(),
+        points: &|i| pats.points(i),
+        dim: &dim,
+        k,
+        window,
+        cutoff,
+        strategy,
+        margins: P::margins,
+    };
+    q.run(&mut lanes, &mut pair, out_idx, out_dist, stats)
+}
+
+/// A `topK` query in the `dims` forms, apart from the precision: the
+/// bounds, the order and the visit, compiled once for both precisions.
+struct Query<'a> {
+    sq: bool,
+    /// The reference, one `f64` vector per dimension.
+    reference: &'a [Vec<f64>],
+    count: usize,
+    /// Points of pattern `i`.
+    points: &'a dyn Fn(usize) -> usize,
+    /// Dimension `j` of pattern `i`, as `f64`, into the vector.
+    dim: &'a dyn Fn(usize, usize, &mut Vec<f64>),
+    k: usize,
+    window: Option<usize>,
+    cutoff: f64,
+    strategy: Strategy,
+    margins: fn(bool, usize, usize) -> (f64, f64),
+}
+
+/// Runs up to `LANES` patterns of one length at a threshold, bounded.
+type Lanes<'a> = dyn FnMut(&[usize], f64, &Rest, &mut [f64; LANES]) + 'a;
+/// Runs one pattern at a threshold, bounded when it is not empty.
+type Pair<'a> = dyn FnMut(usize, f64, Option<&Rest>) -> f64 + 'a;
+
+impl<'a> Query<'a> {
+    fn run(
+        &self,
+        lanes: &mut Lanes,
+        pair: &mut Pair,
+        out_idx: &mut [u32],
+        out_dist: &mut [f64],
+        stats: &mut TopKStats,
+    ) -> usize {
+        let (sq, count, window) = (self.sq, self.count, self.window);
+        if self.k == 0 {
+            return 0;
+        }
+        let d = self.reference.len();
+        let n = self.reference[0].len();
+        let mut envs: Vec<Envelopes> = (0..d).map(|_| Envelopes::new()).collect();
+        let mut pk = Vec::new();
+        let mut kim = vec![0.0; count];
+        let mut lb = vec![0.0; count];
+        let mut maxlen = 0;
+        for i in 0..count {
+            for (j, env) in envs.iter_mut().enumerate() {
+                (self.dim)(i, j, &mut pk);
+                let rj = &self.reference[j];
+                let (a, b) = if sq { bounds::<true>(rj, &pk, window, env) } else { bounds::<false>(rj, &pk, window, env) };
+                kim[i] += a;
+                lb[i] += b;
+            }
+            maxlen = maxlen.max((self.points)(i));
+        }
+        let slack = lb_slack(n + maxlen + d);
+        let (scale, margin) = (self.margins)(sq, n + maxlen, d);
+        for (a, b) in kim.iter_mut().zip(lb.iter_mut()) {
+            *a *= scale;
+            *b *= scale;
+        }
+        let mut order: Vec<usize> = (0..count).collect();
+        order.sort_by(|&a, &b| lb[a].partial_cmp(&lb[b]).unwrap().then(a.cmp(&b)));
+        let min_group = match self.strategy {
+            Strategy::Auto => MIN_GROUP,
+            Strategy::Pairs => usize::MAX,
+            Strategy::Lanes => 1,
+        };
+        let visit = Visit { order: &order, lb: &lb, kim: &kim, min_group, cutoff: self.cutoff, slack, margin };
+        let mut best = Best::new(self.k);
+        let (mut one, mut rest, mut lanes_rest) = (Vec::new(), Vec::new(), Vec::new());
+        let in_lanes = |ids: &[usize], t: f64, tp: f64, res: &mut [f64; LANES]| {
+            // Per-lane bounds of the rows still to come, for abandoning.
+            let w = band_w(window, n, (self.points)(ids[0]));
+            lanes_rest.clear();
+            lanes_rest.resize((n + 1) * LANES, 0.0);
+            for lane in 0..LANES {
+                let id = ids[if lane < ids.len() { lane } else { 0 }];
+                rest.clear();
+                rest.resize(n + 1, 0.0);
+                for (j, rj) in self.reference.iter().enumerate() {
+                    (self.dim)(id, j, &mut pk);
+                    add_rest(sq, rj, &pk, w, &mut one, &mut rest);
+                }
+                for (i, &x) in rest.iter().enumerate() {
+                    lanes_rest[i * LANES + lane] = x;
+                }
+            }
+            lanes(ids, t, &Rest { rest: &lanes_rest, lanes: LANES, scale, cut: tp }, res);
+        };
+        let (mut one2, mut rest2, mut pk2) = (Vec::new(), Vec::new(), Vec::new());
+        let alone = |c: usize, t: f64, tp: f64| {
+            let m = (self.points)(c);
+            if m == 0 || n == 0 {
+                return pair(c, t, None);
+            }
+            // Rows are the longer series; bound its rows still to come.
+            let w = band_w(window, n, m);
+            rest2.clear();
+            rest2.resize(n.max(m) + 1, 0.0);
+            for (j, rj) in self.reference.iter().enumerate() {
+                (self.dim)(c, j, &mut pk2);
+                let (a, b) = if n >= m { (rj, &pk2) } else { (&pk2, rj) };
+                add_rest(sq, a, b, w, &mut one2, &mut rest2);
+            }
+            pair(c, t, Some(&Rest { rest: &rest2, lanes: 1, scale, cut: tp }))
+        };
+        let length = |c: usize| if n == 0 { 0 } else { (self.points)(c) };
+        visit.run(length, &mut best, stats, in_lanes, alone);
+        let mut all = best.into_sorted();
+        all.truncate(self.k);
+        for (e, (oi, od)) in all.iter().zip(out_idx.iter_mut().zip(out_dist.iter_mut())) {
+            *oi = e.1 as u32;
+            *od = e.0;
+        }
+        all.len()
     }
-    all.len()
 }
