@@ -88,13 +88,7 @@ pub fn group<const SQ: bool>(
     let m = pats.get(ids[0]).len();
     let n = r.len();
     let band = Band::new(window, n.max(m), n.min(m));
-    let range = |i: usize| {
-        if band.banded {
-            (i.saturating_sub(band.w), (m - 1).min(i + band.w))
-        } else {
-            (0, m - 1)
-        }
-    };
+    let range = |i: usize| band.columns(i, m);
     GROUP.with(|g| {
         let mut g = g.borrow_mut();
         let (pb, rb) = &mut *g;
@@ -471,11 +465,7 @@ pub fn load_lane<T: Copy>(
         row[j * lanes + lane] = inf;
     }
     row[lane] = zero;
-    if sq {
-        rest_bound::<true>(r, src, usize::MAX, one);
-    } else {
-        rest_bound::<false>(r, src, usize::MAX, one);
-    }
+    rest_bound(sq, r, src, usize::MAX, one);
     for (i, &x) in one.iter().enumerate() {
         rest[i * lanes + lane] = x;
     }

@@ -132,9 +132,17 @@ pub fn band_w(window: Option<usize>, n: usize, m: usize) -> usize {
 /// Fills `rest[i]` (`i` in `0..=n`) with a lower bound of the cost of the
 /// cells of any warping path in rows `>= i`: each such row has a cell,
 /// within the band, costing at least the distance of `r[i]` to the
-/// envelope of `p` over that band.
+/// envelope of `p` over that band. `sq` selects the squared cost.
+pub fn rest_bound(sq: bool, r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) {
+    if sq {
+        rest_bound_of::<true>(r, p, w, rest)
+    } else {
+        rest_bound_of::<false>(r, p, w, rest)
+    }
+}
+
 #[inline(never)]
-pub fn rest_bound<const SQ: bool>(r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) {
+fn rest_bound_of<const SQ: bool>(r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) {
     let (n, m) = (r.len(), p.len());
     rest[n] = 0.0;
     if w >= m - 1 {
@@ -215,9 +223,17 @@ pub fn range(x: &[f64]) -> (f64, f64) {
 
 /// LB_Kim (first and last cells) and the best of LB_Kim + LB_Keogh in
 /// both directions (pattern against the reference's envelope, reference
-/// against the pattern's) for pattern `p`.
+/// against the pattern's) for pattern `p`; `sq` selects the squared cost.
+pub fn bounds(sq: bool, r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
+    if sq {
+        bounds_of::<true>(r, p, window, envs)
+    } else {
+        bounds_of::<false>(r, p, window, envs)
+    }
+}
+
 #[inline(never)]
-pub fn bounds<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
+fn bounds_of<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
     let (n, m) = (r.len(), p.len());
     if n == 0 || m == 0 {
         return (0.0, 0.0);

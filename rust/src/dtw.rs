@@ -86,6 +86,16 @@ impl Band {
             None => Band { w: usize::MAX, banded: false },
         }
     }
+
+    /// The columns `lo..=hi` of row `i` inside the band, of `m` columns.
+    #[inline(always)]
+    pub fn columns(&self, i: usize, m: usize) -> (usize, usize) {
+        if self.banded {
+            (i.saturating_sub(self.w), (m - 1).min(i + self.w))
+        } else {
+            (0, m - 1)
+        }
+    }
 }
 
 /// Which kernel computes the rows of one DTW (the `strategy` of `dtw_f64`
@@ -378,12 +388,7 @@ fn fill_mask<P: Prec>(buf: &mut [P::E], qlo: isize, qhi: isize, w: isize, k: usi
 /// the row's minimum. Used for the last row when the number of rows is odd,
 /// and for every row when the columns are few.
 fn scalar_row<const SQ: bool>(x: f64, b: &[f64], row: &mut [f64], r: usize, band: Band) -> f64 {
-    let m = b.len();
-    let (lo, hi) = if band.banded {
-        (r.saturating_sub(band.w), (m - 1).min(r + band.w))
-    } else {
-        (0, m - 1)
-    };
+    let (lo, hi) = band.columns(r, b.len());
     let mut diag = row[OFF + lo - 1];
     let mut left = INF;
     let mut min = INF;

@@ -30,7 +30,7 @@ use crate::dtw::{self, Kernel};
 use crate::lanes::{self, LaneTable};
 use crate::lcs::{self, Seqs};
 use crate::memory;
-use crate::path;
+use crate::path::{self, Whole};
 use crate::prec::{F32, F64};
 use crate::search;
 use crate::stripes::{self, Table};
@@ -181,11 +181,7 @@ pub unsafe extern "C" fn dtw_dims_f64(
     };
     let a = std::slice::from_raw_parts(a, n * dims);
     let b = std::slice::from_raw_parts(b, m * dims);
-    let (window, sq) = (window_arg(window), squared != 0);
-    if dims == 1 && kernel != Kernel::General {
-        return dtw::dtw(a, b, window, sq, cutoff, kernel);
-    }
-    stripes::dtw_dims::<F64>(a, b, dims, window, sq, cutoff, None, kernel)
+    stripes::dtw_dims::<F64>(a, b, dims, window_arg(window), squared != 0, cutoff, None, kernel)
 }
 
 /// [`dtw_dims_f64`] in `f32`, `dims >= 1` (`1` is univariate): the inputs
@@ -636,7 +632,7 @@ pub unsafe extern "C" fn path_f64(
             None => return f64::NAN,
         };
         let window = window_arg(window);
-        path::dtw_path(a, b, window, squared != 0, cutoff, limit, strategy, &mut p).unwrap_or(f64::NAN)
+        path::dtw_path::<F64>(a, b, 1, window, squared != 0, cutoff, limit, strategy, &mut p).unwrap_or(f64::NAN)
     })
 }
 
@@ -667,9 +663,6 @@ pub unsafe extern "C" fn path_dims_f64(
     limit: usize,
     strategy: u32,
 ) -> f64 {
-    if dims == 1 {
-        return path_f64(a, n, b, m, window, squared, cutoff, limit, strategy);
-    }
     path_dims::<F64>(a, n, b, m, dims, window, squared, cutoff, limit, strategy)
 }
 
@@ -697,12 +690,12 @@ pub unsafe extern "C" fn path_dims_f32(
     path_dims::<F32>(a, n, b, m, dims, window, squared, cutoff, limit, strategy)
 }
 
-/// [`path_dims_f64`] and [`path_dims_f32`] for `dims != 1` in `f64`.
+/// [`path_dims_f64`] and [`path_dims_f32`].
 ///
 /// # Safety
 /// As [`path_dims_f64`], in the precision `P`.
 #[allow(clippy::too_many_arguments)]
-unsafe fn path_dims<P: Table>(
+unsafe fn path_dims<P: Table + Whole>(
     a: *const P::E,
     n: usize,
     b: *const P::E,
@@ -724,7 +717,7 @@ unsafe fn path_dims<P: Table>(
         let a = std::slice::from_raw_parts(a, n * dims);
         let b = std::slice::from_raw_parts(b, m * dims);
         let window = window_arg(window);
-        path::dtw_path_dims::<P>(a, b, dims, window, squared != 0, cutoff, limit, strategy, &mut p).unwrap_or(f64::NAN)
+        path::dtw_path::<P>(a, b, dims, window, squared != 0, cutoff, limit, strategy, &mut p).unwrap_or(f64::NAN)
     })
 }
 

@@ -16,10 +16,10 @@
 //! distance is bit-for-bit the one `dtw_dims` returns.
 //!
 //! # Kernels
-//! * [`fast`], for `d <= DMAX`: the `R·d` reference values and a column's
-//!   `d` pattern vectors in registers. `R` as measured on V8 (see
-//!   [`LaneTable`]).
-//! * [`general`], for everything else: any `d`, values read from memory,
+//! * The fast kernels ([`sweep`] with `D = d`), for `d <= DMAX`: the `R·d`
+//!   reference values and a column's `d` pattern vectors in registers.
+//! * The general kernel ([`sweep`] with `D = 0`), for everything else: any
+//!   `d`, values read from memory,
 //!   and the band's edges (the few columns at each end of a block where
 //!   some of its rows are out of band, made `+inf` by an additive mask),
 //!   blocks of one row (the last rows), and `d > DMAX`.
@@ -62,91 +62,53 @@ pub struct LaneArgs {
     masked: bool,
 }
 
-/// Columns `j0..j1` of a block ([`fast`] or [`general`]).
+/// Columns `j0..j1` of a block (a [`sweep`]).
 ///
 /// # Safety
-/// As [`fast`].
+/// As [`sweep`].
 pub type Sweep = unsafe fn(&mut BlockState, &LaneArgs, usize, usize);
 
-/// Columns `j0..j1` of a block of `R` rows, `D` values per point, `V`
-/// vectors per group, no mask.
+/// Columns `j0..j1` of a block of `R` rows, `V` vectors per group. With
+/// `D > 0` (the fast kernels), points of `D` values whose reference values
+/// and a column's pattern vectors stay in registers, no mask; with `D = 0`
+/// (the general kernel), points of `g.d` values read from memory, and with
+/// `g.masked`, cells outside their row's band become `+inf`.
 ///
 /// # Safety
 /// `g` must describe a group of `m` points as [`group`] builds it, with
 /// `j0 <= j1 <= m`.
-unsafe fn fast<P: Prec, const V: usize, const R: usize, const D: usize, const SQ: bool>(
+unsafe fn sweep<P: Prec, const V: usize, const R: usize, const D: usize, const SQ: bool>(
     st: &mut BlockState,
     g: &LaneArgs,
     j0: usize,
     j1: usize,
 ) {
+    let d = if D > 0 { D } else { g.d };
+    let masked = D == 0 && g.masked;
     let xs: [[v128; D]; R] = core::array::from_fn(|k| core::array::from_fn(|j| *g.xs.add(k * D + j)));
-    let mut left: [[v128; V]; R] = core::array::from_fn(|k| core::array::from_fn(|v| st.left[k][v]));
-    let mut diag0: [v128; V] = core::array::from_fn(|v| st.diag[v]);
-    let mut pp = g.pats.add(j0 * D * V);
-    let mut rp = g.row.add((j0 + 1) * V);
-    for _ in j0..j1 {
-        for v in 0..V {
-            let p: [v128; D] = core::array::from_fn(|j| *pp.add(j * V + v));
-            let up0 = *rp.add(v);
-            let mut up = up0;
-            let mut diag = diag0[v];
-            for k in 0..R {
-                let mut c = P::cost::<SQ>(xs[k][0], p[0]);
-                for j in 1..D {
-                    c = P::add(c, P::cost::<SQ>(xs[k][j], p[j]));
-                }
-                // Operand orders that rustc 1.63 keeps as f64x2.pmin (see batch.rs).
-                let inner = if k == 0 { P::min(up, diag) } else { P::min(diag, up) };
-                let val = P::add(c, P::min(left[k][v], inner));
-                diag = left[k][v];
-                left[k][v] = val;
-                up = val;
-            }
-            diag0[v] = up0;
-            *rp.add(v) = up;
-        }
-        pp = pp.add(D * V);
-        rp = rp.add(V);
-    }
-    for k in 0..R {
-        st.left[k][..V].copy_from_slice(&left[k]);
-    }
-    st.diag[..V].copy_from_slice(&diag0);
-}
-
-/// [`fast`] for any `d` (`g.d`), values read from memory; with `g.masked`,
-/// cells outside their row's band become `+inf`.
-///
-/// # Safety
-/// As [`fast`].
-unsafe fn general<P: Prec, const V: usize, const R: usize, const SQ: bool>(
-    st: &mut BlockState,
-    g: &LaneArgs,
-    j0: usize,
-    j1: usize,
-) {
-    let d = g.d;
     let mut left: [[v128; V]; R] = core::array::from_fn(|k| core::array::from_fn(|v| st.left[k][v]));
     let mut diag0: [v128; V] = core::array::from_fn(|v| st.diag[v]);
     let mut pp = g.pats.add(j0 * d * V);
     let mut rp = g.row.add((j0 + 1) * V);
     for j in j0..j1 {
         for v in 0..V {
+            let p: [v128; D] = core::array::from_fn(|i| *pp.add(i * V + v));
+            let y = |i: usize| if D > 0 { p[i] } else { *pp.add(i * V + v) };
             let up0 = *rp.add(v);
             let mut up = up0;
             let mut diag = diag0[v];
             for k in 0..R {
-                let xp = g.xs.add(k * d);
-                let mut c = P::cost::<SQ>(*xp, *pp.add(v));
+                let x = |i: usize| if D > 0 { xs[k][i] } else { *g.xs.add(k * d + i) };
+                let mut c = P::cost::<SQ>(x(0), y(0));
                 for i in 1..d {
-                    c = P::add(c, P::cost::<SQ>(*xp.add(i), *pp.add(i * V + v)));
+                    c = P::add(c, P::cost::<SQ>(x(i), y(i)));
                 }
-                if g.masked {
+                if masked {
                     // Additive mask: a vector select would become v128.bitselect.
                     let out = j < g.lo[k] || j > g.hi[k];
                     c = P::add(c, P::splat(if out { P::INF } else { P::ZERO }));
                 }
+                // Operand orders that rustc 1.63 keeps as f64x2.pmin (see batch.rs).
                 let inner = if k == 0 { P::min(up, diag) } else { P::min(diag, up) };
                 let val = P::add(c, P::min(left[k][v], inner));
                 diag = left[k][v];
@@ -174,10 +136,10 @@ pub trait LaneTable: Prec {
     /// Runs `f` on this precision's scratch: the patterns, the row and the
     /// reference points of a block.
     fn lane_bufs<T>(f: impl FnOnce(&mut [Work<v128>; 3]) -> T) -> T;
-    /// The [`fast`] kernel for `d`, if any.
+    /// The fast kernel for `d`, if any.
     fn fast_sweep(d: usize, sq: bool) -> Option<Sweep>;
-    /// The [`general`] kernel for blocks of `R` rows (`one` false) or of
-    /// one row.
+    /// The general kernel for blocks of `R` rows (`one` false) or of one
+    /// row.
     fn general_sweep(one: bool, sq: bool) -> Sweep;
 }
 
@@ -186,34 +148,34 @@ thread_local! {
     static BUFS32: RefCell<[Work<v128>; 3]> = RefCell::new([Work::new(), Work::new(), Work::new()]);
 }
 
-/// `fast::<P, V, R, D, SQ>` for `d` up to `DMAX` (`f64`: from 2, as one
-/// dimension is `batch.rs`' kernel).
+/// The fast `sweep::<P, V, R, D, SQ>` for `d` up to `DMAX` (`f64`: from 2,
+/// as one dimension is `batch.rs`' kernel).
 macro_rules! fast_table {
     ($p:ty, $v:literal, $r:literal, $d:expr, $sq:expr) => {
         match ($d, $sq) {
-            (1, false) if <$p>::N == 4 => Some(fast::<$p, $v, $r, 1, false> as Sweep),
-            (1, true) if <$p>::N == 4 => Some(fast::<$p, $v, $r, 1, true> as Sweep),
-            (2, false) => Some(fast::<$p, $v, $r, 2, false> as Sweep),
-            (2, true) => Some(fast::<$p, $v, $r, 2, true> as Sweep),
-            (3, false) => Some(fast::<$p, $v, $r, 3, false> as Sweep),
-            (3, true) => Some(fast::<$p, $v, $r, 3, true> as Sweep),
-            (4, false) => Some(fast::<$p, $v, $r, 4, false> as Sweep),
-            (4, true) => Some(fast::<$p, $v, $r, 4, true> as Sweep),
-            (5, false) => Some(fast::<$p, $v, $r, 5, false> as Sweep),
-            (5, true) => Some(fast::<$p, $v, $r, 5, true> as Sweep),
+            (1, false) if <$p>::N == 4 => Some(sweep::<$p, $v, $r, 1, false> as Sweep),
+            (1, true) if <$p>::N == 4 => Some(sweep::<$p, $v, $r, 1, true> as Sweep),
+            (2, false) => Some(sweep::<$p, $v, $r, 2, false> as Sweep),
+            (2, true) => Some(sweep::<$p, $v, $r, 2, true> as Sweep),
+            (3, false) => Some(sweep::<$p, $v, $r, 3, false> as Sweep),
+            (3, true) => Some(sweep::<$p, $v, $r, 3, true> as Sweep),
+            (4, false) => Some(sweep::<$p, $v, $r, 4, false> as Sweep),
+            (4, true) => Some(sweep::<$p, $v, $r, 4, true> as Sweep),
+            (5, false) => Some(sweep::<$p, $v, $r, 5, false> as Sweep),
+            (5, true) => Some(sweep::<$p, $v, $r, 5, true> as Sweep),
             _ => None,
         }
     };
 }
 
-/// `general::<P, V, R or 1, SQ>`.
+/// The general `sweep::<P, V, R or 1, 0, SQ>`.
 macro_rules! general_table {
     ($p:ty, $v:literal, $r:literal, $one:expr, $sq:expr) => {
         match ($one, $sq) {
-            (false, false) => general::<$p, $v, $r, false> as Sweep,
-            (false, true) => general::<$p, $v, $r, true> as Sweep,
-            (true, false) => general::<$p, $v, 1, false> as Sweep,
-            (true, true) => general::<$p, $v, 1, true> as Sweep,
+            (false, false) => sweep::<$p, $v, $r, 0, false> as Sweep,
+            (false, true) => sweep::<$p, $v, $r, 0, true> as Sweep,
+            (true, false) => sweep::<$p, $v, 1, 0, false> as Sweep,
+            (true, true) => sweep::<$p, $v, 1, 0, true> as Sweep,
         }
     };
 }
@@ -275,13 +237,7 @@ pub fn group<P: LaneTable + Table>(
     let m = pats.points(ids[0]);
     let n = r.len() / d;
     let band = Band::new(window, n.max(m), n.min(m));
-    let range = |i: usize| {
-        if band.banded {
-            (i.saturating_sub(band.w), (m - 1).min(i + band.w))
-        } else {
-            (0, m - 1)
-        }
-    };
+    let range = |i: usize| band.columns(i, m);
     let fast = if kernel == Kernel::General { None } else { P::fast_sweep(d, sq) };
     let general = P::general_sweep(false, sq);
     let single = P::general_sweep(true, sq);

@@ -21,8 +21,8 @@
 use core::arch::wasm32::*;
 
 use crate::bounds::band_w;
-use crate::dtw::{dtw, matrix, Kernel, MATRIX_PAD};
-use crate::prec::{cost, Prec, F64};
+use crate::dtw::{matrix, Kernel, MATRIX_PAD};
+use crate::prec::{cost, Prec, F32, F64};
 use crate::stripes::{dtw_dims, Table};
 use std::cell::RefCell;
 
@@ -295,7 +295,7 @@ pub enum Strategy {
     Checkpoints,
 }
 
-/// Whether [`traced`] applies: no band.
+/// Whether [`traced`] may apply: no band.
 fn unbanded(n: usize, m: usize, window: Option<usize>) -> bool {
     window.map_or(true, |win| win >= n.max(m))
 }
@@ -320,58 +320,40 @@ fn reverse_pairs(out: &mut [u32]) {
     }
 }
 
-/// `dtwPath`: returns the distance (as `dtw`) and leaves the path in `out`
-/// as `(i, j)` pairs (empty when a series is empty or the distance exceeds
-/// `cutoff`); `None` when `strategy` does not apply. `limit` bounds the
-/// cells kept at once (see [`Strategy`]).
-#[allow(clippy::too_many_arguments)]
-pub fn dtw_path(
-    a: &[f64],
-    b: &[f64],
-    window: Option<usize>,
-    sq: bool,
-    cutoff: f64,
-    limit: usize,
-    strategy: Strategy,
-    out: &mut Vec<u32>,
-) -> Option<f64> {
-    let (n, m) = (a.len(), b.len());
-    out.clear();
-    let matrix = match strategy {
-        Strategy::Auto if unbanded(n, m, window) && n.saturating_mul(m) <= limit => Some(Kernel::Auto),
-        Strategy::Matrix(kernel) if unbanded(n, m, window) => Some(kernel),
-        Strategy::Matrix(_) => return None,
-        Strategy::Auto | Strategy::Rows | Strategy::Checkpoints => None,
-    };
-    let limit = if strategy == Strategy::Rows { usize::MAX } else { limit };
-    if n == 0 || m == 0 {
-        return Some(dtw(a, b, window, sq, cutoff, Kernel::Auto));
-    }
-    let d = if let Some(kernel) = matrix {
-        // The matrix gives the distance too.
-        traced(sq, a, b, kernel, out)
-    } else {
-        let d = dtw(a, b, window, sq, cutoff, Kernel::Auto);
-        if d <= cutoff {
-            path::<F64>(sq, a, b, 1, window, limit, out);
-        }
-        d
-    };
-    if d > cutoff {
-        out.clear();
-        return Some(INF);
-    }
-    reverse_pairs(out);
-    Some(d)
+/// Where the whole matrix ([`traced`]) applies: one dimension in `f64`.
+pub trait Whole: Prec {
+    /// Whether [`traced`] applies to points of `d` values.
+    fn whole(d: usize) -> bool;
+    /// [`traced`], where [`Whole::whole`].
+    fn traced(sq: bool, a: &[Self::E], b: &[Self::E], kernel: Kernel, out: &mut Vec<u32>) -> f64;
 }
 
-/// `dtwPath` in the `dims` forms: as [`dtw_path`] for `a` and `b` of `d`
-/// values per point under `stripes.rs`' DTW in the precision `P`, through
-/// the rows over their band ([`Strategy::Rows`], [`Strategy::Checkpoints`],
-/// and [`Strategy::Auto`] as the latter); `None` for
-/// [`Strategy::Matrix`], which is univariate `f64` only.
+impl Whole for F64 {
+    fn whole(d: usize) -> bool {
+        d == 1
+    }
+    fn traced(sq: bool, a: &[f64], b: &[f64], kernel: Kernel, out: &mut Vec<u32>) -> f64 {
+        traced(sq, a, b, kernel, out)
+    }
+}
+
+impl Whole for F32 {
+    fn whole(_d: usize) -> bool {
+        false
+    }
+    fn traced(_sq: bool, _a: &[f32], _b: &[f32], _kernel: Kernel, _out: &mut Vec<u32>) -> f64 {
+        f64::NAN
+    }
+}
+
+/// `dtwPath`: returns the distance of `a` and `b` (`d` values per point,
+/// as `stripes.rs`' `dtw_dims` in the precision `P`) and leaves the path in
+/// `out` as `(i, j)` pairs (empty when a series is empty or the distance
+/// exceeds `cutoff`); `None` when `strategy` does not apply
+/// ([`Strategy::Matrix`] only where [`Whole::whole`]). `limit` bounds the
+/// cells kept at once (see [`Strategy`]).
 #[allow(clippy::too_many_arguments)]
-pub fn dtw_path_dims<P: Table>(
+pub fn dtw_path<P: Table + Whole>(
     a: &[P::E],
     b: &[P::E],
     d: usize,
@@ -382,16 +364,32 @@ pub fn dtw_path_dims<P: Table>(
     strategy: Strategy,
     out: &mut Vec<u32>,
 ) -> Option<f64> {
+    let (n, m) = (a.len() / d, b.len() / d);
     out.clear();
-    let limit = match strategy {
+    let whole = P::whole(d) && unbanded(n, m, window);
+    let matrix = match strategy {
+        Strategy::Auto if whole && n.saturating_mul(m) <= limit => Some(Kernel::Auto),
+        Strategy::Matrix(kernel) if whole => Some(kernel),
         Strategy::Matrix(_) => return None,
-        Strategy::Rows => usize::MAX,
-        Strategy::Auto | Strategy::Checkpoints => limit,
+        Strategy::Auto | Strategy::Rows | Strategy::Checkpoints => None,
     };
-    let dist = P::to_f64(dtw_dims::<P>(a, b, d, window, sq, cutoff, None, Kernel::Auto));
-    if dist <= cutoff && !a.is_empty() && !b.is_empty() {
-        path::<P>(sq, a, b, d, window, limit, out);
-        reverse_pairs(out);
+    let limit = if strategy == Strategy::Rows { usize::MAX } else { limit };
+    let distance = |out: &mut Vec<u32>| {
+        let dist = P::to_f64(dtw_dims::<P>(a, b, d, window, sq, cutoff, None, Kernel::Auto));
+        if dist <= cutoff && n > 0 && m > 0 {
+            path::<P>(sq, a, b, d, window, limit, out);
+        }
+        dist
+    };
+    let dist = match matrix {
+        // The matrix gives the distance too.
+        Some(kernel) if n > 0 && m > 0 => P::traced(sq, a, b, kernel, out),
+        _ => distance(out),
+    };
+    if dist > cutoff {
+        out.clear();
+        return Some(f64::INFINITY);
     }
+    reverse_pairs(out);
     Some(dist)
 }

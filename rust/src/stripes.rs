@@ -22,31 +22,33 @@
 //! per `N` cells.
 //!
 //! # Kernels
-//! * [`fast`], for `d <= DMAX` and a stripe of the full size: one kernel
-//!   per `d` that keeps the `K·d` row values in registers. `K` per
-//!   precision and `d` ([`Table::kmax`]) as measured on V8 at 1,000 ×
-//!   1,000 (enough independent chains, no spills): `f64` `d = 2` `K = 3`
-//!   (`K = 2` is 1.3× slower), `d >= 3` `K = 2` (`K = 1` is 2× slower,
-//!   `K >= 3` spills); `f32` `d = 1` `K = 4`, `d = 2` `K = 3`, `d >= 3`
-//!   `K = 2`.
-//! * [`general`], for everything else: any `d`, row values read from
-//!   memory, and the band mask added when there is one. It runs the ramps
-//!   of banded stripes, narrow bands, the stripes of one vector that finish
-//!   the rows, `d > DMAX`, and every step under [`Kernel::General`]. At
-//!   `d = 3` it is about 1.7× slower than [`fast`].
+//! * The fast kernels ([`steps`] with `D = d`), for `d <= DMAX` and a
+//!   stripe of the full size: one kernel per `d` that keeps the `K·d` row
+//!   values in registers. `K` per precision and `d` ([`Table::kmax`]) as
+//!   measured on V8 at 1,000 × 1,000, enough independent chains and no
+//!   spills: `f64` `d = 2` `K = 3` (`K = 2` is 1.3× slower), `d >= 3` `K =
+//!   2` (`K = 1` is 2× slower at `d = 3`: latency; `K >= 3` spills); `f32`
+//!   `d = 1` `K = 4`, `d = 2` `K = 3`, `d >= 3` `K = 2`. Kernels for `d` =
+//!   6 to 8 were within 20 % of the general one (`K = 2` spills, `K = 1`
+//!   waits on latency) and are left out for the module's size.
+//! * The general kernel ([`steps`] with `D = 0`), for everything else: any
+//!   `d`, row values read from memory, and the band mask added when there
+//!   is one. It runs the ramps of banded stripes, narrow bands, the
+//!   stripes of one vector that finish the rows, `d > DMAX`, and every
+//!   step under [`Kernel::General`]. At `d = 3` it is about 1.4× slower
+//!   than the fast kernel.
 //! * Rows left over (fewer than `N`) are scalar rows, as are all rows
 //!   below `SMALL` columns ([`Kernel::Auto`]) or under [`Kernel::Rows`].
 
 use core::arch::wasm32::*;
 use std::cell::RefCell;
 
-use crate::dtw::{slice_min, Band, Kernel, Masks, OFF, SMALL};
+use crate::dtw::{dtw, dtw_rest, slice_min, Band, Kernel, Masks, OFF, SMALL};
 use crate::memory::Work;
 use crate::num::min;
 use crate::prec::{cost, Prec, F32, F64};
 
-/// Largest `d` with a [`fast`] kernel of its own.
-#[allow(dead_code)]
+/// Largest `d` with a fast kernel of its own.
 pub const DMAX: usize = 5;
 /// Most vectors per stripe (`N·KMAX <= OFF` rows).
 const KMAX: usize = 4;
@@ -72,78 +74,40 @@ pub struct Args<P: Prec> {
     r0: isize,
 }
 
-/// Steps `t0..t1` of a stripe ([`fast`] or [`general`]).
+/// Steps `t0..t1` of a stripe (a [`steps`]).
 ///
 /// # Safety
-/// As [`fast`].
+/// As [`steps`].
 pub type Steps<P> = unsafe fn(&mut State, &Args<P>, isize, isize);
 
-/// Steps `t0..t1` of a stripe of `K` vectors, `D` dimensions, no mask.
+/// Steps `t0..t1` of a stripe of `K` vectors. With `D > 0` (the fast
+/// kernels), points of `D` values whose row values stay in registers, and
+/// no mask; with `D = 0` (the general kernel), points of `g.d` values, the
+/// row values read from memory, and the band mask of `g.mbase` added to
+/// the costs when it is not null.
 ///
 /// # Safety
 /// `g` must describe a stripe of `K` vectors as [`stripe`] builds it, and
 /// `t0..t1` lie within its steps, so that every column touched lies in
-/// `[-(N·K - 1), m + N·K - 2]` of the buffers padded by `OFF`.
-unsafe fn fast<P: Prec, const K: usize, const D: usize, const SQ: bool>(
+/// `[-(N·K - 1), m + N·K - 2]` of the buffers padded by `OFF`; a mask must
+/// cover `q = t - 2v - r0` over the steps.
+unsafe fn steps<P: Prec, const K: usize, const D: usize, const SQ: bool>(
     st: &mut State,
     g: &Args<P>,
     t0: isize,
     t1: isize,
 ) {
-    let rows: [[v128; D]; K] = core::array::from_fn(|v| core::array::from_fn(|k| *g.rv.add(v * D + k)));
-    let mut out: [v128; K] = core::array::from_fn(|v| st.out[v]);
-    let mut old: [v128; K] = core::array::from_fn(|v| st.old[v]);
-    let mut top_prev = st.top_prev;
-    let (k, nk) = (K as isize, (P::N * K) as isize);
-    // Column buffer at p = t - (K - 1); row buffer at column t - (N·K - 1).
-    let mut bp = g.bbase.offset((t0 - k + 1) * D as isize);
-    let mut rp = g.rbase.offset(t0 - nk + 1);
-    let mut t = t0;
-    while t < t1 {
-        let top = P::top(rp.offset(nk - 1), out[K - 1]);
-        let mut v = K - 1;
-        loop {
-            let (up, diag) = if v == 0 { (top, top_prev) } else { (out[v - 1], old[v - 1]) };
-            // p = t - v sits K - 1 - v columns above the base.
-            let cp = bp.add((K - 1 - v) * D);
-            let mut c = P::cost::<SQ>(rows[v][0], *cp);
-            for j in 1..D {
-                c = P::add(c, P::cost::<SQ>(rows[v][j], *cp.add(j)));
-            }
-            let best = P::min(out[v], P::min(up, diag));
-            old[v] = out[v];
-            out[v] = P::add(c, best);
-            if v == 0 {
-                break;
-            }
-            v -= 1;
-        }
-        top_prev = top;
-        P::store_last(out[K - 1], rp);
-        bp = bp.add(D);
-        rp = rp.add(1);
-        t += 1;
-    }
-    st.out[..K].copy_from_slice(&out);
-    st.old[..K].copy_from_slice(&old);
-    st.top_prev = top_prev;
-}
-
-/// [`fast`] for any `d` (`g.d`), the row values read from memory, with the
-/// band mask of `g.mbase` added to the costs when it is not null.
-///
-/// # Safety
-/// As [`fast`]; a mask must cover `q = t - 2v - r0` over the steps.
-unsafe fn general<P: Prec, const K: usize, const SQ: bool>(st: &mut State, g: &Args<P>, t0: isize, t1: isize) {
-    let d = g.d;
-    let masked = !g.mbase.is_null();
+    let d = if D > 0 { D } else { g.d };
+    let masked = D == 0 && !g.mbase.is_null();
+    let rows: [[v128; D]; K] = core::array::from_fn(|v| core::array::from_fn(|j| *g.rv.add(v * D + j)));
     let mut out: [v128; K] = core::array::from_fn(|v| st.out[v]);
     let mut old: [v128; K] = core::array::from_fn(|v| st.old[v]);
     let mut top_prev = st.top_prev;
     let (k, nk, n) = (K as isize, (P::N * K) as isize, P::N as isize);
+    // Column buffer at p = t - (K - 1); row buffer at column t - (N·K - 1);
+    // mask at q = t - 2v - r0 of vector K - 1.
     let mut bp = g.bbase.offset((t0 - k + 1) * d as isize);
     let mut rp = g.rbase.offset(t0 - nk + 1);
-    // q = t - 2v - r0 of vector K - 1.
     let mut mp = g.mbase.wrapping_offset(n * (t0 - 2 * k + 2 - g.r0));
     let mut t = t0;
     while t < t1 {
@@ -151,11 +115,12 @@ unsafe fn general<P: Prec, const K: usize, const SQ: bool>(st: &mut State, g: &A
         let mut v = K - 1;
         loop {
             let (up, diag) = if v == 0 { (top, top_prev) } else { (out[v - 1], old[v - 1]) };
+            // p = t - v sits K - 1 - v columns above the base.
             let cp = bp.add((K - 1 - v) * d);
-            let xp = g.rv.add(v * d);
-            let mut c = P::cost::<SQ>(*xp, *cp);
+            let x = |j: usize| if D > 0 { rows[v][j] } else { *g.rv.add(v * d + j) };
+            let mut c = P::cost::<SQ>(x(0), *cp);
             for j in 1..d {
-                c = P::add(c, P::cost::<SQ>(*xp.add(j), *cp.add(j)));
+                c = P::add(c, P::cost::<SQ>(x(j), *cp.add(j)));
             }
             if masked {
                 // q of vector v sits 2(K - 1 - v) above that of vector K - 1.
@@ -208,31 +173,44 @@ pub trait Table: Prec {
     fn with_bufs<R>(f: impl FnOnce(&mut Bufs<Self>) -> R) -> R;
     /// Vectors per full stripe for `d` dimensions.
     fn kmax(d: usize) -> usize;
-    /// The [`fast`] kernel for `d` (with `K = kmax(d)`), if any.
+    /// The fast kernel for `d` (with `K = kmax(d)`), if any.
     fn fast(d: usize, sq: bool) -> Option<Steps<Self>>;
-    /// The [`general`] kernel for `k` vectors (`1` or `kmax(d)`).
+    /// The general kernel for `k` vectors (`1` or `kmax(d)`).
     fn general(k: usize, sq: bool) -> Steps<Self>;
+    /// `dtw.rs`' DTW of `a` and `b` (`a` the longer) where it applies: one
+    /// dimension in `f64`, not under [`Kernel::General`]. The same values.
+    #[allow(clippy::too_many_arguments)]
+    fn univariate(
+        a: &[Self::E],
+        b: &[Self::E],
+        d: usize,
+        window: Option<usize>,
+        sq: bool,
+        cutoff: f64,
+        rest: Option<&Rest>,
+        kernel: Kernel,
+    ) -> Option<Self::E>;
 }
 
-/// `fast::<P, K, D, SQ>` for `d`, with `K` as `kmax` lists.
+/// The fast `steps::<P, K, D, SQ>` for `d`, with `K` as `kmax` lists.
 macro_rules! fast_table {
     ($p:ty, $d:expr, $sq:expr, $($dd:literal => $k:literal),*) => {
         match ($d, $sq) {
-            $(($dd, false) => Some(fast::<$p, $k, $dd, false> as Steps<$p>),
-              ($dd, true) => Some(fast::<$p, $k, $dd, true> as Steps<$p>),)*
+            $(($dd, false) => Some(steps::<$p, $k, $dd, false> as Steps<$p>),
+              ($dd, true) => Some(steps::<$p, $k, $dd, true> as Steps<$p>),)*
             _ => None,
         }
     };
 }
 
-/// `general::<P, K, SQ>` for `k` in the listed sizes.
+/// The general `steps::<P, K, 0, SQ>` for `k` in the listed sizes.
 macro_rules! general_table {
     ($p:ty, $k:expr, $sq:expr, $($kk:literal),*) => {
         match ($k, $sq) {
-            $(($kk, false) => general::<$p, $kk, false> as Steps<$p>,
-              ($kk, true) => general::<$p, $kk, true> as Steps<$p>,)*
-            (_, false) => general::<$p, 1, false> as Steps<$p>,
-            (_, true) => general::<$p, 1, true> as Steps<$p>,
+            $(($kk, false) => steps::<$p, $kk, 0, false> as Steps<$p>,
+              ($kk, true) => steps::<$p, $kk, 0, true> as Steps<$p>,)*
+            (_, false) => steps::<$p, 1, 0, false> as Steps<$p>,
+            (_, true) => steps::<$p, 1, 0, true> as Steps<$p>,
         }
     };
 }
@@ -254,6 +232,25 @@ impl Table for F64 {
     fn general(k: usize, sq: bool) -> Steps<F64> {
         general_table!(F64, k, sq, 2, 3)
     }
+    fn univariate(
+        a: &[f64],
+        b: &[f64],
+        d: usize,
+        window: Option<usize>,
+        sq: bool,
+        cutoff: f64,
+        rest: Option<&Rest>,
+        kernel: Kernel,
+    ) -> Option<f64> {
+        if d != 1 || kernel == Kernel::General {
+            return None;
+        }
+        Some(match rest {
+            None => dtw(a, b, window, sq, cutoff, kernel),
+            // In f64 a bound is one of the computed value: scale 1.
+            Some(r) => dtw_rest(a, b, window, sq, cutoff, r.rest, r.cut, false, kernel),
+        })
+    }
 }
 
 impl Table for F32 {
@@ -272,6 +269,18 @@ impl Table for F32 {
     }
     fn general(k: usize, sq: bool) -> Steps<F32> {
         general_table!(F32, k, sq, 2, 3, 4)
+    }
+    fn univariate(
+        _a: &[f32],
+        _b: &[f32],
+        _d: usize,
+        _window: Option<usize>,
+        _sq: bool,
+        _cutoff: f64,
+        _rest: Option<&Rest>,
+        _kernel: Kernel,
+    ) -> Option<f32> {
+        None
     }
 }
 
@@ -321,6 +330,9 @@ pub fn dtw_dims<P: Table>(
     if m == 0 {
         return if n == 0 { P::ZERO } else { P::INF };
     }
+    if let Some(v) = P::univariate(a, b, d, window, sq, cutoff, rest, kernel) {
+        return v;
+    }
     let band = Band::new(window, n, m);
     let v = P::with_bufs(|bufs| run::<P>(bufs, a, b, d, band, sq, cutoff, rest, kernel));
     if P::to_f64(v) > cutoff {
@@ -362,7 +374,7 @@ fn run<P: Table>(
     };
     if stripes {
         let kmax = P::kmax(d);
-        let fast = if kernel == Kernel::General { None } else { P::fast(d, sq) };
+        let fast = if kernel == Kernel::General || d > DMAX { None } else { P::fast(d, sq) };
         let mut built = [false; 2];
         let mut k_masks = 0;
         let mut masks = Masks::none();
@@ -427,8 +439,8 @@ struct Stripe {
     d: usize,
 }
 
-/// The kernels of a stripe: [`fast`] for its unmasked steps when there is
-/// one, [`general`] for the rest.
+/// The kernels of a stripe: a fast one for its unmasked steps when there
+/// is one, the general one for the rest (see [`steps`]).
 #[derive(Clone, Copy)]
 struct Kernels<P: Prec> {
     fast: Option<Steps<P>>,
@@ -519,7 +531,7 @@ fn stripe<P: Prec>(
 fn scalar_row<P: Prec, const SQ: bool>(x: &[P::E], b: &[P::E], row: &mut [P::E], r: usize, band: Band) -> P::E {
     let d = x.len();
     let m = b.len() / d;
-    let (lo, hi) = if band.banded { (r.saturating_sub(band.w), (m - 1).min(r + band.w)) } else { (0, m - 1) };
+    let (lo, hi) = band.columns(r, m);
     let mut diag = row[OFF + lo - 1];
     let mut left = P::INF;
     let mut mn = P::INF;

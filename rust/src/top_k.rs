@@ -253,11 +253,7 @@ pub fn top_k(
     let mut lb = vec![0.0; count];
     let mut maxlen = 0;
     for i in 0..count {
-        let (a, b) = if sq {
-            bounds::<true>(r, pats.get(i), window, &mut envs)
-        } else {
-            bounds::<false>(r, pats.get(i), window, &mut envs)
-        };
+        let (a, b) = bounds(sq, r, pats.get(i), window, &mut envs);
         kim[i] = a;
         lb[i] = b;
         maxlen = maxlen.max(pats.get(i).len());
@@ -296,11 +292,7 @@ pub fn top_k(
                     let id = ids[if lane < ids.len() { lane } else { 0 }];
                     one.resize(n + 1, 0.0);
                     let w = band_w(window, n, m);
-                    if sq {
-                        rest_bound::<true>(r, pats.get(id), w, &mut one);
-                    } else {
-                        rest_bound::<false>(r, pats.get(id), w, &mut one);
-                    }
+                    rest_bound(sq, r, pats.get(id), w, &mut one);
                     for (i, &x) in one[..=n].iter().enumerate() {
                         rest[i * LANES + lane] = x;
                     }
@@ -323,11 +315,7 @@ pub fn top_k(
                 let (a, b) = if r.len() >= m { (r, p) } else { (p, r) };
                 one.resize(a.len() + 1, 0.0);
                 let w = band_w(window, a.len(), b.len());
-                if sq {
-                    rest_bound::<true>(a, b, w, &mut one);
-                } else {
-                    rest_bound::<false>(a, b, w, &mut one);
-                }
+                rest_bound(sq, a, b, w, &mut one);
                 dtw_rest(a, b, window, sq, t, &one, tp, false, Kernel::Auto)
             };
             let grouped = |c: usize| if r.is_empty() { 0 } else { pats.points(c) };

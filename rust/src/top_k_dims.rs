@@ -103,11 +103,7 @@ fn dimension<P: Prec>(x: &[P::E], d: usize, k: usize, out: &mut Vec<f64>) {
 /// `one` is scratch.
 fn add_rest(sq: bool, a: &[f64], b: &[f64], w: usize, one: &mut Vec<f64>, rest: &mut [f64]) {
     one.resize(a.len() + 1, 0.0);
-    if sq {
-        rest_bound::<true>(a, b, w, one);
-    } else {
-        rest_bound::<false>(a, b, w, one);
-    }
+    rest_bound(sq, a, b, w, one);
     for (x, &y) in rest.iter_mut().zip(one.iter()) {
         *x += y;
     }
@@ -214,7 +210,7 @@ impl<'a> Query<'a> {
             for (j, env) in envs.iter_mut().enumerate() {
                 (self.dim)(i, j, &mut pk);
                 let rj = &self.reference[j];
-                let (a, b) = if sq { bounds::<true>(rj, &pk, window, env) } else { bounds::<false>(rj, &pk, window, env) };
+                let (a, b) = bounds(sq, rj, &pk, window, env);
                 kim[i] += a;
                 lb[i] += b;
             }
