@@ -167,6 +167,33 @@ Deno.test("dtw_dims_f32: rounding shows (the f64 and f32 distances differ), and 
   }
 });
 
+/**
+ * Runs `dtw_batch_dims_*` with every strategy and checks the distances
+ * against the reference distances `d`, `+inf` above `cutoff`.
+ */
+function checkBatch(
+  q: Omit<TopKCase, "k">,
+  d: number[],
+  what: string,
+): number {
+  const want = d.map((x) => x <= q.cutoff ? x : Infinity);
+  for (const [name, s] of Object.entries(BATCH_DIMS)) {
+    const { r, patterns, dims, window, squared, cutoff, f32 } = q;
+    const got = rawDtwBatchDims(
+      r,
+      patterns,
+      dims,
+      window,
+      squared,
+      cutoff,
+      s,
+      f32,
+    );
+    assert.deepEqual(got && Array.from(got), want, `${name} ${what}`);
+  }
+  return want.length;
+}
+
 Deno.test("dtw_batch_dims: single pairs and lane groups (fast and general kernels) equal the reference on every small case", () => {
   let checked = 0;
   const n0 = 6;
@@ -192,25 +219,12 @@ Deno.test("dtw_batch_dims: single pairs and lane groups (fast and general kernel
                 dtwRef(r, p, window, squared, { dims, f32 })
               );
               for (const cutoff of [Infinity, median(d)]) {
-                const want = d.map((x) => x <= cutoff ? x : Infinity);
-                for (const [name, s] of Object.entries(BATCH_DIMS)) {
-                  const got = rawDtwBatchDims(
-                    r,
-                    patterns,
-                    dims,
-                    window,
-                    squared,
-                    cutoff,
-                    s,
-                    f32,
-                  );
-                  assert.deepEqual(
-                    got && Array.from(got),
-                    want,
-                    `${precision} ${name} ${label} dims=${dims} n=${n} window=${window} squared=${squared} cutoff=${cutoff}`,
-                  );
-                  checked += want.length;
-                }
+                const q = { r, patterns, dims, window, squared, cutoff, f32 };
+                checked += checkBatch(
+                  q,
+                  d,
+                  `${precision} ${label} dims=${dims} n=${n} window=${window} squared=${squared} cutoff=${cutoff}`,
+                );
               }
             }
           }
@@ -218,7 +232,7 @@ Deno.test("dtw_batch_dims: single pairs and lane groups (fast and general kernel
       }
     }
   }
-  assert.ok(checked > 200_000, `${checked} distances`);
+  assert.ok(checked > 150_000, `${checked} distances (four strategies each)`);
   for (const f32 of [false, true]) {
     assert.equal(
       rawDtwBatchDims([1], [[2]], 1, undefined, false, Infinity, 4, f32),
@@ -248,27 +262,48 @@ Deno.test("dtw_batch_dims: every strategy on larger random walks", () => {
         dtwRef(r, p, window, squared, { dims, f32 })
       );
       const cutoff = c % 4 === 0 ? Infinity : median(d);
-      const want = d.map((x) => x <= cutoff ? x : Infinity);
-      for (const s of Object.values(BATCH_DIMS)) {
-        const got = rawDtwBatchDims(
-          r,
-          patterns,
-          dims,
-          window,
-          squared,
-          cutoff,
-          s,
-          f32,
-        );
-        assert.deepEqual(
-          got && Array.from(got),
-          want,
-          `${precision} case ${c}, dims=${dims} strategy ${s}`,
-        );
-      }
+      const q = { r, patterns, dims, window, squared, cutoff, f32 };
+      checkBatch(q, d, `${precision} case ${c}, dims=${dims}`);
     }
   }
 });
+
+/** One query of {@linkcode checkTopK} (and, without `k`, of {@linkcode checkBatch}). */
+interface TopKCase {
+  r: ArrayLike<number>;
+  patterns: ArrayLike<number>[];
+  dims: number;
+  k: number;
+  window: number | undefined;
+  squared: boolean;
+  cutoff: number;
+  f32: boolean;
+}
+
+/**
+ * Runs `q` with every strategy of `top_k_dims_*` and checks the matches
+ * against `want`; returns how many candidates the runs pruned or abandoned.
+ */
+function checkTopK(q: TopKCase, want: unknown, what: string): number {
+  let cut = 0;
+  for (const [name, s] of Object.entries(TOP_K_DIMS)) {
+    const { r, patterns, dims, k, window, squared, cutoff, f32 } = q;
+    const got = rawTopKDims(
+      r,
+      patterns,
+      dims,
+      k,
+      window,
+      squared,
+      cutoff,
+      s,
+      f32,
+    );
+    assert.deepEqual(got?.matches, want, `${name} ${what}`);
+    cut += got!.stats[0] + got!.stats[1] + got!.stats[2];
+  }
+  return cut;
+}
 
 Deno.test("top_k_dims: every strategy equals sorting the reference distances on every small case", () => {
   let checked = 0;
@@ -299,26 +334,13 @@ Deno.test("top_k_dims: every strategy equals sorting the reference distances on 
                 );
                 for (const cutoff of [Infinity, median(d)]) {
                   for (const k of [1, 3, patterns.length + 1]) {
-                    const want = topRef(d, k, cutoff);
-                    for (const [name, s] of Object.entries(TOP_K_DIMS)) {
-                      const got = rawTopKDims(
-                        r,
-                        patterns,
-                        dims,
-                        k,
-                        window,
-                        squared,
-                        cutoff,
-                        s,
-                        f32,
-                      );
-                      assert.deepEqual(
-                        got?.matches,
-                        want,
-                        `${precision} ${name} ${label} dims=${dims} n=${n} count=${patterns.length} window=${window} squared=${squared} cutoff=${cutoff} k=${k}`,
-                      );
-                      checked++;
-                    }
+                    const q = { r, patterns, dims, k, window, squared };
+                    checkTopK(
+                      { ...q, cutoff, f32 },
+                      topRef(d, k, cutoff),
+                      `${precision} ${label} dims=${dims} n=${n} count=${patterns.length} window=${window} squared=${squared} cutoff=${cutoff} k=${k}`,
+                    );
+                    checked++;
                   }
                 }
               }
@@ -328,7 +350,7 @@ Deno.test("top_k_dims: every strategy equals sorting the reference distances on 
       }
     }
   }
-  assert.ok(checked > 50_000, `${checked} cases`);
+  assert.ok(checked > 20_000, `${checked} queries (three strategies each)`);
   for (const f32 of [false, true]) {
     for (const s of Object.values(TOP_K_DIMS)) {
       assert.deepEqual(
@@ -379,26 +401,11 @@ Deno.test("top_k_dims: pruned and abandoned runs equal brute force on multivaria
         dtwRef(r, p, window, squared, { dims, f32 })
       );
       const cutoff = c % 5 === 0 ? median(d) : Infinity;
-      const want = topRef(d, k, cutoff);
-      for (const s of Object.values(TOP_K_DIMS)) {
-        const got = rawTopKDims(
-          r,
-          patterns,
-          dims,
-          k,
-          window,
-          squared,
-          cutoff,
-          s,
-          f32,
-        );
-        assert.deepEqual(
-          got?.matches,
-          want,
-          `${precision} case ${c}, dims=${dims} strategy ${s}`,
-        );
-        pruned[f32 ? 1 : 0] += got!.stats[0] + got!.stats[1] + got!.stats[2];
-      }
+      pruned[f32 ? 1 : 0] += checkTopK(
+        { r, patterns, dims, k, window, squared, cutoff, f32 },
+        topRef(d, k, cutoff),
+        `${precision} case ${c}, dims=${dims}`,
+      );
     }
   }
   // The bounds and the abandoning did cut work in both precisions.
@@ -414,14 +421,12 @@ Deno.test("top_k_dims: equal distances are ordered by index", () => {
     const d = patterns.map((p) =>
       dtwRef(r, p, undefined, false, { dims: 3, f32 })
     );
-    for (const s of Object.values(TOP_K_DIMS)) {
-      assert.deepEqual(
-        rawTopKDims(r, patterns, 3, 5, undefined, false, Infinity, s, f32)
-          ?.matches,
-        topRef(d, 5, Infinity),
-        `${precision} strategy ${s}`,
-      );
-    }
+    const q = { r, patterns, dims: 3, k: 5, window: undefined };
+    checkTopK(
+      { ...q, squared: false, cutoff: Infinity, f32 },
+      topRef(d, 5, Infinity),
+      precision,
+    );
   }
 });
 

@@ -177,19 +177,21 @@ pub trait Table: Prec {
     fn fast(d: usize, sq: bool) -> Option<Steps<Self>>;
     /// The general kernel for `k` vectors (`1` or `kmax(d)`).
     fn general(k: usize, sq: bool) -> Steps<Self>;
-    /// `dtw.rs`' DTW of `a` and `b` (`a` the longer) where it applies: one
+    /// `dtw.rs`' DTW of the pair (`a` the longer) where it applies: one
     /// dimension in `f64`, not under [`Kernel::General`]. The same values.
-    #[allow(clippy::too_many_arguments)]
-    fn univariate(
-        a: &[Self::E],
-        b: &[Self::E],
-        d: usize,
-        window: Option<usize>,
-        sq: bool,
-        cutoff: f64,
-        rest: Option<&Rest>,
-        kernel: Kernel,
-    ) -> Option<Self::E>;
+    fn univariate(p: &Pair<Self>) -> Option<Self::E>;
+}
+
+/// The arguments of [`dtw_dims`], `a` the longer.
+pub struct Pair<'a, P: Prec> {
+    a: &'a [P::E],
+    b: &'a [P::E],
+    d: usize,
+    window: Option<usize>,
+    sq: bool,
+    cutoff: f64,
+    rest: Option<&'a Rest<'a>>,
+    kernel: Kernel,
 }
 
 /// The fast `steps::<P, K, D, SQ>` for `d`, with `K` as `kmax` lists.
@@ -232,23 +234,15 @@ impl Table for F64 {
     fn general(k: usize, sq: bool) -> Steps<F64> {
         general_table!(F64, k, sq, 2, 3)
     }
-    fn univariate(
-        a: &[f64],
-        b: &[f64],
-        d: usize,
-        window: Option<usize>,
-        sq: bool,
-        cutoff: f64,
-        rest: Option<&Rest>,
-        kernel: Kernel,
-    ) -> Option<f64> {
-        if d != 1 || kernel == Kernel::General {
+    fn univariate(p: &Pair<F64>) -> Option<f64> {
+        if p.d != 1 || p.kernel == Kernel::General {
             return None;
         }
-        Some(match rest {
-            None => dtw(a, b, window, sq, cutoff, kernel),
+        let (a, b) = (p.a, p.b);
+        Some(match p.rest {
+            None => dtw(a, b, p.window, p.sq, p.cutoff, p.kernel),
             // In f64 a bound is one of the computed value: scale 1.
-            Some(r) => dtw_rest(a, b, window, sq, cutoff, r.rest, r.cut, false, kernel),
+            Some(r) => dtw_rest(a, b, p.window, p.sq, p.cutoff, r.rest, r.cut, false, p.kernel),
         })
     }
 }
@@ -270,16 +264,7 @@ impl Table for F32 {
     fn general(k: usize, sq: bool) -> Steps<F32> {
         general_table!(F32, k, sq, 2, 3, 4)
     }
-    fn univariate(
-        _a: &[f32],
-        _b: &[f32],
-        _d: usize,
-        _window: Option<usize>,
-        _sq: bool,
-        _cutoff: f64,
-        _rest: Option<&Rest>,
-        _kernel: Kernel,
-    ) -> Option<f32> {
+    fn univariate(_p: &Pair<F32>) -> Option<f32> {
         None
     }
 }
@@ -330,7 +315,7 @@ pub fn dtw_dims<P: Table>(
     if m == 0 {
         return if n == 0 { P::ZERO } else { P::INF };
     }
-    if let Some(v) = P::univariate(a, b, d, window, sq, cutoff, rest, kernel) {
+    if let Some(v) = P::univariate(&Pair { a, b, d, window, sq, cutoff, rest, kernel }) {
         return v;
     }
     let band = Band::new(window, n, m);
