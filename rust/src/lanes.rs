@@ -16,13 +16,18 @@
 //! distance is bit-for-bit the one `dtw_dims` returns.
 //!
 //! # Kernels
-//! * The fast kernels ([`sweep`] with `D = d`), for `d <= DMAX`: the `R·d`
-//!   reference values and a column's `d` pattern vectors in registers.
+//! * The fast kernels ([`sweep`] with `D = d`), for `d <= DMAX` (`f64`: from
+//!   `d = 2`; one dimension is `batch.rs`' own kernel): the `R·d` reference
+//!   values and a column's `d` pattern vectors in registers. `V` and `R`
+//!   are those of `batch.rs` (`f64`: 2 vectors, 2 rows) and `screen.rs`
+//!   (`f32`: 1 vector, 4 rows), measured there; at `d = 3` this runs at
+//!   2.0× the univariate `f64` time, the ALU ratio (`3d + 2` operations per
+//!   vector against 5).
 //! * The general kernel ([`sweep`] with `D = 0`), for everything else: any
-//!   `d`, values read from memory,
-//!   and the band's edges (the few columns at each end of a block where
-//!   some of its rows are out of band, made `+inf` by an additive mask),
-//!   blocks of one row (the last rows), and `d > DMAX`.
+//!   `d`, values read from memory, and the band's edges (the few columns
+//!   at each end of a block where some of its rows are out of band, made
+//!   `+inf` by an additive mask), blocks of one row (the last rows), and
+//!   `d > DMAX`.
 
 use core::arch::wasm32::*;
 use std::cell::RefCell;
@@ -34,8 +39,9 @@ use crate::num::min;
 use crate::prec::{Prec, F32, F64};
 use crate::stripes::{dtw_dims, Rest, Table};
 
-/// Most vectors per group (`f64`) and rows per block (`f32`).
+/// Most vectors per group (`f64`).
 const VMAX: usize = 2;
+/// Most rows per block (`f32`).
 const RMAX: usize = 4;
 
 /// The running values of a block between calls of its kernels.
@@ -218,7 +224,8 @@ fn values<P: Prec>(v: &mut [v128]) -> &mut [P::E] {
 /// patterns of one length (`ids`, at least one); lanes without a pattern
 /// repeat the first one. Writes `+inf` for a pattern whose distance
 /// exceeds `cutoff`, and for all once every lane must exceed it or its
-/// `rest` bound (`rest.rest[i * LANES + lane]`, see [`Rest`]).
+/// `rest` bound (`rest.rest[i * LANES + lane]`, see [`Rest`]). Under
+/// [`Kernel::General`] every block runs the general kernel.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 pub fn group<P: LaneTable + Table>(
