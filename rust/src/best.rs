@@ -97,7 +97,9 @@ pub struct Visit<'a> {
 
 impl<'a> Visit<'a> {
     /// Visits every candidate: `length(c)` is the key that groups them
-    /// (`0`: never in the lanes), `lanes(ids, t, tp, res)` runs up to
+    /// (`0`: never in the lanes), `refine(c)` a second bound, as `lb`,
+    /// computed only for a candidate about to run (`-inf` for none; it
+    /// prunes the candidate alone), `lanes(ids, t, tp, res)` runs up to
     /// [`LANES`] of one length at threshold `t` (bounds cut at `tp`), and
     /// `pair(c, t, tp)` one alone; each returns `+inf` for a candidate
     /// whose distance exceeds `t`.
@@ -106,10 +108,13 @@ impl<'a> Visit<'a> {
         length: impl Fn(usize) -> usize,
         best: &mut Best,
         stats: &mut TopKStats,
+        mut refine: impl FnMut(usize) -> f64,
         mut lanes: impl FnMut(&[usize], f64, f64, &mut [f64; LANES]),
         mut pair: impl FnMut(usize, f64, f64) -> f64,
     ) {
         let mut done = vec![false; self.lb.len()];
+        // Candidates whose second bound did not prune them.
+        let mut passed = vec![false; self.lb.len()];
         let mut ids: Vec<usize> = Vec::with_capacity(LANES);
         let mut res = [0.0; LANES];
         for (s, &c) in self.order.iter().enumerate() {
@@ -127,16 +132,31 @@ impl<'a> Visit<'a> {
                 }
                 break;
             }
+            // Whether candidate `d` survives its second bound (else pruned).
+            let mut keep = |d: usize, done: &mut [bool], best: &mut Best, stats: &mut TopKStats| {
+                if !passed[d] && refine(d) > tp {
+                    done[d] = true;
+                    prune(d, self.kim, tp, best, stats);
+                    return false;
+                }
+                passed[d] = true;
+                true
+            };
+            if !keep(c, &mut done, best, stats) {
+                continue;
+            }
             // Gather up to LANES unpruned candidates of the same length, in order.
             let m = length(c);
             ids.clear();
             ids.push(c);
-            for &d in &self.order[s + 1..] {
-                if ids.len() == LANES || self.lb[d] > tp {
-                    break;
-                }
-                if !done[d] && length(d) == m {
-                    ids.push(d);
+            if m > 0 && self.min_group <= LANES {
+                for &d in &self.order[s + 1..] {
+                    if ids.len() == LANES || self.lb[d] > tp {
+                        break;
+                    }
+                    if !done[d] && length(d) == m && keep(d, &mut done, best, stats) {
+                        ids.push(d);
+                    }
                 }
             }
             if ids.len() >= self.min_group && m > 0 {

@@ -221,19 +221,32 @@ pub fn range(x: &[f64]) -> (f64, f64) {
     x.iter().fold((INF, -INF), |(lo, hi), &v| (min(lo, v), max(hi, v)))
 }
 
-/// LB_Kim (first and last cells) and the best of LB_Kim + LB_Keogh in
-/// both directions (pattern against the reference's envelope, reference
-/// against the pattern's) for pattern `p`; `sq` selects the squared cost.
-pub fn bounds(sq: bool, r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
+/// LB_Kim (the first and last cells) and LB_Keogh of the pattern `p`
+/// against the reference's envelope (EQ) over the inner points: the cheap
+/// part of `topK`'s bound, LB_Kim + the larger of EQ and [`keogh_ec`], as
+/// the reference's envelope is computed once for all patterns. `sq`
+/// selects the squared cost.
+pub fn kim_eq(sq: bool, r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
     if sq {
-        bounds_of::<true>(r, p, window, envs)
+        kim_eq_of::<true>(r, p, window, envs)
     } else {
-        bounds_of::<false>(r, p, window, envs)
+        kim_eq_of::<false>(r, p, window, envs)
+    }
+}
+
+/// LB_Keogh of the reference `r` against the envelope of the pattern `p`
+/// (EC) over the inner points: the part of `topK`'s bound that takes an
+/// envelope per pattern.
+pub fn keogh_ec(sq: bool, r: &[f64], p: &[f64], window: Option<usize>) -> f64 {
+    if sq {
+        keogh_ec_of::<true>(r, p, window)
+    } else {
+        keogh_ec_of::<false>(r, p, window)
     }
 }
 
 #[inline(never)]
-fn bounds_of<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
+fn kim_eq_of<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
     let (n, m) = (r.len(), p.len());
     if n == 0 || m == 0 {
         return (0.0, 0.0);
@@ -252,17 +265,24 @@ fn bounds_of<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: 
         let e = (m - 1).min(n);
         eq = env_sum::<SQ>(&p[1..e], &l[1..e], &u[1..e]) + range_sum::<SQ>(&p[e..m - 1], l[n - 1], u[n - 1]);
     }
-    let mut ec = 0.0;
-    if n >= 3 && w >= m - 1 {
+    (kim, eq)
+}
+
+#[inline(never)]
+fn keogh_ec_of<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>) -> f64 {
+    let (n, m) = (r.len(), p.len());
+    if n < 3 || m == 0 {
+        return 0.0;
+    }
+    let w = band_w(window, n, m);
+    if w >= m - 1 {
         // The band covers the whole pattern: its envelope is its range.
         let (lo, hi) = range(p);
-        ec = range_sum::<SQ>(&r[1..n - 1], lo, hi);
-    } else if n >= 3 {
-        let mut u = vec![0.0; m];
-        let mut l = vec![0.0; m];
-        envelope(p, w, &mut u, &mut l);
-        let e = (n - 1).min(m);
-        ec = env_sum::<SQ>(&r[1..e], &l[1..e], &u[1..e]) + range_sum::<SQ>(&r[e..n - 1], l[m - 1], u[m - 1]);
+        return range_sum::<SQ>(&r[1..n - 1], lo, hi);
     }
-    (kim, kim + max(eq, ec))
+    let mut u = vec![0.0; m];
+    let mut l = vec![0.0; m];
+    envelope(p, w, &mut u, &mut l);
+    let e = (n - 1).min(m);
+    env_sum::<SQ>(&r[1..e], &l[1..e], &u[1..e]) + range_sum::<SQ>(&r[e..n - 1], l[m - 1], u[m - 1])
 }

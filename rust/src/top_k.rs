@@ -8,7 +8,9 @@
 //! bound exceeds the current k-th best distance is pruned (and so are all
 //! later ones), the others run a DTW that abandons once its row minimum
 //! exceeds the k-th best, or once the row minimum plus a bound of the rest
-//! of the path does (see `batch.rs`' `lanes_out`).
+//! of the path does (see `batch.rs`' `lanes_out`). With a band, the second
+//! LB_Keogh (an envelope per pattern) is only computed for the patterns
+//! about to run.
 //!
 //! Which kernel runs the DTWs is a [`Strategy`]. Without a band and with
 //! patterns of one length, lanes stream through the candidates: in `f32`
@@ -23,7 +25,7 @@ use crate::batch::{
     full_rows, group, lanes_out, load_lane, Abandon, Patterns, CHECK_ROWS, COLUMN_CHECK_ROWS, GROUP, K, LANES, MIN_GROUP, R,
 };
 use crate::best::{prune, Best, TopKStats, Visit};
-use crate::bounds::{band_w, bounds, lb_slack, range_abs, rest_bound, Envelopes};
+use crate::bounds::{band_w, keogh_ec, kim_eq, lb_slack, range_abs, rest_bound, Envelopes};
 use crate::dtw::{dtw, dtw_rest, Kernel};
 use crate::num::{max, min};
 use crate::screen;
@@ -248,15 +250,23 @@ pub fn top_k(
         }
         Strategy::Stream | Strategy::Screen => return None,
     };
+    // The groups visit candidates by LB_Kim + LB_Keogh EQ and bound those
+    // about to run again with EC (an envelope per pattern, which under a
+    // band costs more than the DTW: see `Visit::run`); the streaming paths
+    // (no band, where EC is a range) order by the full bound.
+    let lazy = matches!(plan, Plan::Groups(_));
     let mut envs = Envelopes::new();
     let mut kim = vec![0.0; count];
+    let mut eq = vec![0.0; count];
     let mut lb = vec![0.0; count];
     let mut maxlen = 0;
     for i in 0..count {
-        let (a, b) = bounds(sq, r, pats.get(i), window, &mut envs);
+        let p = pats.get(i);
+        let (a, b) = kim_eq(sq, r, p, window, &mut envs);
         kim[i] = a;
-        lb[i] = b;
-        maxlen = maxlen.max(pats.get(i).len());
+        eq[i] = b;
+        lb[i] = if lazy { a + b } else { a + max(b, keogh_ec(sq, r, p, window)) };
+        maxlen = maxlen.max(p.len());
     }
     let slack = lb_slack(r.len() + maxlen);
     let mut order: Vec<usize> = (0..count).collect();
@@ -319,7 +329,8 @@ pub fn top_k(
                 dtw_rest(a, b, window, sq, t, &one, tp, false, Kernel::Auto)
             };
             let grouped = |c: usize| if r.is_empty() { 0 } else { pats.points(c) };
-            visit.run(grouped, &mut best, stats, lanes, pair);
+            let refine = |c: usize| kim[c] + max(eq[c], keogh_ec(sq, r, pats.get(c), window));
+            visit.run(grouped, &mut best, stats, refine, lanes, pair);
         }
     }
     let mut all = best.into_sorted();

@@ -3,10 +3,15 @@
 //! order (ties by index) of computing every DTW with `dtw_dims` in that
 //! precision and sorting.
 //!
-//! Candidates are visited by increasing lower bound ([`Visit`]): a bound
-//! above the current k-th best prunes the candidate and every later one;
-//! the others run in groups of one length through the lanes of `lanes.rs`,
-//! or alone through `stripes.rs`, abandoning once their rows prove the
+//! Candidates are visited by increasing lower bound ([`Visit`]), LB_Kim
+//! plus LB_Keogh EQ (the patterns against the reference's envelope, one
+//! per dimension for all patterns): a bound above the current k-th best
+//! prunes the candidate and every later one. A candidate about to run is
+//! bounded again with LB_Keogh EC as well (the reference against the
+//! pattern's envelope: an envelope per pattern and dimension, which under a
+//! narrow band costs more than the DTW itself, so only for these). The
+//! others run in groups of one length through the lanes of `lanes.rs`, or
+//! alone through `stripes.rs`, abandoning once their rows prove the
 //! distance must exceed the k-th best (see [`Rest`]).
 //!
 //! # The bounds are lower bounds of DTW_D
@@ -49,7 +54,8 @@
 
 use crate::batch::{Patterns, LANES, MIN_GROUP};
 use crate::best::{Best, TopKStats, Visit};
-use crate::bounds::{band_w, bounds, lb_slack, rest_bound, Envelopes};
+use crate::bounds::{band_w, keogh_ec, kim_eq, lb_slack, rest_bound, Envelopes};
+use crate::num::max;
 use crate::dtw::Kernel;
 use crate::lanes::{group, LaneTable};
 use crate::prec::{Prec, F32, F64};
@@ -203,25 +209,42 @@ impl<'a> Query<'a> {
         let n = self.reference[0].len();
         let mut envs: Vec<Envelopes> = (0..d).map(|_| Envelopes::new()).collect();
         let mut pk = Vec::new();
+        // LB_Kim and LB_Keogh EQ of every pattern, summed over the
+        // dimensions; EQ of each dimension kept for the refinement.
         let mut kim = vec![0.0; count];
         let mut lb = vec![0.0; count];
+        let mut eq = vec![0.0; count * d];
         let mut maxlen = 0;
         for i in 0..count {
             for (j, env) in envs.iter_mut().enumerate() {
                 (self.dim)(i, j, &mut pk);
-                let rj = &self.reference[j];
-                let (a, b) = bounds(sq, rj, &pk, window, env);
+                let (a, b) = kim_eq(sq, &self.reference[j], &pk, window, env);
                 kim[i] += a;
+                eq[i * d + j] = b;
                 lb[i] += b;
             }
+            lb[i] += kim[i];
             maxlen = maxlen.max((self.points)(i));
         }
         let slack = lb_slack(n + maxlen + d);
         let (scale, margin) = (self.margins)(sq, n + maxlen, d);
+        let kim_raw = kim.clone();
         for (a, b) in kim.iter_mut().zip(lb.iter_mut()) {
             *a *= scale;
             *b *= scale;
         }
+        // The full bound, computed for candidates about to run: LB_Kim plus
+        // the larger LB_Keogh of each dimension (EQ or EC, whose envelope
+        // per pattern costs more than the DTW under a narrow band).
+        let mut pe = Vec::new();
+        let refine = |c: usize| {
+            let mut keogh = 0.0;
+            for (j, rj) in self.reference.iter().enumerate() {
+                (self.dim)(c, j, &mut pe);
+                keogh += max(eq[c * d + j], keogh_ec(sq, rj, &pe, window));
+            }
+            (kim_raw[c] + keogh) * scale
+        };
         let mut order: Vec<usize> = (0..count).collect();
         order.sort_by(|&a, &b| lb[a].partial_cmp(&lb[b]).unwrap().then(a.cmp(&b)));
         let min_group = match self.strategy {
@@ -269,7 +292,7 @@ impl<'a> Query<'a> {
             pair(c, t, Some(&Rest { rest: &rest2, lanes: 1, scale, cut: tp }))
         };
         let length = |c: usize| if n == 0 { 0 } else { (self.points)(c) };
-        visit.run(length, &mut best, stats, in_lanes, alone);
+        visit.run(length, &mut best, stats, refine, in_lanes, alone);
         let mut all = best.into_sorted();
         all.truncate(self.k);
         for (e, (oi, od)) in all.iter().zip(out_idx.iter_mut().zip(out_dist.iter_mut())) {
