@@ -156,8 +156,8 @@ pub unsafe extern "C" fn dtw_f64(
 /// order from `k = 0`. Both empty is `0`, one empty `+inf`. `dims = 1` is
 /// [`dtw_f64`], bit for bit; `dims = 0` returns `NaN`.
 ///
-/// `strategy`: `0` auto, `1` scalar rows, `2` stripes (a kernel per
-/// `dims` up to 8), `3` stripes through the general kernel only.
+/// `strategy`: `0` auto, `1` scalar rows, `2` stripes (a kernel of their
+/// own for `dims` up to 5), `3` stripes through the general kernel only.
 ///
 /// # Safety
 /// `a` and `b` must point to `n * dims` and `m * dims` readable `f64`
@@ -189,9 +189,10 @@ pub unsafe extern "C" fn dtw_dims_f64(
 /// min(up, left, diagonal)`, each operation (the difference, the absolute
 /// value or square, each partial sum of the cost, the final addition)
 /// rounded to `f32`, as a scalar reference applying `Math.fround` after
-/// each does. Returns that `f32` distance (exactly, as an `f64`).
+/// each does (a result beyond the `f32` range is `+inf`). Returns that
+/// `f32` distance (exactly, as an `f64`).
 ///
-/// `strategy`: as for [`dtw_dims_f64`] (`2`: a kernel per `dims` up to 8).
+/// `strategy`: as for [`dtw_dims_f64`].
 ///
 /// # Safety
 /// `a` and `b` must point to `n * dims` and `m * dims` readable `f32`
