@@ -31,13 +31,14 @@ use core::arch::wasm32::*;
 
 use crate::memory::Work;
 use crate::num;
+use crate::prec::{Prec, F64};
 use std::cell::RefCell;
 
 const INF: f64 = f64::INFINITY;
 /// Padding, in columns, on both sides of the column buffers.
-const OFF: usize = 16;
+pub const OFF: usize = 16;
 /// Below this many columns, rows are computed one scalar row at a time.
-const SMALL: usize = 24;
+pub const SMALL: usize = 24;
 /// Vectors per stripe in the main loop (8 rows, 8 cells in flight). Five
 /// vectors no longer fit V8's 16 SIMD registers and measure no faster.
 const KMAX: usize = 4;
@@ -85,6 +86,16 @@ impl Band {
             None => Band { w: usize::MAX, banded: false },
         }
     }
+
+    /// The columns `lo..=hi` of row `i` inside the band, of `m` columns.
+    #[inline(always)]
+    pub fn columns(&self, i: usize, m: usize) -> (usize, usize) {
+        if self.banded {
+            (i.saturating_sub(self.w), (m - 1).min(i + self.w))
+        } else {
+            (0, m - 1)
+        }
+    }
 }
 
 /// Which kernel computes the rows of one DTW (the `strategy` of `dtw_f64`
@@ -98,6 +109,11 @@ pub enum Kernel {
     /// Stripes of up to `2 * KMAX` rows in `f64x2` lanes ([`stripe`]); an
     /// odd last row is a scalar row.
     Stripes,
+    /// For `stripes.rs`: stripes through its general kernel only (any
+    /// number of dimensions, row values read from memory), so that tests
+    /// reach it for every `d`. The stripes of this file take it as
+    /// [`Kernel::Stripes`].
+    General,
 }
 
 /// DTW distance between `a` and `b`; `+inf` once it must exceed `cutoff`.
@@ -245,7 +261,7 @@ fn run<const SQ: bool, const STORE: bool>(
             // Short columns: the stripes' set-up would cost more than the cells.
             Kernel::Auto => m < SMALL,
             Kernel::Rows => true,
-            Kernel::Stripes => false,
+            Kernel::Stripes | Kernel::General => false,
         };
         if rows {
             for (r, &x) in a.iter().enumerate() {
@@ -284,7 +300,7 @@ fn run<const SQ: bool, const STORE: bool>(
                     held[k] = if same_columns { key } else { (0, 0) };
                 }
                 if band.banded {
-                    masks = Masks::ramps(ramps, band.w as isize, k);
+                    masks = Masks::ramps::<F64>(ramps, band.w as isize, k);
                 }
                 k_built = k;
             }
@@ -349,39 +365,40 @@ fn run<const SQ: bool, const STORE: bool>(
 }
 
 /// Band masks of one stripe size `k` (see [`fill_mask`]): the two ramps,
-/// built once per size, and the full mask, built on first use.
-struct Masks {
-    left: *const f64,
-    right: *const f64,
-    full: *const f64,
+/// built once per size, and the full mask, built on first use. Shared with
+/// `stripes.rs`, in either precision.
+pub struct Masks<E> {
+    pub left: *const E,
+    pub right: *const E,
+    full: *const E,
 }
 
-impl Masks {
-    fn none() -> Masks {
+impl<E: Copy> Masks<E> {
+    pub fn none() -> Masks<E> {
         Masks { left: std::ptr::null(), right: std::ptr::null(), full: std::ptr::null() }
     }
 
     /// Masks of the left and right ramps of a band of half-width `w`:
     /// `O(k)` memory whatever the band.
-    fn ramps(buf: &mut Work, w: isize, k: usize) -> Masks {
-        let ki = k as isize;
-        let len = 2 * (6 * ki + 5) as usize;
-        let buf = buf.take(2 * len, INF);
+    pub fn ramps<P: Prec<E = E>>(buf: &mut Work<E>, w: isize, k: usize) -> Masks<E> {
+        let (n, ki) = (P::N as isize, k as isize);
+        let len = (n * (2 * n * ki + 2 * ki + 5)) as usize;
+        let buf = buf.take(2 * len, P::INF);
         let (left, right) = buf.split_at_mut(len);
         Masks {
-            left: fill_mask(left, -w - 2 * ki - 2, -w + 4 * ki + 2, w, k),
-            right: fill_mask(right, w - 2 * ki - 2, w + 4 * ki + 2, w, k),
+            left: fill_mask::<P>(left, -w - 2 * ki - 2, -w + 2 * n * ki + 2, w, k),
+            right: fill_mask::<P>(right, w - 2 * ki - 2, w + 2 * n * ki + 2, w, k),
             full: std::ptr::null(),
         }
     }
 
     /// The mask of every step, for stripes that may leave the band at any
     /// step (a narrow band, or the last rows of a tall matrix).
-    fn full(&mut self, buf: &mut Work, w: isize, k: usize) -> *const f64 {
+    pub fn full<P: Prec<E = E>>(&mut self, buf: &mut Work<E>, w: isize, k: usize) -> *const E {
         if self.full.is_null() {
-            let ki = k as isize;
-            let buf = buf.take(2 * (2 * w + 6 * ki + 5) as usize, INF);
-            self.full = fill_mask(buf, -w - 2 * ki - 2, w + 4 * ki + 2, w, k);
+            let (n, ki) = (P::N as isize, k as isize);
+            let buf = buf.take((n * (2 * w + 2 * n * ki + 2 * ki + 5)) as usize, P::INF);
+            self.full = fill_mask::<P>(buf, -w - 2 * ki - 2, w + 2 * n * ki + 2, w, k);
         }
         self.full
     }
@@ -399,29 +416,27 @@ fn fill_columns(bb: &mut [f64], b: &[f64], k: usize) {
     }
 }
 
-/// Fills a band mask for `q` in `[qlo, qhi]` (`q = t - 2v - r0`): lane 0 is
-/// `0` when `|q| <= w`, lane 1 when `|q - 2k| <= w`, and `+inf` otherwise.
-/// Returns the pointer at which `q = 0` would sit.
-fn fill_mask(buf: &mut [f64], qlo: isize, qhi: isize, w: isize, k: usize) -> *const f64 {
-    let inside = |q: isize| if q.abs() <= w { 0.0 } else { INF };
+/// Fills a band mask for `q` in `[qlo, qhi]` (`q = t - 2v - r0`) for
+/// stripes of `k` vectors of `N` lanes: lane `l` is `0` when
+/// `|q - 2lk| <= w`, and `+inf` otherwise. Returns the pointer at which
+/// `q = 0` would sit.
+fn fill_mask<P: Prec>(buf: &mut [P::E], qlo: isize, qhi: isize, w: isize, k: usize) -> *const P::E {
+    let n = P::N;
     for q in qlo..=qhi {
         let i = (q - qlo) as usize;
-        buf[2 * i] = inside(q);
-        buf[2 * i + 1] = inside(q - 2 * k as isize);
+        for l in 0..n {
+            let inside = (q - (2 * l * k) as isize).abs() <= w;
+            buf[n * i + l] = if inside { P::ZERO } else { P::INF };
+        }
     }
-    buf.as_ptr().wrapping_offset(-2 * qlo)
+    buf.as_ptr().wrapping_offset(-(n as isize) * qlo)
 }
 
 /// One row `r` as a plain scalar pass, in place over the row buffer; returns
 /// the row's minimum. Used for the last row when the number of rows is odd,
 /// and for every row when the columns are few.
 fn scalar_row<const SQ: bool>(x: f64, b: &[f64], row: &mut [f64], r: usize, band: Band) -> f64 {
-    let m = b.len();
-    let (lo, hi) = if band.banded {
-        (r.saturating_sub(band.w), (m - 1).min(r + band.w))
-    } else {
-        (0, m - 1)
-    };
+    let (lo, hi) = band.columns(r, b.len());
     let mut diag = row[OFF + lo - 1];
     let mut left = INF;
     let mut min = INF;
@@ -452,7 +467,7 @@ fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
     m: usize,
     row: &mut [f64],
     bb: &Work,
-    masks: &mut Masks,
+    masks: &mut Masks<f64>,
     full: &mut Work,
     band: Band,
     check_min: bool,
@@ -508,7 +523,7 @@ fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
             let s_hi = (r0i + w).min(t_hi);
             if s_lo > s_hi {
                 // Narrow band: every step may leave it; one full mask.
-                let base = masks.full(full, w, K);
+                let base = masks.full::<F64>(full, w, K);
                 steps::<K, SQ, true, false, false>(&mut st, &lanes, bbase, rbase, base, r0i, t_lo, t_hi + 1, store, stop)
             } else {
                 // The ramps and the middle, from t_lo on.
@@ -540,25 +555,29 @@ fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
     if check_min {
         let lo = (OFF as isize + t_lo - 2 * k + 1) as usize;
         let hi = (OFF as isize + t_hi - 2 * k + 1) as usize;
-        slice_min(&row[lo..=hi])
+        slice_min::<F64>(&row[lo..=hi])
     } else {
         INF
     }
 }
 
-/// Minimum of a non-empty slice, two lanes at a time.
+/// Minimum of a non-empty slice, a vector at a time.
 #[inline(always)]
-fn slice_min(x: &[f64]) -> f64 {
-    let mut acc = f64x2_splat(INF);
-    let pairs = x.len() / 2;
-    for p in 0..pairs {
-        // SAFETY: 2p + 1 < x.len().
-        let v = unsafe { v128_load(x.as_ptr().add(2 * p) as *const v128) };
-        acc = f64x2_pmin(v, acc);
+pub fn slice_min<P: Prec>(x: &[P::E]) -> P::E {
+    let n = P::N;
+    let mut acc = P::splat(P::INF);
+    let vecs = x.len() / n;
+    for p in 0..vecs {
+        // SAFETY: n * p + n - 1 < x.len().
+        let v = unsafe { v128_load(x.as_ptr().add(n * p) as *const v128) };
+        acc = P::min(v, acc);
     }
-    let mut min = num::min(f64x2_extract_lane::<0>(acc), f64x2_extract_lane::<1>(acc));
-    if x.len() % 2 == 1 {
-        min = num::min(min, x[x.len() - 1]);
+    let mut min = P::lane(acc, 0);
+    for l in 1..n {
+        min = num::min(min, P::lane(acc, l));
+    }
+    for &e in &x[vecs * n..] {
+        min = num::min(min, e);
     }
     min
 }
