@@ -77,7 +77,12 @@ import {
   stderrProgress,
 } from "./_compare/spawn.ts";
 import { renderText } from "./_compare/text.ts";
-import { formatRatio, pairedRatio, verdictOf } from "./_compare/verdict.ts";
+import {
+  formatRatio,
+  pairedRatio,
+  sessionsRatio,
+  verdictOf,
+} from "./_compare/verdict.ts";
 import {
   addWorktree,
   checkoutRoot,
@@ -144,6 +149,9 @@ const USAGE = `Usage: deno task compare [options]
                        the time budget allows, at least 6)
   --sessions N         measuring processes, run one after the other
                        (default 2): a verdict holds only if all agree
+  --confirm N          with --against: benchmarks judged slower or faster
+                       are measured again in N more processes, and the
+                       verdict must hold in those too (default 2; 0: off)
   --budget SECONDS     time budget of the measurements (default 150 with
                        --quick, 420 without)
   --baseline FILE      saved results to judge against, without --against
@@ -171,6 +179,7 @@ interface Options {
   quick: boolean;
   rounds?: number;
   sessions: number;
+  confirm: number;
   budgetMs: number;
   baseline: string;
   updateBaseline: boolean;
@@ -207,6 +216,10 @@ function positive(flag: string, text: string | undefined): number | undefined {
   return v;
 }
 
+function count(flag: string, text: string | undefined): number | undefined {
+  return text?.trim() === "0" ? 0 : positive(flag, text);
+}
+
 function parseOptions(args: string[], deps: CompareDeps): Options {
   let values;
   try {
@@ -222,6 +235,7 @@ function parseOptions(args: string[], deps: CompareDeps): Options {
         quick: { type: "boolean", default: false },
         rounds: { type: "string" },
         sessions: { type: "string" },
+        confirm: { type: "string" },
         budget: { type: "string" },
         baseline: { type: "string" },
         "update-baseline": { type: "boolean", default: false },
@@ -274,6 +288,7 @@ function parseOptions(args: string[], deps: CompareDeps): Options {
     quick: values.quick,
     rounds: positive("--rounds", values.rounds),
     sessions: positive("--sessions", values.sessions) ?? 2,
+    confirm: count("--confirm", values.confirm) ?? 2,
     budgetMs: 1000 * (budget ?? (values.quick ? 150 : 420)),
     // Paths on the command line are relative to the working directory;
     // the defaults live in the repository (deps.root).
@@ -433,15 +448,28 @@ export function mergeBaseline(
   };
 }
 
-/** Appends a session's rounds to the units measured so far. */
-export function mergeSessions(before: Measured, next: Measured): Measured {
+/**
+ * Appends a session's rounds to the units measured so far. With `partial`,
+ * the session may have measured only some of them (a confirmation).
+ */
+export function mergeSessions(
+  before: Measured,
+  next: Measured,
+  partial = false,
+): Measured {
   const key = (u: MeasuredUnit) => JSON.stringify([u.suite, u.group, u.names]);
-  const units = before.units.map((u, i) => {
-    const n = next.units[i];
-    if (n === undefined || key(n) !== key(u)) {
-      throw new CompareError(
-        "the bench files registered different benchmarks in two sessions",
-      );
+  const byKey = new Map(next.units.map((u) => [key(u), u]));
+  const differ = () =>
+    new CompareError(
+      "the bench files registered different benchmarks in two sessions",
+    );
+  if (!partial && next.units.length !== before.units.length) throw differ();
+  const units = before.units.map((u) => {
+    const n = byKey.get(key(u));
+    byKey.delete(key(u));
+    if (n === undefined) {
+      if (partial) return u;
+      throw differ();
     }
     return {
       ...u,
@@ -456,8 +484,25 @@ export function mergeSessions(before: Measured, next: Measured): Measured {
       sessions: [...u.sessions, ...n.sessions],
     };
   });
+  if (byKey.size > 0) throw differ();
   return { ...before, units };
 }
+
+/** The units of an `against` run whose verdict is not `same`. */
+function judgedDifferent(
+  measured: Measured,
+  threshold: number,
+): MeasuredUnit[] {
+  return measured.units.filter((u) =>
+    u.sides.every((s) => s.error === undefined) &&
+    verdictOf(
+        sessionsRatio(u.sides[0].times, u.sides[1].times, u.sessions),
+        threshold,
+      ) !== "same"
+  );
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 async function writeJson(path: string, data: unknown): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
@@ -582,7 +627,7 @@ async function run(
     };
   }
 
-  const deadline = performance.now() + opts.budgetMs;
+  let deadline = performance.now() + opts.budgetMs;
   const progress = (deps.progress ?? stderrProgress)(() => deadline);
   let measured: Measured | undefined;
   for (let s = 0; s < opts.sessions; s++) {
@@ -605,6 +650,50 @@ async function run(
     measured = measured ? mergeSessions(measured, session) : session;
   }
   measured = measured!;
+  // A process can settle in a state that favours one side by more than the
+  // threshold (a pool's threads, V8's tiers): a benchmark judged slower or
+  // faster is measured again in fresh processes, and keeps its verdict only
+  // if every one of them agrees.
+  const notes: string[] = [];
+  const flagged = plan.mode === "against" && opts.confirm > 0
+    ? judgedDifferent(measured, opts.threshold)
+    : [];
+  if (flagged.length > 0) {
+    const names = [...new Set(flagged.map((u) => u.names[1]))];
+    const perUnit = opts.budgetMs / opts.sessions /
+      Math.max(1, measured.units.length);
+    const budgetMs = Math.max(30_000, 15_000 + 2 * perUnit * flagged.length);
+    deadline = performance.now() + opts.confirm * budgetMs;
+    for (let c = 0; c < opts.confirm; c++) {
+      const session = await measure(
+        {
+          ...plan,
+          filter: `^(?:${names.map(escapeRegExp).join("|")})$`,
+          budgetMs,
+          loadInReverse: (opts.sessions + c) % 2 === 1,
+        },
+        {
+          cwd: deps.root,
+          quick: opts.quick,
+          progress,
+          summarise: summarise(plan.mode, opts.threshold),
+          session: `confirming ${c + 1}/${opts.confirm}`,
+          signal,
+        },
+      );
+      measured = mergeSessions(measured, session, true);
+    }
+    const kept = judgedDifferent(measured, opts.threshold).length;
+    notes.push(
+      `${flagged.length} benchmark${
+        flagged.length === 1 ? " was" : "s were"
+      } judged slower or faster after ${opts.sessions} session${
+        opts.sessions === 1 ? "" : "s"
+      } and measured in ${opts.confirm} more; ${kept} of ${flagged.length} kept ${
+        flagged.length === 1 ? "its" : "their"
+      } verdict`,
+    );
+  }
   const extras: Extras = {};
   if (plan.mode === "baseline") {
     for (
@@ -650,7 +739,15 @@ async function run(
   };
 
   const analysis: Analysis = plan.mode === "against"
-    ? analyseAgainst(results, opts.threshold, measured.added, measured.removed)
+    ? {
+      ...analyseAgainst(
+        results,
+        opts.threshold,
+        measured.added,
+        measured.removed,
+      ),
+      notes,
+    }
     : analyseBaseline(
       results,
       opts.updateBaseline ? undefined : baseline,

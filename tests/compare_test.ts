@@ -320,12 +320,19 @@ Deno.test({
         changed.lo <= 2 && 2 <= changed.hi * 1.1,
         JSON.stringify(changed),
       );
+      const sessions = Object.fromEntries(
+        results.units.map((u) => [u.names[1], u.sessions]),
+      );
       assert.deepEqual(
-        results.units[0].sessions,
-        [24, 24],
-        "two sessions of 24 rounds",
+        sessions,
+        { steady: [24, 24], changed: [24, 24, 24, 24] },
+        "two sessions of 24 rounds, two more confirming the slower one",
       );
       assert.match(r.out, /changed\s+slower\s+×/);
+      assert.match(
+        r.out,
+        /1 benchmark was judged slower or faster after 2 sessions and measured in 2 more; 1 of 1 kept its verdict/,
+      );
       assert.match(r.out, /added: new one/);
       assert.match(r.out, /removed: old one/);
       assert.match(r.out, /1 slower, 0 faster, 1 same/);
@@ -441,6 +448,75 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "--against: a benchmark slower only in the first two processes is measured again and judged same",
+  sanitizeResources: false,
+  async fn() {
+    const root = await repository([
+      {
+        "deno.json": CONFIG_TEXT,
+        "lib.ts": lib(1),
+        "bench/x_bench.ts": bench(""),
+      },
+      {
+        // Tree B counts the processes that load it: the first two do twice
+        // the work, as a process that settled in a bad state would.
+        "bench/x_bench.ts": `
+import { changed, steady } from "@t/lib";
+const file = new URL("../count.txt", import.meta.url);
+const n = Number(await Deno.readTextFile(file).catch(() => "0")) + 1;
+await Deno.writeTextFile(file, String(n));
+const slow = n <= 2;
+Deno.bench("steady", { group: "g", baseline: true }, () => steady());
+Deno.bench("changed", { group: "g" }, () => {
+  changed();
+  if (slow) changed();
+});
+`,
+      },
+    ]);
+    try {
+      const saved = join(root, "out.json");
+      const args = ["--against", "HEAD~1", "--rounds", "16", "--save", saved];
+      const r = await compare(args, root);
+      assert.equal(r.code, 0, r.err + r.out);
+      assert.equal(await Deno.readTextFile(join(root, "count.txt")), "4");
+      const results = parseResults(await Deno.readTextFile(saved), saved);
+      const changed = results.units.find((u) => u.names[1] === "changed")!;
+      assert.deepEqual(changed.sessions, [16, 16, 16, 16]);
+      const ratios = sessionRatios(changed);
+      assert.ok(ratios[0] > 1.5 && ratios[1] > 1.5, `${ratios}`);
+      assert.ok(ratios[2] < 1.2 && ratios[3] < 1.2, `${ratios}`);
+      assert.match(r.out, /changed\s+same\s+×/);
+      assert.match(
+        r.out,
+        /1 benchmark was judged slower or faster after 2 sessions and measured in 2 more; 0 of 1 kept its verdict/,
+      );
+      assert.match(r.out, /0 slower, 0 faster, 2 same/);
+
+      await Deno.writeTextFile(join(root, "count.txt"), "0");
+      const off = await compare([...args, "--confirm", "0"], root);
+      assert.equal(off.code, 1, "without confirmation the first two decide");
+      assert.match(off.out, /changed\s+slower\s+×/);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+/** The median B/A ratio of each session of a two-sided unit. */
+function sessionRatios(u: MeasuredUnit): number[] {
+  let at = 0;
+  return u.sessions.map((n) => {
+    const r = u.sides[1].times.slice(at, at + n).map((b, i) =>
+      b / u.sides[0].times[at + i]
+    ).sort((x, y) => x - y);
+    at += n;
+    return r[Math.floor(n / 2)];
+  });
+}
 
 Deno.test({
   name: "--against: Ctrl-C in the middle exits 2 and removes the worktree",
@@ -610,6 +686,12 @@ Deno.test("mergeSessions appends rounds and refuses different benchmarks", () =>
       }),
     /different benchmarks/,
   );
+  const other = { ...unit, group: "h", sessions: [24] };
+  const two = { ...one, units: [one.units[0], other] };
+  const partial = mergeSessions(two, one, true);
+  assert.deepEqual(partial.units.map((u) => u.sessions), [[24, 24], [24]]);
+  assert.throws(() => mergeSessions(two, one), /different benchmarks/);
+  assert.throws(() => mergeSessions(one, two, true), /different benchmarks/);
 });
 
 Deno.test("parseResults names the malformed field", () => {
