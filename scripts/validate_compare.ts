@@ -98,6 +98,11 @@ interface Tally {
   dtw1000: string[];
   /** Runs whose `kit dtw (1000)` interval contains `1 + plant²`. */
   contains: number;
+  /**
+   * Benchmark → runs in which its first two sessions judged it slower or
+   * faster, so that `--confirm` measured it again (whatever it ended as).
+   */
+  confirmed: Record<string, number>;
   /** Wall time of each run in seconds. */
   seconds: number[];
 }
@@ -133,6 +138,7 @@ if (import.meta.main) {
     faster: {},
     dtw1000: [],
     contains: 0,
+    confirmed: {},
     seconds: [],
   };
   try {
@@ -174,6 +180,12 @@ if (import.meta.main) {
       tally.seconds.push(Math.round((performance.now() - t0) / 1000));
       if (out.code === 2) throw new Error(`run ${r + 1} failed`);
       const results = parseResults(await Deno.readTextFile(save), save);
+      for (const u of results.units) {
+        if (u.sessions.length > 2) {
+          const key = `${u.group} › ${u.names[1]}`;
+          tally.confirmed[key] = (tally.confirmed[key] ?? 0) + 1;
+        }
+      }
       for (const row of analyseAgainst(results, threshold).rows) {
         const key = `${row.group} › ${row.name}`;
         if (row.verdict === "slower") {
@@ -206,6 +218,7 @@ if (import.meta.main) {
     );
     console.log(`slower: ${JSON.stringify(tally.slower)}`);
     console.log(`faster: ${JSON.stringify(tally.faster)}`);
+    console.log(`measured again: ${JSON.stringify(tally.confirmed)}`);
     console.log(`kit dtw (1000): ${tally.dtw1000.join(", ")}`);
     console.log(
       `intervals containing ${
