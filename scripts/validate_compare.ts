@@ -130,6 +130,7 @@ if (import.meta.main) {
     tree.remove().finally(() => Deno.exit(2));
   };
   Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
   const tally: Tally = {
     runs,
     plant,
