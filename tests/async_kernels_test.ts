@@ -239,7 +239,7 @@ conformance(
       const a = walk(random, randInt(random, 1, 50), dims);
       const b = walk(random, randInt(random, 1, 50), dims);
       const patterns = Array.from(
-        { length: 90 },
+        { length: 190 }, // topK on a pool: 2 parts of at least 64
         (_, i) => form(walk(random, randInt(random, 0, 60), dims), dims, i),
       );
       patterns.push(...patterns.slice(0, 10)); // ties
