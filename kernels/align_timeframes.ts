@@ -40,6 +40,18 @@ export interface TimeframeAlignment {
  * assert.deepEqual(pairs[0].path.at(-1), [7, 3]);
  * ```
  *
+ * @example Points of several values (the dependent DTW's path)
+ * ```ts
+ * import { alignTimeframes, dtwPath } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const fine = [[1, 10], [2, 11], [3, 12], [4, 13]];
+ * const coarse = { dims: 2, values: [1.5, 10.5, 3.5, 12.5] };
+ * const [pair] = alignTimeframes([fine, coarse], { precision: "f32" });
+ * assert.deepEqual(pair, { from: 0, to: 1, ...dtwPath(fine, coarse, { precision: "f32" }) });
+ * assert.deepEqual(pair.path, [[0, 0], [1, 0], [2, 1], [3, 1]]);
+ * ```
+ *
  * @param series Two or more series, in timeframe order ({@linkcode Series}: one value per point, or several, as many in each).
  * @param options Band, cost, cutoff and precision, as for `dtwPath`, applied to every pair.
  * @returns One `{ from, to, distance, path }` per adjacent pair (`to = from + 1`); empty for fewer than two series.

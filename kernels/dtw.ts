@@ -7,6 +7,19 @@ import { dtwArgs } from "./_validate.ts";
  * A series of points of `dims` values each, packed point-major: value `k`
  * of point `i` is `values[i * dims + k]` (so `values.length` is a multiple
  * of `dims`).
+ *
+ * @example Three points of open, high, low, close
+ * ```ts
+ * import { dtw, type PackedSeries } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const bars: PackedSeries = {
+ *   dims: 4,
+ *   values: Float64Array.of(1, 2, 0, 1, 1, 3, 1, 2, 2, 3, 1, 3),
+ * };
+ * const points = [[1, 2, 0, 1], [1, 3, 1, 2], [2, 3, 1, 3]];
+ * assert.equal(dtw(bars, points), 0);
+ * ```
  */
 export interface PackedSeries {
   /** Values per point (dimensions): an integer `>= 1`. */
@@ -22,6 +35,21 @@ export interface PackedSeries {
  * `d` of values (`[[open, high, low, close], ...]`), or the packed form
  * {@linkcode PackedSeries}. The series of one call must all have the same
  * `d`; a one-value series is `d = 1` in any form, with the same results.
+ *
+ * @example One series in its three forms
+ * ```ts
+ * import { dtw, type Series } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const forms: Series[] = [
+ *   [[1, 10], [2, 20]], // points
+ *   { dims: 2, values: [1, 10, 2, 20] }, // packed, point-major
+ *   { dims: 2, values: Float32Array.of(1, 10, 2, 20) },
+ * ];
+ * for (const x of forms) assert.equal(dtw(x, [[1, 10], [2, 21]]), 1);
+ * // One value per point: a plain array, or points of one value.
+ * assert.equal(dtw([1, 2], [1, 3]), dtw([[1], [2]], { dims: 1, values: [1, 3] }));
+ * ```
  */
 export type Series =
   | ArrayLike<number>
@@ -90,8 +118,8 @@ export interface DtwOptions {
    * per SIMD vector (and half the memory), so about twice the speed; the
    * price is accuracy: `f32` has a 24-bit significand, so once a distance
    * exceeds 2^24 times the smallest cost added to it, those costs are
-   * lost in the rounding (e.g. a sum of 10^7 cells of about 1 gains
-   * nothing from a further cost of 0.5), and the relative error of a
+   * lost in the rounding (e.g. a running sum above 2^24 ≈ 1.7·10^7 gains
+   * nothing from a further cost of 1), and the relative error of a
    * distance along a path of `L` cells is up to about `L · 2^-24`. An input
    * beyond the `f32` range (about ±3.4e38) is a `TypeError`; a distance
    * beyond it is `Infinity`.

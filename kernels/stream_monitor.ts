@@ -101,8 +101,9 @@ const KEYS = [
  * The query may have several values per point (a {@linkcode Series}: an
  * array of points, or `{ dims, values }`); then each pushed value is a
  * point of as many values, and the distance is the dependent or the
- * independent DTW of `options.multivariate` (the independent one, times
- * the number of dimensions per point).
+ * independent DTW of `options.multivariate` (the independent one keeps a
+ * band of cells per dimension, so it costs `d` times the dependent one per
+ * point, and needs a finite `window`). The monitor computes in `f64`.
  *
  * @example Find a pattern in a stream
  * ```ts
