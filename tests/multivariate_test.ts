@@ -101,6 +101,26 @@ function reference(
     : dtwRef(a, b, o.window, o.squared, { dims, f32: o.f32 });
 }
 
+/** The reference distances of `ref` to each of `values`. */
+function referenceAll(
+  ref: ArrayLike<number>,
+  values: ArrayLike<number>[],
+  dims: number,
+  window: number | undefined,
+  squared: boolean,
+  precision: Precision,
+  multivariate: Multivariate,
+): number[] {
+  return values.map((p) =>
+    reference(ref, p, dims, {
+      window,
+      squared,
+      f32: precision === "f32",
+      independent: multivariate === "independent",
+    })
+  );
+}
+
 /** The options of one case. */
 function options(
   window: number | undefined,
@@ -249,13 +269,14 @@ Deno.test("dtwBatch: each distance is the reference's, every definition and prec
     for (const precision of PRECISIONS) {
       const f32 = precision === "f32";
       for (const multivariate of DEFINITIONS) {
-        const want = values.map((p) =>
-          reference(ref, p, dims, {
-            window,
-            squared,
-            f32,
-            independent: multivariate === "independent",
-          })
+        const want = referenceAll(
+          ref,
+          values,
+          dims,
+          window,
+          squared,
+          precision,
+          multivariate,
         );
         const cutoff = c % 4 === 2 ? want[0] : undefined;
         const o = options(window, squared, precision, multivariate, cutoff);
@@ -321,15 +342,15 @@ Deno.test("topK equals brute force on multivariate random walks (ties by index),
     const squared = c % 4 >= 2;
     const k = [1, 3, 10, 200, Infinity][c % 5];
     for (const precision of PRECISIONS) {
-      const f32 = precision === "f32";
       for (const multivariate of DEFINITIONS) {
-        const d = values.map((p) =>
-          reference(ref, p, dims, {
-            window,
-            squared,
-            f32,
-            independent: multivariate === "independent",
-          })
+        const d = referenceAll(
+          ref,
+          values,
+          dims,
+          window,
+          squared,
+          precision,
+          multivariate,
         );
         const sorted = [...d].sort((x, y) => x - y);
         const cutoff = c % 6 === 5 ? sorted[4] : Infinity;
