@@ -1,15 +1,24 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
-// Staging into WebAssembly memory, and the calls of the batch, topK,
-// search and path kernels on validated inputs. Shared by the public
-// functions and by the pool's workers. Internal.
+// Staging into WebAssembly memory, and the calls of the DTW, batch, topK,
+// search and path kernels on validated inputs, in f64 or f32, for series
+// of one or more dimensions. Shared by the public functions and by the
+// pool's workers. Internal.
 
+import { independentTopK } from "./_independent.ts";
 import {
+  type CheckedSeries,
+  commonDims,
+  copyForm,
+  copyPacked,
   copySeries,
   type DtwArgs,
-  patternOffsets,
-  seriesLength,
+  type Layout,
+  type ListForms,
+  listForms,
+  type SeriesForm,
+  seriesForm,
 } from "./_validate.ts";
-import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
+import { f32Heap, f64Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { DtwPathResult } from "./dtw_path.ts";
 import type { Match } from "./top_k.ts";
 
@@ -19,57 +28,105 @@ export const SEARCH_RESET = 1024;
 /** Cells `dtwPath` keeps in memory at once by default: 2^22 (32 MiB). */
 export const PATH_LIMIT_CELLS = 2 ** 22;
 
-/** Patterns stored back to back: pattern `i` is `flat[offsets[i]..offsets[i + 1]]`. */
+/**
+ * Series stored back to back, checked: series `i` is points
+ * `offsets[i]..offsets[i + 1]` of `flat`, point-major (`dims` values per
+ * point). Their precision is the type of `flat`: `Float32Array` for
+ * `"f32"`. The form the pool and the cluster carry.
+ */
 export interface PackedPatterns {
-  flat: Float64Array;
+  /** The values, point-major, series after series. */
+  flat: Float64Array | Float32Array;
+  /** `count + 1` offsets, in points. */
   offsets: Uint32Array;
+  /**
+   * Values per point.
+   *
+   * @default {1}
+   */
+  dims?: number;
+}
+
+/** A series as the packed calls take it: univariate `f64`, or checked and packed. */
+export type PackedInput = Float64Array | CheckedSeries;
+
+/** `x` as a {@linkcode CheckedSeries} (a bare `Float64Array` is one dimension). */
+export function checked(x: PackedInput): CheckedSeries {
+  return x instanceof Float64Array ? { dims: 1, values: x } : x;
+}
+
+/** Bytes per value in the precision of `f32`. */
+function size(f32: boolean): number {
+  return f32 ? 4 : 8;
+}
+
+/** The heap view of a precision (call again after anything that may allocate). */
+function heapOf(f32: boolean): Float64Array | Float32Array {
+  return f32 ? f32Heap() : f64Heap();
+}
+
+/**
+ * The layout a kernel reads a series of `points` points in: point-major,
+ * or, for the independent DTW, one dimension after the other.
+ */
+function layoutOf(independent: boolean, dims: number, points: number): Layout {
+  return independent ? { point: 1, dim: points } : { point: dims, dim: 1 };
+}
+
+/**
+ * Validates the elements of series `from..to` of `list` (read by
+ * {@linkcode listForms}) and packs them, point-major, into fresh,
+ * transferable buffers in `f64` or `f32`, with offsets from 0.
+ *
+ * @throws {TypeError} naming `name[i][j]` (or its point and dimension) for a bad element.
+ * @throws {RangeError} naming a ragged point.
+ */
+export function packRange(
+  fn: string,
+  name: string,
+  list: ArrayLike<unknown>,
+  forms: ListForms,
+  from: number,
+  to: number,
+  f32 = false,
+): PackedPatterns {
+  const { offsets, dims } = forms;
+  const base = offsets[from];
+  const part = offsets.slice(from, to + 1);
+  const length = (offsets[to] - base) * dims;
+  const flat = f32 ? new Float32Array(length) : new Float64Array(length);
+  const layout = { point: dims, dim: 1 };
+  for (let i = from; i < to; i++) {
+    part[i - from] -= base;
+    const at = (offsets[i] - base) * dims;
+    copyForm(fn, `${name}[${i}]`, list[i], forms.forms[i], flat, at, layout);
+  }
+  part[to - from] -= base;
+  return { flat, offsets: part, dims };
 }
 
 /**
  * Validates a list of series and packs it back to back.
  *
- * @throws {TypeError} when `list` is not an array, or names `name[i][j]` for a bad element.
- * @throws {RangeError} when the series hold more than 2^27 points.
+ * @throws {TypeError} when `list` is not an array, or names a bad element.
+ * @throws {RangeError} on mixed dimensions, a ragged point, or more than 2^27 values.
  */
 export function packPatterns(
   fn: string,
   name: string,
-  list: ArrayLike<ArrayLike<number>>,
+  list: unknown,
+  f32 = false,
 ): PackedPatterns {
-  const offsets = patternOffsets(fn, name, list);
-  return packRange(fn, name, list, offsets, 0, offsets.length - 1);
+  const forms = listForms(fn, name, list);
+  const count = forms.offsets.length - 1;
+  return packRange(fn, name, list as ArrayLike<unknown>, forms, 0, count, f32);
 }
 
 /**
- * Validates the elements of series `from..to` of `list` (whose
- * `patternOffsets` are `offsets`) and packs them into fresh, transferable
- * buffers, with offsets from 0.
- *
- * @throws {TypeError} naming `name[i][j]` for a bad element.
- */
-export function packRange(
-  fn: string,
-  name: string,
-  list: ArrayLike<ArrayLike<number>>,
-  offsets: Uint32Array,
-  from: number,
-  to: number,
-): PackedPatterns {
-  const base = offsets[from];
-  const part = offsets.slice(from, to + 1);
-  const flat = new Float64Array(offsets[to] - base);
-  for (let i = from; i < to; i++) {
-    part[i - from] -= base;
-    copySeries(fn, `${name}[${i}]`, list[i], flat, offsets[i] - base);
-  }
-  part[to - from] -= base;
-  return { flat, offsets: part };
-}
-
-/**
- * Validates `x` and copies it into scratch slot `slot` of WebAssembly
- * memory. Returns the byte address. Call `f64Heap` again before writing
- * elsewhere if another slot may have grown since.
+ * Validates the univariate `f64` series `x` and copies it into scratch
+ * slot `slot` of WebAssembly memory. Returns the byte address. Call
+ * `f64Heap` again before writing elsewhere if another slot may have grown
+ * since.
  *
  * @throws {TypeError} naming the index of the first bad element.
  */
@@ -85,88 +142,315 @@ export function stageSeries(
   return ptr;
 }
 
-/** A reference and patterns in WebAssembly memory (byte addresses). */
+/** A pair of series in WebAssembly memory (byte addresses). */
+export interface StagedPair {
+  pa: number;
+  n: number;
+  pb: number;
+  m: number;
+  dims: number;
+  f32: boolean;
+}
+
+/**
+ * Validates two series `a` and `b` (any form, one number of dimensions)
+ * straight into slots A and B, in the precision and layout of `args`.
+ *
+ * @throws {TypeError} on a bad series or value (naming it).
+ * @throws {RangeError} on mixed dimensions, a ragged point, or too long a series.
+ */
+export function stagePair(
+  fn: string,
+  a: unknown,
+  b: unknown,
+  args: DtwArgs,
+): StagedPair {
+  const fa = seriesForm(fn, "a", a);
+  const fb = seriesForm(fn, "b", b);
+  const dims = commonDims(fn, [["a", fa], ["b", fb]]);
+  const f32 = args.f32 === true;
+  const pb = stageForm(fn, "b", b, fb, dims, f32, args, Slot.B);
+  const pa = stageForm(fn, "a", a, fa, dims, f32, args, Slot.A);
+  return { pa, n: fa.points, pb, m: fb.points, dims, f32 };
+}
+
+/** Validates series `x` of form `form` into scratch slot `slot`; its address. */
+function stageForm(
+  fn: string,
+  name: string,
+  x: unknown,
+  form: SeriesForm,
+  dims: number,
+  f32: boolean,
+  args: DtwArgs,
+  slot: Slot,
+): number {
+  const n = form.points;
+  const ptr = scratch(slot, n * dims * size(f32));
+  const layout = layoutOf(args.independent === true, dims, n);
+  copyForm(fn, name, x, form, heapOf(f32), ptr / size(f32), layout);
+  return ptr;
+}
+
+/** Stages checked series `x` into slot `slot` in the layout of `args`. */
+function stageChecked(x: CheckedSeries, args: DtwArgs, slot: Slot): number {
+  const f32 = x.values instanceof Float32Array;
+  const n = x.values.length / x.dims;
+  const ptr = scratch(slot, x.values.length * size(f32));
+  const layout = layoutOf(args.independent === true, x.dims, n);
+  copyPacked(x, heapOf(f32), ptr / size(f32), layout);
+  return ptr;
+}
+
+/** Stages two checked series of one precision and dimension into slots A and B. */
+export function stagePairPacked(
+  a: PackedInput,
+  b: PackedInput,
+  args: DtwArgs,
+): StagedPair {
+  const x = checked(a), y = checked(b);
+  const pb = stageChecked(y, args, Slot.B);
+  const pa = stageChecked(x, args, Slot.A);
+  return {
+    pa,
+    n: x.values.length / x.dims,
+    pb,
+    m: y.values.length / y.dims,
+    dims: x.dims,
+    f32: x.values instanceof Float32Array,
+  };
+}
+
+/**
+ * The DTW of a staged pair: dependent (one path, the cost summed over the
+ * dimensions) or independent (the sum over the dimensions, in index order,
+ * of each dimension's DTW; in `f32` each addition is rounded to `f32`).
+ */
+export function dtwStaged(s: StagedPair, args: DtwArgs): number {
+  const ex = kit();
+  const { pa, n, pb, m, dims, f32 } = s;
+  if (dims === 1 && !f32) {
+    return ex.dtw_f64(pa, n, pb, m, args.window, args.squared, args.cutoff, 0);
+  }
+  const dtwDims = f32 ? ex.dtw_dims_f32 : ex.dtw_dims_f64;
+  if (!args.independent || dims === 1) {
+    return dtwDims(
+      pa,
+      n,
+      pb,
+      m,
+      dims,
+      args.window,
+      args.squared,
+      args.cutoff,
+      0,
+    );
+  }
+  // Independent: dimension k of a is at pa + k·n values (staged so).
+  // A dimension above the cutoff puts the sum above it too (the terms are
+  // >= 0 and rounding is monotone), so each gets the whole cutoff.
+  const bytes = size(f32);
+  let sum = 0;
+  for (let k = 0; k < dims && sum <= args.cutoff; k++) {
+    const d = f32
+      ? ex.dtw_dims_f32(
+        pa + k * n * bytes,
+        n,
+        pb + k * m * bytes,
+        m,
+        1,
+        args.window,
+        args.squared,
+        args.cutoff,
+        0,
+      )
+      : ex.dtw_f64(
+        pa + k * n * bytes,
+        n,
+        pb + k * m * bytes,
+        m,
+        args.window,
+        args.squared,
+        args.cutoff,
+        0,
+      );
+    sum = k === 0 ? d : f32 ? Math.fround(sum + d) : sum + d;
+  }
+  return sum <= args.cutoff ? sum : Infinity;
+}
+
+/** A reference and a list of series in WebAssembly memory (byte addresses). */
 export interface Staged {
   /** The reference, `n` points. */
   pr: number;
   n: number;
-  /** The patterns back to back, and their `count + 1` offsets (u32). */
+  /** The series back to back, and their `count + 1` offsets in points (u32). */
   pf: number;
   po: number;
   count: number;
-}
-
-/** Stages a reference and patterns that are already validated and packed. */
-function stagePacked(ref: Float64Array, p: PackedPatterns): Staged {
-  const count = p.offsets.length - 1;
-  const pr = scratch(Slot.A, ref.length * 8);
-  const pf = scratch(Slot.B, p.flat.length * 8);
-  const po = scratch(Slot.C, (count + 1) * 4);
-  const heap = f64Heap();
-  heap.set(ref, pr >>> 3);
-  heap.set(p.flat, pf >>> 3);
-  new Uint32Array(heap.buffer, po, count + 1).set(p.offsets);
-  return { pr, n: ref.length, pf, po, count };
+  /** Points of all the series together. */
+  total: number;
+  dims: number;
+  f32: boolean;
 }
 
 /**
- * Validates `reference` and `patterns` (as `toF64` and
- * {@linkcode packPatterns}) straight into WebAssembly memory: one copy.
+ * Validates `reference` and `patterns` (any forms, one number of
+ * dimensions) straight into WebAssembly memory, in the precision and
+ * layout of `args`: one copy.
  *
  * @throws {TypeError} on a non-array or a non-finite element (naming it).
- * @throws {RangeError} on a series or a total over the limits.
+ * @throws {RangeError} on mixed dimensions, a ragged point, or a series or a total over the limits.
  */
 export function stageInputs(
   fn: string,
-  reference: ArrayLike<number>,
-  patterns: ArrayLike<ArrayLike<number>>,
+  reference: unknown,
+  patterns: unknown,
+  args: DtwArgs,
 ): Staged {
-  const n = seriesLength(fn, "reference", reference);
-  const pr = stageSeries(fn, "reference", reference, n, Slot.A);
-  const offsets = patternOffsets(fn, "patterns", patterns);
+  const rf = seriesForm(fn, "reference", reference);
+  const lf = listForms(fn, "patterns", patterns, [["reference", rf]]);
+  const { offsets, dims } = lf;
+  const f32 = args.f32 === true;
   const count = offsets.length - 1;
-  const pf = scratch(Slot.B, offsets[count] * 8);
+  const total = offsets[count];
+  const pr = stageForm(fn, "reference", reference, rf, dims, f32, args, Slot.A);
+  const pf = scratch(Slot.B, total * dims * size(f32));
   const po = scratch(Slot.C, (count + 1) * 4);
-  const heap = f64Heap();
+  const heap = heapOf(f32);
+  const at = pf / size(f32);
+  const layout = args.independent
+    ? { point: 1, dim: total }
+    : { point: dims, dim: 1 };
+  const list = patterns as ArrayLike<unknown>;
   for (let i = 0; i < count; i++) {
-    copySeries(
-      fn,
-      `patterns[${i}]`,
-      patterns[i],
-      heap,
-      (pf >>> 3) + offsets[i],
-    );
+    const from = at + offsets[i] * layout.point;
+    copyForm(fn, `patterns[${i}]`, list[i], lf.forms[i], heap, from, layout);
   }
   new Uint32Array(heap.buffer, po, count + 1).set(offsets);
-  return { pr, n, pf, po, count };
+  return { pr, n: rf.points, pf, po, count, total, dims, f32 };
+}
+
+/** Stages a reference and patterns that are already checked and packed. */
+function stagePacked(
+  ref: PackedInput,
+  p: PackedPatterns,
+  args: DtwArgs,
+): Staged {
+  const r = checked(ref);
+  const dims = p.dims ?? 1;
+  const f32 = p.flat instanceof Float32Array;
+  const count = p.offsets.length - 1;
+  const total = p.offsets[count];
+  const pr = stageChecked(r, args, Slot.A);
+  const pf = scratch(Slot.B, p.flat.length * size(f32));
+  const po = scratch(Slot.C, (count + 1) * 4);
+  const heap = heapOf(f32);
+  const layout = layoutOf(args.independent === true, dims, total);
+  copyPacked({ dims, values: p.flat }, heap, pf / size(f32), layout);
+  new Uint32Array(heap.buffer, po, count + 1).set(p.offsets);
+  return {
+    pr,
+    n: r.values.length / dims,
+    pf,
+    po,
+    count,
+    total,
+    dims,
+    f32,
+  };
 }
 
 /** DTW of the staged reference against every staged pattern. */
 export function batchStaged(s: Staged, args: DtwArgs): Float64Array {
   if (s.count === 0) return new Float64Array(0);
   const px = scratch(Slot.D, s.count * 8);
-  kit().dtw_batch_f64(
-    s.pr,
-    s.n,
-    s.pf,
-    s.po,
-    s.count,
-    args.window,
-    args.squared,
-    args.cutoff,
-    px,
-    0, // strategy: auto
-  );
-  return f64Heap().slice(px >>> 3, (px >>> 3) + s.count);
+  const ex = kit();
+  const { pr, n, pf, po, count, dims, f32 } = s;
+  if (!args.independent || dims === 1) {
+    if (dims === 1 && !f32) {
+      ex.dtw_batch_f64(
+        pr,
+        n,
+        pf,
+        po,
+        count,
+        args.window,
+        args.squared,
+        args.cutoff,
+        px,
+        0, // strategy: auto
+      );
+    } else {
+      (f32 ? ex.dtw_batch_dims_f32 : ex.dtw_batch_dims_f64)(
+        pr,
+        n,
+        pf,
+        po,
+        count,
+        dims,
+        args.window,
+        args.squared,
+        args.cutoff,
+        px,
+        0,
+      );
+    }
+    return f64Heap().slice(px >>> 3, (px >>> 3) + count);
+  }
+  // Independent: one univariate batch per dimension, summed in order.
+  const sums = new Float64Array(count);
+  const bytes = size(f32);
+  for (let k = 0; k < dims; k++) {
+    const r = pr + k * n * bytes, f = pf + k * s.total * bytes;
+    if (f32) {
+      ex.dtw_batch_dims_f32(
+        r,
+        n,
+        f,
+        po,
+        count,
+        1,
+        args.window,
+        args.squared,
+        args.cutoff,
+        px,
+        0,
+      );
+    } else {
+      ex.dtw_batch_f64(
+        r,
+        n,
+        f,
+        po,
+        count,
+        args.window,
+        args.squared,
+        args.cutoff,
+        px,
+        0,
+      );
+    }
+    const d = f64Heap().subarray(px >>> 3, (px >>> 3) + count);
+    for (let i = 0; i < count; i++) {
+      sums[i] = k === 0
+        ? d[i]
+        : f32
+        ? Math.fround(sums[i] + d[i])
+        : sums[i] + d[i];
+    }
+  }
+  for (let i = 0; i < count; i++) if (sums[i] > args.cutoff) sums[i] = Infinity;
+  return sums;
 }
 
-/** DTW of `ref` against every pattern (validated inputs). */
+/** DTW of `ref` against every pattern (checked and packed inputs). */
 export function batchPacked(
-  ref: Float64Array,
+  ref: PackedInput,
   p: PackedPatterns,
   args: DtwArgs,
 ): Float64Array {
-  return batchStaged(stagePacked(ref, p), args);
+  return batchStaged(stagePacked(ref, p, args), args);
 }
 
 /** Result of {@linkcode topKPacked}. */
@@ -176,15 +460,15 @@ export interface TopKResult {
   stats: number[];
 }
 
-/** The `k` best patterns (validated inputs); indices offset by `base`. */
+/** The `k` best patterns (checked and packed inputs); indices offset by `base`. */
 export function topKPacked(
-  ref: Float64Array,
+  ref: PackedInput,
   p: PackedPatterns,
   k: number,
   args: DtwArgs,
   base = 0,
 ): TopKResult {
-  return topKStaged(stagePacked(ref, p), k, args, base);
+  return topKStaged(stagePacked(ref, p, args), k, args, base);
 }
 
 /** The `k` best staged patterns; indices offset by `base`. */
@@ -196,25 +480,47 @@ export function topKStaged(
 ): TopKResult {
   const count = s.count;
   if (count === 0) return { matches: [], stats: [0, 0, 0, 0] };
+  if (args.independent && s.dims > 1) {
+    return independentTopK(s, k, args, base);
+  }
   const kk = Math.min(k, count);
   const px = scratch(Slot.D, kk * 12 + 32);
   const pd = px + 32; // distances (f64), 16-aligned
   const pi = pd + kk * 8; // indices (u32)
-  const found = kit().top_k_f64(
-    s.pr,
-    s.n,
-    s.pf,
-    s.po,
-    count,
-    kk,
-    args.window,
-    args.squared,
-    args.cutoff,
-    pi,
-    pd,
-    px,
-    0, // strategy: auto
-  );
+  const ex = kit();
+  const { pr, n, pf, po, dims, f32 } = s;
+  const found = dims === 1 && !f32
+    ? ex.top_k_f64(
+      pr,
+      n,
+      pf,
+      po,
+      count,
+      kk,
+      args.window,
+      args.squared,
+      args.cutoff,
+      pi,
+      pd,
+      px,
+      0, // strategy: auto
+    )
+    : (f32 ? ex.top_k_dims_f32 : ex.top_k_dims_f64)(
+      pr,
+      n,
+      pf,
+      po,
+      count,
+      dims,
+      kk,
+      args.window,
+      args.squared,
+      args.cutoff,
+      pi,
+      pd,
+      px,
+      0,
+    );
   const heap = f64Heap();
   const idx = new Uint32Array(heap.buffer, pi, found);
   const matches: Match[] = new Array(found);
@@ -295,35 +601,66 @@ export function searchPacked(
 }
 
 /**
- * Distance and optimal warping path of validated series; at most
- * `limitCells` matrix cells are kept at once.
+ * Distance and optimal warping path of a staged pair (dependent: one path
+ * for all the dimensions); at most `limitCells` matrix cells are kept at
+ * once.
  */
-export function pathPacked(
-  a: Float64Array,
-  b: Float64Array,
+export function pathStaged(
+  s: StagedPair,
   args: DtwArgs,
   limitCells: number = PATH_LIMIT_CELLS,
 ): DtwPathResult {
-  const pa = scratch(Slot.A, a.length * 8);
-  const pb = scratch(Slot.B, b.length * 8);
-  const heap = f64Heap();
-  heap.set(a, pa >>> 3);
-  heap.set(b, pb >>> 3);
   const ex = kit();
-  const distance = ex.path_f64(
-    pa,
-    a.length,
-    pb,
-    b.length,
-    args.window,
-    args.squared,
-    args.cutoff,
-    limitCells,
-    0, // strategy: auto
-  );
+  const { pa, n, pb, m, dims, f32 } = s;
+  const distance = dims === 1 && !f32
+    ? ex.path_f64(
+      pa,
+      n,
+      pb,
+      m,
+      args.window,
+      args.squared,
+      args.cutoff,
+      limitCells,
+      0, // strategy: auto
+    )
+    : (f32 ? ex.path_dims_f32 : ex.path_dims_f64)(
+      pa,
+      n,
+      pb,
+      m,
+      dims,
+      args.window,
+      args.squared,
+      args.cutoff,
+      limitCells,
+      0,
+    );
   const len = ex.path_len();
   const cells = new Uint32Array(ex.memory.buffer, ex.path_ptr(), 2 * len);
   const path: Array<[number, number]> = new Array(len);
   for (let i = 0; i < len; i++) path[i] = [cells[2 * i], cells[2 * i + 1]];
   return { distance, path };
+}
+
+/**
+ * Distance and optimal warping path of checked series (dependent); at
+ * most `limitCells` matrix cells are kept at once.
+ */
+export function pathPacked(
+  a: PackedInput,
+  b: PackedInput,
+  args: DtwArgs,
+  limitCells: number = PATH_LIMIT_CELLS,
+): DtwPathResult {
+  return pathStaged(stagePairPacked(a, b, args), args, limitCells);
+}
+
+/** The DTW of checked series, as `dtw` computes it. */
+export function dtwPacked(
+  a: PackedInput,
+  b: PackedInput,
+  args: DtwArgs,
+): number {
+  return dtwStaged(stagePairPacked(a, b, args), args);
 }

@@ -9,6 +9,8 @@ import {
   DTW_OPTION_KEYS,
   type DtwArgs,
   kArg,
+  multivariateArg,
+  precisionArg,
   statsArg,
   windowArg,
 } from "./_validate.ts";
@@ -18,7 +20,7 @@ import type { Match, TopKStats } from "./top_k.ts";
 export const TOP_K_KEYS: readonly string[] = [...DTW_OPTION_KEYS, "k", "stats"];
 
 /** The arguments of a `topK` call, checked: its DTW arguments, `k` and `stats`. */
-export interface TopKArgs extends DtwArgs {
+export interface TopKArgs extends Required<DtwArgs> {
   /** How many matches. */
   k: number;
   /** The `stats` out-parameter, if given. */
@@ -61,6 +63,8 @@ export function topKArgs(
     window: windowArg(fn, given.window),
     squared: costArg(fn, given.cost),
     cutoff: cutoffArg(fn, given.cutoff),
+    independent: multivariateArg(fn, given.multivariate),
+    f32: precisionArg(fn, given.precision),
     k: k === undefined ? 1 : kArg(fn, k),
     stats: statsArg<TopKStats>(fn, given.stats),
   };

@@ -149,6 +149,14 @@ export const f64Heap: () => Float64Array<ArrayBufferLike> = memoryView(
   (buffer) => new Float64Array(buffer),
 );
 
+/**
+ * A `Float32Array` over the whole WebAssembly memory, refreshed when the
+ * memory has grown (the inputs of the `f32` kernels).
+ */
+export const f32Heap: () => Float32Array<ArrayBufferLike> = memoryView(
+  (buffer) => new Float32Array(buffer),
+);
+
 /** An `Int32Array` over the whole WebAssembly memory, refreshed on growth. */
 export const i32Heap: () => Int32Array<ArrayBufferLike> = memoryView(
   (buffer) => new Int32Array(buffer),

@@ -2,7 +2,7 @@
 
 import { batchStaged, stageInputs } from "./_kernel_calls.ts";
 import { dtwArgs } from "./_validate.ts";
-import type { DtwOptions } from "./dtw.ts";
+import type { DtwOptions, Series } from "./dtw.ts";
 
 /**
  * DTW distance of `reference` to each of `patterns`, exactly as calling
@@ -27,18 +27,32 @@ import type { DtwOptions } from "./dtw.ts";
  * );
  * ```
  *
- * @param reference The series every pattern is compared with.
- * @param patterns The patterns, each an array-like of finite numbers, of any lengths.
- * @param options Band, cost and cutoff, as for `dtw` (the band of each pair is `max(window, |n - m|)`).
+ * @example Points of two values, in f32
+ * ```ts
+ * import { dtw, dtwBatch } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const reference = [[0, 1], [1, 2], [2, 2]];
+ * const patterns = [[[0, 1], [2, 2]], { dims: 2, values: [1, 1, 2, 1] }];
+ * const options = { precision: "f32", multivariate: "independent" } as const;
+ * assert.deepEqual(
+ *   Array.from(dtwBatch(reference, patterns, options)),
+ *   patterns.map((p) => dtw(reference, p, options)),
+ * );
+ * ```
+ *
+ * @param reference The series every pattern is compared with ({@linkcode Series}: one value per point, or several).
+ * @param patterns The patterns, of any lengths, with as many dimensions as `reference`.
+ * @param options Band, cost, cutoff, multivariate comparison and precision, as for `dtw` (the band of each pair is `max(window, |n - m|)`).
  * @returns One distance per pattern, in order (`Infinity` above `cutoff`); an empty array for no patterns.
- * @throws {TypeError} when `patterns` is not an array, on a non-finite element (naming e.g. `patterns[3][7]`), an option of the wrong type, or an unknown option.
- * @throws {RangeError} on a negative or fractional `window`, a `NaN` `cutoff`, a series longer than 2^25 points, or more than 2^27 points in all.
+ * @throws {TypeError} when `patterns` is not an array, on a non-finite element (naming e.g. `patterns[3][7]`, with its dimension), an option of the wrong type, or an unknown option.
+ * @throws {RangeError} on a negative or fractional `window`, a `NaN` `cutoff`, mixed numbers of dimensions or a ragged point, a series over 2^25 values, or more than 2^27 values in all.
  */
 export function dtwBatch(
-  reference: ArrayLike<number>,
-  patterns: ArrayLike<ArrayLike<number>>,
+  reference: Series,
+  patterns: ArrayLike<Series>,
   options?: DtwOptions,
 ): Float64Array {
   const args = dtwArgs("dtwBatch", options);
-  return batchStaged(stageInputs("dtwBatch", reference, patterns), args);
+  return batchStaged(stageInputs("dtwBatch", reference, patterns, args), args);
 }

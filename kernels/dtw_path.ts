@@ -1,8 +1,8 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { pathPacked } from "./_kernel_calls.ts";
-import { dtwArgs, toF64 } from "./_validate.ts";
-import type { DtwOptions } from "./dtw.ts";
+import { pathStaged, stagePair } from "./_kernel_calls.ts";
+import { pathArgs } from "./_validate.ts";
+import type { DtwOptions, Series } from "./dtw.ts";
 
 /** Result of {@linkcode dtwPath}. */
 export interface DtwPathResult {
@@ -37,6 +37,12 @@ export interface DtwPathResult {
  * from the bottom up (recursively), for `O(2^22)` cells of memory per level
  * and a few extra sweeps of time.
  *
+ * Series of several dimensions have one path under the dependent DTW
+ * (the default), whose cost sums the dimensions; `multivariate:
+ * "independent"` has no single path (each dimension warps on its own) and
+ * is a `TypeError`. `precision: "f32"` computes distance and path in
+ * `f32`, as `dtw` does.
+ *
  * @example A path through a short alignment
  * ```ts
  * import { dtw, dtwPath } from "@midstreamer/kit";
@@ -48,18 +54,30 @@ export interface DtwPathResult {
  * assert.deepEqual(path, [[0, 0], [1, 1], [1, 2], [2, 3], [3, 4]]);
  * ```
  *
- * @param a First series (indexed by `i` in the path).
- * @param b Second series (indexed by `j`).
- * @param options Band, cost and cutoff, as for `dtw`.
+ * @example The path of two multivariate series
+ * ```ts
+ * import { dtw, dtwPath } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const a = [[0, 0], [1, 1], [2, 2]], b = [[0, 0], [2, 2]];
+ * const { distance, path } = dtwPath(a, b);
+ * assert.equal(distance, dtw(a, b));
+ * assert.deepEqual(path, [[0, 0], [1, 0], [2, 1]]);
+ * assert.throws(() => dtwPath(a, b, { multivariate: "independent" }), TypeError);
+ * ```
+ *
+ * @param a First series (indexed by `i` in the path; {@linkcode Series}: one value per point, or several).
+ * @param b Second series (indexed by `j`), with as many dimensions as `a`.
+ * @param options Band, cost, cutoff and precision, as for `dtw`; `multivariate` may only be `"dependent"`.
  * @returns The distance and the path; the path is empty when a series is empty or the distance exceeds `cutoff` (then `Infinity`).
- * @throws {TypeError} when a series is not an array of finite numbers (naming the index), an option has the wrong type, or on an unknown option.
- * @throws {RangeError} on a negative or fractional `window`, a `NaN` `cutoff`, or a series longer than 2^25 points.
+ * @throws {TypeError} when a series is not a series of finite numbers (naming the point and dimension), an option has the wrong type, on an unknown option, or on `multivariate: "independent"`.
+ * @throws {RangeError} as `dtw`.
  */
 export function dtwPath(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
+  a: Series,
+  b: Series,
   options?: DtwOptions,
 ): DtwPathResult {
-  const args = dtwArgs("dtwPath", options);
-  return pathPacked(toF64("dtwPath", "a", a), toF64("dtwPath", "b", b), args);
+  const args = pathArgs("dtwPath", options);
+  return pathStaged(stagePair("dtwPath", a, b, args), args);
 }

@@ -2,7 +2,7 @@
 
 import { stageInputs, topKStaged } from "./_kernel_calls.ts";
 import { fillTopKStats, topKArgs } from "./_top_k.ts";
-import type { DtwOptions } from "./dtw.ts";
+import type { DtwOptions, Series } from "./dtw.ts";
 
 /** One result of {@linkcode topK}: a pattern and its distance. */
 export interface Match {
@@ -71,6 +71,16 @@ export interface TopKOptions extends DtwOptions {
  * best, and the remaining few are computed exactly in `f64`. The result is
  * the same; such patterns count as `abandoned` in `stats`.
  *
+ * Series of several dimensions ({@linkcode Series}) work alike: under
+ * `multivariate: "dependent"` the bounds are those of each dimension,
+ * summed (the cost of a cell is the sum of its dimensions' costs, and each
+ * is at least that dimension's distance to the envelope); under
+ * `"independent"` each dimension's bound holds for its own DTW, and the
+ * DTWs run one dimension after the other, each abandoning as soon as the
+ * sum can no longer be among the `k` best. With `precision: "f32"` the
+ * bounds are lowered by the most the `f32` rounding can move a distance,
+ * so the result is still exactly brute force's in `f32`.
+ *
  * @example The two nearest patterns, with pruning statistics
  * ```ts
  * import { topK, type TopKStats } from "@midstreamer/kit";
@@ -87,16 +97,34 @@ export interface TopKOptions extends DtwOptions {
  * assert.equal(stats.prunedByKim + stats.prunedByKeogh + stats.abandoned + stats.computed, 4);
  * ```
  *
- * @param reference The series every pattern is compared with.
- * @param patterns The candidate patterns, of any lengths.
- * @param options `k`; band, cost and cutoff as for `dtw`; and a `stats` out-parameter.
+ * @example Multivariate patterns, both definitions
+ * ```ts
+ * import { dtwBatch, topK } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const reference = [[0, 0], [1, 2], [2, 4], [3, 6]];
+ * const patterns = [
+ *   [[9, 9], [9, 9]],
+ *   [[0, 0], [1, 2], [3, 6]],
+ *   [[0, 1], [2, 4], [3, 5]],
+ * ];
+ * for (const multivariate of ["dependent", "independent"] as const) {
+ *   const d = dtwBatch(reference, patterns, { multivariate });
+ *   const [best] = topK(reference, patterns, { k: 1, multivariate });
+ *   assert.deepEqual(best, { index: 1, distance: d[1] });
+ * }
+ * ```
+ *
+ * @param reference The series every pattern is compared with ({@linkcode Series}: one value per point, or several).
+ * @param patterns The candidate patterns, of any lengths, with as many dimensions as `reference`.
+ * @param options `k`; band, cost, cutoff, multivariate comparison and precision as for `dtw`; and a `stats` out-parameter.
  * @returns Up to `k` matches `{ index, distance }` (`index` is the pattern's), sorted by distance then index.
  * @throws {TypeError} when `patterns` is not an array, on a non-finite element (naming e.g. `patterns[3][7]`), an option of the wrong type, or an unknown option.
  * @throws {RangeError} when `k` is not an integer `>= 1`, on a negative or fractional `window`, a `NaN` `cutoff`, or on too long series.
  */
 export function topK(
-  reference: ArrayLike<number>,
-  patterns: ArrayLike<ArrayLike<number>>,
+  reference: Series,
+  patterns: ArrayLike<Series>,
   options?: TopKOptions,
 ): Match[];
 /**
@@ -123,19 +151,19 @@ export function topK(
  * @throws {RangeError} as `topK`.
  */
 export function topK(
-  reference: ArrayLike<number>,
-  patterns: ArrayLike<ArrayLike<number>>,
+  reference: Series,
+  patterns: ArrayLike<Series>,
   k: number,
   options?: TopKOptions,
 ): Match[];
 export function topK(
-  reference: ArrayLike<number>,
-  patterns: ArrayLike<ArrayLike<number>>,
+  reference: Series,
+  patterns: ArrayLike<Series>,
   kOrOptions?: number | TopKOptions,
   options?: TopKOptions,
 ): Match[] {
   const a = topKArgs("topK", kOrOptions, options);
-  const r = topKStaged(stageInputs("topK", reference, patterns), a.k, a);
+  const r = topKStaged(stageInputs("topK", reference, patterns, a), a.k, a);
   if (a.stats !== undefined) fillTopKStats(a.stats, [r.stats]);
   return r.matches;
 }

@@ -10,6 +10,7 @@ import {
   correlationRows,
   type DtwArgs,
   type EncodedSequences,
+  type PackedInput,
   type PackedPatterns,
   pathPacked,
   type SearchArgs,
@@ -29,17 +30,24 @@ interface Result {
 
 // deno-lint-ignore no-explicit-any
 const KERNELS: Record<string, (...args: any[]) => Result> = {
-  dtw(a: Float64Array, b: Float64Array, args: DtwArgs): Result {
-    const window = args.window < 0 ? undefined : args.window;
-    const cost = args.squared ? "squared" : "absolute";
-    return { result: dtw(a, b, { window, cost, cutoff: args.cutoff }) };
+  dtw(a: PackedInput, b: PackedInput, args: DtwArgs): Result {
+    // Through the public function: its checks run here too.
+    return {
+      result: dtw(a, b, {
+        window: args.window < 0 ? undefined : args.window,
+        cost: args.squared ? "squared" : "absolute",
+        cutoff: args.cutoff,
+        multivariate: args.independent ? "independent" : "dependent",
+        precision: args.f32 ? "f32" : "f64",
+      }),
+    };
   },
-  dtwBatch(ref: Float64Array, p: PackedPatterns, args: DtwArgs): Result {
+  dtwBatch(ref: PackedInput, p: PackedPatterns, args: DtwArgs): Result {
     const out = batchPacked(ref, p, args);
     return { result: out, transfer: [buf(out)] };
   },
   topK(
-    ref: Float64Array,
+    ref: PackedInput,
     p: PackedPatterns,
     k: number,
     args: DtwArgs,
@@ -57,7 +65,7 @@ const KERNELS: Record<string, (...args: any[]) => Result> = {
     const r = searchPacked(x, base, q, args, cutoff);
     return { result: r, transfer: [buf(r.candidates)] };
   },
-  dtwPath(a: Float64Array, b: Float64Array, args: DtwArgs): Result {
+  dtwPath(a: PackedInput, b: PackedInput, args: DtwArgs): Result {
     const { distance, path } = pathPacked(a, b, args);
     const cells = new Uint32Array(2 * path.length);
     for (let i = 0; i < path.length; i++) {

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import type { CorrelationMatrixOptions } from "../kernels/correlation_matrix.ts";
-import type { DtwOptions } from "../kernels/dtw.ts";
+import type { DtwOptions, Series } from "../kernels/dtw.ts";
 import type { DtwPathResult } from "../kernels/dtw_path.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
 import type {
@@ -86,12 +86,12 @@ export interface AsyncKernels extends AsyncDisposable {
    *
    * @param a First series.
    * @param b Second series.
-   * @param options Band, cost and cutoff, and the {@linkcode AsyncOptions}.
+   * @param options Band, cost, cutoff, multivariate comparison and precision, and the {@linkcode AsyncOptions}.
    * @returns The distance.
    */
   dtw(
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options?: DtwOptions & AsyncOptions,
   ): Promise<number>;
   /**
@@ -112,12 +112,12 @@ export interface AsyncKernels extends AsyncDisposable {
    *
    * @param reference The series every pattern is compared with.
    * @param patterns The patterns.
-   * @param options Band, cost and cutoff, and the {@linkcode AsyncOptions}.
+   * @param options Band, cost, cutoff, multivariate comparison and precision, and the {@linkcode AsyncOptions}.
    * @returns One distance per pattern.
    */
   dtwBatch(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     options?: DtwOptions & AsyncOptions,
   ): Promise<Float64Array>;
   /**
@@ -139,8 +139,8 @@ export interface AsyncKernels extends AsyncDisposable {
    * @returns Up to `k` matches `{ index, distance }`.
    */
   topK(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]>;
   /**
@@ -181,12 +181,12 @@ export interface AsyncKernels extends AsyncDisposable {
    *
    * @param a First series.
    * @param b Second series.
-   * @param options Band, cost and cutoff, and the {@linkcode AsyncOptions}.
+   * @param options Band, cost, cutoff, multivariate comparison and precision, and the {@linkcode AsyncOptions}.
    * @returns The distance and an optimal warping path.
    */
   dtwPath(
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options?: DtwOptions & AsyncOptions,
   ): Promise<DtwPathResult>;
   /**

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import type { CorrelationMatrixOptions } from "../kernels/correlation_matrix.ts";
-import type { DtwOptions } from "../kernels/dtw.ts";
+import type { DtwOptions, Series } from "../kernels/dtw.ts";
 import type { DtwPathResult } from "../kernels/dtw_path.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
 import type {
@@ -14,6 +14,7 @@ import {
   ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
   checkOptionKeys,
+  commonDims,
   correlationMatrixOf,
   correlationRows,
   correlationWork,
@@ -26,16 +27,19 @@ import {
   fillSearchStats,
   fillTopKStats,
   internPair,
+  listForms,
   LOCAL_CORRELATION_WORK,
   mergeTopK,
   type PackedPatterns,
   packRange,
-  patternOffsets,
+  packSeries,
+  pathArgs,
   SEARCH_KEYS,
   SEARCH_RESET,
   searchArgs,
   type SearchResult,
   selectMatches,
+  seriesForm,
   splitRows,
   statsArg,
   toF64,
@@ -192,15 +196,15 @@ export class WorkerPool implements AsyncKernels {
    *
    * @param a First series.
    * @param b Second series.
-   * @param options Band, cost and cutoff, as for `dtw`, and {@linkcode AsyncOptions}.
+   * @param options Band, cost, cutoff, multivariate comparison and precision, as for `dtw`, and {@linkcode AsyncOptions}.
    * @returns The distance.
    * @throws {TypeError} as `dtw`, and on a bad `signal` or `onProgress`.
    * @throws {RangeError} as `dtw`.
    * @throws {ClosedError} when the pool is closed.
    */
   async dtw(
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options?: DtwOptions & AsyncOptions,
   ): Promise<number> {
     return await this.#onPair("dtw", a, b, options) as number;
@@ -222,7 +226,7 @@ export class WorkerPool implements AsyncKernels {
    *
    * @param reference The series every pattern is compared with.
    * @param patterns The patterns, of any lengths.
-   * @param options Band, cost and cutoff, as for `dtw`, and {@linkcode AsyncOptions} (progress counts patterns).
+   * @param options Band, cost, cutoff, multivariate comparison and precision, as for `dtw`, and {@linkcode AsyncOptions} (progress counts patterns).
    * @returns One distance per pattern, in order.
    * @throws {TypeError} as `dtwBatch`, and on a bad `signal` or `onProgress`.
    * @throws {RangeError} as `dtwBatch`.
@@ -230,8 +234,8 @@ export class WorkerPool implements AsyncKernels {
    * @throws {Error} when a worker crashed.
    */
   async dtwBatch(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     options?: DtwOptions & AsyncOptions,
   ): Promise<Float64Array> {
     const fn = "dtwBatch";
@@ -244,6 +248,7 @@ export class WorkerPool implements AsyncKernels {
       reference,
       patterns,
       call,
+      args,
       (count) => Math.min(count, 2 * this.#workers.size),
       (count) => out = new Float64Array(count),
       async (from, run) => {
@@ -283,8 +288,8 @@ export class WorkerPool implements AsyncKernels {
    * @throws {Error} when a worker crashed.
    */
   topK(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]>;
   /**
@@ -317,14 +322,14 @@ export class WorkerPool implements AsyncKernels {
    * @throws {ClosedError} when the pool is closed.
    */
   topK(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     k: number,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]>;
   async topK(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     kOrOptions?: number | (TopKOptions & AsyncOptions),
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]> {
@@ -344,6 +349,7 @@ export class WorkerPool implements AsyncKernels {
       reference,
       patterns,
       call,
+      a,
       (count) => Math.min(Math.floor(count / 64), 4 * this.#workers.size),
       () => {},
       async (from, run) => {
@@ -354,6 +360,7 @@ export class WorkerPool implements AsyncKernels {
           window: a.window,
           squared: a.squared,
           cutoff,
+          independent: a.independent,
         };
         const part = await run([kk, args, from]) as TopKResult;
         parts.push(part);
@@ -469,15 +476,15 @@ export class WorkerPool implements AsyncKernels {
    *
    * @param a First series.
    * @param b Second series.
-   * @param options Band, cost and cutoff, as for `dtw`, and {@linkcode AsyncOptions}.
+   * @param options Band, cost, cutoff, multivariate comparison and precision, as for `dtw`, and {@linkcode AsyncOptions}.
    * @returns The distance and an optimal warping path.
    * @throws {TypeError} as `dtwPath`, and on a bad `signal` or `onProgress`.
    * @throws {RangeError} as `dtwPath`.
    * @throws {ClosedError} when the pool is closed.
    */
   async dtwPath(
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options?: DtwOptions & AsyncOptions,
   ): Promise<DtwPathResult> {
     const { distance, cells } = await this.#onPair(
@@ -678,15 +685,24 @@ export class WorkerPool implements AsyncKernels {
    */
   async #onPair(
     fn: string,
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options: unknown,
   ): Promise<unknown> {
     const call = this.#begin(fn, options);
-    const args = dtwArgs(fn, options, DTW_KEYS);
-    const x = toF64(fn, "a", a);
-    const y = toF64(fn, "b", b);
-    const r = await this.#run(fn, [x, y, args], [buf(x), buf(y)], call);
+    const args = fn === "dtwPath"
+      ? pathArgs(fn, options, DTW_KEYS)
+      : dtwArgs(fn, options, DTW_KEYS);
+    const fa = seriesForm(fn, "a", a), fb = seriesForm(fn, "b", b);
+    const dims = commonDims(fn, [["a", fa], ["b", fb]]);
+    const x = packSeries(fn, "a", a, fa, dims, args.f32);
+    const y = packSeries(fn, "b", b, fb, dims, args.f32);
+    const r = await this.#run(
+      fn,
+      [x, y, args],
+      [buf(x.values), buf(y.values)],
+      call,
+    );
     call.onProgress?.({ done: 1, total: 1 });
     return r;
   }
@@ -718,9 +734,10 @@ export class WorkerPool implements AsyncKernels {
    */
   async #onParts(
     kernel: string,
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     call: AsyncOptions,
+    args: Required<DtwArgs>,
     parts: (count: number) => number,
     start: (count: number) => void,
     job: (
@@ -728,8 +745,10 @@ export class WorkerPool implements AsyncKernels {
       run: (args: unknown[]) => Promise<unknown>,
     ) => Promise<void>,
   ): Promise<void> {
-    const ref = toF64(kernel, "reference", reference);
-    const offsets = patternOffsets(kernel, "patterns", patterns);
+    const rf = seriesForm(kernel, "reference", reference);
+    const forms = listForms(kernel, "patterns", patterns, [["reference", rf]]);
+    const { offsets, dims } = forms;
+    const ref = packSeries(kernel, "reference", reference, rf, dims, args.f32);
     const total = offsets.length - 1;
     const bounds = splitBySize(offsets, total, Math.max(1, parts(total)));
     start(total);
@@ -740,9 +759,10 @@ export class WorkerPool implements AsyncKernels {
         kernel,
         "patterns",
         patterns,
-        offsets,
+        forms,
         bounds[c],
         bounds[c + 1],
+        args.f32,
       );
     let failed: unknown;
     let done = 0;
@@ -751,9 +771,9 @@ export class WorkerPool implements AsyncKernels {
         // Once the call has failed, no further part is posted.
         if (failed !== undefined) return Promise.reject(failed);
         const p = part(c);
-        const r = ref.slice();
+        const r = { dims, values: ref.values.slice() };
         return this.#run(kernel, [r, p, ...args], [
-          buf(r),
+          buf(r.values),
           buf(p.flat),
           buf(p.offsets),
         ], call);

@@ -384,11 +384,46 @@ function messageCase(random: Random): string {
 const series = (random: Random, n: number) =>
   Array.from({ length: n }, () => Math.round((random() - 0.5) * 100) / 8);
 
+/** `n` points of `dims` values: packed, or an array of points. */
+const points = (random: Random, n: number, dims: number) => {
+  const values = series(random, n * dims);
+  return random() < 0.5
+    ? { dims, values }
+    : Array.from({ length: n }, (_, i) =>
+      values.slice(i * dims, i * dims + dims));
+};
+
 function validRequest(random: Random): ServiceRequest {
   const n = () => int(random, 6);
   const window = random() < 0.5 ? undefined : int(random, 4);
   const cost = random() < 0.5 ? "absolute" as const : "squared" as const;
-  switch (int(random, 8)) {
+  switch (int(random, 10)) {
+    case 8: {
+      const dims = 1 + int(random, 3);
+      return {
+        op: random() < 0.5 ? "dtw" : "dtwPath",
+        a: points(random, n(), dims),
+        b: points(random, n(), dims),
+        window,
+        cost,
+        precision: random() < 0.5 ? "f32" : "f64",
+      };
+    }
+    case 9: {
+      const dims = 2 + int(random, 2);
+      return {
+        op: random() < 0.5 ? "dtwBatch" : "topK",
+        reference: points(random, n(), dims),
+        patterns: Array.from(
+          { length: 1 + n() },
+          () => points(random, n(), dims),
+        ),
+        window,
+        cost,
+        multivariate: random() < 0.5 ? "independent" : "dependent",
+        precision: random() < 0.5 ? "f32" : "f64",
+      };
+    }
     case 0:
       return {
         op: "dtw",
@@ -481,6 +516,9 @@ function heldBytes(d: DecodedRequest): number {
     if (ArrayBuffer.isView(x)) arrays.push(x as unknown as ArrayLike<unknown>);
     else if (Array.isArray(x)) x.forEach(walk);
     else if (typeof x === "string") arrays.push({ length: x.length });
+    else if (x !== null && typeof x === "object") {
+      Object.values(x).forEach(walk);
+    }
   };
   Object.values(d).forEach(walk);
   return arrays.reduce(
@@ -523,8 +561,8 @@ function requestCase(random: Random): string {
   const valid = encodeRequest(validRequest(random));
   const mutated = random() < 0.85;
   const little = true;
-  // Length fields: k, count, n, m, and the first pattern lengths.
-  const lengthAt = [8, 12, 24, 28, 32, 36, 40];
+  // Length fields: k, count, n, m, dims, and the first pattern lengths.
+  const lengthAt = [8, 12, 24, 28, 32, 40, 44, 48];
   const bytes = mutated
     ? mutate(random, valid, lengthAt, LIMITS.maxSeriesLength!, little)
     : valid;

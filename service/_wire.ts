@@ -25,7 +25,7 @@ export function putSeries(
 
 /** Writes `values` little-endian at byte offset `at` (which may be unaligned). */
 export function putValues(
-  values: Float64Array | Int32Array,
+  values: Float64Array | Float32Array | Int32Array,
   bytes: Uint8Array,
   at: number,
 ): void {
@@ -37,10 +37,12 @@ export function putValues(
     return;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset);
-  const f64 = values instanceof Float64Array;
   for (let i = 0; i < values.length; i++) {
-    if (f64) view.setFloat64(at + 8 * i, values[i], true);
-    else view.setInt32(at + 4 * i, values[i], true);
+    if (values instanceof Float64Array) {
+      view.setFloat64(at + 8 * i, values[i], true);
+    } else if (values instanceof Float32Array) {
+      view.setFloat32(at + 4 * i, values[i], true);
+    } else view.setInt32(at + 4 * i, values[i], true);
   }
 }
 
@@ -53,6 +55,15 @@ export function takeF64(
   return take(bytes, at, count, new Float64Array(count));
 }
 
+/** Copies `count` f32 values at byte offset `at` into a new array. */
+export function takeF32(
+  bytes: Uint8Array,
+  at: number,
+  count: number,
+): Float32Array {
+  return take(bytes, at, count, new Float32Array(count));
+}
+
 /** Copies `count` i32 values at byte offset `at` into a new array. */
 export function takeI32(
   bytes: Uint8Array,
@@ -63,7 +74,7 @@ export function takeI32(
 }
 
 /** Fills `out` with the little-endian values at byte offset `at`. */
-function take<T extends Float64Array | Int32Array>(
+function take<T extends Float64Array | Float32Array | Int32Array>(
   bytes: Uint8Array,
   at: number,
   count: number,
@@ -75,10 +86,11 @@ function take<T extends Float64Array | Int32Array>(
     return out;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset);
-  const f64 = out instanceof Float64Array;
   for (let i = 0; i < count; i++) {
-    out[i] = f64
+    out[i] = out instanceof Float64Array
       ? view.getFloat64(at + 8 * i, true)
+      : out instanceof Float32Array
+      ? view.getFloat32(at + 4 * i, true)
       : view.getInt32(at + 4 * i, true);
   }
   return out;

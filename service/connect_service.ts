@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import type { CorrelationMatrixOptions } from "../kernels/correlation_matrix.ts";
-import type { DtwOptions } from "../kernels/dtw.ts";
+import type { DtwOptions, Series } from "../kernels/dtw.ts";
 import type { DtwPathResult } from "../kernels/dtw_path.ts";
 import {
   checkOptionKeys,
@@ -120,8 +120,8 @@ export interface ServiceClient extends AsyncKernels {
    * @returns The `k` best matches, sorted by distance then index.
    */
   topK(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     k: number,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]>;
@@ -146,8 +146,8 @@ export interface ServiceClient extends AsyncKernels {
    * @returns The `k` best matches, sorted by distance then index.
    */
   topK(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]>;
 }
@@ -275,8 +275,12 @@ export async function connectService(
   };
   /** The DTW options of `o`, its keys checked. */
   const dtwOptions = (fn: string, o: unknown): DtwOptions => {
-    const { window, cost, cutoff } = checkOptionKeys(fn, o, DTW_KEYS);
-    return { window, cost, cutoff } as DtwOptions;
+    const { window, cost, cutoff, multivariate, precision } = checkOptionKeys(
+      fn,
+      o,
+      DTW_KEYS,
+    );
+    return { window, cost, cutoff, multivariate, precision } as DtwOptions;
   };
   const count = (x: unknown): number =>
     (x as { length?: unknown })?.length as number;
@@ -292,8 +296,8 @@ export async function connectService(
         ...dtwOptions("dtwBatch", o),
       }), count(patterns)),
     async topK(
-      reference: ArrayLike<number>,
-      patterns: ArrayLike<ArrayLike<number>>,
+      reference: Series,
+      patterns: ArrayLike<Series>,
       kOrOptions?: number | (TopKOptions & AsyncOptions),
       options?: TopKOptions & AsyncOptions,
     ): Promise<Match[]> {
@@ -312,6 +316,8 @@ export async function connectService(
             window: given?.window,
             cost: given?.cost,
             cutoff: given?.cutoff,
+            multivariate: given?.multivariate,
+            precision: given?.precision,
           }),
         };
       }, count(patterns));

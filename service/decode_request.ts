@@ -2,10 +2,11 @@
 
 import type { DtwOptions } from "../kernels/dtw.ts";
 import { describe } from "../kernels/internal.ts";
-import { takeF64, takeI32 } from "./_wire.ts";
+import { takeF32, takeF64, takeI32 } from "./_wire.ts";
 import { cellsOf, checkBatch, checkCells, checkSeries } from "./_check.ts";
 import {
   type DecodedRequest,
+  type DecodedSeries,
   DEFAULT_SERVICE_LIMITS,
   OP_CODES,
   PROTOCOL_VERSION,
@@ -36,6 +37,10 @@ const USES_M: readonly ServiceOp[] = [
   "searchSubsequence",
 ];
 const NO_DTW: readonly ServiceOp[] = ["lcs", "correlationMatrix"];
+/** The ops that take series of several values per point, and `f32`. */
+const DTW_SERIES: readonly ServiceOp[] = ["dtw", "dtwBatch", "topK", "dtwPath"];
+/** The ops that take `multivariate: "independent"`. */
+const INDEPENDENT: readonly ServiceOp[] = ["dtw", "dtwBatch", "topK"];
 
 /**
  * Decodes and checks a request on the server. The arrays returned are
@@ -54,6 +59,7 @@ const NO_DTW: readonly ServiceOp[] = ["lcs", "correlationMatrix"];
  * if (request.op === "topK") {
  *   assert.equal(request.options.k, 1);
  *   assert.deepEqual(request.patterns, [Float64Array.of(1), Float64Array.of(2)]);
+ *   assert.equal(request.options.multivariate, "dependent");
  * }
  * assert.throws(() => decodeRequest(new Uint8Array(3)), TypeError);
  * ```
@@ -105,7 +111,30 @@ export function decodeRequest(
   const value = view.getFloat64(16, true);
   const n = view.getUint32(24, true);
   const m = view.getUint32(28, true);
+  const dims = view.getUint32(32, true);
+  const precision = view.getUint8(36);
+  const multivariate = view.getUint8(37);
+  if (view.getUint16(38, true) !== 0) throw malformed("reserved bytes set");
   if (cost > 1) throw malformed(`unknown cost code ${cost}`);
+  if (precision > 1) throw malformed(`unknown precision code ${precision}`);
+  if (multivariate > 1) {
+    throw malformed(`unknown multivariate code ${multivariate}`);
+  }
+  if (
+    DTW_SERIES.includes(op)
+      ? dims === 0
+      : dims !== (NO_DTW.includes(op) ? 0 : 1)
+  ) {
+    throw malformed(`dims ${dims} on op ${op}`);
+  }
+  if (!DTW_SERIES.includes(op) && precision !== 0) {
+    throw malformed(`precision set on op ${op}`);
+  }
+  if (
+    multivariate !== 0 && (!INDEPENDENT.includes(op) || dims === 1)
+  ) {
+    throw malformed(`multivariate set on op ${op} with ${dims} dimensions`);
+  }
   if (window < -1) throw malformed(`window ${window} is negative`);
   if (op !== "lcs" && op !== "searchSubsequence" && flags !== 0) {
     throw malformed(`flags byte ${flags} on op ${op}`);
@@ -135,8 +164,20 @@ export function decodeRequest(
     window: window < 0 ? undefined : window,
     cost: cost === 1 ? "squared" : "absolute",
     cutoff: value,
+    multivariate: multivariate === 1 ? "independent" : "dependent",
+    precision: precision === 1 ? "f32" : "f64",
   };
   const H = REQUEST_HEADER_BYTES;
+  /** Bytes of one value of a series. */
+  const size = precision === 1 ? 4 : 8;
+  /** A series of `points` points at byte `at`. */
+  const take = (at: number, points: number): DecodedSeries => {
+    if (dims === 1 && precision === 0) return takeF64(bytes, at, points);
+    const values = precision === 1
+      ? takeF32(bytes, at, points * dims)
+      : takeF64(bytes, at, points * dims);
+    return { dims, values };
+  };
   if (USES_M.includes(op)) {
     const [nameA, nameB] = op === "searchSubsequence"
       ? ["series", "query"]
@@ -145,7 +186,8 @@ export function decodeRequest(
     series(nameB, m);
     checkCells(
       op,
-      cellsOf(op, n, m, [], op === "lcs" ? undefined : dtwOptions.window),
+      cellsOf(op, n, m, [], op === "lcs" ? undefined : dtwOptions.window) *
+        Math.max(1, dims),
       limits,
     );
     if (op === "lcs") {
@@ -164,10 +206,10 @@ export function decodeRequest(
       expect(H + 4 * (n + m));
       return { op, a: takeI32(bytes, H, n), b: takeI32(bytes, H + 4 * n, m) };
     }
-    expect(H + 8 * (n + m));
-    const a = takeF64(bytes, H, n);
-    const b = takeF64(bytes, H + 8 * n, m);
+    expect(H + size * dims * (n + m));
     if (op === "searchSubsequence") {
+      const a = takeF64(bytes, H, n);
+      const b = takeF64(bytes, H + 8 * n, m);
       if (m <= n && k > n - m + 1) {
         throw malformed(
           `k ${k} exceeds the ${
@@ -184,6 +226,8 @@ export function decodeRequest(
       };
       return { op, series: a, query: b, options };
     }
+    const a = take(H, n);
+    const b = take(H + size * dims * n, m);
     return op === "dtw"
       ? { op, a, b, options: dtwOptions }
       : { op: "dtwPath", a, b, options: dtwOptions };
@@ -202,7 +246,11 @@ export function decodeRequest(
   }
   let at = H + 4 * count;
   if (op !== "correlationMatrix") series("reference", n);
-  checkCells(op, cellsOf(op, n, 0, lengths, dtwOptions.window), limits);
+  checkCells(
+    op,
+    cellsOf(op, n, 0, lengths, dtwOptions.window) * Math.max(1, dims),
+    limits,
+  );
   if (op === "correlationMatrix") {
     if (total !== n) {
       throw malformed(`the lengths add up to ${total} symbols, not ${n}`);
@@ -217,13 +265,13 @@ export function decodeRequest(
     }
     return { op, sequences };
   }
-  expect(at + 8 * (n + total));
-  const reference = takeF64(bytes, at, n);
-  at += 8 * n;
-  const patterns: Float64Array[] = new Array(count);
+  expect(at + size * dims * (n + total));
+  const reference = take(at, n);
+  at += size * dims * n;
+  const patterns: DecodedSeries[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    patterns[i] = takeF64(bytes, at, lengths[i]);
-    at += 8 * lengths[i];
+    patterns[i] = take(at, lengths[i]);
+    at += size * dims * lengths[i];
   }
   return op === "topK"
     ? { op, reference, patterns, options: { ...dtwOptions, k } }

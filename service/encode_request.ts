@@ -3,19 +3,25 @@
 import type { DtwOptions } from "../kernels/dtw.ts";
 import {
   checkOptionKeys,
+  commonDims,
   describe,
   DTW_OPTION_KEYS,
+  type DtwArgs,
   dtwArgs,
   encodeSequences,
   internPair,
-  patternOffsets,
+  listForms,
+  packSeries,
+  pathArgs,
   searchArgs,
   sequenceLength,
+  seriesForm,
   seriesLength,
   TOP_K_KEYS,
   topKArgs,
 } from "../kernels/internal.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
+import type { SeriesForm } from "../kernels/internal.ts";
 import { putSeries, putValues } from "./_wire.ts";
 import {
   OP_CODES,
@@ -48,7 +54,10 @@ const SEARCH_REQUEST_KEYS = [
  *
  * A `lcs` of two well-formed strings is sent as UTF-8; anything else is
  * interned to int32 ids first (equal symbols, under the rules of `lcs`,
- * get equal ids), which keeps `lcs`'s exact semantics.
+ * get equal ids), which keeps `lcs`'s exact semantics. Series of several
+ * values per point are sent point-major with their `dims`; with
+ * `precision: "f32"` they are rounded to `f32` here, once, and sent as
+ * `f32`.
  *
  * @example Encoding a batch
  * ```ts
@@ -62,7 +71,7 @@ const SEARCH_REQUEST_KEYS = [
  *   cost: "squared",
  * });
  * assert.equal(bytes[0], 2); // op code
- * assert.equal(bytes.length, 32 + 2 * 4 + 8 * 8); // header, lengths, values
+ * assert.equal(bytes.length, 40 + 2 * 4 + 8 * 8); // header, lengths, values
  * ```
  *
  * @param request The op and its arguments.
@@ -109,6 +118,11 @@ interface Header {
   value?: number;
   n: number;
   m: number;
+  dims?: number;
+  /** 1 for `f32` values. */
+  precision?: number;
+  /** 1 for the independent DTW. */
+  multivariate?: number;
 }
 
 function header(bytes: Uint8Array, op: ServiceOp, h: Header): DataView {
@@ -123,17 +137,28 @@ function header(bytes: Uint8Array, op: ServiceOp, h: Header): DataView {
   view.setFloat64(16, h.value ?? 0, true);
   view.setUint32(24, h.n, true);
   view.setUint32(28, h.m, true);
+  view.setUint32(32, h.dims ?? 0, true);
+  view.setUint8(36, h.precision ?? 0);
+  view.setUint8(37, h.multivariate ?? 0);
   return view;
 }
 
-/** The DTW fields of a header, validated as `fn` would. */
-function dtwHeader(fn: string, request: DtwOptions): Partial<Header> {
-  const args = dtwArgs(fn, {
-    window: request.window,
-    cost: request.cost,
-    cutoff: request.cutoff,
-  });
-  return { cost: args.squared, window: args.window, value: args.cutoff };
+/** The DTW fields of a header from checked arguments. */
+function dtwHeader(args: DtwArgs, dims: number): Partial<Header> {
+  return {
+    cost: args.squared,
+    window: args.window,
+    value: args.cutoff,
+    dims,
+    precision: args.f32 ? 1 : 0,
+    multivariate: args.independent && dims > 1 ? 1 : 0,
+  };
+}
+
+/** The DTW options of a request (its other keys are the arguments). */
+function dtwOptions(request: DtwOptions): DtwOptions {
+  const { window, cost, cutoff, multivariate, precision } = request;
+  return { window, cost, cutoff, multivariate, precision };
 }
 
 function encodePair(
@@ -141,13 +166,20 @@ function encodePair(
 ): Uint8Array {
   const fn = request.op;
   checkOptionKeys(fn, request, ["op", "a", "b", ...DTW_OPTION_KEYS]);
-  const h = dtwHeader(fn, request);
-  const n = seriesLength(fn, "a", request.a);
-  const m = seriesLength(fn, "b", request.b);
-  const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 8 * (n + m));
-  header(bytes, fn, { ...h, n, m });
-  putSeries(fn, "a", request.a, bytes, REQUEST_HEADER_BYTES);
-  putSeries(fn, "b", request.b, bytes, REQUEST_HEADER_BYTES + 8 * n);
+  const options = dtwOptions(request);
+  const args = fn === "dtwPath" ? pathArgs(fn, options) : dtwArgs(fn, options);
+  const fa = seriesForm(fn, "a", request.a);
+  const fb = seriesForm(fn, "b", request.b);
+  const dims = commonDims(fn, [["a", fa], ["b", fb]]);
+  const a = packSeries(fn, "a", request.a, fa, dims, args.f32);
+  const b = packSeries(fn, "b", request.b, fb, dims, args.f32);
+  const size = a.values.BYTES_PER_ELEMENT;
+  const bytes = new Uint8Array(
+    REQUEST_HEADER_BYTES + size * (a.values.length + b.values.length),
+  );
+  header(bytes, fn, { ...dtwHeader(args, dims), n: fa.points, m: fb.points });
+  putValues(a.values, bytes, REQUEST_HEADER_BYTES);
+  putValues(b.values, bytes, REQUEST_HEADER_BYTES + size * a.values.length);
   return bytes;
 }
 
@@ -157,26 +189,35 @@ function encodeBatch(
   const fn = request.op;
   const keys = ["op", "reference", "patterns", ...DTW_OPTION_KEYS];
   let k = 0;
-  let h: Partial<Header>;
+  let args: DtwArgs;
   if (request.op === "topK") {
     const { op: _, reference: _r, patterns: _p, ...options } = request;
     const a = topKArgs(fn, options, undefined, TOP_K_KEYS);
     k = Math.min(a.k, 2 ** 32 - 1);
-    h = { cost: a.squared, window: a.window, value: a.cutoff };
+    args = a;
     keys.push("k");
     checkOptionKeys(fn, request, keys);
   } else {
     checkOptionKeys(fn, request, keys);
-    h = dtwHeader(fn, request);
+    args = dtwArgs(fn, dtwOptions(request));
   }
-  const n = seriesLength(fn, "reference", request.reference);
+  const rf = seriesForm(fn, "reference", request.reference);
   const patterns = request.patterns;
-  const offsets = patternOffsets(fn, "patterns", patterns);
+  const forms = listForms(fn, "patterns", patterns, [["reference", rf]]);
+  const { offsets, dims } = forms;
+  const f32 = args.f32 === true;
+  const size = f32 ? 4 : 8;
   const count = offsets.length - 1;
-  const total = n + offsets[count];
+  const n = rf.points;
   const values = REQUEST_HEADER_BYTES + 4 * count;
-  const bytes = new Uint8Array(values + 8 * total);
-  const view = header(bytes, request.op, { ...h, k, count, n, m: 0 });
+  const bytes = new Uint8Array(values + size * dims * (n + offsets[count]));
+  const view = header(bytes, request.op, {
+    ...dtwHeader(args, dims),
+    k,
+    count,
+    n,
+    m: 0,
+  });
   for (let i = 0; i < count; i++) {
     view.setUint32(
       REQUEST_HEADER_BYTES + 4 * i,
@@ -184,11 +225,13 @@ function encodeBatch(
       true,
     );
   }
-  putSeries(fn, "reference", request.reference, bytes, values);
-  let at = values + 8 * n;
+  const put = (name: string, x: unknown, form: SeriesForm, at: number) =>
+    putValues(packSeries(fn, name, x, form, dims, f32).values, bytes, at);
+  put("reference", request.reference, rf, values);
+  let at = values + size * dims * n;
   for (let i = 0; i < count; i++) {
-    putSeries(fn, `patterns[${i}]`, patterns[i], bytes, at);
-    at += 8 * (offsets[i + 1] - offsets[i]);
+    put(`patterns[${i}]`, patterns[i], forms.forms[i], at);
+    at += size * dims * (offsets[i + 1] - offsets[i]);
   }
   return bytes;
 }
@@ -234,6 +277,7 @@ function encodeSearch(
     value: args.exclusionZone,
     n,
     m,
+    dims: 1,
   });
   putSeries(fn, "series", request.series, bytes, REQUEST_HEADER_BYTES);
   putSeries(fn, "query", request.query, bytes, REQUEST_HEADER_BYTES + 8 * n);

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 /**
- * The binary protocol of the matching service, version 2 (encoded and
+ * The binary protocol of the matching service, version 3 (encoded and
  * decoded by {@linkcode encodeRequest}, {@linkcode decodeRequest},
  * {@linkcode encodeReply} and {@linkcode decodeReply}): one request
  * message per call, one reply message back, carried by
@@ -10,35 +10,44 @@
  *
  * ## Request
  *
- * A 32-byte header, then the data:
+ * A 40-byte header, then the data:
  *
  * | offset | size | field |
  * | ------ | ---- | ----- |
  * | 0 | 1 | op: 1 `dtw`, 2 `dtwBatch`, 3 `topK`, 4 `lcs`, 5 `searchSubsequence`, 6 `dtwPath`, 7 `correlationMatrix` |
- * | 1 | 1 | protocol version: 2 |
+ * | 1 | 1 | protocol version: 3 |
  * | 2 | 1 | cost: 0 absolute, 1 squared (0 for `lcs` and `correlationMatrix`) |
  * | 3 | 1 | flags: `lcs` encoding (0 int32 symbol ids, 1 UTF-8 strings); `searchSubsequence` normalize (0 or 1); else 0 |
  * | 4 | 4 | window, i32: the band half-width in points, -1 for no band (0 for `lcs` and `correlationMatrix`) |
  * | 8 | 4 | k, u32 (`topK`, `searchSubsequence`; else 0) |
  * | 12 | 4 | count, u32: number of patterns (`dtwBatch`, `topK`) or sequences (`correlationMatrix`); else 0 |
  * | 16 | 8 | f64: cutoff (`dtw`, `dtwBatch`, `topK`, `dtwPath`; `Infinity` for none), the exclusion zone (`searchSubsequence`); else 0 |
- * | 24 | 4 | n, u32: length of `a`, the reference or the series; all symbols together for `correlationMatrix` |
- * | 28 | 4 | m, u32: length of `b` or the query (`dtw`, `dtwPath`, `lcs`, `searchSubsequence`; else 0) |
- * | 32 | 4 × count | the length of each pattern or sequence, u32 (`dtwBatch`, `topK`, `correlationMatrix`) |
+ * | 24 | 4 | n, u32: points of `a`, the reference or the series; all symbols together for `correlationMatrix` |
+ * | 28 | 4 | m, u32: points of `b` or the query (`dtw`, `dtwPath`, `lcs`, `searchSubsequence`; else 0) |
+ * | 32 | 4 | dims, u32: values per point, at least 1 (`dtw`, `dtwBatch`, `topK`, `dtwPath`; 1 for `searchSubsequence`; 0 for `lcs` and `correlationMatrix`) |
+ * | 36 | 1 | precision: 0 `"f64"`, 1 `"f32"` (the DTW ops; else 0) |
+ * | 37 | 1 | multivariate: 0 `"dependent"`, 1 `"independent"` (`dtw`, `dtwBatch`, `topK`; else 0) |
+ * | 38 | 2 | reserved: 0 |
+ * | 40 | 4 × count | the length in points of each pattern or sequence, u32 (`dtwBatch`, `topK`, `correlationMatrix`) |
  *
  * Then the values, back to back with no padding: `a` (or the reference, or
  * the series) then `b` (or every pattern in order, or the query). Series
- * are f64. For `lcs`, encoding 0 sends int32 symbol ids (equal ids are
- * equal symbols; `n` and `m` count ids) and encoding 1 sends two UTF-8
- * strings compared by code point (`n` and `m` count bytes).
- * `correlationMatrix` sends the int32 symbol ids of every sequence, interned
- * with one table. The message must end exactly after the last value.
- * `searchSubsequence` sends its options resolved (`k` at most the number
- * of windows, the exclusion zone's default applied).
+ * are point-major (`dims` values per point, value `k` of point `i` at
+ * `i × dims + k`), as f64, or as f32 when the precision is `"f32"` (the
+ * client rounds them once, as the local function would, so the server
+ * computes on the same values and the request is half the size). For
+ * `lcs`, encoding 0 sends int32 symbol ids (equal ids are equal symbols;
+ * `n` and `m` count ids) and encoding 1 sends two UTF-8 strings compared
+ * by code point (`n` and `m` count bytes). `correlationMatrix` sends the
+ * int32 symbol ids of every sequence, interned with one table. The message
+ * must end exactly after the last value. `searchSubsequence` sends its
+ * options resolved (`k` at most the number of windows, the exclusion
+ * zone's default applied).
  *
  * ## Reply
  *
- * The reply holds only the result, as f64 values unless said otherwise:
+ * The reply holds only the result, as f64 values unless said otherwise
+ * (an `f32` distance is exactly an f64):
  *
  * - `dtw`: the distance (`Infinity` above the cutoff); `lcs`: the LCS length;
  * - `dtwBatch`: `count` distances, in pattern order;
@@ -66,9 +75,13 @@
  *
  * ## Versions
  *
- * Version 1 (kit 0.1) had ops 1 to 4, took `topK`'s `k` as now, and
- * replied to `topK` without the counters. A server answers only its own
- * version; any other is a malformed request.
+ * Version 3 (kit 0.3) added bytes 32 to 39 (dims, precision,
+ * multivariate) for series of several values per point and the `f32`
+ * arithmetic; its header is 40 bytes. Version 2 (kit 0.2) had the same
+ * fields but these, in a 32-byte header, and only f64 values of one
+ * dimension. Version 1 (kit 0.1) had ops 1 to 4, took `topK`'s `k` as
+ * now, and replied to `topK` without the counters. A server answers only
+ * its own version; any other is a malformed request.
  *
  * @example A request and its reply, by hand
  * ```ts
@@ -76,7 +89,7 @@
  * import assert from "node:assert/strict";
  *
  * const bytes = encodeRequest({ op: "dtw", a: [1, 2, 3], b: [1, 3], window: 1 });
- * assert.equal(bytes.length, 32 + 5 * 8);
+ * assert.equal(bytes.length, 40 + 5 * 8);
  * const request = decodeRequest(bytes);
  * assert.equal(request.op, "dtw");
  * const reply = encodeReply("dtw", 1);
@@ -86,7 +99,7 @@
  * @module
  */
 
-import type { DtwOptions } from "../kernels/dtw.ts";
+import type { DtwOptions, Series } from "../kernels/dtw.ts";
 import type { DtwPathResult } from "../kernels/dtw_path.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
 import type {
@@ -138,7 +151,7 @@ export const OP_CODES: Readonly<Record<ServiceOp, number>> = Object.freeze({
  * assert.equal(encodeRequest({ op: "dtw", a: [1], b: [1] })[1], PROTOCOL_VERSION);
  * ```
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
  * Size of the request header, in bytes, before the pattern lengths.
@@ -151,7 +164,7 @@ export const PROTOCOL_VERSION = 2;
  * assert.equal(encodeRequest({ op: "dtw", a: [], b: [] }).length, REQUEST_HEADER_BYTES);
  * ```
  */
-export const REQUEST_HEADER_BYTES = 32;
+export const REQUEST_HEADER_BYTES = 40;
 
 /** The search options a request carries (all but `stats`). */
 export type SearchRequestOptions = Omit<SearchOptions, "stats">;
@@ -162,16 +175,16 @@ export type SearchRequestOptions = Omit<SearchOptions, "stats">;
  * the `stats` out-parameters, which come back in the reply).
  */
 export type ServiceRequest =
-  | ({ op: "dtw"; a: ArrayLike<number>; b: ArrayLike<number> } & DtwOptions)
+  | ({ op: "dtw"; a: Series; b: Series } & DtwOptions)
   | ({
     op: "dtwBatch";
-    reference: ArrayLike<number>;
-    patterns: ArrayLike<ArrayLike<number>>;
+    reference: Series;
+    patterns: ArrayLike<Series>;
   } & DtwOptions)
   | ({
     op: "topK";
-    reference: ArrayLike<number>;
-    patterns: ArrayLike<ArrayLike<number>>;
+    reference: Series;
+    patterns: ArrayLike<Series>;
     k?: number;
   } & DtwOptions)
   | { op: "lcs"; a: LcsSequence; b: LcsSequence }
@@ -180,22 +193,35 @@ export type ServiceRequest =
     series: ArrayLike<number>;
     query: ArrayLike<number>;
   } & SearchRequestOptions)
-  | ({ op: "dtwPath"; a: ArrayLike<number>; b: ArrayLike<number> } & DtwOptions)
+  | ({ op: "dtwPath"; a: Series; b: Series } & DtwOptions)
   | { op: "correlationMatrix"; sequences: readonly LcsSequence[] };
+
+/**
+ * A series as {@linkcode decodeRequest} gives it: a `Float64Array` when it
+ * has one value per point in `f64` (as in version 2), else packed
+ * point-major with its `dims`, its values a `Float32Array` for precision
+ * `"f32"`.
+ */
+export type DecodedSeries = Float64Array | {
+  /** Values per point. */
+  dims: number;
+  /** The values, point-major. */
+  values: Float64Array | Float32Array;
+};
 
 /** A request as {@linkcode decodeRequest} gives it to the server. */
 export type DecodedRequest =
-  | { op: "dtw"; a: Float64Array; b: Float64Array; options: DtwOptions }
+  | { op: "dtw"; a: DecodedSeries; b: DecodedSeries; options: DtwOptions }
   | {
     op: "dtwBatch";
-    reference: Float64Array;
-    patterns: Float64Array[];
+    reference: DecodedSeries;
+    patterns: DecodedSeries[];
     options: DtwOptions;
   }
   | {
     op: "topK";
-    reference: Float64Array;
-    patterns: Float64Array[];
+    reference: DecodedSeries;
+    patterns: DecodedSeries[];
     options: DtwOptions & { k: number };
   }
   | { op: "lcs"; a: Int32Array | string; b: Int32Array | string }
@@ -205,7 +231,12 @@ export type DecodedRequest =
     query: Float64Array;
     options: SearchRequestOptions;
   }
-  | { op: "dtwPath"; a: Float64Array; b: Float64Array; options: DtwOptions }
+  | {
+    op: "dtwPath";
+    a: DecodedSeries;
+    b: DecodedSeries;
+    options: DtwOptions;
+  }
   | { op: "correlationMatrix"; sequences: Int32Array[] };
 
 /** The reply to `topK`: the matches and the pruning counters. */
@@ -267,7 +298,8 @@ export interface ServiceLimits {
   /**
    * The compute budget of one request, in dynamic-programming cells before
    * pruning, as {@linkcode requestCells} counts them (`n × m` for a pair,
-   * less within a band, summed over patterns, windows or pairs). A request
+   * less within a band, summed over patterns, windows or pairs, times the
+   * values per point). A request
    * over it is refused up front with a `RangeError` reply instead of
    * holding a worker for minutes. The default is a few seconds of one core.
    *

@@ -1,15 +1,31 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import { cellsOf, checkBatch, checkCells, checkSeries } from "./_check.ts";
-import type { DecodedRequest, ServiceLimits } from "./protocol.ts";
+import type {
+  DecodedRequest,
+  DecodedSeries,
+  ServiceLimits,
+} from "./protocol.ts";
+
+/** Points of a decoded series. */
+function points(x: DecodedSeries): number {
+  return x instanceof Float64Array ? x.length : x.values.length / x.dims;
+}
+
+/** Values per point of a decoded series. */
+function dimsOf(x: DecodedSeries): number {
+  return x instanceof Float64Array ? 1 : x.dims;
+}
 
 /**
  * The compute a request may need, in dynamic-programming cells, before
  * any pruning: `n × m` for a pair (`n × (2·window + 1)` within a band,
  * the band being at least `|n − m|`), summed over the patterns of
  * `dtwBatch` and `topK`, over the windows of `searchSubsequence`, and
- * over the pairs of `correlationMatrix`. This is the measure of the
- * service's compute budget, {@linkcode ServiceLimits.maxCells}.
+ * over the pairs of `correlationMatrix`; for series of `d` values per
+ * point, `d` times that (a cell costs about `d` univariate cells, in
+ * either multivariate definition). This is the measure of the service's
+ * compute budget, {@linkcode ServiceLimits.maxCells}.
  *
  * @example The cells of a banded DTW
  * ```ts
@@ -30,22 +46,22 @@ export function requestCells(request: DecodedRequest): number {
     case "dtwPath":
       return cellsOf(
         request.op,
-        request.a.length,
-        request.b.length,
+        points(request.a),
+        points(request.b),
         [],
         request.options.window,
-      );
+      ) * dimsOf(request.a);
     case "lcs":
       return cellsOf("lcs", request.a.length, request.b.length, [], undefined);
     case "dtwBatch":
     case "topK":
       return cellsOf(
         request.op,
-        request.reference.length,
+        points(request.reference),
         0,
-        request.patterns.map((p) => p.length),
+        request.patterns.map(points),
         request.options.window,
-      );
+      ) * dimsOf(request.reference);
     case "searchSubsequence":
       return cellsOf(
         "searchSubsequence",
@@ -98,6 +114,8 @@ export function checkRequest(
   switch (request.op) {
     case "dtw":
     case "dtwPath":
+      lengths.push(["a", points(request.a)], ["b", points(request.b)]);
+      break;
     case "lcs":
       lengths.push(["a", request.a.length], ["b", request.b.length]);
       break;
@@ -106,9 +124,9 @@ export function checkRequest(
       batch = request.patterns.length;
       // In decodeRequest's order: the patterns' lengths, then the reference.
       request.patterns.forEach((p, i) =>
-        lengths.push([`patterns[${i}]`, p.length])
+        lengths.push([`patterns[${i}]`, points(p)])
       );
-      lengths.push(["reference", request.reference.length]);
+      lengths.push(["reference", points(request.reference)]);
       break;
     case "searchSubsequence":
       lengths.push(["series", request.series.length], [

@@ -23,7 +23,8 @@ export const HOOKS = Object.freeze({
 const real = self.onmessage!;
 self.onmessage = function (e: MessageEvent) {
   const { kernel, args } = e.data;
-  const first = kernel === "dtw" ? args[0][0] : undefined;
+  // The pool sends dtw's series packed: { dims, values }.
+  const first = kernel === "dtw" ? args[0].values[0] : undefined;
   if (first === HOOKS.crash) {
     setTimeout(() => {
       throw new Error("deliberate worker crash (test hook)");

@@ -33,6 +33,12 @@ export interface MatrixOptions {
   dims?: number;
   /** Round the inputs and every operation to f32. @default {false} */
   f32?: boolean;
+  /**
+   * Widen the band to `max(window, |n - m|)` (the kernels' rule); `false`
+   * anchors it at the start, `|i - j| <= window`, which may leave the end
+   * unreachable (`+inf`), as `StreamMonitor`'s band does. @default {true}
+   */
+  widen?: boolean;
 }
 
 /**
@@ -50,11 +56,15 @@ export function matrix(
   b: ArrayLike<number>,
   window: number | undefined,
   squared: boolean,
-  { dims = 1, f32 = false }: MatrixOptions = {},
+  { dims = 1, f32 = false, widen = true }: MatrixOptions = {},
 ): Float64Array[] {
   const round = f32 ? Math.fround : (x: number) => x;
   const n = Math.floor(a.length / dims), m = Math.floor(b.length / dims);
-  const w = window === undefined ? Infinity : Math.max(window, Math.abs(n - m));
+  const w = window === undefined
+    ? Infinity
+    : widen
+    ? Math.max(window, Math.abs(n - m))
+    : window;
   const d = Array.from(
     { length: n + 1 },
     () => new Float64Array(m + 1).fill(Infinity),

@@ -10,11 +10,13 @@ import {
   correlationMatrix,
   dtw,
   dtwBatch,
+  type DtwOptions,
   dtwPath,
   lcs,
   type Progress,
   type SearchStats,
   searchSubsequence,
+  type Series,
   topK,
   type TopKStats,
   WorkerPool,
@@ -193,6 +195,92 @@ conformance("dtwBatch and topK equal the synchronous functions", async (k) => {
   q.check(patterns.length);
 });
 
+/** `n` points of `dims` values, point-major: independent random walks. */
+function walk(random: () => number, n: number, dims: number): number[] {
+  const out = new Array<number>(n * dims);
+  for (let k = 0; k < dims; k++) {
+    const one = randomWalk(n, random);
+    for (let i = 0; i < n; i++) out[i * dims + k] = one[i];
+  }
+  return out;
+}
+
+/** Series `i` of a list in one of the forms: points, or packed (three kinds). */
+function form(v: number[], dims: number, i: number): Series {
+  switch (i % 4) {
+    case 0:
+      return Array.from(
+        { length: v.length / dims },
+        (_, p) => v.slice(p * dims, p * dims + dims),
+      );
+    case 1:
+      return { dims, values: v };
+    case 2:
+      return { dims, values: Float64Array.from(v) };
+    default:
+      return { dims, values: Float32Array.from(v) };
+  }
+}
+
+const MULTIVARIATE_OPTIONS: DtwOptions[] = [
+  {},
+  { multivariate: "independent" },
+  { precision: "f32" },
+  { multivariate: "independent", precision: "f32", cost: "squared" },
+  { window: 2, precision: "f32", cutoff: 30 },
+  { window: 4, multivariate: "independent", cutoff: 40 },
+];
+
+conformance(
+  "multivariate series and precision f32: every method equals the synchronous function",
+  async (k) => {
+    const random = rng(105);
+    for (const dims of [1, 2, 3, 5, 8]) {
+      const a = walk(random, randInt(random, 1, 50), dims);
+      const b = walk(random, randInt(random, 1, 50), dims);
+      const patterns = Array.from(
+        { length: 190 }, // topK on a pool: 2 parts of at least 64
+        (_, i) => form(walk(random, randInt(random, 0, 60), dims), dims, i),
+      );
+      patterns.push(...patterns.slice(0, 10)); // ties
+      for (const options of MULTIVARIATE_OPTIONS) {
+        const label = `d=${dims} ${JSON.stringify(options)}`;
+        for (let i = 0; i < 4; i++) {
+          const x = form(a, dims, i), y = form(b, dims, i + 1);
+          assert.equal(await k.dtw(x, y, options), dtw(x, y, options), label);
+          if (options.multivariate !== "independent") {
+            assert.deepEqual(
+              await k.dtwPath(x, y, options),
+              dtwPath(x, y, options),
+              label,
+            );
+          }
+        }
+        const ref = form(a, dims, dims);
+        assert.deepEqual(
+          await k.dtwBatch(ref, patterns, options),
+          dtwBatch(ref, patterns, options),
+          label,
+        );
+        for (const count of [1, 5, Infinity]) {
+          const stats = {} as TopKStats;
+          const o = { ...options, k: count };
+          assert.deepEqual(
+            await k.topK(ref, patterns, { ...o, stats }),
+            topK(ref, patterns, o),
+            `${label} k=${count}`,
+          );
+          assert.equal(
+            stats.prunedByKim + stats.prunedByKeogh + stats.abandoned +
+              stats.computed,
+            patterns.length,
+          );
+        }
+      }
+    }
+  },
+);
+
 conformance("searchSubsequence equals the synchronous function", async (k) => {
   const random = rng(103);
   const series = randomWalk(40_000, random);
@@ -333,6 +421,43 @@ conformance(
     await same(
       () => k.dtwPath([1], [1], { window: 0.5 }),
       () => dtwPath([1], [1], { window: 0.5 }),
+    );
+    const ok = [[1, 2], [3, 4]];
+    await same(
+      () => k.dtw([[1, 2], [3]], ok),
+      () => dtw([[1, 2], [3]], ok),
+    );
+    await same(
+      () => k.dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
+      () => dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
+    );
+    await same(
+      () => k.dtw({ dims: 0, values: [] }, ok),
+      () => dtw({ dims: 0, values: [] }, ok),
+    );
+    await same(
+      () => k.dtwBatch(ok, [ok, [[1, 2, 3]]]),
+      () => dtwBatch(ok, [ok, [[1, 2, 3]]]),
+    );
+    await same(
+      () => k.topK(ok, [{ dims: 2, values: [1, NaN] }]),
+      () => topK(ok, [{ dims: 2, values: [1, NaN] }]),
+    );
+    await same(
+      () => k.dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
+      () => dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
+    );
+    await same(
+      () => k.dtw(ok, ok, { multivariate: "both" } as never),
+      () => dtw(ok, ok, { multivariate: "both" } as never),
+    );
+    await same(
+      () => k.dtwBatch(ok, [ok], { precision: "f16" } as never),
+      () => dtwBatch(ok, [ok], { precision: "f16" } as never),
+    );
+    await same(
+      () => k.dtwPath(ok, ok, { multivariate: "independent" }),
+      () => dtwPath(ok, ok, { multivariate: "independent" }),
     );
     await same(() => k.lcs(3 as never, "a"), () => lcs(3 as never, "a"));
     await same(

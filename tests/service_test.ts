@@ -202,8 +202,47 @@ function badRequests(): [string, Uint8Array, RegExp][] {
     ["version 1", patch((v) => v.setUint8(1, 1)), /protocol version 1 /],
     ["cost", patch((v) => v.setUint8(2, 5)), /unknown cost code 5/],
     ["window", patch((v) => v.setInt32(4, -7, true)), /window -7/],
-    ["truncated", good.subarray(0, good.length - 3), /describes 72 bytes/],
-    ["trailing", Uint8Array.of(...good, 0), /describes 72 bytes/],
+    ["truncated", good.subarray(0, good.length - 3), /describes 80 bytes/],
+    ["trailing", Uint8Array.of(...good, 0), /describes 80 bytes/],
+    ["dims 0", patch((v) => v.setUint32(32, 0, true)), /dims 0 on op dtw/],
+    ["precision", patch((v) => v.setUint8(36, 2)), /unknown precision code 2/],
+    [
+      "multivariate",
+      patch((v) => v.setUint8(37, 2)),
+      /unknown multivariate code 2/,
+    ],
+    [
+      "independent, one dimension",
+      patch((v) => v.setUint8(37, 1)),
+      /multivariate set on op dtw with 1 dimensions/,
+    ],
+    ["reserved", patch((v) => v.setUint8(39, 1)), /reserved bytes set/],
+    [
+      "independent dtwPath",
+      (() => {
+        const b = encodeRequest({
+          op: "dtwPath",
+          a: [[1, 2]],
+          b: [[1, 2]],
+        });
+        view(b).setUint8(37, 1);
+        return b;
+      })(),
+      /multivariate set on op dtwPath/,
+    ],
+    [
+      "dims not matching the data",
+      (() => {
+        const b = encodeRequest({
+          op: "dtw",
+          a: [[1, 2], [3, 4]],
+          b: [[1, 2]],
+        });
+        view(b).setUint32(32, 3, true);
+        return b;
+      })(),
+      /describes 112 bytes/,
+    ],
     [
       "huge n",
       patch((v) => v.setUint32(24, 0xffff_ffff, true)),
@@ -211,7 +250,7 @@ function badRequests(): [string, Uint8Array, RegExp][] {
     ],
     [
       "NaN value",
-      patch((v) => v.setFloat64(32 + 8, NaN, true)),
+      patch((v) => v.setFloat64(40 + 8, NaN, true)),
       /TypeError: dtw: a\[1\] is NaN/,
     ],
     [
@@ -244,7 +283,7 @@ function badRequests(): [string, Uint8Array, RegExp][] {
       "bad utf-8",
       (() => {
         const b = encodeRequest({ op: "lcs", a: "ab", b: "c" });
-        b[32] = 0xff;
+        b[40] = 0xff;
         return b;
       })(),
       /not valid UTF-8/,

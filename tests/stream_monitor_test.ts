@@ -3,9 +3,13 @@
 import assert from "node:assert/strict";
 import { dtw, type StreamMatch, StreamMonitor } from "@midstreamer/kit";
 import { fullMatrixDtw } from "./_dtw_reference.ts";
+import { dtwRef } from "./_dtw_cases.ts";
 import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
-function run(monitor: StreamMonitor, stream: ArrayLike<number>): StreamMatch[] {
+function run(
+  monitor: StreamMonitor,
+  stream: ArrayLike<number | ArrayLike<number>>,
+): StreamMatch[] {
   const out: StreamMatch[] = [];
   for (let i = 0; i < stream.length; i++) {
     const m = monitor.push(stream[i]);
@@ -16,23 +20,15 @@ function run(monitor: StreamMonitor, stream: ArrayLike<number>): StreamMatch[] {
   return out;
 }
 
-/** Brute force: the distance of every subsequence [s, e]. */
+/** Brute force: `distance(s, e)` of every subsequence [s, e] of `n` points. */
 function allDistances(
-  stream: Float64Array,
-  query: Float64Array,
-  w?: number,
+  n: number,
+  distance: (s: number, e: number) => number,
 ): number[][] {
-  const n = stream.length;
   return Array.from(
     { length: n },
     (_, s) =>
-      Array.from({ length: n }, (_, e) => {
-        if (e < s) return Infinity;
-        const sub = stream.subarray(s, e + 1);
-        return w === undefined
-          ? dtw(sub, query)
-          : fullMatrixDtw(sub, query, { window: w, widen: false });
-      }),
+      Array.from({ length: n }, (_, e) => e < s ? Infinity : distance(s, e)),
   );
 }
 
@@ -46,10 +42,31 @@ function checkAgainstBruteForce(
     new StreamMonitor(query, { cutoff, window: w }),
     stream,
   );
-  const dist = allDistances(stream, query, w);
+  const dist = allDistances(stream.length, (s, e) => {
+    const sub = stream.subarray(s, e + 1);
+    return w === undefined
+      ? dtw(sub, query)
+      : fullMatrixDtw(sub, query, { window: w, widen: false });
+  });
   const label = `n=${stream.length} m=${query.length} w=${w} thr=${
     cutoff.toFixed(3)
   }`;
+  checkMatches(matches, dist, cutoff, label);
+  return matches.length;
+}
+
+/**
+ * The monitor's guarantees, given the brute-force distances `dist[s][e]` of
+ * every subsequence: exact distances within `cutoff`, disjoint matches in
+ * order, none beaten inside, and no qualifying subsequence dismissed.
+ */
+function checkMatches(
+  matches: StreamMatch[],
+  dist: number[][],
+  cutoff: number,
+  label: string,
+): void {
+  const n = dist.length;
   let prevEnd = -1;
   for (const m of matches) {
     // Exact distance of the reported interval, within the cutoff.
@@ -75,8 +92,8 @@ function checkAgainstBruteForce(
   // No false dismissal: every qualifying interval lies in a chain of
   // overlapping qualifying intervals (a connected union) that holds a report.
   const qualifying: [number, number][] = [];
-  for (let s = 0; s < stream.length; s++) {
-    for (let e = s; e < stream.length; e++) {
+  for (let s = 0; s < n; s++) {
+    for (let e = s; e < n; e++) {
       if (dist[s][e] <= cutoff) qualifying.push([s, e]);
     }
   }
@@ -92,7 +109,11 @@ function checkAgainstBruteForce(
       `${label} qualifying subsequences in [${s},${e}] dismissed`,
     );
   }
-  return matches.length;
+}
+
+/** Dimension `k` of point-major values `v` of `dims` per point. */
+function column(v: ArrayLike<number>, dims: number, k: number): number[] {
+  return Array.from({ length: v.length / dims }, (_, i) => v[i * dims + k]);
 }
 
 Deno.test("StreamMonitor agrees with brute-force subsequence DTW (SPRING)", () => {
@@ -124,6 +145,110 @@ Deno.test("StreamMonitor with a band agrees with a brute-force banded search", (
     );
   }
   assert.ok(found > 20, `the cutoffs produce matches (${found})`);
+});
+
+Deno.test("StreamMonitor of points (d = 2 to 5) agrees with the brute-force dependent and independent distances, both costs", () => {
+  const random = rng(14);
+  let found = 0;
+  for (let t = 0; t < 48; t++) {
+    const dims = 2 + (t % 4);
+    const independent = t % 2 === 1;
+    // The independent distance needs a band; half the dependent cases have none.
+    const w = independent || t % 4 === 2 ? randInt(random, 0, 3) : undefined;
+    const squared = t % 3 === 0;
+    const m = randInt(random, 1, 7), n = randInt(random, 15, 45);
+    const walk = (len: number) => {
+      const v = new Float64Array(len * dims);
+      for (let k = 0; k < dims; k++) {
+        const one = randomWalk(len, random);
+        for (let i = 0; i < len; i++) v[i * dims + k] = one[i];
+      }
+      return v;
+    };
+    const query = walk(m), stream = walk(n);
+    const dist = allDistances(n, (s, e) => {
+      const sub = stream.subarray(s * dims, (e + 1) * dims);
+      if (!independent) {
+        return dtwRef(sub, query, w, squared, { dims, widen: false });
+      }
+      let sum = 0;
+      for (let k = 0; k < dims; k++) {
+        const one = dtwRef(
+          column(sub, dims, k),
+          column(query, dims, k),
+          w,
+          squared,
+          { widen: false },
+        );
+        sum = k === 0 ? one : sum + one;
+      }
+      return sum;
+    });
+    const finite = dist.flat().filter(Number.isFinite).sort((x, y) => x - y);
+    const cutoff = finite[Math.floor(random() * Math.min(finite.length, 30))];
+    const monitor = new StreamMonitor({ dims, values: query }, {
+      cutoff,
+      window: w,
+      cost: squared ? "squared" : "absolute",
+      multivariate: independent ? "independent" : "dependent",
+    });
+    // Points pushed as arrays and as typed-array views, alternately.
+    const points = Array.from(
+      { length: n },
+      (_, i) =>
+        i % 2 === 0
+          ? Array.from(stream.subarray(i * dims, (i + 1) * dims))
+          : stream.subarray(i * dims, (i + 1) * dims),
+    );
+    const matches = run(monitor, points);
+    checkMatches(
+      matches,
+      dist,
+      cutoff,
+      `d=${dims} n=${n} m=${m} w=${w} ${
+        independent ? "independent" : "dependent"
+      } squared=${squared}`,
+    );
+    found += matches.length;
+  }
+  assert.ok(found > 40, `the cutoffs produce matches (${found})`);
+});
+
+Deno.test("StreamMonitor of points rejects bad input", () => {
+  const query = [[1, 2], [3, 4]];
+  assert.throws(
+    () => new StreamMonitor([[1, 2], [3]], { cutoff: 1 }),
+    (e) => e instanceof RangeError && /query\[1\] has 1 values/.test(e.message),
+  );
+  assert.throws(
+    () => new StreamMonitor({ dims: 0, values: [] }, { cutoff: 1 }),
+    RangeError,
+  );
+  assert.throws(
+    () => new StreamMonitor({ dims: 2, values: [1, 2, 3] }, { cutoff: 1 }),
+    RangeError,
+  );
+  assert.throws(
+    () => new StreamMonitor([[1, 2], [3, NaN]], { cutoff: 1 }),
+    (e) => e instanceof TypeError && /query\[1\]\[1\] is NaN/.test(e.message),
+  );
+  assert.throws(
+    () => new StreamMonitor(query, { cutoff: 1, multivariate: "x" } as never),
+    (e) => e instanceof TypeError && /options.multivariate/.test(e.message),
+  );
+  assert.throws(
+    () => new StreamMonitor(query, { cutoff: 1, multivariate: "independent" }),
+    (e) =>
+      e instanceof TypeError && /needs a finite options.window/.test(e.message),
+  );
+  const monitor = new StreamMonitor(query, { cutoff: 1 });
+  assert.throws(() => monitor.push([1, 2, 3]), RangeError);
+  assert.throws(() => monitor.push(1), TypeError);
+  assert.throws(
+    () => monitor.push([1, Infinity]),
+    (e) => e instanceof TypeError && /dimension 1/.test(e.message),
+  );
+  assert.equal(monitor.position, 0);
 });
 
 Deno.test("StreamMonitor finds a noisy embedded query at the right position", async () => {
