@@ -235,6 +235,17 @@ function isArrayLike(x: unknown): x is ArrayLike<unknown> {
 }
 
 /**
+ * Whether `x` is certainly a series of one value per point: a typed array
+ * of numbers, or an array that is empty or starts with a number. O(1);
+ * the copy checks every element.
+ */
+export function isPlainSeries(x: unknown): x is ArrayLike<number> {
+  return Array.isArray(x)
+    ? x.length === 0 || typeof x[0] === "number"
+    : x instanceof Float64Array || x instanceof Float32Array;
+}
+
+/**
  * Reads the form of a series argument: an array-like of numbers (one
  * dimension), an array of points of `d` numbers each, or the packed form
  * `{ dims, values }` (`values[i * dims + k]` is dimension `k` of point

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { dtwStaged, stagePair } from "./_kernel_calls.ts";
-import { dtwArgs } from "./_validate.ts";
+import { dtwPlain, dtwStaged, stagePair } from "./_kernel_calls.ts";
+import { dtwArgs, isPlainSeries } from "./_validate.ts";
 
 /**
  * A series of points of `dims` values each, packed point-major: value `k`
@@ -199,5 +199,7 @@ export interface DtwOptions {
  */
 export function dtw(a: Series, b: Series, options?: DtwOptions): number {
   const args = dtwArgs("dtw", options);
-  return dtwStaged(stagePair("dtw", a, b, args), args);
+  return !args.f32 && isPlainSeries(a) && isPlainSeries(b)
+    ? dtwPlain("dtw", a, b, args)
+    : dtwStaged(stagePair("dtw", a, b, args), args);
 }
