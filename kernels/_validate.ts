@@ -630,6 +630,15 @@ export const DTW_OPTION_KEYS: readonly string[] = [
   "precision",
 ];
 
+/** `dtwArgs` of no options: shared, never written. */
+const DEFAULT_DTW_ARGS: Readonly<Required<DtwArgs>> = Object.freeze({
+  window: -1,
+  squared: 0,
+  cutoff: Infinity,
+  independent: false,
+  f32: false,
+});
+
 /**
  * Checks the `window`, `cost`, `cutoff`, `multivariate` and `precision`
  * options (and that no other key than `allowed` is present).
@@ -642,6 +651,7 @@ export function dtwArgs(
   options: unknown,
   allowed: readonly string[] = DTW_OPTION_KEYS,
 ): Required<DtwArgs> {
+  if (options === undefined) return DEFAULT_DTW_ARGS;
   const o = checkOptionKeys(fn, options, allowed);
   return {
     window: windowArg(fn, o.window),
