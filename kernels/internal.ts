@@ -18,6 +18,7 @@ export {
   DTW_OPTION_KEYS,
   type DtwArgs,
   dtwArgs,
+  listLength,
   patternOffsets,
   seriesLength,
   statsArg,
@@ -55,12 +56,15 @@ export {
   ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
   correlationMatrixOf,
+  type CorrelationRows,
   correlationRows,
   correlationWork,
+  emptyCorrelationMatrix,
   type EncodedSequences,
   encodeSequences,
   LOCAL_CORRELATION_WORK,
   splitRows,
+  writeCorrelationRows,
 } from "./_correlation.ts";
 export {
   checkTotal,
