@@ -4,6 +4,7 @@
 // ioredis options of the caller's and the workers' connections. Internal.
 
 import { Redis, type RedisOptions } from "ioredis";
+import { isIP } from "node:net";
 import { describe } from "../kernels/internal.ts";
 import { RedisUnavailableError } from "./redis_unavailable_error.ts";
 
@@ -30,9 +31,9 @@ export interface RedisTlsOptions {
    */
   key?: string;
   /**
-   * The name checked against the server's certificate.
+   * The name checked against the server's certificate (sent as SNI).
    *
-   * @default {the URL's host}
+   * @default {the URL's host, unless it is an IP address}
    */
   servername?: string;
 }
@@ -201,7 +202,12 @@ export function redisTarget(
           ...(o.tls?.cert !== undefined
             ? { cert: o.tls.cert, key: o.tls.key }
             : {}),
-          servername: o.tls?.servername ?? host,
+          // SNI takes names only; an IP is checked against the IP SANs.
+          ...(o.tls?.servername !== undefined
+            ? { servername: o.tls.servername }
+            : isIP(host) === 0
+            ? { servername: host }
+            : {}),
         },
       }
       : {}),

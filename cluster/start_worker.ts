@@ -245,7 +245,13 @@ export async function startWorker(
   await probe(fn, target);
 
   const keys = new Keys(target.queue);
-  const kv = new Redis(lastingOptions(target, false));
+  // Commands wait for a reconnection, for about 15 s at most (20 retries):
+  // a shard's result is posted after a short outage, and a worker that
+  // stops while Redis is gone does not wait for ever.
+  const kv = new Redis({
+    ...lastingOptions(target, false),
+    maxRetriesPerRequest: 20,
+  });
   kv.on("error", () => {});
   const cache = new BlobCache(cacheBytes);
   const pool = new WorkerPool({ workers: threads });
@@ -385,8 +391,10 @@ export async function startWorker(
     }
   };
 
+  const connection = new Redis(lastingOptions(target, false, 2000));
+  connection.on("error", () => {});
   const worker = new Worker(target.queue, processor, {
-    connection: new Redis(lastingOptions(target, false, 2000)),
+    connection,
     prefix: KEY_PREFIX,
     concurrency,
     lockDuration,
@@ -425,10 +433,19 @@ export async function startWorker(
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
-      await worker.close();
-      await pool.close();
-      await kv.quit().catch(() => {});
+      // The queue's close waits for the running shards (their results are
+      // posted) and quits its connections; with Redis gone it would wait
+      // for ever, so once no shard runs it gets a few seconds, and then the
+      // connections are dropped.
+      const graceful = worker.close().catch(() => {});
+      const idle = (async () => {
+        while (running > 0) await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 3000));
+      })();
+      await Promise.race([graceful, idle]);
+      connection.disconnect();
       kv.disconnect();
+      await pool.close();
     })();
   return {
     get shardsDone() {

@@ -230,6 +230,8 @@ export interface WorkerProcess {
   output(): string;
   /** Resolves with its exit code. */
   readonly exited: Promise<number>;
+  /** Whether it is still running. */
+  readonly alive: boolean;
   /** SIGTERM and wait for the exit code. */
   stop(): Promise<number>;
   /** SIGKILL and wait. */
@@ -265,7 +267,9 @@ export async function startWorkerProcess(
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  let alive = true;
   const exited = child.status.then(async (s) => {
+    alive = false;
     await pumps.catch(() => {});
     ready.reject(new Error(`worker exited (${s.code}) before ready:\n${text}`));
     return s.code;
@@ -303,6 +307,9 @@ export async function startWorkerProcess(
     pid: child.pid,
     output: () => text,
     exited,
+    get alive() {
+      return alive;
+    },
     async stop() {
       send("SIGTERM");
       return await exited;
