@@ -31,10 +31,23 @@ export function bytesOf(x: ArrayBufferView): Uint8Array {
   return new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 }
 
+/** The f64 values of the `patterns` blob of patterns of `lengths`, `from .. to`. */
+export function patternsSize(
+  lengths: ArrayLike<number>,
+  from: number,
+  to: number,
+): number {
+  let points = 0;
+  for (let i = from; i < to; i++) points += lengths[i];
+  return 2 + (to - from) + points;
+}
+
 /**
  * Encodes patterns `from .. to` of `list` (already shape-checked; their
  * lengths are `lengths`) as a `patterns` blob, checking every element as
- * the synchronous functions do.
+ * the synchronous functions do: into the start of `into` when it is large
+ * enough (a buffer reused from shard to shard: fresh memory is slow to
+ * touch), else into a new array.
  *
  * @throws {TypeError} naming `name[i][j]` for a non-finite element.
  */
@@ -45,11 +58,14 @@ export function encodePatterns(
   lengths: ArrayLike<number>,
   from: number,
   to: number,
+  into?: Float64Array,
 ): Float64Array {
   const count = to - from;
-  let points = 0;
-  for (let i = from; i < to; i++) points += lengths[i];
-  const out = new Float64Array(1 + count + 1 + points);
+  const size = patternsSize(lengths, from, to);
+  const points = size - 2 - count;
+  const out = into !== undefined && into.length >= size
+    ? into.subarray(0, size)
+    : new Float64Array(size);
   out[0] = count;
   let at = 2 + count;
   for (let i = from; i < to; i++) {

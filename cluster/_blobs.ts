@@ -5,17 +5,13 @@
 
 import type { Redis } from "ioredis";
 import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
 import type { Decoded } from "./_blob_format.ts";
 import { ACQUIRE, type Keys, RELEASE } from "./_keys.ts";
 
 /** SHA-256 of `bytes`, in hex. */
-export async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
-  );
-  let hex = "";
-  for (const b of digest) hex += b.toString(16).padStart(2, "0");
-  return hex;
+export function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** A Buffer over `bytes` (no copy), as ioredis sends it. */
@@ -36,8 +32,12 @@ export function replies(
 
 /**
  * Makes each of `blobs` held by one more job, storing those that Redis
- * does not have yet (one pipelined round trip, plus one for the bytes that
- * are missing). Their TTL is renewed to `ttlMs`.
+ * does not have yet: one round trip to count the stored ones, one to send
+ * the rest (each in a transaction, rather than as an argument of a
+ * script, which would copy the bytes once more in Redis; another caller may
+ * store the same bytes meanwhile: NX keeps the first, they are equal).
+ * Their TTL is renewed to `ttlMs`. Once it resolves, the bytes may be
+ * reused.
  */
 export async function acquireBlobs(
   kv: Redis,
@@ -53,16 +53,13 @@ export async function acquireBlobs(
   const held = replies(await probe.exec());
   const missing = blobs.filter((_, i) => held[i] === 0);
   if (missing.length === 0) return;
-  const store = kv.pipeline();
+  const store = kv.multi();
   for (const b of missing) {
-    store.eval(
-      ACQUIRE,
-      2,
-      keys.blob(b.hash),
-      keys.refs(b.hash),
-      ttlMs,
-      bufferOf(b.bytes),
-    );
+    const blob = keys.blob(b.hash), refs = keys.refs(b.hash);
+    store.set(blob, bufferOf(b.bytes), "PX", ttlMs, "NX")
+      .incr(refs)
+      .pexpire(blob, ttlMs)
+      .pexpire(refs, ttlMs);
   }
   replies(await store.exec());
 }

@@ -109,8 +109,8 @@ export async function execute(
   bound: number,
   limits: Limits,
 ): Promise<Float64Array> {
-  const run = (kernel: string, args: unknown[]) =>
-    runKernel(pool, kernel, args, []);
+  const run = (kernel: string, args: unknown[], moved: Transferable[] = []) =>
+    runKernel(pool, kernel, args, moved);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   switch (shard.op) {
     case "dtw":
@@ -149,13 +149,15 @@ export async function execute(
       const ref = series(inputs[0], "reference", limits);
       const p = inputs[1];
       if (p.kind !== "patterns") throw malformed("no patterns");
+      // The patterns are this shard's own copy: moved, not copied.
       const packed: PackedPatterns = p.value;
+      const moved = [packed.flat.buffer as ArrayBuffer];
       if (shard.op === "dtwBatch") {
         return await run("dtwBatch", [
           ref,
           packed,
           dtwArgsOf(shard),
-        ]) as Float64Array;
+        ], moved) as Float64Array;
       }
       const r = await run("topK", [
         ref,
@@ -163,7 +165,7 @@ export async function execute(
         numberArg(shard.args, "k"),
         dtwArgsOf(shard, bound),
         numberArg(shard.args, "base"),
-      ]) as TopKResult;
+      ], moved) as TopKResult;
       const out = new Float64Array(4 + 2 * r.matches.length);
       out.set(r.stats);
       r.matches.forEach((match, i) => {

@@ -11,6 +11,7 @@ import type { Buffer } from "node:buffer";
 import type { Progress } from "../pool/async_kernels.ts";
 import { reviveError } from "../pool/internal.ts";
 import type { ServiceOp } from "../service/protocol.ts";
+import { bytesOf } from "./_blob_format.ts";
 import { acquireBlobs, releaseBlobs, replies, sha256 } from "./_blobs.ts";
 import { type Keys, shardId } from "./_keys.ts";
 import type { Plan } from "./_plan.ts";
@@ -31,6 +32,21 @@ export type ClusterEvent =
   | {
     /** The connection is back. */
     type: "reconnected";
+  }
+  | {
+    /**
+     * A call has stored its inputs and enqueued its last shard: from now
+     * on it only waits for results (and merges them).
+     */
+    type: "enqueued";
+    /** The call's job id. */
+    job: string;
+    /** Its method. */
+    op: string;
+    /** Its shards. */
+    shards: number;
+    /** Milliseconds since the call started its job. */
+    ms: number;
   }
   | {
     /**
@@ -103,9 +119,11 @@ export interface RunningJob {
 const BLOCK_MS = 1000;
 /** Milliseconds between checks that the job's marker is still there. */
 const CHECK_MS = 2000;
+/** Bytes above which an input is packed into a reused buffer and sent alone. */
+const LARGE = 1 << 20;
 /** Shards per enqueued batch (the first is small, to start early). */
-const FIRST_BATCH = 4;
-const BATCH = 64;
+const FIRST_BATCH = 2;
+const BATCH = 8;
 
 /** A random job id: 16 hex digits. */
 function jobId(): string {
@@ -319,32 +337,52 @@ export function runJob(
   };
 
   const enqueue = async () => {
-    const pending: number[] = [];
+    // One buffer for every large packed input: fresh memory is slow to
+    // touch, and its bytes are sent before the next one is packed. Small
+    // inputs are sent together, one round trip for a batch.
+    let scratch = new Float64Array(0);
     for (let from = 0; from < shards.length && !settled;) {
       const to = Math.min(
         shards.length,
         from + (from === 0 ? FIRST_BATCH : BATCH),
       );
       const batch = shards.slice(from, to);
-      const fresh: { hash: string; bytes: Uint8Array }[] = [];
+      const small: { hash: string; bytes: Uint8Array }[] = [];
+      const large: number[] = [];
       for (const s of batch) {
         for (const b of s.inputs) {
           const blob = blobs[b];
-          if (blob.hash === undefined) {
-            blob.hash = await sha256(blob.bytes!);
+          if (blob.hash !== undefined) continue; // stored already
+          if (blob.bytes === undefined && 8 * blob.size! > LARGE) {
+            if (!large.includes(b)) large.push(b);
+            continue;
           }
-          if (!held.has(blob.hash)) {
-            held.add(blob.hash);
-            fresh.push({ hash: blob.hash, bytes: blob.bytes! });
-          }
-          pending.push(b);
+          const bytes = blob.bytes ?? bytesOf(blob.pack!(new Float64Array(0)));
+          blob.hash = sha256(bytes);
+          blob.bytes = undefined;
+          if (held.has(blob.hash)) continue; // the same bytes twice
+          held.add(blob.hash);
+          small.push({ hash: blob.hash, bytes });
         }
       }
       await wait(
-        acquireBlobs(kv, keys, fresh, ctx.ttlMs),
+        acquireBlobs(kv, keys, small, ctx.ttlMs),
         "the upload of inputs",
       );
-      for (const b of pending.splice(0)) blobs[b].bytes = undefined;
+      for (const b of large) {
+        const blob = blobs[b];
+        if (scratch.length < blob.size!) {
+          scratch = new Float64Array(blob.size!);
+        }
+        const bytes = bytesOf(blob.pack!(scratch));
+        blob.hash = sha256(bytes);
+        if (held.has(blob.hash)) continue;
+        held.add(blob.hash);
+        await wait(
+          acquireBlobs(kv, keys, [{ hash: blob.hash, bytes }], ctx.ttlMs),
+          "the upload of an input",
+        );
+      }
       await wait(
         queue.addBulk(batch.map((s, k) => {
           const shard: Shard = {
@@ -420,8 +458,18 @@ export function runJob(
         throw asUnavailable(e, "starting the job");
       }
       const reading = read();
+      const started = performance.now();
       try {
         await enqueue();
+        if (!settled) {
+          ctx.event({
+            type: "enqueued",
+            job: id,
+            op: spec.fn,
+            shards: shards.length,
+            ms: Math.round(performance.now() - started),
+          });
+        }
       } catch (e) {
         fail(asUnavailable(e, "enqueueing"));
       }

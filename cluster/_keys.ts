@@ -57,15 +57,12 @@ export function shardId(id: string, i: number): string {
 }
 
 /**
- * Counts a job as a holder of a blob and renews its TTL (`ARGV[1]` ms):
- * returns 1, or 0 when the blob is not stored and no bytes were given; with
- * the bytes (`ARGV[2]`) it stores them first. KEYS: blob, refs.
+ * Counts a job as a holder of a stored blob and renews its TTL (`ARGV[1]`
+ * ms): returns 1, or 0 when the blob is not stored (the caller then stores
+ * it and counts itself, in one transaction). KEYS: blob, refs.
  */
 export const ACQUIRE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  if ARGV[2] == nil then return 0 end
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
-end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])

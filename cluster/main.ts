@@ -120,10 +120,14 @@ async function main(): Promise<number> {
     if (e.type === "done") done++;
     if (e.type === "failed") failed++;
     last = `${e.op} shard ${e.shard + 1}/${e.shards} of job ${e.job} ${e.type}${
-      e.ms === undefined ? "" : ` (${e.ms} ms)`
+      e.ms === undefined
+        ? ""
+        : ` (${e.ms} ms${
+          e.computeMs === undefined ? "" : `, computing ${e.computeMs} ms`
+        })`
     }${e.error === undefined ? "" : `: ${e.error}`}`;
     if (values.verbose) {
-      console.log(last);
+      console.log(`${last} at=${e.at.toFixed(3)}`);
     } else if (terminal) {
       const line = `\r\x1b[2K${done} shards done, ${running()} running${
         failed > 0 ? `, ${failed} failed` : ""

@@ -37,8 +37,12 @@ export interface ShardEvent {
   shard: number;
   /** The job's number of shards. */
   shards: number;
+  /** When, in milliseconds since the epoch (`performance.timeOrigin + performance.now()`). */
+  at: number;
   /** Milliseconds since the shard started (`done`, `skipped`, `failed`). */
   ms?: number;
+  /** Of `ms`, those spent computing on the pool (`done`). */
+  computeMs?: number;
   /** The error (`failed`). */
   error?: string;
 }
@@ -235,9 +239,9 @@ export async function startWorker(
       `${fn}: options.onShard must be a function, got ${describe(o.onShard)}`,
     );
   }
-  const tell = (e: ShardEvent) => {
+  const tell = (e: Omit<ShardEvent, "at">) => {
     try {
-      o.onShard?.(e);
+      o.onShard?.({ ...e, at: performance.timeOrigin + performance.now() });
     } catch {
       // An observer's error must not fail the shard.
     }
@@ -274,7 +278,7 @@ export async function startWorker(
 
   const processor = async (job: Job): Promise<number> => {
     const t0 = performance.now();
-    const ms = () => Math.round(performance.now() - t0);
+    const ms = () => Math.round((performance.now() - t0) * 1000) / 1000;
     let shard: Shard;
     try {
       shard = parseShard(job.data);
@@ -340,11 +344,14 @@ export async function startWorker(
           }
           const kind = k.slice(0, k.indexOf(":")) as Decoded["kind"];
           const decoded = decodeBlob(kind, bytes, limits, `input ${kind}`);
-          cache.set(k, decoded, bytes.byteLength);
+          // A shard's patterns are its own (not cached, and handed to the
+          // pool's thread without a copy); the rest is shared by shards.
+          if (kind !== "patterns") cache.set(k, decoded, bytes.byteLength);
           local.set(k, decoded);
           sizes.set(k, bytes.byteLength);
         });
         const inputs = shard.inputs.map((_, i) => local.get(keyOf(i))!);
+        const c0 = performance.now();
         const result = await execute(
           pool,
           shard,
@@ -353,6 +360,7 @@ export async function startWorker(
           bound === null ? Infinity : Number(bound),
           limits,
         );
+        const computeMs = Math.round((performance.now() - c0) * 1000) / 1000;
         const bytes = new Uint8Array(
           result.buffer,
           result.byteOffset,
@@ -363,7 +371,7 @@ export async function startWorker(
           Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
         ]);
         shardsDone++;
-        tell({ type: "done", ...about, ms: ms() });
+        tell({ type: "done", ...about, ms: ms(), computeMs });
         return 1;
       } catch (e) {
         const error = e as Error;

@@ -345,7 +345,7 @@ async function killOneWorker(
   const shardMs = Math.max(
     ...[
       ...survivor.matchAll(
-        /dtwBatch shard \d\/2 of job \w+ done \((\d+) ms\)/g,
+        /dtwBatch shard \d\/2 of job \w+ done \(([\d.]+) ms/g,
       ),
     ]
       .map((m) => Number(m[1])),
