@@ -615,7 +615,7 @@ async function measureRecovery(tries: number): Promise<RecoveryReport> {
   try {
     await using cluster = await connectCluster({
       redis: f.redis.url,
-      shardMs: 1500,
+      shardMs: 800, // 2 shards of 800 patterns
     });
     for (let t = 0; t < tries; t++) {
       const { reference, patterns } = twoShards(100 + t);
