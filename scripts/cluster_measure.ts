@@ -30,7 +30,7 @@
  *    pipelines and none) in ops/s, and Redis's CPU per MB to store and to
  *    serve 3.2 MB blobs.
  * 3. **scaling**: a large job on 1 and on 2 worker processes (one thread
- *    each), interleaved 1, 2, 2, 1: the issue's `topK` of 200,000 patterns
+ *    each), interleaved 1, 2, 2, 1, 1, 2: the issue's `topK` of 200,000 patterns
  *    × 500 points (random walks, `k` 10, reference 500), and the same data
  *    as a `dtwBatch` (no pruning: every DTW is computed). For each: wall
  *    time, the workers' computing time, CPU per process, the caller's CPU
@@ -57,7 +57,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { Buffer } from "node:buffer";
 import { connectCluster } from "../cluster/mod.ts";
-import { parseInfo } from "../cluster/_redis.ts";
+import { parseInfo } from "../cluster/internal.ts";
 import { dtwBatch, topK } from "../mod.ts";
 import { coresAvailable, cpuMs, loadAverage } from "../testing/cpu.ts";
 import {
@@ -162,7 +162,7 @@ export interface ScalingCase {
   reference: number;
   /** Bytes of input sent. */
   inputBytes: number;
-  /** The runs, in order (1, 2, 2, 1 workers). */
+  /** The runs, in order (1, 2, 2, 1, 1, 2 workers). */
   runs: ScalingRun[];
   /** The synchronous function on one thread of this machine, ms. */
   oneThreadMs: number;
@@ -233,6 +233,11 @@ export interface ModelReport {
     callerUploadCeiling: number;
     /** Fixed cost of a call (its start, first shard, end), ms. */
     fixedMs: number;
+    /**
+     * Per-shard coordination (the empty shard's serial µs, times the
+     * shards) as a share of the measured call, %, on 1 and 2 workers.
+     */
+    coordinationPct: { one: number; two: number };
     /** The curve. */
     points: ModelPoint[];
     /**
@@ -482,13 +487,14 @@ async function measureScaling(
   const data = randomWalks(patterns, random, 500);
   const f = await startCluster(1, VERBOSE);
   const cases: ScalingCase[] = [];
-  let enqueuedAt = 0;
+  // When the call's last shard was enqueued, and the caller's CPU then.
+  let enqueued: [number, number] | undefined;
   try {
     await using cluster = await connectCluster({
       redis: f.redis.url,
       onEvent: (e) => {
         if (e.type === "enqueued") {
-          enqueuedAt = performance.timeOrigin + performance.now();
+          enqueued = [performance.now(), cpuMs(Deno.pid)];
         }
       },
     });
@@ -498,7 +504,7 @@ async function measureScaling(
           ? cluster.topK(reference, data, { k: 10, onProgress })
           : cluster.dtwBatch(reference, data, { onProgress });
       const runs: ScalingRun[] = [];
-      const order = quick ? [1, 2] : [1, 2, 2, 1];
+      const order = quick ? [1, 2] : [1, 2, 2, 1, 1, 2];
       for (const workers of order) {
         // A second worker process only for the 2-worker runs (stopped, it
         // takes no shard).
@@ -511,33 +517,21 @@ async function measureScaling(
         const pids = [Deno.pid, f.redis.pid, ...active.map((w) => w.pid)];
         const cpu0 = pids.map(cpuMs);
         let first = 0;
-        // The caller's CPU, sampled, to tell what it used while it waited.
-        const samples: [number, number][] = [];
-        const sampler = setInterval(
-          () =>
-            samples.push([
-              performance.timeOrigin + performance.now(),
-              cpuMs(Deno.pid),
-            ]),
-          100,
-        );
-        enqueuedAt = Infinity;
+        enqueued = undefined;
         const t0 = performance.now();
         await call(() => {
           first ||= performance.now() - t0;
         });
         const wall = performance.now() - t0;
-        clearInterval(sampler);
         const cpu = pids.map((p, i) => cpuMs(p) - cpu0[i]);
         const done = active.flatMap((w, i) =>
           logged(w).slice(before[i]).filter((e) => e.type === "done")
         );
         // The caller's CPU while it waited: after its last shard was
         // enqueued, it has nothing left to send.
-        const waitingFrom = samples.find(([at]) => at >= enqueuedAt);
-        const waiting = waitingFrom === undefined
+        const waiting = enqueued === undefined
           ? 0
-          : cpuMs(Deno.pid) - waitingFrom[1];
+          : cpu[0] + cpu0[0] - enqueued[1];
         runs.push({
           workers,
           wallMs: round(wall),
@@ -551,9 +545,7 @@ async function measureScaling(
           },
           callerWaitingCpuMs: round(waiting),
           waitingMs: round(
-            waitingFrom === undefined
-              ? 0
-              : performance.timeOrigin + t0 + wall - waitingFrom[0],
+            enqueued === undefined ? 0 : t0 + wall - enqueued[0],
           ),
         });
         console.error(
@@ -729,8 +721,14 @@ export function modelOf(report: ClusterReport): ModelReport {
         patterns: gain > 0 ? Math.ceil(fixedMs / 1000 / gain) : null,
       };
     });
+    const share = (workers: number) => {
+      const rs = c.runs.filter((x) => x.workers === workers);
+      const wall = spread(rs.map((x) => x.wallMs)).median;
+      return round(100 * o.serialUs.median * shards / 1000 / workers / wall, 2);
+    };
     return {
       name: c.name,
+      coordinationPct: { one: share(1), two: share(2) },
       computeUsPerPattern: round(computeUs, 2),
       bytesPerPattern: Math.round(bytes),
       patternsPerShard: Math.round(perShard),

@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { connectCluster } from "../cluster/mod.ts";
-import { parseInfo } from "../cluster/_redis.ts";
+import { parseInfo } from "../cluster/internal.ts";
 import {
   correlationMatrix,
   dtw,

@@ -81,7 +81,7 @@ function twoShards(seed: number) {
   };
 }
 
-/** A cluster option that cuts `twoShards` into 2 equal shards (800 patterns, about 1 s each). */
+/** Cuts `twoShards` into 2 equal shards of 800 patterns (about 1 s each). */
 const TWO_SHARDS = { shardMs: 800 };
 
 Deno.test("connectCluster: a bad URL or option is a TypeError or RangeError, before any connection", async () => {

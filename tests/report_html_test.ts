@@ -247,6 +247,7 @@ function clusterReport(): NonNullable<
     redisBytesCeiling: 200_000,
     callerUploadCeiling: 80_000,
     fixedMs: 300,
+    coordinationPct: { one: 1.2, two: 2.1 },
     points: [1, 2, 3, 5, 10, 20, 30, 50, 100].map((workers) => ({
       workers,
       throughput: Math.min(workers * 2e6 / compute, 80_000),

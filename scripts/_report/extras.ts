@@ -286,6 +286,7 @@ function clusterSection(c: NonNullable<Extras["cluster"]>): string {
         "Redis commands ceiling /s",
         "Redis bytes ceiling /s",
         "caller upload ceiling /s",
+        "coordination % of the call (1 / 2 workers)",
         "at 10 machines /s",
         "at 100 machines /s",
         "beats one machine from (patterns)",
@@ -302,6 +303,7 @@ function clusterSection(c: NonNullable<Extras["cluster"]>): string {
           n3(m.redisCommandsCeiling),
           n3(m.redisBytesCeiling),
           n3(m.callerUploadCeiling),
+          `${n3(m.coordinationPct.one)} / ${n3(m.coordinationPct.two)}`,
           at(10),
           at(100),
           m.breakEven.map((b) =>
