@@ -92,6 +92,7 @@ export class ClusterClient {
   #closed = false;
   #closing: Promise<void> | undefined;
   #down = false;
+  readonly #ready: Promise<boolean>;
 
   constructor(settings: ClusterSettings) {
     this.#s = settings;
@@ -127,6 +128,22 @@ export class ClusterClient {
       },
     });
     this.#queue.on("error", () => {});
+    // BullMQ's queue checks the server once (INFO) after it is made;
+    // closing it before that check settled would leave the check's failure
+    // unhandled (its listener is gone), so close() waits for it.
+    this.#ready = this.#queue.waitUntilReady().then(() => true, () => false);
+  }
+
+  /**
+   * Resolves `true` once the queue is ready, `false` if its check failed
+   * or took longer than `ms`.
+   */
+  ready(ms: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([
+      this.#ready,
+      new Promise<boolean>((r) => timer = setTimeout(() => r(false), ms)),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Calls running now. */
@@ -322,6 +339,7 @@ export class ClusterClient {
     for (const job of jobs) job.fail(error);
     this.#closing = (async () => {
       await Promise.all(jobs.map((j) => j.ended.catch(() => {})));
+      await this.ready(this.#s.target.connectTimeout);
       await this.#queue.close().catch(() => {});
       for (const r of [...this.#idle, ...this.#busy]) r.disconnect();
       this.#idle.length = 0;

@@ -14,6 +14,7 @@ import type { AsyncKernels, AsyncOptions } from "../pool/async_kernels.ts";
 import type { ServiceLimits } from "../service/protocol.ts";
 import { ClusterClient } from "./_cluster.ts";
 import { checkLimits, numberOption } from "./_options.ts";
+import { RedisUnavailableError } from "./redis_unavailable_error.ts";
 import type { ClusterEvent } from "./_job.ts";
 import { probe, type RedisConnectionOptions, redisTarget } from "./_redis.ts";
 
@@ -399,7 +400,7 @@ export async function connectCluster(
     );
   }
   const facts = await probe(fn, target);
-  return new ClusterClient({
+  const cluster = new ClusterClient({
     target,
     runId: facts.runId,
     limits,
@@ -408,4 +409,11 @@ export async function connectCluster(
     outageMs,
     onEvent: o.onEvent,
   });
+  if (!await cluster.ready(target.connectTimeout)) {
+    await cluster.close();
+    throw new RedisUnavailableError(
+      `${fn}: the queue on Redis at ${target.shown} did not get ready within ${target.connectTimeout} ms`,
+    );
+  }
+  return cluster;
 }
