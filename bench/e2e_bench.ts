@@ -24,13 +24,19 @@
  *   query 512 with a 10% band, squared cost, top 1 (UCR Suite's setting),
  *   single thread and on a 2-worker pool. No pure-JS baseline: a brute
  *   force would take hours.
+ * - `subsequence search 1M, query 64-1024, two walks`: every query length
+ *   from 64 to 1,024 points (bands of 5% up to 128 points, 10% above,
+ *   squared cost), on two random walks of 1,000,000 points; each query is a
+ *   noisy, rescaled copy of a stretch of its walk, as a pattern that recurs.
+ *   Single thread.
  *
  * The pruning counters of `topK` and `searchSubsequence` are printed once
  * (to stderr: stdout is `deno bench --json`'s).
  *
  * `BENCH_QUICK=1` (used by `deno task compare --quick`) shrinks the sizes:
  * 200 patterns instead of 1,000, 5,000 points instead of 20,000, and
- * 100,000 instead of 1,000,000; group names state the sizes.
+ * 100,000 instead of 1,000,000 (also for the two walks); group names state
+ * the sizes.
  *
  * @module
  */
@@ -292,4 +298,51 @@ for (const c of cases) {
       });
     },
   });
+}
+
+// Every query length on two walks: the per-window pipeline (short queries)
+// and the DTWs (long ones).
+const twoWalks = `subsequence search ${size(LONG)}, query 64-1024, two walks`;
+for (const walk of [1, 2]) {
+  const random = rng(2026 + walk);
+  const x = randomWalk(LONG, random);
+  for (const m of [64, 128, 256, 512, 1024]) {
+    const window = Math.floor((m <= 128 ? 0.05 : 0.1) * m);
+    // A stretch of the walk, rescaled, shifted and with noise.
+    const at = Math.floor(random() * (LONG - m));
+    const query = Float64Array.from(
+      x.subarray(at, at + m),
+      (v) => 2 * v + 5 + 0.1 * (random() - 0.5),
+    );
+    const stats = {} as SearchStats;
+    const [best] = searchSubsequence(x, query, {
+      window,
+      cost: "squared",
+      stats,
+    });
+    if (best.start !== at) {
+      throw new Error(
+        `walk ${walk}, query ${m}: found ${best.start}, not ${at}`,
+      );
+    }
+    const pct = (v: number) => `${((100 * v) / stats.windows).toFixed(1)}%`;
+    console.error(
+      `searchSubsequence ${
+        size(LONG)
+      }, walk ${walk}, query ${m}, band ${window}: ` +
+        `pruned LB_Kim ${pct(stats.prunedByKim)}, LB_Keogh EQ ${
+          pct(stats.prunedByKeoghEQ)
+        }, EC ${pct(stats.prunedByKeoghEC)}; DTW abandoned ${
+          pct(stats.abandoned)
+        }, completed ${pct(stats.computed)}`,
+    );
+    Deno.bench({
+      name: `kit: searchSubsequence, walk ${walk}, query ${m}, band ${window}`,
+      group: twoWalks,
+      n: 5,
+      fn: () => {
+        searchSubsequence(x, query, { window, cost: "squared" });
+      },
+    });
+  }
 }

@@ -9,7 +9,7 @@
  * deno task compare --quick                 # small sizes; against bench/baseline_quick.json
  * deno task compare --against HEAD~1        # this tree against a revision, paired, in one process
  * deno task compare --quick --against main --suite dtw,lcs,e2e --threshold 2%
- * deno task compare --html report.html      # also write the HTML report
+ * deno task compare --html report.html      # also write the HTML report (with bench/soak.json)
  * deno task compare --update-baseline       # record this run as the baseline file
  * ```
  *
@@ -86,6 +86,7 @@ import {
   type Worktree,
 } from "./_compare/worktree.ts";
 import { renderHtml } from "./_report/html.ts";
+import type { SoakReport } from "./soak.ts";
 
 /** The suites by name: bench files relative to the repository root. */
 export const SUITES: Readonly<Record<string, string>> = {
@@ -712,7 +713,14 @@ async function run(
   );
   if (opts.html) {
     await Deno.mkdir(dirname(opts.html), { recursive: true });
-    await Deno.writeTextFile(opts.html, renderHtml(results, analysis));
+    // The soak is too long for a compare run: its committed run is shown.
+    const soak = results.extras?.soak ?? await Deno.readTextFile(
+      resolve(deps.root, "bench/soak.json"),
+    ).then((text) => JSON.parse(text) as SoakReport, () => undefined);
+    const shownResults = soak === undefined
+      ? results
+      : { ...results, extras: { ...results.extras, soak } };
+    await Deno.writeTextFile(opts.html, renderHtml(shownResults, analysis));
     console.error(`wrote ${shown(opts.html)}`);
   }
   if (opts.updateBaseline) {

@@ -43,7 +43,7 @@ async function mustGit(dir: string, ...args: string[]): Promise<string> {
 
 /** Commits everything in `dir` as `message`. */
 async function commitAll(dir: string, message: string): Promise<void> {
-  await mustGit(dir, "add", "-A");
+  await mustGit(dir, "add", "-A", "--", ".", ":!node_modules");
   await mustGit(
     dir,
     "-c",

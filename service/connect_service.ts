@@ -69,6 +69,15 @@ export interface ConnectServiceOptions {
    * @default {30000}
    */
   timeout?: number;
+  /** The service's bearer token (see `serveService`'s `token`). */
+  token?: string;
+  /**
+   * QUIC only: milliseconds of silence after which the server is taken
+   * as dead, as for `connect`.
+   *
+   * @default {30000}
+   */
+  peerTimeout?: number;
 }
 
 /**
@@ -236,6 +245,8 @@ export async function connectService(
     "serverName",
     "client",
     "timeout",
+    "token",
+    "peerTimeout",
   ]);
   const channel: Channel = await connect(options);
   /**

@@ -3,6 +3,7 @@
 import type { DtwOptions } from "../kernels/dtw.ts";
 import { describe } from "../kernels/internal.ts";
 import { takeF64, takeI32 } from "./_wire.ts";
+import { cellsOf, checkBatch, checkCells, checkSeries } from "./_check.ts";
 import {
   type DecodedRequest,
   DEFAULT_SERVICE_LIMITS,
@@ -67,10 +68,6 @@ export function decodeRequest(
   bytes: Uint8Array,
   limits?: ServiceLimits,
 ): DecodedRequest {
-  const maxSeries = limits?.maxSeriesLength ??
-    DEFAULT_SERVICE_LIMITS.maxSeriesLength;
-  const maxBatch = limits?.maxBatchLength ??
-    DEFAULT_SERVICE_LIMITS.maxBatchLength;
   const maxBytes = limits?.maxRequestBytes ??
     DEFAULT_SERVICE_LIMITS.maxRequestBytes;
   if (!(bytes instanceof Uint8Array)) {
@@ -114,7 +111,9 @@ export function decodeRequest(
     throw malformed(`flags byte ${flags} on op ${op}`);
   }
   if (flags > 1) throw malformed(`unknown flags ${flags} on op ${op}`);
-  if (NO_DTW.includes(op) && (cost !== 0 || window !== 0 || value !== 0)) {
+  if (
+    NO_DTW.includes(op) && (cost !== 0 || window !== 0 || !Object.is(value, 0))
+  ) {
     throw malformed(`cost, window or cutoff set on op ${op}`);
   }
   if (!USES_K.includes(op) && k !== 0) throw malformed(`k set on op ${op}`);
@@ -123,13 +122,8 @@ export function decodeRequest(
     throw malformed(`count set on op ${op}`);
   }
   if (!USES_M.includes(op) && m !== 0) throw malformed(`m set on op ${op}`);
-  const series = (name: string, length: number): void => {
-    if (length > maxSeries) {
-      throw new RangeError(
-        `${op}: ${name} has ${length} points; the server's limit is ${maxSeries}`,
-      );
-    }
-  };
+  const series = (name: string, length: number): void =>
+    checkSeries(op, name, length, limits);
   const expect = (size: number): void => {
     if (bytes.length !== size) {
       throw malformed(
@@ -149,6 +143,11 @@ export function decodeRequest(
       : ["a", "b"];
     series(nameA, n);
     series(nameB, m);
+    checkCells(
+      op,
+      cellsOf(op, n, m, [], op === "lcs" ? undefined : dtwOptions.window),
+      limits,
+    );
     if (op === "lcs") {
       if (flags === 1) {
         expect(H + n + m);
@@ -169,6 +168,13 @@ export function decodeRequest(
     const a = takeF64(bytes, H, n);
     const b = takeF64(bytes, H + 8 * n, m);
     if (op === "searchSubsequence") {
+      if (m <= n && k > n - m + 1) {
+        throw malformed(
+          `k ${k} exceeds the ${
+            n - m + 1
+          } windows (the client sends k resolved)`,
+        );
+      }
       const options: SearchRequestOptions = {
         window: window < 0 ? Infinity : window,
         k,
@@ -182,13 +188,7 @@ export function decodeRequest(
       ? { op, a, b, options: dtwOptions }
       : { op: "dtwPath", a, b, options: dtwOptions };
   }
-  if (count > maxBatch) {
-    throw new RangeError(
-      `${op}: ${count} ${
-        op === "correlationMatrix" ? "sequences" : "patterns"
-      } exceed the server's limit of ${maxBatch}`,
-    );
-  }
+  checkBatch(op, count, limits);
   if (bytes.length < H + 4 * count) {
     throw malformed(`${count} lengths do not fit in the request`);
   }
@@ -201,6 +201,8 @@ export function decodeRequest(
     total += lengths[i];
   }
   let at = H + 4 * count;
+  if (op !== "correlationMatrix") series("reference", n);
+  checkCells(op, cellsOf(op, n, 0, lengths, dtwOptions.window), limits);
   if (op === "correlationMatrix") {
     if (total !== n) {
       throw malformed(`the lengths add up to ${total} symbols, not ${n}`);
@@ -215,7 +217,6 @@ export function decodeRequest(
     }
     return { op, sequences };
   }
-  series("reference", n);
   expect(at + 8 * (n + total));
   const reference = takeF64(bytes, at, n);
   at += 8 * n;

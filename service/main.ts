@@ -7,9 +7,23 @@
  * ```sh
  * deno run -A service/main.ts [--ws-port 8080] [--quic-port 4433]
  *   [--hostname 127.0.0.1] [--cert cert.pem --key key.pem | --self-signed]
- *   [--workers 0] [--max-series-length 100000] [--max-batch-length 10000]
- *   [--max-request-bytes 16777216]
+ *   [--token-file FILE | --insecure] [--workers 0] [limits]
  * ```
+ *
+ * - `--token-file FILE`: clients must send the token held in FILE (its
+ *   first line; `connectService({ token })`). Without it, binding an
+ *   address other than loopback refuses to start (protected mode) unless
+ *   `--insecure` is given.
+ * - Limits, each a positive integer (see `--help` for the defaults): the
+ *   service's (`--max-series-length`, `--max-batch-length`,
+ *   `--max-request-bytes`, `--max-cells`) and the transport's
+ *   (`--max-connections`, `--max-streams-per-connection`,
+ *   `--max-requests-per-connection`, `--max-buffered-bytes-per-connection`,
+ *   `--max-buffered-bytes`, `--idle-timeout`, `--handshake-timeout`,
+ *   `--request-timeout`, in milliseconds for the timeouts).
+ * - A misconfiguration (an unreadable or empty token file, a limit that is
+ *   not a positive integer, an unknown flag) prints one line and exits
+ *   with code 2.
  *
  * - Without `--cert`/`--key` (or `--self-signed`) only WebSocket is served,
  *   and it says so: QUIC always needs a certificate.
@@ -29,8 +43,22 @@
 
 import { parseArgs } from "node:util";
 import { WorkerPool } from "../pool/worker_pool.ts";
+import {
+  DEFAULT_SERVER_LIMITS,
+  type ServerLimits,
+} from "../transport/server_limits.ts";
+import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from "./protocol.ts";
 import { serveService, type ServiceServer } from "./serve_service.ts";
 import { type SelfSigned, selfSigned } from "./_self_signed.ts";
+
+/** Every limit, by flag name (`maxCells` is `--max-cells`). */
+const LIMITS: Record<string, number> = {
+  ...DEFAULT_SERVICE_LIMITS,
+  ...DEFAULT_SERVER_LIMITS,
+};
+type LimitName = keyof ServiceLimits | keyof ServerLimits;
+const flagOf = (name: string): string =>
+  name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 const USAGE = `Usage: deno task serve [options]
   --ws-port N            WebSocket port (default 8080; 0 = any free port)
@@ -38,21 +66,53 @@ const USAGE = `Usage: deno task serve [options]
   --hostname HOST        address to bind (default 127.0.0.1)
   --cert FILE --key FILE TLS certificate chain and key (PEM)
   --self-signed          generate a throwaway CA + certificate with openssl
+  --token-file FILE      clients must send the token in FILE (its first line)
+  --insecure             serve a non-loopback address without a token
   --workers N            worker threads computing requests (default 0: in-thread)
-  --max-series-length N  longest series per request (default 100000)
-  --max-batch-length N   most patterns per batch request (default 10000)
-  --max-request-bytes N  largest request in bytes (default 16777216)
+Limits (positive integers; timeouts in milliseconds):
+${
+  Object.entries(LIMITS).map(([name, value]) =>
+    `  --${flagOf(name).padEnd(34)} default ${value}`
+  ).join("\n")
+}
   --help                 this message`;
 
+/** A port or worker count: a non-negative integer. */
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
+  if (value.trim() === "" || !Number.isInteger(n) || n < 0) {
     throw new RangeError(
-      `--${name} must be a non-negative integer, got ${value}`,
+      `--${name} must be a non-negative integer, got ${JSON.stringify(value)}`,
     );
   }
   return n;
+}
+
+/** A limit: a positive integer. */
+function positive(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isSafeInteger(n) || n < 1) {
+    throw new RangeError(
+      `--${flag} must be a positive integer, got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+/** The token of `--token-file`: its first line, which must not be empty. */
+async function readToken(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new Error(
+      `--token-file ${path} cannot be read: ${(error as Error).message}`,
+    );
+  }
+  const token = text.split(/\r?\n/)[0]!.trim();
+  if (token === "") throw new Error(`--token-file ${path} is empty`);
+  return token;
 }
 
 async function main(): Promise<number> {
@@ -66,9 +126,11 @@ async function main(): Promise<number> {
       key: { type: "string" },
       "self-signed": { type: "boolean", default: false },
       workers: { type: "string", default: "0" },
-      "max-series-length": { type: "string" },
-      "max-batch-length": { type: "string" },
-      "max-request-bytes": { type: "string" },
+      "token-file": { type: "string" },
+      insecure: { type: "boolean", default: false },
+      ...Object.fromEntries(
+        Object.keys(LIMITS).map((name) => [flagOf(name), { type: "string" }]),
+      ) as Record<string, { type: "string" }>,
       help: { type: "boolean", default: false },
     },
   });
@@ -83,15 +145,24 @@ async function main(): Promise<number> {
     throw new TypeError("--self-signed and --cert/--key exclude each other");
   }
   const hostname = values.hostname;
+  const limits: Partial<Record<LimitName, number>> = {};
+  for (const name of Object.keys(LIMITS) as LimitName[]) {
+    const value = (values as Record<string, unknown>)[flagOf(name)];
+    if (typeof value === "string") limits[name] = positive(flagOf(name), value);
+  }
+  const tokenFile = values["token-file"];
+  const token = tokenFile === undefined
+    ? undefined
+    : await readToken(tokenFile);
   // One pool for both transports (serveService leaves a given pool open).
   const workers = integer("workers", values.workers) ?? 0;
   const pool = workers > 0 ? new WorkerPool({ workers }) : undefined;
   const common = {
     hostname,
     workers: pool ?? 0,
-    maxSeriesLength: integer("max-series-length", values["max-series-length"]),
-    maxBatchLength: integer("max-batch-length", values["max-batch-length"]),
-    maxRequestBytes: integer("max-request-bytes", values["max-request-bytes"]),
+    ...limits,
+    ...(token === undefined ? {} : { token }),
+    insecure: values.insecure,
   };
   let tls: { cert: string; key: string } | undefined;
   let generated: SelfSigned | undefined;

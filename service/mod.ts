@@ -35,5 +35,6 @@ export * from "./serve_service.ts";
 export * from "./protocol.ts";
 export * from "./encode_request.ts";
 export * from "./decode_request.ts";
+export * from "./request_cells.ts";
 export * from "./encode_reply.ts";
 export * from "./decode_reply.ts";

@@ -264,6 +264,16 @@ export interface ServiceLimits {
    * @default {16777216}
    */
   maxRequestBytes?: number;
+  /**
+   * The compute budget of one request, in dynamic-programming cells before
+   * pruning, as {@linkcode requestCells} counts them (`n × m` for a pair,
+   * less within a band, summed over patterns, windows or pairs). A request
+   * over it is refused up front with a `RangeError` reply instead of
+   * holding a worker for minutes. The default is a few seconds of one core.
+   *
+   * @default {4000000000}
+   */
+  maxCells?: number;
 }
 
 /**
@@ -283,4 +293,5 @@ export const DEFAULT_SERVICE_LIMITS: Readonly<Required<ServiceLimits>> = Object
     maxSeriesLength: 100_000,
     maxBatchLength: 10_000,
     maxRequestBytes: 16 * 1024 * 1024,
+    maxCells: 4_000_000_000,
   });

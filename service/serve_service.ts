@@ -13,7 +13,8 @@ import { topK, type TopKStats } from "../kernels/top_k.ts";
 import type { AsyncKernels } from "../pool/async_kernels.ts";
 import { ClosedError } from "../pool/closed_error.ts";
 import { listen } from "../transport/listen.ts";
-import type { Server } from "../transport/server.ts";
+import type { Server, ServerStats } from "../transport/server.ts";
+import type { ServerLimits } from "../transport/server_limits.ts";
 import type { Transport } from "../transport/transport.ts";
 import { decodeRequest } from "./decode_request.ts";
 import { encodeReply } from "./encode_reply.ts";
@@ -24,7 +25,7 @@ import {
 } from "./protocol.ts";
 
 /** Options of {@linkcode serveService}. */
-export interface ServeServiceOptions extends ServiceLimits {
+export interface ServeServiceOptions extends ServiceLimits, ServerLimits {
   /** Which transport to serve. */
   transport: Transport;
   /**
@@ -54,6 +55,19 @@ export interface ServeServiceOptions extends ServiceLimits {
    * @default {0}
    */
   workers?: number | AsyncKernels;
+  /**
+   * The bearer token clients must send (`connectService({ token })`), as
+   * for `listen`: without it or with a wrong one a connection is closed
+   * before any request is read.
+   */
+  token?: string;
+  /**
+   * Serve a non-loopback `hostname` without a `token`; without it,
+   * `serveService` refuses to start then (protected mode).
+   *
+   * @default {false}
+   */
+  insecure?: boolean;
 }
 
 /** A running matching service, from {@linkcode serveService}. */
@@ -64,6 +78,22 @@ export interface ServiceServer extends AsyncDisposable {
   readonly addr: Deno.NetAddr;
   /** Requests being computed now. */
   readonly inFlight: number;
+  /**
+   * The transport server's counters (connections, streams, requests and
+   * bytes held, refusals so far).
+   *
+   * @example No connection yet
+   * ```ts
+   * import { serveService } from "@midstreamer/kit/service";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = await serveService({ transport: "websocket" });
+   * assert.equal(server.stats().connections, 0);
+   * ```
+   *
+   * @returns A snapshot of the counters.
+   */
+  stats(): ServerStats;
   /**
    * Shuts down gracefully: requests arriving from now on get an error
    * reply (a `ClosedError`: "server is shutting down"); requests already
@@ -132,7 +162,12 @@ const FLUSH_MS = 50;
  * assert.equal(await client.lcs("AGGTAB", "GXTXAYB"), 4);
  * ```
  *
- * @param options Transport, address, TLS material, limits and workers.
+ * Resource limits: the transport's ({@linkcode ServerLimits}: connections,
+ * requests and bytes in flight, idle, handshake and request timeouts) and
+ * the service's ({@linkcode ServiceLimits}: series and batch lengths,
+ * request bytes, and the compute budget `maxCells`).
+ *
+ * @param options Transport, address, TLS material, token, limits and workers.
  * @returns The running server.
  * @throws {TypeError} for a bad transport option (as `listen`), or a bad limit or `workers`.
  * @throws {RangeError} for an out-of-range port or limit.
@@ -144,6 +179,7 @@ export async function serveService(
     maxSeriesLength = DEFAULT_SERVICE_LIMITS.maxSeriesLength,
     maxBatchLength = DEFAULT_SERVICE_LIMITS.maxBatchLength,
     maxRequestBytes = DEFAULT_SERVICE_LIMITS.maxRequestBytes,
+    maxCells = DEFAULT_SERVICE_LIMITS.maxCells,
     workers = 0,
     ...listenOptions
   } = options ?? {} as ServeServiceOptions;
@@ -151,6 +187,7 @@ export async function serveService(
     maxSeriesLength: limit("maxSeriesLength", maxSeriesLength),
     maxBatchLength: limit("maxBatchLength", maxBatchLength),
     maxRequestBytes: limit("maxRequestBytes", maxRequestBytes),
+    maxCells: limit("maxCells", maxCells),
   };
   let pool: AsyncKernels | undefined;
   let owned: AsyncKernels | undefined;
@@ -224,6 +261,7 @@ export async function serveService(
     get inFlight(): number {
       return inFlight;
     },
+    stats: () => server.stats(),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -50,3 +50,24 @@ export function randomWalks(
       ),
   );
 }
+
+/**
+ * A random walk of `n` points with a noisy copy of `q` planted at each
+ * start in `at`, rescaled by a factor in [0.5, 2.5) and shifted by up to
+ * ±5 (each copy's own), as a pattern that recurs.
+ */
+export function plantedWalk(
+  n: number,
+  q: ArrayLike<number>,
+  at: number[],
+  random: () => number,
+): Float64Array {
+  const x = randomWalk(n, random);
+  for (const p of at) {
+    const scale = 0.5 + 2 * random(), shift = 10 * (random() - 0.5);
+    for (let i = 0; i < q.length; i++) {
+      x[p + i] = scale * q[i] + shift + 0.05 * (random() - 0.5);
+    }
+  }
+  return x;
+}

@@ -7,6 +7,19 @@ import { f64Heap, i32Heap, kit, scratch, Slot } from "../kernels/_wasm.ts";
 
 /** `strategy` of `dtw_f64` and `search_f64` (see `rust/src/ffi.rs`). */
 export const DTW = { auto: 0, rows: 1, stripes: 2 } as const;
+/**
+ * Bits of `search_f64`'s `strategy` above the DTW kernel's: each turns one
+ * fast path of the search off (see `rust/src/ffi.rs`).
+ */
+export const SEARCH_PATH = {
+  scalarKim: 4,
+  unprunedDtw: 8,
+  wholeEnvelope: 16,
+} as const;
+/** `strategy` of `dtw_dims_f64` and `dtw_dims_f32`. */
+export const DTW_DIMS = { auto: 0, rows: 1, stripes: 2, general: 3 } as const;
+/** `strategy` of `dtw_batch_dims_f64` and `dtw_batch_dims_f32`. */
+export const BATCH_DIMS = { auto: 0, pairs: 1, lanes: 2, general: 3 } as const;
 /** `strategy` of `dtw_batch_f64`. */
 export const BATCH = { auto: 0, pairs: 1, lanes: 2 } as const;
 /** `strategy` of `top_k_f64`. */
@@ -17,6 +30,8 @@ export const TOP_K = {
   stream: 3,
   screen: 4,
 } as const;
+/** `strategy` of `top_k_dims_f64` and `top_k_dims_f32`. */
+export const TOP_K_DIMS = { auto: 0, pairs: 1, lanes: 2 } as const;
 /** `strategy` of `path_f64`. */
 export const PATH = {
   auto: 0,
@@ -39,6 +54,13 @@ function win(window: number | undefined): number {
 function put(slot: Slot, x: ArrayLike<number>): number {
   const at = scratch(slot, x.length * 8);
   f64Heap().set(x, at >>> 3);
+  return at;
+}
+
+/** Copies `x` to a scratch slot as `f32` values (rounded once). */
+function putF32(slot: Slot, x: ArrayLike<number>): number {
+  const at = scratch(slot, x.length * 4);
+  new Float32Array(kit().memory.buffer).set(x, at >>> 2);
   return at;
 }
 
@@ -73,22 +95,50 @@ export function rawDtw(
 }
 
 /**
- * Stages a reference and patterns (back to back, with their offsets);
- * returns their addresses.
+ * `dtw_dims_f64`, or with `f32` `dtw_dims_f32` (the values rounded to
+ * `f32`): `a` and `b` hold `dims` values per point, point-major.
+ */
+export function rawDtwDims(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  dims: number,
+  window: number | undefined,
+  squared: boolean,
+  cutoff: number,
+  strategy: number,
+  f32 = false,
+): number {
+  const n = Math.floor(a.length / dims), m = Math.floor(b.length / dims);
+  const ex = kit();
+  const args = [win(window), squared ? 1 : 0, cutoff, strategy] as const;
+  if (f32) {
+    const pa = putF32(Slot.A, a), pb = putF32(Slot.B, b);
+    return ex.dtw_dims_f32(pa, n, pb, m, dims, ...args);
+  }
+  const pa = put(Slot.A, a), pb = put(Slot.B, b);
+  return ex.dtw_dims_f64(pa, n, pb, m, dims, ...args);
+}
+
+/**
+ * Stages a reference and patterns (back to back, with their offsets in
+ * points of `dims` values, in f64 or f32); returns their addresses.
  */
 function putPatterns(
   r: ArrayLike<number>,
   patterns: ArrayLike<number>[],
+  dims = 1,
+  f32 = false,
 ): { pr: number; flat: number; off: number } {
-  const pr = put(Slot.A, r);
+  const pr = f32 ? putF32(Slot.A, r) : put(Slot.A, r);
   const offsets = [0];
   for (const p of patterns) {
-    offsets.push(offsets[offsets.length - 1] + p.length);
+    offsets.push(offsets[offsets.length - 1] + p.length / dims);
   }
-  const flat = scratch(Slot.B, offsets[patterns.length] * 8);
+  const size = f32 ? 4 : 8;
+  const flat = scratch(Slot.B, offsets[patterns.length] * dims * size);
   const off = put32(Slot.C, offsets);
-  const heap = f64Heap();
-  patterns.forEach((p, i) => heap.set(p, (flat >>> 3) + offsets[i]));
+  const heap = f32 ? new Float32Array(kit().memory.buffer) : f64Heap();
+  patterns.forEach((p, i) => heap.set(p, flat / size + offsets[i] * dims));
   return { pr, flat, off };
 }
 
@@ -115,6 +165,41 @@ export function rawDtwBatch(
     out,
     strategy,
   );
+  if (done === -1) return undefined;
+  return f64Heap().slice(out >>> 3, (out >>> 3) + patterns.length);
+}
+
+/**
+ * `dtw_batch_dims_f64`, or with `f32` `dtw_batch_dims_f32`: the distances,
+ * or `undefined` when it returns -1.
+ */
+export function rawDtwBatchDims(
+  r: ArrayLike<number>,
+  patterns: ArrayLike<number>[],
+  dims: number,
+  window: number | undefined,
+  squared: boolean,
+  cutoff: number,
+  strategy: number,
+  f32 = false,
+): Float64Array | undefined {
+  const { pr, flat, off } = putPatterns(r, patterns, dims, f32);
+  const out = scratch(Slot.D, patterns.length * 8);
+  const ex = kit();
+  const n = Math.floor(r.length / dims);
+  const args = [
+    off,
+    patterns.length,
+    dims,
+    win(window),
+    squared ? 1 : 0,
+    cutoff,
+    out,
+    strategy,
+  ] as const;
+  const done = f32
+    ? ex.dtw_batch_dims_f32(pr, n, flat, ...args)
+    : ex.dtw_batch_dims_f64(pr, n, flat, ...args);
   if (done === -1) return undefined;
   return f64Heap().slice(out >>> 3, (out >>> 3) + patterns.length);
 }
@@ -164,6 +249,56 @@ export function rawTopK(
   );
 }
 
+/**
+ * `top_k_dims_f64`, or with `f32` `top_k_dims_f32`: the matches and the
+ * four counters, or `undefined` when it returns -1.
+ */
+export function rawTopKDims(
+  r: ArrayLike<number>,
+  patterns: ArrayLike<number>[],
+  dims: number,
+  k: number,
+  window: number | undefined,
+  squared: boolean,
+  cutoff: number,
+  strategy: number,
+  f32 = false,
+): { matches: RawMatch[]; stats: number[] } | undefined {
+  const { pr, flat, off } = putPatterns(r, patterns, dims, f32);
+  const kk = Math.min(k, patterns.length);
+  const dist = scratch(Slot.D, kk * 8);
+  const idx = scratch(Slot.E, kk * 4);
+  const ps = scratch(Slot.F, 32);
+  const ex = kit();
+  const n = Math.floor(r.length / dims);
+  const args = [
+    off,
+    patterns.length,
+    dims,
+    k,
+    win(window),
+    squared ? 1 : 0,
+    cutoff,
+    idx,
+    dist,
+    ps,
+    strategy,
+  ] as const;
+  const found = f32
+    ? ex.top_k_dims_f32(pr, n, flat, ...args)
+    : ex.top_k_dims_f64(pr, n, flat, ...args);
+  if (found === -1) return undefined;
+  const heap = f64Heap();
+  const index = new Uint32Array(heap.buffer, idx, found);
+  return {
+    matches: Array.from(
+      { length: found },
+      (_, i) => ({ index: index[i], distance: heap[(dist >>> 3) + i] }),
+    ),
+    stats: Array.from(heap.subarray(ps >>> 3, (ps >>> 3) + 4)),
+  };
+}
+
 /** Arguments of {@linkcode rawSearch}. */
 export interface RawSearchArgs {
   window: number | undefined;
@@ -181,6 +316,8 @@ export interface RawSearchResult {
   candidates: Array<[number, number]>;
   /** The final bound of the k-th match. */
   threshold: number;
+  /** Pruned by LB_Kim, LB_Keogh EQ, LB_Keogh EC; abandoned and completed DTWs. */
+  stats: number[];
 }
 
 /** `search_f64`: its candidates and bound, or `undefined` when it returns -1. */
@@ -218,6 +355,7 @@ export function rawSearch(
       (_, i) => [heap[at + 2 * i], heap[at + 2 * i + 1]],
     ),
     threshold: heap[(ps >>> 3) + 5],
+    stats: Array.from(heap.subarray(ps >>> 3, (ps >>> 3) + 5)),
   };
 }
 
@@ -252,6 +390,43 @@ export function rawPath(
     limit,
     strategy,
   );
+  return { distance, path: lastPath() };
+}
+
+/**
+ * `path_dims_f64`, or with `f32` `path_dims_f32`, then `path_ptr` and
+ * `path_len`.
+ */
+export function rawPathDims(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  dims: number,
+  window: number | undefined,
+  squared: boolean,
+  cutoff: number,
+  limit: number,
+  strategy: number,
+  f32 = false,
+): RawPath {
+  const n = Math.floor(a.length / dims), m = Math.floor(b.length / dims);
+  const ex = kit();
+  const args = [win(window), squared ? 1 : 0, cutoff, limit, strategy] as const;
+  const distance = f32
+    ? ex.path_dims_f32(
+      putF32(Slot.A, a),
+      n,
+      putF32(Slot.B, b),
+      m,
+      dims,
+      ...args,
+    )
+    : ex.path_dims_f64(put(Slot.A, a), n, put(Slot.B, b), m, dims, ...args);
+  return { distance, path: lastPath() };
+}
+
+/** The path the last `path_f64` or `path_dims_*` left. */
+function lastPath(): Array<[number, number]> {
+  const ex = kit();
   const cells = new Uint32Array(
     ex.memory.buffer,
     ex.path_ptr(),
@@ -259,7 +434,7 @@ export function rawPath(
   );
   const path: Array<[number, number]> = [];
   for (let i = 0; i < cells.length; i += 2) path.push([cells[i], cells[i + 1]]);
-  return { distance, path };
+  return path;
 }
 
 /** `lcs_u32` on symbol ids `< sigma`. */

@@ -8,6 +8,19 @@
 import assert from "node:assert/strict";
 import { randInt, randomWalk, rng } from "../testing/rng.ts";
 import {
+  COSTS,
+  cutoffs,
+  dtwRef,
+  matrix,
+  median,
+  same,
+  shuffle,
+  topRef,
+  trace,
+  VALUES,
+  windows,
+} from "./_dtw_cases.ts";
+import {
   BATCH,
   DTW,
   PATH,
@@ -22,108 +35,6 @@ import {
 
 /** Lengths 0..N in the exhaustive cases. */
 const N = 10;
-const COSTS = [false, true];
-
-type Values = (random: () => number, n: number) => number[];
-/** Inputs: distinct reals, and three integers (ties everywhere). */
-const VALUES: Array<[string, Values]> = [
-  ["reals", (random, n) => Array.from({ length: n }, () => random() * 8 - 4)],
-  [
-    "ties",
-    (random, n) => Array.from({ length: n }, () => randInt(random, 0, 2)),
-  ],
-];
-
-/** `undefined` (no band), then every window `0..max`. */
-function windows(max: number): Array<number | undefined> {
-  return [undefined, ...Array.from({ length: max + 1 }, (_, w) => w)];
-}
-
-/**
- * The whole `(n + 1) x (m + 1)` DTW matrix, the band widened to
- * `max(window, |n - m|)` as the original `calculateWithWindow` does: cell
- * `(i, j)` is `d[i + 1][j + 1]`, `d[0][0] = 0`, and `+inf` elsewhere.
- */
-function matrix(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  window: number | undefined,
-  squared: boolean,
-): Float64Array[] {
-  const n = a.length, m = b.length;
-  const w = window === undefined ? Infinity : Math.max(window, Math.abs(n - m));
-  const d = Array.from(
-    { length: n + 1 },
-    () => new Float64Array(m + 1).fill(Infinity),
-  );
-  d[0][0] = 0;
-  for (let i = 1; i <= n; i++) {
-    for (let j = Math.max(1, i - w); j <= Math.min(m, i + w); j++) {
-      const x = a[i - 1] - b[j - 1];
-      d[i][j] = (squared ? x * x : Math.abs(x)) +
-        Math.min(d[i - 1][j], d[i][j - 1], d[i - 1][j - 1]);
-    }
-  }
-  return d;
-}
-
-/** The DTW distance by {@linkcode matrix}. */
-function dtwRef(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  window: number | undefined,
-  squared: boolean,
-): number {
-  return matrix(a, b, window, squared)[a.length][b.length];
-}
-
-/**
- * The path traced back from the last cell through `d`, preferring the
- * diagonal, then the cell above, then the one on the left.
- */
-function trace(d: Float64Array[]): Array<[number, number]> {
-  let i = d.length - 2, j = d[0].length - 2;
-  const path: Array<[number, number]> = [[i, j]];
-  while (i > 0 || j > 0) {
-    const diag = d[i][j], up = d[i][j + 1], left = d[i + 1][j];
-    if (diag <= up && diag <= left) (i--, j--);
-    else if (up <= left) i--;
-    else j--;
-    path.push([i, j]);
-  }
-  return path.reverse();
-}
-
-/** The largest double below `x > 0`. */
-function below(x: number): number {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setFloat64(0, x);
-  v.setBigUint64(0, v.getBigUint64(0) - 1n);
-  return v.getFloat64(0);
-}
-
-/** `Infinity`, and for a positive finite distance `d`, `d` and just below. */
-function cutoffs(d: number): number[] {
-  return Number.isFinite(d) && d > 0 ? [Infinity, d, below(d)] : [Infinity];
-}
-
-function median(xs: number[]): number {
-  const f = xs.filter(Number.isFinite).sort((x, y) => x - y);
-  return f.length === 0 ? Infinity : f[f.length >> 1];
-}
-
-function shuffle<T>(random: () => number, xs: T[]): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = randInt(random, 0, i);
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
-
-/** Fails with the message `what()` unless `got` is `want`. */
-function same(got: unknown, want: unknown, what: () => string): void {
-  if (!Object.is(got, want)) assert.fail(`${what()}: got ${got}, want ${want}`);
-}
 
 Deno.test("dtw_f64: scalar rows and stripes equal the full-matrix DTW on every small case", () => {
   let checked = 0;
@@ -243,23 +154,6 @@ Deno.test("dtw_batch_f64: single pairs and lane groups on larger random walks", 
     }
   }
 });
-
-/** The `k` best `(distance, index)` of `d`, `+inf` above `cutoff`. */
-function topRef(
-  d: number[],
-  k: number,
-  cutoff: number,
-): Array<{ index: number; distance: number }> {
-  return d.map((x, index) => ({ index, distance: x <= cutoff ? x : Infinity }))
-    .sort((x, y) =>
-      x.distance < y.distance
-        ? -1
-        : x.distance > y.distance
-        ? 1
-        : x.index - y.index
-    )
-    .slice(0, k);
-}
 
 /** Whether `top_k_f64`'s lanes can stream (strategies stream and screen). */
 function streams(

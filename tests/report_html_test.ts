@@ -192,6 +192,33 @@ function fullResults(): Results {
         }],
       },
       cluster: clusterReport(),
+      soak: {
+        meta: {
+          minutes: 0.25,
+          date: "",
+          deno: "2.9.6",
+          clients: 4,
+          warmUpS: 5,
+          note: "",
+        },
+        samples: Array.from({ length: 15 }, (_, i) => ({
+          t: i + 1,
+          rssMB: 80 + (i % 3) / 10,
+          fds: 40 + (i % 2),
+        })),
+        load: {
+          requests: 1000,
+          refused: 10,
+          errors: 0,
+          connections: 12,
+          unauthorized: 1,
+        },
+        fit: {
+          rss: { slopePerHour: 0.5, lo: -3, hi: 4, intercept: 80 },
+          fds: { slopePerHour: 0, lo: -1, hi: 1, intercept: 40.5 },
+        },
+        verdict: { rss: "inconclusive", fds: "pass", pass: true },
+      },
       browser: {
         rows: [{ name: "dtw 1000 x 1000", deno_ms: 0.39, chromium_ms: 0.56 }],
         chromium: "Chromium 156",
@@ -315,6 +342,8 @@ const EXPECTED = {
   "load-sustained": 10,
   "load-memory": 10,
   "cluster-model": 22, // 2 cases × 9 projected + 2 × 2 measured
+  "soak-rss": 15,
+  "soak-fds": 15,
 };
 
 Deno.test("splitGroup and seriesName find a family's sizes and series", () => {

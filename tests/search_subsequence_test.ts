@@ -1,9 +1,13 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import assert from "node:assert/strict";
-import { type SearchStats, searchSubsequence } from "@midstreamer/kit";
+import {
+  type SearchOptions,
+  type SearchStats,
+  searchSubsequence,
+} from "@midstreamer/kit";
 import { typedArrayDtw } from "@midstreamer/kit/baseline";
-import { randInt, randomWalk, rng } from "../testing/rng.ts";
+import { plantedWalk, randInt, randomWalk, rng } from "../testing/rng.ts";
 
 // The documented normalization, written out independently: two passes
 // (the mean, then the mean square deviation from it); a window whose
@@ -42,6 +46,26 @@ function squaredDtw(a: Float64Array, b: Float64Array, w: number): number {
   return prev[m];
 }
 
+interface BruteOptions {
+  k: number;
+  window: number;
+  exclusionZone: number;
+  squared: boolean;
+  normalize: boolean;
+}
+
+/** The options of {@linkcode searchSubsequence} for the brute force's. */
+function options(o: BruteOptions, stats: SearchStats): SearchOptions {
+  return {
+    k: o.k,
+    window: o.window,
+    exclusionZone: o.exclusionZone,
+    cost: o.squared ? "squared" : "absolute",
+    normalize: o.normalize,
+    stats,
+  };
+}
+
 /**
  * Brute force: every window's distance (two-pass normalization), then the
  * exclusion-zone greedy.
@@ -49,13 +73,7 @@ function squaredDtw(a: Float64Array, b: Float64Array, w: number): number {
 function brute(
   x: Float64Array,
   q: Float64Array,
-  o: {
-    k: number;
-    window: number;
-    exclusionZone: number;
-    squared: boolean;
-    normalize: boolean;
-  },
+  o: BruteOptions,
 ): { start: number; end: number; distance: number }[] {
   const m = q.length;
   const qz = zNormalized(q, o.normalize);
@@ -95,14 +113,7 @@ Deno.test("searchSubsequence equals brute force (fixed seeds)", () => {
     const x = randomWalk(n, random);
     const q = randomWalk(m, random);
     const stats = {} as SearchStats;
-    const got = searchSubsequence(x, q, {
-      k: o.k,
-      window: o.window,
-      exclusionZone: o.exclusionZone,
-      cost: o.squared ? "squared" : "absolute",
-      normalize: o.normalize,
-      stats,
-    });
+    const got = searchSubsequence(x, q, options(o, stats));
     assert.deepEqual(
       got,
       brute(x, q, o),
@@ -113,6 +124,40 @@ Deno.test("searchSubsequence equals brute force (fixed seeds)", () => {
       stats.abandoned + stats.computed;
     assert.equal(counted, n - m + 1);
     assert.equal(stats.windows, n - m + 1);
+  }
+});
+
+Deno.test("searchSubsequence equals brute force: queries of 1-8, 63-65 and 127-129 points", () => {
+  const random = rng(36);
+  const lengths = [1, 2, 3, 4, 5, 6, 7, 8, 63, 64, 65, 127, 128, 129];
+  for (const [trial, m] of lengths.entries()) {
+    // Window counts that are no multiple of any block of the kernel (two
+    // windows per LB_Kim, 1,024 between exact sums, 4,096 per envelope
+    // piece, 8 rows per DTW stripe), crossing block boundaries; the short
+    // queries get more than one envelope piece.
+    const windows = m <= 8 ? 4096 + 1024 + 2 * trial + 1 : 1024 + 8 * trial + 3;
+    const n = windows + m - 1;
+    const o = {
+      k: 1 + (trial % 4),
+      window: [0, 1, Math.floor(m / 10), m][trial % 4],
+      exclusionZone: [m / 2, 0, 3, m][trial % 4],
+      squared: trial % 2 === 0,
+      // Two points normalize to ±(1, -1): every window ties at distance 0
+      // up to rounding, and the kernel's running sums and the two-pass
+      // reference round differently, so the matches among the ties differ
+      // (on main as well); m = 2 runs unnormalized.
+      normalize: trial % 5 !== 4 && m !== 2,
+    };
+    const q = randomWalk(m, random);
+    const at = m >= 8 ? [100, Math.floor(windows / 2), windows - 5] : [];
+    const x = plantedWalk(n, q, at, random);
+    const stats = {} as SearchStats;
+    const got = searchSubsequence(x, q, options(o, stats));
+    const label = `m ${m} n ${n} ${JSON.stringify(o)}`;
+    assert.deepEqual(got, brute(x, q, o), label);
+    const counted = stats.prunedByKim + stats.prunedByKeoghEQ +
+      stats.prunedByKeoghEC + stats.abandoned + stats.computed;
+    assert.equal(counted, windows, label);
   }
 });
 

@@ -273,7 +273,7 @@ for (const setup of SETUPS.slice(0, 2)) {
         client.dtw(new Float64Array(1001), [1]),
         rebuilt(
           RangeError,
-          /^dtw: a has 1001 points; the server's limit is 1000$/,
+          /^dtw: a has 1001 points; the server's limit is 1000 \(maxSeriesLength\)$/,
         ),
       );
       await assert.rejects(

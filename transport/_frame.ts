@@ -7,15 +7,25 @@
  * | offset | size | field                                               |
  * | ------ | ---- | --------------------------------------------------- |
  * | 0      | 4    | payload length in bytes                             |
- * | 4      | 1    | kind: 1 request, 2 reply, 3 error, 4 ack, 5 padding |
+ * | 4      | 1    | kind: 1 request, 2 reply, 3 error, 4 ack, 5 padding, 6 auth |
  * | 5      | 1    | error code (kind 3 only, else 0)                    |
  * | 6      | 1    | flags: bit 0 "continued" (WebSocket), others 0      |
  * | 7      | 1    | reserved, must be 0                                 |
  * | 8      | 4    | stream id (WebSocket logical stream, else 0)        |
  * | 12     | 4    | request id, chosen by the client, echoed back       |
  *
- * Error codes: 1 handler threw, 2 message too large, 3 malformed frame. An
- * error payload is the UTF-8 message.
+ * Error codes: 1 handler threw, 2 message too large, 3 malformed frame,
+ * 4 unauthorized, 5 server busy (a limit was reached), 6 the handler timed
+ * out. An error payload is
+ * the UTF-8 message. An error frame with request id 0 concerns the whole
+ * connection (or QUIC stream): the client fails every pending request
+ * with it.
+ *
+ * Authentication: a client given a token sends it as the first frame of
+ * the connection (kind 6, the UTF-8 token as payload, at most
+ * {@linkcode MAX_TOKEN_BYTES}; on QUIC, on the first stream). The server
+ * answers nothing when it matches, and dispatches no request of the
+ * connection before it has been verified.
  *
  * Each direction of a connection is a byte stream of frames. On QUIC that
  * is the bidirectional stream. On WebSocket it is the concatenation of the
@@ -33,9 +43,12 @@
  * @module
  */
 
+import { AuthenticationError } from "./authentication_error.ts";
 import { MessageTooLargeError } from "./message_too_large_error.ts";
+import { QueueFullError } from "../pool/queue_full_error.ts";
 import { ProtocolError } from "./protocol_error.ts";
 import { RemoteError } from "./remote_error.ts";
+import { TimeoutError } from "./timeout_error.ts";
 
 /** Size of the frame header in bytes. */
 export const HEADER_BYTES = 16;
@@ -49,6 +62,8 @@ export const KIND_ERROR = 3;
 export const KIND_ACK = 4;
 /** Filler, skipped by the receiver. */
 export const KIND_PADDING = 5;
+/** The client's token (the first frame of a connection). */
+export const KIND_AUTH = 6;
 /** Header flag: the frame continues in the next WebSocket messages. */
 export const FLAG_CONTINUED = 1;
 /** Error code: the handler threw. */
@@ -57,6 +72,14 @@ export const ERROR_HANDLER = 1;
 export const ERROR_TOO_LARGE = 2;
 /** Error code: the frame was malformed. */
 export const ERROR_MALFORMED = 3;
+/** Error code: no token, or a wrong one. */
+export const ERROR_UNAUTHORIZED = 4;
+/** Error code: a limit of the server was reached; the request was refused. */
+export const ERROR_BUSY = 5;
+/** Error code: the handler did not answer within the server's time. */
+export const ERROR_TIMEOUT = 6;
+/** Longest token, in UTF-8 bytes. */
+export const MAX_TOKEN_BYTES = 4096;
 /** Payloads up to this size are copied into one buffer with their header. */
 export const COALESCE_BYTES = 64 * 1024;
 /** Default `maxMessageBytes`: 16 MiB. */
@@ -133,6 +156,11 @@ export function encodeError(
   )[0]!;
 }
 
+/** Encodes the frame that carries a connection's token. */
+export function encodeAuth(token: string): Uint8Array {
+  return encodeFrame(KIND_AUTH, 0, 0, 0, encoder.encode(token), false)[0]!;
+}
+
 /** Turns an error frame's payload into the error the caller sees. */
 export function errorFromFrame(code: number, payload: Uint8Array): Error {
   const message = decoder.decode(payload);
@@ -141,6 +169,12 @@ export function errorFromFrame(code: number, payload: Uint8Array): Error {
       return new RemoteError(message);
     case ERROR_TOO_LARGE:
       return new MessageTooLargeError(message);
+    case ERROR_UNAUTHORIZED:
+      return new AuthenticationError(message);
+    case ERROR_BUSY:
+      return new QueueFullError(message);
+    case ERROR_TIMEOUT:
+      return new TimeoutError(message);
     default:
       return new ProtocolError(message);
   }
@@ -161,7 +195,7 @@ export function readHeader(bytes: Uint8Array, offset: number): FrameHeader {
   const kind = view.getUint8(4);
   const code = view.getUint8(5);
   const flags = view.getUint8(6);
-  if (kind < KIND_REQUEST || kind > KIND_PADDING) {
+  if (kind < KIND_REQUEST || kind > KIND_AUTH) {
     throw new ProtocolError(`malformed frame: unknown kind ${kind}`);
   }
   if ((flags & ~FLAG_CONTINUED) !== 0 || view.getUint8(7) !== 0) {
@@ -186,18 +220,28 @@ export function readHeader(bytes: Uint8Array, offset: number): FrameHeader {
 export type FrameCallback = (header: FrameHeader, payload: Uint8Array) => void;
 
 /**
+ * Called when the header of a frame within the size limit arrives: `false`
+ * skips its payload (the callback has refused it).
+ */
+export type AdmitCallback = (header: FrameHeader) => boolean;
+
+/**
  * Incremental decoder for a byte stream of frames. Chunks are accumulated
  * without quadratic concatenation: a payload that lies within one chunk is
  * passed on as a view; one that spans chunks is copied once into a buffer
  * of exactly its size. A frame longer than `maxBytes` is reported with
  * `onOversize` as soon as its header is read and its payload skipped, so
  * the stream stays usable. Ack and padding frames are skipped whatever
- * their length and never reported.
+ * their length and never reported. `admit`, when given, sees every other
+ * header within the limit first and may refuse the frame (its payload is
+ * then skipped).
  */
 export class FrameDecoder {
-  #maxBytes: number;
+  /** Largest payload accepted; may be changed between frames. */
+  maxBytes: number;
   #onFrame: FrameCallback;
   #onOversize: (header: FrameHeader) => void;
+  #admit: AdmitCallback | undefined;
   #headerBuf = new Uint8Array(HEADER_BYTES);
   #headerFill = 0;
   /** The frame whose payload is being read (or skipped). */
@@ -211,10 +255,12 @@ export class FrameDecoder {
     maxBytes: number,
     onFrame: FrameCallback,
     onOversize: (header: FrameHeader) => void,
+    admit?: AdmitCallback,
   ) {
-    this.#maxBytes = maxBytes;
+    this.maxBytes = maxBytes;
     this.#onFrame = onFrame;
     this.#onOversize = onOversize;
+    this.#admit = admit;
   }
 
   /** Whether the decoder is between frames (no partial frame buffered). */
@@ -293,14 +339,16 @@ export class FrameDecoder {
 
   #startFrame(header: FrameHeader): void {
     const control = header.kind === KIND_ACK || header.kind === KIND_PADDING;
-    const oversize = !control && header.length > this.#maxBytes;
+    const oversize = !control && header.length > this.maxBytes;
+    const refused = !control && !oversize && this.#admit !== undefined &&
+      !this.#admit(header);
     if (header.length > 0) {
       this.#header = header;
       this.#fill = 0;
-      this.#skip = control || oversize;
+      this.#skip = control || oversize || refused;
     }
     if (oversize) this.#onOversize(header);
-    else if (header.length === 0 && !control) {
+    else if (header.length === 0 && !control && !refused) {
       this.#onFrame(header, new Uint8Array(0));
     }
   }
@@ -318,8 +366,14 @@ export class MessageDecoder {
     maxBytes: number,
     onFrame: FrameCallback,
     onOversize: (header: FrameHeader) => void,
+    admit?: AdmitCallback,
   ) {
-    this.#frames = new FrameDecoder(maxBytes, onFrame, onOversize);
+    this.#frames = new FrameDecoder(maxBytes, onFrame, onOversize, admit);
+  }
+
+  /** The underlying frame decoder (its `maxBytes` may be changed). */
+  get frames(): FrameDecoder {
+    return this.#frames;
   }
 
   /**

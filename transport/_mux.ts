@@ -11,9 +11,12 @@ import {
   encodeFrame,
   ERROR_HANDLER,
   ERROR_MALFORMED,
+  ERROR_TIMEOUT,
   ERROR_TOO_LARGE,
+  ERROR_UNAUTHORIZED,
   errorFromFrame,
   type FrameHeader,
+  KIND_ERROR,
   KIND_REPLY,
   KIND_REQUEST,
 } from "./_frame.ts";
@@ -37,6 +40,7 @@ export class RequestTable {
   #pending = new Map<number, Pending>();
   #nextId = 0;
   #closed: string | null = null;
+  #fatal: Error | null = null;
   #maxBytes: number;
   #timeout: number;
   #split: boolean;
@@ -67,6 +71,10 @@ export class RequestTable {
           `Cannot send request: "message" must be a Uint8Array, got ${typeof message}`,
         ),
       );
+    }
+    if (this.#fatal !== null) {
+      const Class = this.#fatal.constructor as new (message: string) => Error;
+      return Promise.reject(new Class(this.#fatal.message));
     }
     if (this.#closed !== null) {
       return Promise.reject(new ClosedError(this.#closed));
@@ -103,8 +111,18 @@ export class RequestTable {
     return promise;
   }
 
-  /** Routes a reply or error frame to its request; unknown ids are ignored. */
+  /**
+   * Routes a reply or error frame to its request; unknown ids are ignored.
+   * An error frame with request id 0 fails every pending request (of its
+   * stream, if not 0); an unauthorized one also every later request.
+   */
   receive(header: FrameHeader, payload: Uint8Array): void {
+    if (header.requestId === 0 && header.kind === KIND_ERROR) {
+      const error = errorFromFrame(header.code, payload);
+      if (header.code === ERROR_UNAUTHORIZED) this.#fatal ??= error;
+      this.fail(error, header.streamId === 0 ? undefined : header.streamId);
+      return;
+    }
     const pending = this.#settle(header.requestId);
     if (pending === undefined) return;
     if (header.kind === KIND_REPLY) pending.resolve(payload);
@@ -157,8 +175,10 @@ export function messageOf(error: unknown): string {
 export function noop(): void {}
 
 /**
- * Server side: answers one frame with the handler's reply (or an error
- * frame). `onDone` runs once the answer has been handed to `send`.
+ * Server side: answers one request frame with the handler's reply (or an
+ * error frame). `onDone` runs once, when the answer has been handed to
+ * `send`, or when the handler has taken `timeout` milliseconds (the
+ * request then gets an error reply and the late result is dropped).
  */
 export function serveFrame(
   handler: Handler,
@@ -168,18 +188,26 @@ export function serveFrame(
   payload: Uint8Array,
   send: SendFrame,
   onDone?: () => void,
+  timeout = Infinity,
+  onTimeout?: () => void,
 ): void {
   const { streamId, requestId } = header;
-  if (header.kind !== KIND_REQUEST) {
-    send([
-      encodeError(
-        ERROR_MALFORMED,
-        streamId,
-        requestId,
-        `malformed frame: a server only accepts requests (kind ${KIND_REQUEST}), got kind ${header.kind}`,
-      ),
-    ]);
+  let done = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const finish = (parts: Uint8Array[]): void => {
+    if (done) return;
+    done = true;
+    if (timer !== undefined) clearTimeout(timer);
+    send(parts);
     onDone?.();
+  };
+  const fault = (code: number, message: string): void =>
+    finish([encodeError(code, streamId, requestId, message)]);
+  if (header.kind !== KIND_REQUEST) {
+    fault(
+      ERROR_MALFORMED,
+      `malformed frame: a server only accepts requests (kind ${KIND_REQUEST}), got kind ${header.kind}`,
+    );
     return;
   }
   const reply = (result: unknown): void => {
@@ -194,13 +222,8 @@ export function serveFrame(
         `Reply of ${result.length} bytes exceeds the server's maxMessageBytes (${maxBytes})`,
       );
     } else {
-      send(encodeFrame(KIND_REPLY, 0, streamId, requestId, result, split));
-      onDone?.();
+      finish(encodeFrame(KIND_REPLY, 0, streamId, requestId, result, split));
     }
-  };
-  const fault = (code: number, message: string): void => {
-    send([encodeError(code, streamId, requestId, message)]);
-    onDone?.();
   };
   let result: Uint8Array | Promise<Uint8Array>;
   try {
@@ -210,6 +233,15 @@ export function serveFrame(
     return;
   }
   if (result instanceof Promise) {
+    if (timeout !== Infinity) {
+      timer = setTimeout(() => {
+        onTimeout?.();
+        fault(
+          ERROR_TIMEOUT,
+          `the handler did not answer within the server's requestTimeout (${timeout} ms)`,
+        );
+      }, timeout);
+    }
     result.then(reply, (error) => fault(ERROR_HANDLER, messageOf(error)));
   } else {
     reply(result);

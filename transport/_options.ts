@@ -11,6 +11,13 @@ import type { Handler } from "./handler.ts";
 import type { ListenOptions } from "./listen_options.ts";
 import type { Transport } from "./transport.ts";
 import type { WebSocketClient } from "./web_socket_client.ts";
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server_limits.ts";
+import { MAX_TOKEN_BYTES } from "./_frame.ts";
+
+/** The names of the server limits. */
+const SERVER_LIMIT_NAMES = Object.keys(
+  DEFAULT_SERVER_LIMITS,
+) as (keyof ServerLimits)[];
 
 /** Largest payload the 32-bit length field can carry. */
 const MAX_FRAME_PAYLOAD = 0xffff_ffff;
@@ -25,6 +32,8 @@ export interface ResolvedListenOptions {
   handler: Handler;
   maxMessageBytes: number;
   zeroRtt: boolean;
+  token: string | undefined;
+  limits: Required<ServerLimits>;
 }
 
 /** `connect` options with defaults applied. */
@@ -40,6 +49,8 @@ export interface ResolvedConnectOptions {
   maxMessageBytes: number;
   endpoint: Deno.QuicEndpoint | undefined;
   zeroRtt: boolean;
+  token: string | undefined;
+  peerTimeout: number;
 }
 
 const LISTEN_KEYS = new Set([
@@ -51,6 +62,9 @@ const LISTEN_KEYS = new Set([
   "handler",
   "maxMessageBytes",
   "zeroRtt",
+  "token",
+  "insecure",
+  ...SERVER_LIMIT_NAMES,
 ]);
 const CONNECT_KEYS = new Set([
   "transport",
@@ -64,6 +78,8 @@ const CONNECT_KEYS = new Set([
   "maxMessageBytes",
   "endpoint",
   "zeroRtt",
+  "token",
+  "peerTimeout",
 ]);
 
 function checkShape(
@@ -164,6 +180,50 @@ function maxMessageBytes(fn: string, value: unknown): number {
   return value;
 }
 
+/** A token: a non-empty string of at most `MAX_TOKEN_BYTES` UTF-8 bytes. */
+function token(fn: string, value: unknown): string | undefined {
+  const t = optionalString(fn, "token", value);
+  if (t !== undefined && new TextEncoder().encode(t).length > MAX_TOKEN_BYTES) {
+    throw new RangeError(
+      `Cannot ${fn}: "token" must be at most ${MAX_TOKEN_BYTES} UTF-8 bytes`,
+    );
+  }
+  return t;
+}
+
+/** Whether `hostname` names a loopback address only. */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** Validates the server limits of `listen` and applies their defaults. */
+export function resolveServerLimits(
+  fn: string,
+  o: Record<string, unknown>,
+): Required<ServerLimits> {
+  const limits = { ...DEFAULT_SERVER_LIMITS };
+  for (const name of SERVER_LIMIT_NAMES) {
+    const value = o[name];
+    if (value === undefined) continue;
+    if (typeof value !== "number") {
+      throw new TypeError(
+        `Cannot ${fn}: "${name}" must be a number, got ${typeof value}`,
+      );
+    }
+    const max = name.endsWith("Timeout")
+      ? 2 ** 31 - 1
+      : Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+      throw new RangeError(
+        `Cannot ${fn}: "${name}" must be a positive integer up to ${max}, got ${value}`,
+      );
+    }
+    limits[name] = value;
+  }
+  return limits;
+}
+
 function quicOnly(
   fn: string,
   options: Record<string, unknown>,
@@ -205,15 +265,29 @@ export function resolveListenOptions(
       `Cannot ${fn}: "handler" must be a function, got ${typeof o.handler}`,
     );
   }
+  const hostname = optionalString(fn, "hostname", o.hostname) ?? "127.0.0.1";
+  const secret = token(fn, o.token);
+  const insecure = optionalBoolean(fn, "insecure", o.insecure, false);
+  const limits = resolveServerLimits(fn, o);
+  if (secret === undefined && !insecure && !isLoopback(hostname)) {
+    throw new TypeError(
+      `Cannot ${fn}: refusing to serve ${hostname} without a "token" (protected mode): ` +
+        `it is not a loopback address, so anyone who can reach it could use the server. ` +
+        `Give a token (deno task serve --token-file FILE), bind 127.0.0.1, or pass ` +
+        `insecure: true (--insecure) to serve every client anyway`,
+    );
+  }
   return {
     transport,
-    hostname: optionalString(fn, "hostname", o.hostname) ?? "127.0.0.1",
+    hostname,
     port: port(fn, o.port, 0),
     cert,
     key,
     handler: o.handler as Handler,
     maxMessageBytes: maxMessageBytes(fn, o.maxMessageBytes),
     zeroRtt: optionalBoolean(fn, "zeroRtt", o.zeroRtt, false),
+    token: secret,
+    limits,
   };
 }
 
@@ -224,7 +298,23 @@ export function resolveConnectOptions(
   const fn = "connect";
   const o = checkShape(fn, options, CONNECT_KEYS);
   const transport = transportOf(fn, o.transport);
-  quicOnly(fn, o, transport, ["endpoint", "zeroRtt"]);
+  quicOnly(fn, o, transport, ["endpoint", "zeroRtt", "peerTimeout"]);
+  const peerTimeout = o.peerTimeout ?? 30_000;
+  if (typeof peerTimeout !== "number") {
+    throw new TypeError(
+      `Cannot ${fn}: "peerTimeout" must be a number, got ${typeof peerTimeout}`,
+    );
+  }
+  if (
+    !Number.isInteger(peerTimeout) || peerTimeout < 3 ||
+    peerTimeout > 2 ** 31 - 1
+  ) {
+    throw new RangeError(
+      `Cannot ${fn}: "peerTimeout" must be an integer from 3 to ${
+        2 ** 31 - 1
+      } milliseconds, got ${peerTimeout}`,
+    );
+  }
   if (transport === "quic") {
     for (const name of ["secure", "client"]) {
       if (o[name] !== undefined) {
@@ -302,5 +392,7 @@ export function resolveConnectOptions(
     maxMessageBytes: maxMessageBytes(fn, o.maxMessageBytes),
     endpoint: o.endpoint as Deno.QuicEndpoint | undefined,
     zeroRtt: optionalBoolean(fn, "zeroRtt", o.zeroRtt, false),
+    token: token(fn, o.token),
+    peerTimeout,
   };
 }

@@ -7,15 +7,21 @@
  * @module
  */
 
-import { encodeError, ERROR_MALFORMED, FrameDecoder } from "./_frame.ts";
 import {
-  messageOf,
-  noop,
-  refuseOversize,
-  RequestTable,
-  type SendFrame,
-  serveFrame,
-} from "./_mux.ts";
+  encodeAuth,
+  encodeError,
+  ERROR_MALFORMED,
+  ERROR_UNAUTHORIZED,
+  FrameDecoder,
+} from "./_frame.ts";
+import {
+  type CloseConnection,
+  type CloseKind,
+  GuardedConnection,
+  ServerState,
+} from "./_guard.ts";
+import { messageOf, noop, RequestTable, type SendFrame } from "./_mux.ts";
+import { AuthenticationError } from "./authentication_error.ts";
 import type {
   ResolvedConnectOptions,
   ResolvedListenOptions,
@@ -27,11 +33,16 @@ import type { Channel } from "./channel.ts";
 import type { RequestStream } from "./request_stream.ts";
 import type { Server } from "./server.ts";
 
+/** Milliseconds an error frame is given to leave before a close. */
+const FLUSH_MS = 20;
+
+/** QUIC close reasons are kept short. */
+function reasonOf(message: string): string {
+  return message.length > 200 ? `${message.slice(0, 197)}...` : message;
+}
+
 /** ALPN protocol id announced by both sides. */
 export const ALPN = "midstreamer/1";
-
-/** Concurrent bidirectional streams a server accepts per connection. */
-export const MAX_STREAMS = 1024;
 
 /** Feeds a receive stream into a decoder until the peer finishes it. */
 async function pump(
@@ -52,35 +63,62 @@ function sender(writer: WritableStreamDefaultWriter<Uint8Array>): SendFrame {
   };
 }
 
+/** QUIC close codes of the server's refusals. */
+const CLOSE_CODES: Record<CloseKind, number> = {
+  unauthorized: 1,
+  busy: 2,
+  idle: 3,
+  handshake: 4,
+};
+
 /** Serves one bidirectional stream until the peer finishes it. */
 async function serveStream(
   stream: Deno.QuicBidirectionalStream,
   options: ResolvedListenOptions,
+  guard: GuardedConnection,
+  first: boolean,
+  onUnauthorized: (error: AuthenticationError, send: SendFrame) => void,
+  expose?: (send: SendFrame) => void,
 ): Promise<void> {
-  const { handler, maxMessageBytes: max } = options;
   const reader = stream.readable.getReader();
   const writer = stream.writable.getWriter();
-  const send = sender(writer);
-  let inflight = 0;
-  let ended = false;
-  const finish = (): void => {
-    if (ended && inflight === 0) writer.close().catch(noop);
+  const send: SendFrame = (parts) => {
+    for (const part of parts) {
+      const bytes = part.length;
+      guard.queued(bytes);
+      writer.write(part).then(
+        () => guard.queued(-bytes),
+        () => guard.queued(-bytes),
+      );
+    }
   };
-  const onDone = (): void => {
-    inflight--;
-    finish();
+  expose?.(send);
+  let ended = false;
+  const callbacks = guard.stream(
+    (parts) => {
+      send(parts);
+      if (ended && callbacks.inflight <= 1) queueMicrotask(finish);
+    },
+    true,
+    first,
+  );
+  const finish = (): void => {
+    if (ended && callbacks.inflight === 0) writer.close().catch(noop);
   };
   const decoder = new FrameDecoder(
-    max,
-    (header, payload) => {
-      inflight++;
-      serveFrame(handler, max, true, header, payload, send, onDone);
-    },
-    (header) => refuseOversize(max, header, send),
+    options.maxMessageBytes,
+    callbacks.onFrame,
+    callbacks.onOversize,
+    callbacks.admit,
   );
   try {
     await pump(reader, decoder);
   } catch (error) {
+    callbacks.end();
+    if (error instanceof AuthenticationError) {
+      onUnauthorized(error, send);
+      return;
+    }
     if (!(error instanceof ProtocolError)) {
       // The connection is gone: nothing can be written any more.
       writer.abort().catch(noop);
@@ -89,12 +127,15 @@ async function serveStream(
     send([encodeError(ERROR_MALFORMED, 0, 0, error.message)]);
     reader.cancel().catch(noop);
   }
+  callbacks.end();
   ended = true;
   finish();
 }
 
 /** Starts a QUIC server. */
 export function listenQuic(options: ResolvedListenOptions): Server {
+  const state = new ServerState(options);
+  const { limits } = options;
   const endpoint = new Deno.QuicEndpoint({
     hostname: options.hostname,
     port: options.port,
@@ -103,7 +144,8 @@ export function listenQuic(options: ResolvedListenOptions): Server {
     cert: options.cert!,
     key: options.key!,
     alpnProtocols: [ALPN],
-    maxConcurrentBidirectionalStreams: MAX_STREAMS,
+    maxConcurrentBidirectionalStreams: limits.maxStreamsPerConnection,
+    maxConcurrentUnidirectionalStreams: 0,
   });
   const conns = new Set<Deno.QuicConn>();
   const tasks = new Set<Promise<void>>();
@@ -113,18 +155,86 @@ export function listenQuic(options: ResolvedListenOptions): Server {
   };
 
   const serveConn = async (incoming: Deno.QuicIncoming): Promise<void> => {
-    const conn = options.zeroRtt
-      ? incoming.accept({ zeroRtt: true })
-      : await incoming.accept();
+    if (!state.admitConnection()) {
+      // Accepted only to tell the client why it is closed.
+      const accepting = incoming.accept({ zeroRtt: false });
+      const timer = setTimeout(() => {
+        accepting.then((conn) => conn.close(), noop);
+      }, limits.handshakeTimeout);
+      try {
+        const conn = await accepting;
+        conn.close({ closeCode: CLOSE_CODES.busy, reason: state.busyReason });
+      } catch {
+        // The handshake failed: nothing to close.
+      } finally {
+        clearTimeout(timer);
+      }
+      return;
+    }
+    let conn: Deno.QuicConn;
+    let closed = false;
+    const close: CloseConnection = (kind, reason, frame) => {
+      if (closed) return;
+      closed = true;
+      const info = { closeCode: CLOSE_CODES[kind], reason: reasonOf(reason) };
+      if (frame === null || firstSend === undefined) {
+        conn?.close(info);
+        return;
+      }
+      // Let the error frame leave before the connection closes.
+      firstSend([frame]);
+      setTimeout(() => conn?.close(info), FLUSH_MS);
+    };
+    let firstSend: SendFrame | undefined;
+    const guard = new GuardedConnection(state, close);
+    try {
+      if (options.zeroRtt) {
+        conn = incoming.accept({ zeroRtt: true });
+        guard.watchHandshake(conn.handshake);
+      } else {
+        const accepting = incoming.accept({ zeroRtt: false });
+        guard.watchHandshake(accepting);
+        conn = await accepting;
+      }
+    } catch {
+      guard.dispose();
+      return;
+    }
+    if (closed) {
+      conn.close({
+        closeCode: CLOSE_CODES.handshake,
+        reason: "handshake timeout",
+      });
+      return;
+    }
     conns.add(conn);
     const streams = conn.incomingBidirectionalStreams.getReader();
+    const onUnauthorized = (error: AuthenticationError, send: SendFrame) => {
+      firstSend ??= send;
+      guard.dispose();
+      close(
+        "unauthorized",
+        error.message,
+        encodeError(ERROR_UNAUTHORIZED, 0, 0, error.message),
+      );
+    };
     try {
-      for (;;) {
+      for (let first = true;; first = false) {
         const { value, done } = await streams.read();
         if (done) break;
-        track(serveStream(value, options));
+        state.streams++;
+        const expose = first
+          ? (send: SendFrame) => (firstSend = send)
+          : undefined;
+        track(
+          serveStream(value, options, guard, first, onUnauthorized, expose)
+            .finally(() => state.streams--),
+        );
       }
+    } catch {
+      // The connection closed.
     } finally {
+      guard.dispose();
       conns.delete(conn);
     }
   };
@@ -158,8 +268,29 @@ export function listenQuic(options: ResolvedListenOptions): Server {
     transport: "quic",
     addr: endpoint.addr,
     close,
+    stats: () => state.stats(),
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * Why a stream failed: the peer's close reason when the connection was
+ * closed with one (it settles at about the same time as the failed read),
+ * else the read's error.
+ */
+async function closeReason(
+  closed: Promise<Deno.QuicCloseInfo>,
+  error: unknown,
+): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), 50);
+  });
+  const info = await Promise.race([closed.catch(() => null), late]);
+  clearTimeout(timer);
+  return info !== null && info.reason !== ""
+    ? `${info.reason} (close code ${info.closeCode})`
+    : messageOf(error);
 }
 
 /** A request stream over one bidirectional QUIC stream. */
@@ -176,12 +307,18 @@ class QuicRequestStream implements RequestStream {
   constructor(
     stream: Deno.QuicBidirectionalStream,
     options: ResolvedConnectOptions,
+    closed: Promise<Deno.QuicCloseInfo>,
     onClose?: () => void,
+    authenticate = false,
   ) {
     this.#onClose = onClose;
     this.id = Number(stream.writable.id);
     this.#reader = stream.readable.getReader();
     this.#writer = stream.writable.getWriter();
+    if (authenticate && options.token !== undefined) {
+      // The connection's token goes first, before any request.
+      this.#writer.write(encodeAuth(options.token)).catch(noop);
+    }
     const max = options.maxMessageBytes;
     const table = new RequestTable(
       max,
@@ -197,13 +334,18 @@ class QuicRequestStream implements RequestStream {
     );
     this.#done = pump(this.#reader, decoder).then(
       () => table.close("stream closed by peer"),
-      (error) => {
+      async (error) => {
         this.#rejected0Rtt = /0-RTT rejected/i.test(messageOf(error));
         if (error instanceof ProtocolError) {
           table.fail(error);
           this.#reader.cancel().catch(noop);
         }
-        table.close(`connection closed: ${messageOf(error)}`);
+        // A rejected 0-RTT flight is not a closed connection: no reason
+        // to wait for.
+        const reason = this.#rejected0Rtt
+          ? messageOf(error)
+          : await closeReason(closed, error);
+        table.close(`connection closed: ${reason}`);
       },
     );
   }
@@ -253,7 +395,13 @@ class QuicChannel implements Channel {
     this.#conn = conn;
     this.#options = options;
     this.resumed = resumed;
-    this.#main = new QuicRequestStream(main, options);
+    this.#main = new QuicRequestStream(
+      main,
+      options,
+      conn.closed,
+      undefined,
+      true,
+    );
   }
 
   request(message: Uint8Array): Promise<Uint8Array> {
@@ -273,7 +421,13 @@ class QuicChannel implements Channel {
         await this.#conn.handshake;
         const bidi = await this.#conn.createBidirectionalStream();
         const old = this.#main;
-        this.#main = new QuicRequestStream(bidi, this.#options);
+        this.#main = new QuicRequestStream(
+          bidi,
+          this.#options,
+          this.#conn.closed,
+          undefined,
+          true,
+        );
         await old.close();
         return this.#main;
       } finally {
@@ -291,6 +445,7 @@ class QuicChannel implements Channel {
     const stream: QuicRequestStream = new QuicRequestStream(
       bidi,
       this.#options,
+      this.#conn.closed,
       () => this.#streams.delete(stream),
     );
     this.#streams.add(stream);
@@ -326,6 +481,8 @@ export async function connectQuic(
     alpnProtocols: [ALPN],
     endpoint,
     zeroRtt: options.zeroRtt,
+    maxIdleTimeout: options.peerTimeout,
+    keepAliveInterval: Math.floor(options.peerTimeout / 3),
   });
   // With zeroRtt, a synchronous QuicConn means 0-RTT is in use.
   const resumed = !(attempt instanceof Promise);

@@ -14,18 +14,23 @@
 import type WsWebSocket from "ws";
 import {
   ACK_FRAME,
+  encodeAuth,
+  encodeError,
+  ERROR_BUSY,
+  ERROR_UNAUTHORIZED,
   FLAG_CONTINUED,
   HEADER_BYTES,
   MessageDecoder,
   writePaddingHeader,
 } from "./_frame.ts";
 import {
-  noop,
-  refuseOversize,
-  RequestTable,
-  type SendFrame,
-  serveFrame,
-} from "./_mux.ts";
+  type CloseKind,
+  GuardedConnection,
+  ServerState,
+  type StreamCallbacks,
+} from "./_guard.ts";
+import { noop, RequestTable, type SendFrame } from "./_mux.ts";
+import { AuthenticationError } from "./authentication_error.ts";
 import type {
   ResolvedConnectOptions,
   ResolvedListenOptions,
@@ -41,6 +46,8 @@ const CLOSE_NORMAL = 1000;
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_PROTOCOL_ERROR = 1002;
 const CLOSE_UNSUPPORTED_DATA = 1003;
+const CLOSE_POLICY_VIOLATION = 1008;
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /**
  * Deno's `WebSocket` client (fastwebsockets) writes a message of up to this
@@ -96,9 +103,17 @@ function reasonOf(message: string): string {
   return message.length > 120 ? `${message.slice(0, 117)}...` : message;
 }
 
+/** WebSocket close codes of the server's refusals. */
+const CLOSE_CODES: Record<CloseKind, number> = {
+  unauthorized: CLOSE_POLICY_VIOLATION,
+  handshake: CLOSE_POLICY_VIOLATION,
+  busy: CLOSE_TRY_AGAIN_LATER,
+  idle: CLOSE_NORMAL,
+};
+
 /** Starts a WebSocket server. */
 export function listenWebSocket(options: ResolvedListenOptions): Server {
-  const { handler, maxMessageBytes: max } = options;
+  const state = new ServerState(options);
   const sockets = new Set<WebSocket>();
   const closedSockets = new Set<Promise<void>>();
   const server = Deno.serve({
@@ -115,35 +130,83 @@ export function listenWebSocket(options: ResolvedListenOptions): Server {
     const { socket, response } = Deno.upgradeWebSocket(request);
     socket.binaryType = "arraybuffer";
     sockets.add(socket);
+    state.streams++;
     const { promise: closed, resolve } = Promise.withResolvers<void>();
     closedSockets.add(closed);
     const send: SendFrame = (parts) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(parts[0]!);
+      if (socket.readyState !== WebSocket.OPEN) return;
+      socket.send(parts[0]!);
+      guard?.checkBacklog(socket.bufferedAmount);
     };
-    const decoder = new MessageDecoder(
-      max,
-      (header, payload) =>
-        serveFrame(handler, max, false, header, payload, send),
-      (header) => refuseOversize(max, header, send),
-    );
-    socket.onmessage = (event: MessageEvent) => {
-      if (typeof event.data === "string") {
-        socket.close(CLOSE_UNSUPPORTED_DATA, "text messages are not supported");
-        return;
+    const refuse = (
+      kind: CloseKind,
+      reason: string,
+      frame: Uint8Array | null,
+    ) => {
+      if (frame !== null) send([frame]);
+      if (socket.readyState === WebSocket.OPEN) {
+        socket.close(CLOSE_CODES[kind], reasonOf(reason));
       }
-      let continued;
-      try {
-        continued = decoder.push(new Uint8Array(event.data));
-      } catch (error) {
-        socket.close(CLOSE_PROTOCOL_ERROR, reasonOf((error as Error).message));
-        return;
-      }
-      // Release the client's next chunk (see `_frame.ts`).
-      if (continued) send([ACK_FRAME]);
     };
+    let onmessage: ((event: MessageEvent) => void) | null = null;
+    let callbacks: StreamCallbacks | undefined;
+    let guard: GuardedConnection | undefined;
+    if (!state.admitConnection()) {
+      socket.onopen = () => {
+        refuse(
+          "busy",
+          state.busyReason,
+          encodeError(ERROR_BUSY, 0, 0, state.busyReason),
+        );
+      };
+    } else {
+      guard = new GuardedConnection(state, refuse);
+      const cb = guard.stream(send, false, true);
+      callbacks = cb;
+      const decoder = new MessageDecoder(
+        options.maxMessageBytes,
+        cb.onFrame,
+        cb.onOversize,
+        cb.admit,
+      );
+      onmessage = (event: MessageEvent) => {
+        if (typeof event.data === "string") {
+          socket.close(
+            CLOSE_UNSUPPORTED_DATA,
+            "text messages are not supported",
+          );
+          return;
+        }
+        let continued;
+        try {
+          continued = decoder.push(new Uint8Array(event.data));
+        } catch (error) {
+          if (error instanceof AuthenticationError) {
+            guard!.dispose();
+            refuse(
+              "unauthorized",
+              error.message,
+              encodeError(ERROR_UNAUTHORIZED, 0, 0, error.message),
+            );
+          } else {
+            socket.close(
+              CLOSE_PROTOCOL_ERROR,
+              reasonOf((error as Error).message),
+            );
+          }
+          return;
+        }
+        // Release the client's next chunk (see `_frame.ts`).
+        if (continued) send([ACK_FRAME]);
+      };
+    }
+    socket.onmessage = onmessage;
     socket.onclose = () => {
       sockets.delete(socket);
       closedSockets.delete(closed);
+      state.streams--;
+      callbacks?.end();
+      guard?.dispose();
       resolve();
     };
     return response;
@@ -165,6 +228,7 @@ export function listenWebSocket(options: ResolvedListenOptions): Server {
     transport: "websocket",
     addr: server.addr,
     close,
+    stats: () => state.stats(),
     [Symbol.asyncDispose]: close,
   };
 }
@@ -439,5 +503,6 @@ export async function connectWebSocket(
   } finally {
     deadline.clear();
   }
+  if (options.token !== undefined) socket.send(encodeAuth(options.token));
   return new WebSocketChannel(socket, table);
 }

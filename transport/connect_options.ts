@@ -92,4 +92,21 @@ export interface ConnectOptions {
    * @default {false}
    */
   zeroRtt?: boolean;
+  /**
+   * The server's bearer token, sent once as the connection's first frame.
+   * A wrong or missing one rejects the channel's requests with an
+   * {@linkcode AuthenticationError}.
+   */
+  token?: string;
+  /**
+   * QUIC only: milliseconds of silence from the server after which the
+   * connection is taken as dead (a killed server sends no close) and its
+   * pending requests reject with {@linkcode ClosedError}. Keep-alives go
+   * out every third of it, so a live server busy with a long request is
+   * never dropped. WebSocket needs none: a dead peer's TCP connection is
+   * reset by its operating system.
+   *
+   * @default {30000}
+   */
+  peerTimeout?: number;
 }

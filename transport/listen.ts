@@ -12,7 +12,10 @@ import type { Server } from "./server.ts";
  * passed to `options.handler`; its result is sent back as the reply, and a
  * throw is sent back as an error that the client sees as a
  * {@linkcode RemoteError}. Malformed or oversize frames fail only the
- * request or stream they belong to; the server keeps serving.
+ * request or stream they belong to; the server keeps serving. With a
+ * `token`, connections must authenticate before any request is handled;
+ * the {@linkcode ServerLimits} bound connections, requests, buffered bytes
+ * and time, and {@linkcode Server.stats} counts them.
  *
  * QUIC needs the unstable `net` feature (`"unstable": ["net"]` in
  * deno.json or `--unstable-net`) and a certificate.
@@ -56,9 +59,11 @@ import type { Server } from "./server.ts";
  *
  * @param options Transport, address, TLS material and the handler.
  * @returns The running server.
- * @throws {TypeError} for a wrong option type, an unknown option, or a
- * missing certificate for QUIC.
- * @throws {RangeError} for an out-of-range port or `maxMessageBytes`.
+ * @throws {TypeError} for a wrong option type, an unknown option, a
+ * missing certificate for QUIC, or a non-loopback `hostname` without a
+ * `token` or `insecure: true` (protected mode).
+ * @throws {RangeError} for an out-of-range port, `maxMessageBytes` or limit
+ * (each a positive integer), or an empty or over-long token.
  */
 export function listen(options: ListenOptions): Promise<Server> {
   try {

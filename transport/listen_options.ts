@@ -2,6 +2,7 @@
 
 import type { Transport } from "./transport.ts";
 import type { Handler } from "./handler.ts";
+import type { ServerLimits } from "./server_limits.ts";
 
 /**
  * Options for {@linkcode listen}.
@@ -19,7 +20,7 @@ import type { Handler } from "./handler.ts";
  * console.log(options.transport);
  * ```
  */
-export interface ListenOptions {
+export interface ListenOptions extends ServerLimits {
   /** Which transport to serve. */
   transport: Transport;
   /**
@@ -61,4 +62,21 @@ export interface ListenOptions {
    * @default {false}
    */
   zeroRtt?: boolean;
+  /**
+   * The bearer token every client must send (`connect({ token })`) before
+   * its first request: a connection without it, or with a wrong one, is
+   * closed with an {@linkcode AuthenticationError} before any of its
+   * requests is read, and no request reaches the handler before its
+   * connection's token has been verified (0-RTT requests included). Compared
+   * in constant time; at most 4096 UTF-8 bytes. Without a token, serving an
+   * address other than loopback needs `insecure: true`.
+   */
+  token?: string;
+  /**
+   * Serve a non-loopback `hostname` without a `token` (protected mode is
+   * off). Without it, `listen` refuses to start in that case.
+   *
+   * @default {false}
+   */
+  insecure?: boolean;
 }

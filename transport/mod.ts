@@ -22,14 +22,21 @@
  * | offset | size | field                                                 |
  * | ------ | ---- | ----------------------------------------------------- |
  * | 0      | 4    | payload length (bytes after the header)               |
- * | 4      | 1    | kind: 1 request, 2 reply, 3 error, 4 ack, 5 padding   |
- * | 5      | 1    | error code (kind 3): 1 handler threw, 2 too large, 3 malformed; else 0 |
+ * | 4      | 1    | kind: 1 request, 2 reply, 3 error, 4 ack, 5 padding, 6 auth |
+ * | 5      | 1    | error code (kind 3): 1 handler threw, 2 too large, 3 malformed, 4 unauthorized, 5 busy, 6 handler timed out; else 0 |
  * | 6      | 1    | flags: bit 0 = continued (WebSocket only); other bits 0 |
  * | 7      | 1    | reserved, 0                                           |
  * | 8      | 4    | stream id (WebSocket logical stream; 0 = channel; QUIC: 0) |
  * | 12     | 4    | request id, chosen by the client and echoed in the reply |
  *
- * An error payload is the UTF-8 error message. Kinds 4 and 5 are control
+ * An error payload is the UTF-8 error message; an error frame with request
+ * id 0 concerns the whole connection (or stream), and the client fails
+ * every pending request with it. A client given a `token` sends it first,
+ * as an auth frame (kind 6, the UTF-8 token as payload, at most 4096
+ * bytes; on QUIC on its first stream); the server answers nothing when it
+ * matches, and closes the connection with error code 4 when it does not.
+ * Error codes 4, 5 and 6 reach the caller as {@linkcode AuthenticationError},
+ * `QueueFullError` and {@linkcode TimeoutError}. Kinds 4 and 5 are control
  * frames that receivers skip (payload included, whatever its length) and
  * never deliver: a WebSocket server sends an ack (kind 4, length 0, ids 0)
  * for every message that ends inside a frame, and padding (kind 5) fills a
@@ -69,6 +76,7 @@
  * @module
  */
 
+export * from "./authentication_error.ts";
 export * from "./channel.ts";
 export * from "./connect.ts";
 export * from "./connect_options.ts";
@@ -81,6 +89,7 @@ export * from "./protocol_error.ts";
 export * from "./remote_error.ts";
 export * from "./request_stream.ts";
 export * from "./server.ts";
+export * from "./server_limits.ts";
 export * from "./timeout_error.ts";
 export * from "./transport.ts";
 export * from "./web_socket_client.ts";

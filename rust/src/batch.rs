@@ -46,18 +46,26 @@ thread_local! {
     pub static GROUP: RefCell<(Work, Work)> = RefCell::new((Work::new(), Work::new()));
 }
 
-/// Patterns stored back to back: pattern `i` is `flat[off[i]..off[i + 1]]`.
-pub struct Patterns<'a> {
-    pub flat: &'a [f64],
+/// Patterns stored back to back: pattern `i` is points `off[i]..off[i +
+/// 1]` of `dims` values each, `flat[off[i] * dims..off[i + 1] * dims]`
+/// (in `f64` unless said otherwise).
+pub struct Patterns<'a, E = f64> {
+    pub flat: &'a [E],
     pub off: &'a [u32],
+    pub dims: usize,
 }
 
-impl<'a> Patterns<'a> {
+impl<'a, E> Patterns<'a, E> {
     pub fn len(&self) -> usize {
         self.off.len() - 1
     }
-    pub fn get(&self, i: usize) -> &'a [f64] {
-        &self.flat[self.off[i] as usize..self.off[i + 1] as usize]
+    /// The values of pattern `i`.
+    pub fn get(&self, i: usize) -> &'a [E] {
+        &self.flat[self.off[i] as usize * self.dims..self.off[i + 1] as usize * self.dims]
+    }
+    /// The number of points of pattern `i`.
+    pub fn points(&self, i: usize) -> usize {
+        (self.off[i + 1] - self.off[i]) as usize
     }
 }
 
@@ -80,13 +88,7 @@ pub fn group<const SQ: bool>(
     let m = pats.get(ids[0]).len();
     let n = r.len();
     let band = Band::new(window, n.max(m), n.min(m));
-    let range = |i: usize| {
-        if band.banded {
-            (i.saturating_sub(band.w), (m - 1).min(i + band.w))
-        } else {
-            (0, m - 1)
-        }
-    };
+    let range = |i: usize| band.columns(i, m);
     GROUP.with(|g| {
         let mut g = g.borrow_mut();
         let (pb, rb) = &mut *g;
@@ -376,32 +378,24 @@ impl Strategy {
     }
 }
 
-/// DTW of `r` against the patterns `ids` (all of one length), written to
-/// `out[id]`. Groups of at least `min_group` (at most [`LANES`]) go through
-/// the lane-parallel kernel; empty series never do.
-#[inline(never)]
-fn same_length<const SQ: bool>(
-    r: &[f64],
-    pats: &Patterns,
-    ids: &[usize],
-    window: Option<usize>,
-    cutoff: f64,
-    min_group: usize,
-    out: &mut [f64],
-) {
-    let m = pats.get(ids[0]).len();
-    let mut res = [0.0; LANES];
-    for chunk in ids.chunks(LANES) {
-        if chunk.len() >= min_group && m > 0 && !r.is_empty() {
-            group::<SQ>(r, pats, chunk, window, cutoff, None, &mut res);
-            for (lane, &id) in chunk.iter().enumerate() {
-                out[id] = res[lane];
-            }
-        } else {
-            for &id in chunk {
-                out[id] = dtw(r, pats.get(id), window, SQ, cutoff, Kernel::Auto);
-            }
+/// Visits the patterns by length, then index, in chunks of up to
+/// [`LANES`] patterns of one length: `each(chunk, lanes)`, `lanes` telling
+/// whether the chunk has at least `min_group` patterns (fewer are cheaper
+/// alone). `points(i)` is the length of pattern `i` of `count`.
+pub fn by_length(count: usize, points: &dyn Fn(usize) -> usize, min_group: usize, each: &mut dyn FnMut(&[usize], bool)) {
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by_key(|&i| (points(i), i));
+    let mut s = 0;
+    while s < order.len() {
+        let m = points(order[s]);
+        let mut e = s + 1;
+        while e < order.len() && points(order[e]) == m {
+            e += 1;
         }
+        for chunk in order[s..e].chunks(LANES) {
+            each(chunk, chunk.len() >= min_group);
+        }
+        s = e;
     }
 }
 
@@ -416,23 +410,23 @@ pub fn batch(
     strategy: Strategy,
     out: &mut [f64],
 ) {
-    let min_group = strategy.min_group();
-    let mut order: Vec<usize> = (0..pats.len()).collect();
-    order.sort_by_key(|&i| (pats.get(i).len(), i));
-    let mut s = 0;
-    while s < order.len() {
-        let m = pats.get(order[s]).len();
-        let mut e = s + 1;
-        while e < order.len() && pats.get(order[e]).len() == m {
-            e += 1;
-        }
-        if squared {
-            same_length::<true>(r, pats, &order[s..e], window, cutoff, min_group, out);
+    let mut res = [0.0; LANES];
+    by_length(pats.len(), &|i| pats.points(i), strategy.min_group(), &mut |ids, lanes| {
+        if lanes && pats.points(ids[0]) > 0 && !r.is_empty() {
+            if squared {
+                group::<true>(r, pats, ids, window, cutoff, None, &mut res);
+            } else {
+                group::<false>(r, pats, ids, window, cutoff, None, &mut res);
+            }
+            for (lane, &id) in ids.iter().enumerate() {
+                out[id] = res[lane];
+            }
         } else {
-            same_length::<false>(r, pats, &order[s..e], window, cutoff, min_group, out);
+            for &id in ids {
+                out[id] = dtw(r, pats.get(id), window, squared, cutoff, Kernel::Auto);
+            }
         }
-        s = e;
-    }
+    });
 }
 
 /// `B` rows over every column (no band) for the streaming lanes.
@@ -471,11 +465,7 @@ pub fn load_lane<T: Copy>(
         row[j * lanes + lane] = inf;
     }
     row[lane] = zero;
-    if sq {
-        rest_bound::<true>(r, src, usize::MAX, one);
-    } else {
-        rest_bound::<false>(r, src, usize::MAX, one);
-    }
+    rest_bound(sq, r, src, usize::MAX, one);
     for (i, &x) in one.iter().enumerate() {
         rest[i * lanes + lane] = x;
     }

@@ -132,9 +132,17 @@ pub fn band_w(window: Option<usize>, n: usize, m: usize) -> usize {
 /// Fills `rest[i]` (`i` in `0..=n`) with a lower bound of the cost of the
 /// cells of any warping path in rows `>= i`: each such row has a cell,
 /// within the band, costing at least the distance of `r[i]` to the
-/// envelope of `p` over that band.
+/// envelope of `p` over that band. `sq` selects the squared cost.
+pub fn rest_bound(sq: bool, r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) {
+    if sq {
+        rest_bound_of::<true>(r, p, w, rest)
+    } else {
+        rest_bound_of::<false>(r, p, w, rest)
+    }
+}
+
 #[inline(never)]
-pub fn rest_bound<const SQ: bool>(r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) {
+fn rest_bound_of<const SQ: bool>(r: &[f64], p: &[f64], w: usize, rest: &mut [f64]) {
     let (n, m) = (r.len(), p.len());
     rest[n] = 0.0;
     if w >= m - 1 {
@@ -213,11 +221,32 @@ pub fn range(x: &[f64]) -> (f64, f64) {
     x.iter().fold((INF, -INF), |(lo, hi), &v| (min(lo, v), max(hi, v)))
 }
 
-/// LB_Kim (first and last cells) and the best of LB_Kim + LB_Keogh in
-/// both directions (pattern against the reference's envelope, reference
-/// against the pattern's) for pattern `p`.
+/// LB_Kim (the first and last cells) and LB_Keogh of the pattern `p`
+/// against the reference's envelope (EQ) over the inner points: the cheap
+/// part of `topK`'s bound, LB_Kim + the larger of EQ and [`keogh_ec`], as
+/// the reference's envelope is computed once for all patterns. `sq`
+/// selects the squared cost.
+pub fn kim_eq(sq: bool, r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
+    if sq {
+        kim_eq_of::<true>(r, p, window, envs)
+    } else {
+        kim_eq_of::<false>(r, p, window, envs)
+    }
+}
+
+/// LB_Keogh of the reference `r` against the envelope of the pattern `p`
+/// (EC) over the inner points: the part of `topK`'s bound that takes an
+/// envelope per pattern.
+pub fn keogh_ec(sq: bool, r: &[f64], p: &[f64], window: Option<usize>) -> f64 {
+    if sq {
+        keogh_ec_of::<true>(r, p, window)
+    } else {
+        keogh_ec_of::<false>(r, p, window)
+    }
+}
+
 #[inline(never)]
-pub fn bounds<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
+fn kim_eq_of<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs: &mut Envelopes) -> (f64, f64) {
     let (n, m) = (r.len(), p.len());
     if n == 0 || m == 0 {
         return (0.0, 0.0);
@@ -236,17 +265,24 @@ pub fn bounds<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>, envs:
         let e = (m - 1).min(n);
         eq = env_sum::<SQ>(&p[1..e], &l[1..e], &u[1..e]) + range_sum::<SQ>(&p[e..m - 1], l[n - 1], u[n - 1]);
     }
-    let mut ec = 0.0;
-    if n >= 3 && w >= m - 1 {
+    (kim, eq)
+}
+
+#[inline(never)]
+fn keogh_ec_of<const SQ: bool>(r: &[f64], p: &[f64], window: Option<usize>) -> f64 {
+    let (n, m) = (r.len(), p.len());
+    if n < 3 || m == 0 {
+        return 0.0;
+    }
+    let w = band_w(window, n, m);
+    if w >= m - 1 {
         // The band covers the whole pattern: its envelope is its range.
         let (lo, hi) = range(p);
-        ec = range_sum::<SQ>(&r[1..n - 1], lo, hi);
-    } else if n >= 3 {
-        let mut u = vec![0.0; m];
-        let mut l = vec![0.0; m];
-        envelope(p, w, &mut u, &mut l);
-        let e = (n - 1).min(m);
-        ec = env_sum::<SQ>(&r[1..e], &l[1..e], &u[1..e]) + range_sum::<SQ>(&r[e..n - 1], l[m - 1], u[m - 1]);
+        return range_sum::<SQ>(&r[1..n - 1], lo, hi);
     }
-    (kim, kim + max(eq, ec))
+    let mut u = vec![0.0; m];
+    let mut l = vec![0.0; m];
+    envelope(p, w, &mut u, &mut l);
+    let e = (n - 1).min(m);
+    env_sum::<SQ>(&r[1..e], &l[1..e], &u[1..e]) + range_sum::<SQ>(&r[e..n - 1], l[m - 1], u[m - 1])
 }

@@ -31,13 +31,14 @@ use core::arch::wasm32::*;
 
 use crate::memory::Work;
 use crate::num;
+use crate::prec::{Prec, F64};
 use std::cell::RefCell;
 
 const INF: f64 = f64::INFINITY;
 /// Padding, in columns, on both sides of the column buffers.
-const OFF: usize = 16;
+pub const OFF: usize = 16;
 /// Below this many columns, rows are computed one scalar row at a time.
-const SMALL: usize = 24;
+pub const SMALL: usize = 24;
 /// Vectors per stripe in the main loop (8 rows, 8 cells in flight). Five
 /// vectors no longer fit V8's 16 SIMD registers and measure no faster.
 const KMAX: usize = 4;
@@ -85,6 +86,16 @@ impl Band {
             None => Band { w: usize::MAX, banded: false },
         }
     }
+
+    /// The columns `lo..=hi` of row `i` inside the band, of `m` columns.
+    #[inline(always)]
+    pub fn columns(&self, i: usize, m: usize) -> (usize, usize) {
+        if self.banded {
+            (i.saturating_sub(self.w), (m - 1).min(i + self.w))
+        } else {
+            (0, m - 1)
+        }
+    }
 }
 
 /// Which kernel computes the rows of one DTW (the `strategy` of `dtw_f64`
@@ -98,6 +109,11 @@ pub enum Kernel {
     /// Stripes of up to `2 * KMAX` rows in `f64x2` lanes ([`stripe`]); an
     /// odd last row is a scalar row.
     Stripes,
+    /// For `stripes.rs`: stripes through its general kernel only (any
+    /// number of dimensions, row values read from memory), so that tests
+    /// reach it for every `d`. The stripes of this file take it as
+    /// [`Kernel::Stripes`].
+    General,
 }
 
 /// DTW distance between `a` and `b`; `+inf` once it must exceed `cutoff`.
@@ -128,6 +144,15 @@ pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>, squared: bool, cutoff: f
 /// `topK` and the subsequence search (`top_k.rs`, `search.rs`); semantics of
 /// [`dtw`] are unchanged (same values, `+inf` above `cutoff`).
 ///
+/// With `prune`, cells that no path within the cutoffs can cross are
+/// skipped, as in EAPrunedDTW (Herrmann & Webb, 2021): after each stripe,
+/// the columns of its bottom row before the first such cell and after the
+/// last one; a stripe also stops once every cell of two consecutive steps
+/// is such a cell and so is the row above it from there on (see
+/// [`steps`]). Skipped cells count as `+inf`; the distance is unchanged
+/// when it is within the cutoffs (the cells of its optimal path are never
+/// skipped, and every other cell is computed from its neighbours alike).
+///
 /// `same_columns` lets a caller that runs many DTWs against one `b` skip
 /// rebuilding the column buffers: pass `false` on the first call, and `true`
 /// only while `b` is the same slice with the same contents as on the
@@ -141,6 +166,7 @@ pub fn dtw_rest(
     cutoff: f64,
     rest: &[f64],
     rest_cutoff: f64,
+    prune: bool,
     same_columns: bool,
     kernel: Kernel,
 ) -> f64 {
@@ -149,7 +175,7 @@ pub fn dtw_rest(
         return if a.is_empty() { 0.0 } else { INF };
     }
     let band = Band::new(window, a.len(), b.len());
-    let rest = Some((rest, rest_cutoff));
+    let rest = Some((rest, rest_cutoff, prune));
     let d = if squared {
         run::<true, false>(a, b, band, cutoff, rest, same_columns, Store::NONE, kernel)
     } else {
@@ -216,7 +242,7 @@ fn run<const SQ: bool, const STORE: bool>(
     b: &[f64],
     band: Band,
     cutoff: f64,
-    rest: Option<(&[f64], f64)>,
+    rest: Option<(&[f64], f64, bool)>,
     same_columns: bool,
     store: Store,
     kernel: Kernel,
@@ -235,7 +261,7 @@ fn run<const SQ: bool, const STORE: bool>(
             // Short columns: the stripes' set-up would cost more than the cells.
             Kernel::Auto => m < SMALL,
             Kernel::Rows => true,
-            Kernel::Stripes => false,
+            Kernel::Stripes | Kernel::General => false,
         };
         if rows {
             for (r, &x) in a.iter().enumerate() {
@@ -246,7 +272,7 @@ fn run<const SQ: bool, const STORE: bool>(
                 if min > cutoff {
                     return INF;
                 }
-                if let Some((rest, rest_cutoff)) = rest {
+                if let Some((rest, rest_cutoff, _)) = rest {
                     if min + rest[(r + 1).min(rest.len() - 1)] > rest_cutoff {
                         return INF;
                     }
@@ -258,8 +284,14 @@ fn run<const SQ: bool, const STORE: bool>(
         let mut r0 = 0;
         let mut k_built = 0;
         let mut masks = Masks::none();
-        let check = cutoff < INF || rest.is_some();
+        // With pruning, the scans below find a row with no cell left.
+        let pruning = matches!(rest, Some((_, _, true)));
+        let check = (cutoff < INF || rest.is_some()) && !pruning;
         let key = (b.as_ptr() as usize, m);
+        // First column that may hold a cell of a path within the cutoffs,
+        // and the first after the last, in the row above the stripe.
+        let mut live = 0;
+        let mut dead_from = usize::MAX >> 2;
         while n - r0 >= 2 {
             let k = ((n - r0) / 2).min(KMAX);
             if k != k_built {
@@ -268,29 +300,61 @@ fn run<const SQ: bool, const STORE: bool>(
                     held[k] = if same_columns { key } else { (0, 0) };
                 }
                 if band.banded {
-                    masks = Masks::ramps(ramps, band.w as isize, k);
+                    masks = Masks::ramps::<F64>(ramps, band.w as isize, k);
                 }
                 k_built = k;
             }
             let bb = &cols[k];
+            let from = live as isize;
+            let prune = match rest {
+                Some((rest, cut, true)) => Some((rest, cut, dead_from as isize)),
+                _ => None,
+            };
             let bottom_min = match k {
-                4 => stripe::<4, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
-                3 => stripe::<3, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
-                2 => stripe::<2, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
-                _ => stripe::<1, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store),
+                4 => stripe::<4, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store, from, prune),
+                3 => stripe::<3, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store, from, prune),
+                2 => stripe::<2, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store, from, prune),
+                _ => stripe::<1, SQ, STORE>(a, r0, m, row, bb, &mut masks, full, band, check, store, from, prune),
             };
             row[OFF - 1] = INF;
             r0 += 2 * k;
             if check && bottom_min > cutoff {
                 return INF;
             }
-            if let Some((rest, rest_cutoff)) = rest {
-                if bottom_min + rest[r0.min(rest.len() - 1)] > rest_cutoff {
+            if let Some((rest, rest_cutoff, prune)) = rest {
+                let rest = rest[r0.min(rest.len() - 1)];
+                if !prune {
+                    if bottom_min + rest > rest_cutoff {
+                        return INF;
+                    }
+                    continue;
+                }
+                // Columns of the bottom row (row r0 - 1) before the first
+                // one that a path within the cutoffs may cross: no such
+                // path reaches them in later rows either. (When there is
+                // none, the row's minimum is above the cutoffs.)
+                let lo = if band.banded { (r0 - 1).saturating_sub(band.w) } else { 0 };
+                let hi = if band.banded { (r0 - 1 + band.w).min(m - 1) } else { m - 1 };
+                let mut c = live.max(lo);
+                while c <= hi && (row[OFF + c] > cutoff || row[OFF + c] + rest > rest_cutoff) {
+                    c += 1;
+                }
+                if c > hi {
                     return INF;
                 }
+                live = c;
+                // Columns after the last that such a path may cross.
+                let mut e = hi;
+                while e > c && (row[OFF + e] > cutoff || row[OFF + e] + rest > rest_cutoff) {
+                    e -= 1;
+                }
+                dead_from = e + 1;
             }
         }
         if r0 < n {
+            // Columns before `live` were not computed in the last stripes
+            // (row[OFF - 1] is the origin when no stripe ran).
+            row[OFF..OFF + live.min(m)].iter_mut().for_each(|v| *v = INF);
             scalar_row::<SQ>(a[r0], b, row, r0, band);
             if STORE {
                 store.row(r0, &row[OFF..OFF + m]);
@@ -301,39 +365,40 @@ fn run<const SQ: bool, const STORE: bool>(
 }
 
 /// Band masks of one stripe size `k` (see [`fill_mask`]): the two ramps,
-/// built once per size, and the full mask, built on first use.
-struct Masks {
-    left: *const f64,
-    right: *const f64,
-    full: *const f64,
+/// built once per size, and the full mask, built on first use. Shared with
+/// `stripes.rs`, in either precision.
+pub struct Masks<E> {
+    pub left: *const E,
+    pub right: *const E,
+    full: *const E,
 }
 
-impl Masks {
-    fn none() -> Masks {
+impl<E: Copy> Masks<E> {
+    pub fn none() -> Masks<E> {
         Masks { left: std::ptr::null(), right: std::ptr::null(), full: std::ptr::null() }
     }
 
     /// Masks of the left and right ramps of a band of half-width `w`:
     /// `O(k)` memory whatever the band.
-    fn ramps(buf: &mut Work, w: isize, k: usize) -> Masks {
-        let ki = k as isize;
-        let len = 2 * (6 * ki + 5) as usize;
-        let buf = buf.take(2 * len, INF);
+    pub fn ramps<P: Prec<E = E>>(buf: &mut Work<E>, w: isize, k: usize) -> Masks<E> {
+        let (n, ki) = (P::N as isize, k as isize);
+        let len = (n * (2 * n * ki + 2 * ki + 5)) as usize;
+        let buf = buf.take(2 * len, P::INF);
         let (left, right) = buf.split_at_mut(len);
         Masks {
-            left: fill_mask(left, -w - 2 * ki - 2, -w + 4 * ki + 2, w, k),
-            right: fill_mask(right, w - 2 * ki - 2, w + 4 * ki + 2, w, k),
+            left: fill_mask::<P>(left, -w - 2 * ki - 2, -w + 2 * n * ki + 2, w, k),
+            right: fill_mask::<P>(right, w - 2 * ki - 2, w + 2 * n * ki + 2, w, k),
             full: std::ptr::null(),
         }
     }
 
     /// The mask of every step, for stripes that may leave the band at any
     /// step (a narrow band, or the last rows of a tall matrix).
-    fn full(&mut self, buf: &mut Work, w: isize, k: usize) -> *const f64 {
+    pub fn full<P: Prec<E = E>>(&mut self, buf: &mut Work<E>, w: isize, k: usize) -> *const E {
         if self.full.is_null() {
-            let ki = k as isize;
-            let buf = buf.take(2 * (2 * w + 6 * ki + 5) as usize, INF);
-            self.full = fill_mask(buf, -w - 2 * ki - 2, w + 4 * ki + 2, w, k);
+            let (n, ki) = (P::N as isize, k as isize);
+            let buf = buf.take((n * (2 * w + 2 * n * ki + 2 * ki + 5)) as usize, P::INF);
+            self.full = fill_mask::<P>(buf, -w - 2 * ki - 2, w + 2 * n * ki + 2, w, k);
         }
         self.full
     }
@@ -351,29 +416,27 @@ fn fill_columns(bb: &mut [f64], b: &[f64], k: usize) {
     }
 }
 
-/// Fills a band mask for `q` in `[qlo, qhi]` (`q = t - 2v - r0`): lane 0 is
-/// `0` when `|q| <= w`, lane 1 when `|q - 2k| <= w`, and `+inf` otherwise.
-/// Returns the pointer at which `q = 0` would sit.
-fn fill_mask(buf: &mut [f64], qlo: isize, qhi: isize, w: isize, k: usize) -> *const f64 {
-    let inside = |q: isize| if q.abs() <= w { 0.0 } else { INF };
+/// Fills a band mask for `q` in `[qlo, qhi]` (`q = t - 2v - r0`) for
+/// stripes of `k` vectors of `N` lanes: lane `l` is `0` when
+/// `|q - 2lk| <= w`, and `+inf` otherwise. Returns the pointer at which
+/// `q = 0` would sit.
+fn fill_mask<P: Prec>(buf: &mut [P::E], qlo: isize, qhi: isize, w: isize, k: usize) -> *const P::E {
+    let n = P::N;
     for q in qlo..=qhi {
         let i = (q - qlo) as usize;
-        buf[2 * i] = inside(q);
-        buf[2 * i + 1] = inside(q - 2 * k as isize);
+        for l in 0..n {
+            let inside = (q - (2 * l * k) as isize).abs() <= w;
+            buf[n * i + l] = if inside { P::ZERO } else { P::INF };
+        }
     }
-    buf.as_ptr().wrapping_offset(-2 * qlo)
+    buf.as_ptr().wrapping_offset(-(n as isize) * qlo)
 }
 
 /// One row `r` as a plain scalar pass, in place over the row buffer; returns
 /// the row's minimum. Used for the last row when the number of rows is odd,
 /// and for every row when the columns are few.
 fn scalar_row<const SQ: bool>(x: f64, b: &[f64], row: &mut [f64], r: usize, band: Band) -> f64 {
-    let m = b.len();
-    let (lo, hi) = if band.banded {
-        (r.saturating_sub(band.w), (m - 1).min(r + band.w))
-    } else {
-        (0, m - 1)
-    };
+    let (lo, hi) = band.columns(r, b.len());
     let mut diag = row[OFF + lo - 1];
     let mut left = INF;
     let mut min = INF;
@@ -404,11 +467,13 @@ fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
     m: usize,
     row: &mut [f64],
     bb: &Work,
-    masks: &mut Masks,
+    masks: &mut Masks<f64>,
     full: &mut Work,
     band: Band,
     check_min: bool,
     store: Store,
+    from: isize,
+    prune: Option<(&[f64], f64, isize)>,
 ) -> f64 {
     let k = K as isize;
     let r0i = r0 as isize;
@@ -419,9 +484,9 @@ fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
     }
     let (t_lo, t_hi) = if band.banded {
         let w = band.w as isize;
-        ((r0i - w).max(0), (r0i + 4 * k - 2 + w).min(mi + 2 * k - 2))
+        ((r0i - w).max(from), (r0i + 4 * k - 2 + w).min(mi + 2 * k - 2))
     } else {
-        (0, mi + 2 * k - 2)
+        (from, mi + 2 * k - 2)
     };
     let rbase = row.as_mut_ptr().wrapping_add(OFF);
     let bbase = bb.as_ptr().wrapping_add(2 * OFF);
@@ -430,51 +495,89 @@ fn stripe<const K: usize, const SQ: bool, const STORE: bool>(
         old: [f64x2_splat(INF); K],
         top_prev: f64x2(row[(OFF as isize + t_lo - 1) as usize], INF),
     };
+    let mut stop = Stop::<K> { rest: [f64x2_splat(0.0); K], cut: f64x2_splat(INF), from: isize::MAX };
+    if let Some((rest, cut, from)) = prune {
+        let at = |r: usize| rest[r.min(rest.len() - 1)];
+        for (v, r) in stop.rest.iter_mut().enumerate() {
+            *r = f64x2(at(r0 + v + 1), at(r0 + K + v + 1));
+        }
+        stop.cut = f64x2_splat(cut);
+        stop.from = from;
+    }
+    let stop = &stop;
+    let p = prune.is_some();
     // SAFETY: every index below stays inside the padded buffers: columns
     // range over [-(2k - 1), m + 2k - 2] and OFF >= 2 * KMAX.
-    unsafe {
+    let end = unsafe {
+        let null = std::ptr::null();
         if STORE || !band.banded {
             // (A stored matrix is only computed without a band.)
-            steps::<K, SQ, false, STORE>(&mut st, &lanes, bbase, rbase, std::ptr::null(), r0i, t_lo, t_hi + 1, store);
+            if p {
+                steps::<K, SQ, false, STORE, true>(&mut st, &lanes, bbase, rbase, null, r0i, t_lo, t_hi + 1, store, stop)
+            } else {
+                steps::<K, SQ, false, STORE, false>(&mut st, &lanes, bbase, rbase, null, r0i, t_lo, t_hi + 1, store, stop)
+            }
         } else {
             let w = band.w as isize;
-            let s_lo = (r0i + 4 * k - 2 - w).max(t_lo);
+            let s_lo = (r0i + 4 * k - 2 - w).max((r0i - w).max(0));
             let s_hi = (r0i + w).min(t_hi);
             if s_lo > s_hi {
                 // Narrow band: every step may leave it; one full mask.
-                let base = masks.full(full, w, K);
-                steps::<K, SQ, true, false>(&mut st, &lanes, bbase, rbase, base, r0i, t_lo, t_hi + 1, store);
+                let base = masks.full::<F64>(full, w, K);
+                steps::<K, SQ, true, false, false>(&mut st, &lanes, bbase, rbase, base, r0i, t_lo, t_hi + 1, store, stop)
             } else {
+                // The ramps and the middle, from t_lo on.
                 let (lbase, rmask) = (masks.left, masks.right);
-                steps::<K, SQ, true, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, t_lo, s_lo, store);
-                steps::<K, SQ, false, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, s_lo, s_hi + 1, store);
-                steps::<K, SQ, true, false>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_hi + 1, t_hi + 1, store);
+                let (s_lo, s_end) = (s_lo.max(t_lo), (s_hi + 1).max(t_lo));
+                steps::<K, SQ, true, false, false>(&mut st, &lanes, bbase, rbase, lbase, r0i, t_lo, s_lo, store, stop);
+                let e = if p {
+                    steps::<K, SQ, false, false, true>(&mut st, &lanes, bbase, rbase, null, r0i, s_lo, s_end, store, stop)
+                } else {
+                    steps::<K, SQ, false, false, false>(&mut st, &lanes, bbase, rbase, null, r0i, s_lo, s_end, store, stop)
+                };
+                if e < s_end {
+                    e
+                } else if p {
+                    steps::<K, SQ, true, false, true>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_end, t_hi + 1, store, stop)
+                } else {
+                    steps::<K, SQ, true, false, false>(&mut st, &lanes, bbase, rbase, rmask, r0i, s_end, t_hi + 1, store, stop)
+                }
             }
         }
+    };
+    if end <= t_hi {
+        // Stopped early: the rest of the bottom row is dead.
+        let lo = (OFF as isize + end - 2 * k + 1) as usize;
+        let hi = (OFF as isize + t_hi - 2 * k + 1) as usize;
+        row[lo..=hi].iter_mut().for_each(|v| *v = INF);
     }
     // Minimum of the bottom row, a lower bound of the distance.
     if check_min {
         let lo = (OFF as isize + t_lo - 2 * k + 1) as usize;
         let hi = (OFF as isize + t_hi - 2 * k + 1) as usize;
-        slice_min(&row[lo..=hi])
+        slice_min::<F64>(&row[lo..=hi])
     } else {
         INF
     }
 }
 
-/// Minimum of a non-empty slice, two lanes at a time.
+/// Minimum of a non-empty slice, a vector at a time.
 #[inline(always)]
-fn slice_min(x: &[f64]) -> f64 {
-    let mut acc = f64x2_splat(INF);
-    let pairs = x.len() / 2;
-    for p in 0..pairs {
-        // SAFETY: 2p + 1 < x.len().
-        let v = unsafe { v128_load(x.as_ptr().add(2 * p) as *const v128) };
-        acc = f64x2_pmin(v, acc);
+pub fn slice_min<P: Prec>(x: &[P::E]) -> P::E {
+    let n = P::N;
+    let mut acc = P::splat(P::INF);
+    let vecs = x.len() / n;
+    for p in 0..vecs {
+        // SAFETY: n * p + n - 1 < x.len().
+        let v = unsafe { v128_load(x.as_ptr().add(n * p) as *const v128) };
+        acc = P::min(v, acc);
     }
-    let mut min = num::min(f64x2_extract_lane::<0>(acc), f64x2_extract_lane::<1>(acc));
-    if x.len() % 2 == 1 {
-        min = num::min(min, x[x.len() - 1]);
+    let mut min = P::lane(acc, 0);
+    for l in 1..n {
+        min = num::min(min, P::lane(acc, l));
+    }
+    for &e in &x[vecs * n..] {
+        min = num::min(min, e);
     }
     min
 }
@@ -492,7 +595,7 @@ fn slice_min(x: &[f64]) -> f64 {
 /// steps (see [`Masks`]); with `STORE`, `store` must hold every cell of the
 /// stripe's rows at those columns.
 #[allow(clippy::too_many_arguments)]
-unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: bool>(
+unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: bool, const STOP: bool>(
     st: &mut State<K>,
     lanes: &[v128; K],
     bbase: *const f64,
@@ -502,7 +605,8 @@ unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: b
     t0: isize,
     t1: isize,
     store: Store,
-) {
+    stop: &Stop<K>,
+) -> isize {
     let mut out = st.out;
     let mut old = st.old;
     let mut top_prev = st.top_prev;
@@ -556,8 +660,30 @@ unsafe fn steps<const K: usize, const SQ: bool, const MASK: bool, const STORE: b
         sp = sp.wrapping_add(1);
         mp = mp.wrapping_add(2);
         t += 1;
+        if STOP && t & 3 == 0 && t > stop.from {
+            // Every cell of the last two steps dead, and the row above
+            // dead from here on: so is every later cell of the stripe.
+            let mut live = f64x2_splat(0.0);
+            for v in 0..K {
+                live = v128_or(live, f64x2_le(f64x2_add(out[v], stop.rest[v]), stop.cut));
+                live = v128_or(live, f64x2_le(f64x2_add(old[v], stop.rest[v]), stop.cut));
+            }
+            if !v128_any_true(live) {
+                break;
+            }
+        }
     }
     st.out = out;
     st.old = old;
     st.top_prev = top_prev;
+    t
+}
+
+/// When a stripe may stop early (see [`steps`]): a cell is dead when its
+/// value plus `rest` (the bound of the rows below it, by lane) exceeds
+/// `cut`; the row above is dead from column `from` on.
+struct Stop<const K: usize> {
+    rest: [v128; K],
+    cut: v128,
+    from: isize,
 }

@@ -27,11 +27,15 @@ use std::cell::RefCell;
 use crate::batch::{self, Patterns};
 use crate::best::TopKStats;
 use crate::dtw::{self, Kernel};
+use crate::lanes::{self, LaneTable};
 use crate::lcs::{self, Seqs};
 use crate::memory;
-use crate::path;
+use crate::path::{self, Whole};
+use crate::prec::{F32, F64};
 use crate::search;
+use crate::stripes::{self, Table};
 use crate::top_k;
+use crate::top_k_dims::{self, Margins};
 
 /// The count returned when a strategy does not apply (`-1` in JavaScript).
 const NOT_AVAILABLE: usize = usize::MAX;
@@ -52,15 +56,15 @@ fn window_arg(window: f64) -> Option<usize> {
     }
 }
 
-/// The patterns of [`dtw_batch_f64`] and [`top_k_f64`]: pattern `i` is
-/// `flat[off[i]..off[i + 1]]`.
+/// The patterns of [`dtw_batch_f64`], [`top_k_f64`] and their `dims`
+/// forms: pattern `i` is points `off[i]..off[i + 1]` of `dims` values.
 ///
 /// # Safety
 /// `off` must point to `count + 1` readable `u32`, non-decreasing, and
-/// `flat` to `off[count]` readable `f64`, for the lifetime `'a`.
-unsafe fn patterns<'a>(flat: *const f64, off: *const u32, count: usize) -> Patterns<'a> {
+/// `flat` to `off[count] * dims` readable values, for the lifetime `'a`.
+unsafe fn patterns<'a, E>(flat: *const E, off: *const u32, count: usize, dims: usize) -> Patterns<'a, E> {
     let off = std::slice::from_raw_parts(off, count + 1);
-    Patterns { flat: std::slice::from_raw_parts(flat, off[count] as usize), off }
+    Patterns { flat: std::slice::from_raw_parts(flat, off[count] as usize * dims), off, dims }
 }
 
 /// Decodes the `strategy` of [`dtw_f64`] and [`search_f64`].
@@ -69,6 +73,26 @@ fn kernel(strategy: u32) -> Option<Kernel> {
         0 => Some(Kernel::Auto),
         1 => Some(Kernel::Rows),
         2 => Some(Kernel::Stripes),
+        _ => None,
+    }
+}
+
+/// Decodes the `strategy` of [`dtw_dims_f64`] and [`dtw_dims_f32`].
+fn kernel_dims(strategy: u32) -> Option<Kernel> {
+    match strategy {
+        3 => Some(Kernel::General),
+        s => kernel(s),
+    }
+}
+
+/// Decodes the `strategy` of [`path_f64`] and [`path_dims_f64`].
+fn path_strategy(strategy: u32) -> Option<path::Strategy> {
+    match strategy {
+        0 => Some(path::Strategy::Auto),
+        1 => Some(path::Strategy::Matrix(Kernel::Rows)),
+        2 => Some(path::Strategy::Matrix(Kernel::Stripes)),
+        3 => Some(path::Strategy::Rows),
+        4 => Some(path::Strategy::Checkpoints),
         _ => None,
     }
 }
@@ -125,6 +149,76 @@ pub unsafe extern "C" fn dtw_f64(
     dtw::dtw(a, b, window_arg(window), squared != 0, cutoff, kernel)
 }
 
+/// The dependent multivariate DTW (DTW_D) of `a` (`n` points of `dims`
+/// values, point-major: value `k` of point `i` at `a[i * dims + k]`) and
+/// `b` (`m` points), exact in `f64`: the cost of cell `(i, j)` is
+/// `Σ_k |a_i[k] - b_j[k]|`, or `Σ_k (a_i[k] - b_j[k])²`, summed in index
+/// order from `k = 0`. Both empty is `0`, one empty `+inf`. `dims = 1` is
+/// [`dtw_f64`], bit for bit; `dims = 0` returns `NaN`.
+///
+/// `strategy`: `0` auto, `1` scalar rows, `2` stripes (a kernel of their
+/// own for `dims` up to 5), `3` stripes through the general kernel only.
+///
+/// # Safety
+/// `a` and `b` must point to `n * dims` and `m * dims` readable `f64`
+/// values, none NaN.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn dtw_dims_f64(
+    a: *const f64,
+    n: usize,
+    b: *const f64,
+    m: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    strategy: u32,
+) -> f64 {
+    let kernel = match kernel_dims(strategy) {
+        Some(k) if dims > 0 => k,
+        _ => return f64::NAN,
+    };
+    let a = std::slice::from_raw_parts(a, n * dims);
+    let b = std::slice::from_raw_parts(b, m * dims);
+    stripes::dtw_dims::<F64>(a, b, dims, window_arg(window), squared != 0, cutoff, None, kernel)
+}
+
+/// [`dtw_dims_f64`] in `f32`, `dims >= 1` (`1` is univariate): the inputs
+/// are `f32` values, and every cell is computed in `f32` as `cost +
+/// min(up, left, diagonal)`, each operation (the difference, the absolute
+/// value or square, each partial sum of the cost, the final addition)
+/// rounded to `f32`, as a scalar reference applying `Math.fround` after
+/// each does (a result beyond the `f32` range is `+inf`). Returns that
+/// `f32` distance (exactly, as an `f64`).
+///
+/// `strategy`: as for [`dtw_dims_f64`].
+///
+/// # Safety
+/// `a` and `b` must point to `n * dims` and `m * dims` readable `f32`
+/// values, all finite.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn dtw_dims_f32(
+    a: *const f32,
+    n: usize,
+    b: *const f32,
+    m: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    strategy: u32,
+) -> f64 {
+    let kernel = match kernel_dims(strategy) {
+        Some(k) if dims > 0 => k,
+        _ => return f64::NAN,
+    };
+    let a = std::slice::from_raw_parts(a, n * dims);
+    let b = std::slice::from_raw_parts(b, m * dims);
+    stripes::dtw_dims::<F32>(a, b, dims, window_arg(window), squared != 0, cutoff, None, kernel) as f64
+}
+
 /// `dtwBatch`: the DTW distances of the reference `r` (`n` points) to
 /// `count` patterns stored back to back in `flat`, pattern `i` at
 /// `flat[off[i]..off[i + 1]]`, written to `out` in pattern order. Returns
@@ -157,10 +251,106 @@ pub unsafe extern "C" fn dtw_batch_f64(
         2 => batch::Strategy::Lanes,
         _ => return NOT_AVAILABLE,
     };
-    let pats = patterns(flat, off, count);
+    let pats = patterns(flat, off, count, 1);
     let r = std::slice::from_raw_parts(r, n);
     let out = std::slice::from_raw_parts_mut(out, count);
     batch::batch(r, &pats, window_arg(window), squared != 0, cutoff, strategy, out);
+    count
+}
+
+/// The `dims` form of [`dtw_batch_f64`]: the reference `r` (`n` points of
+/// `dims` values) against `count` patterns of `dims` values per point,
+/// pattern `i` being points `off[i]..off[i + 1]` of `flat`, under the
+/// DTW of [`dtw_dims_f64`]. Writes the distances to `out` in pattern
+/// order and returns `count`; `dims = 0` writes nothing and returns `-1`.
+/// `dims = 1` is [`dtw_batch_f64`] (but for `strategy` 3).
+///
+/// `strategy`: `0` auto, `1` every pattern alone, `2` every group of
+/// patterns of one length, however few, in the lane-parallel kernel, `3`
+/// as `2` through its general kernel only.
+///
+/// # Safety
+/// `r` must point to `n * dims` readable `f64`, `off` to `count + 1`
+/// non-decreasing `u32` offsets, `flat` to `off[count] * dims` `f64`, none
+/// NaN; `out` to `count` writable `f64`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn dtw_batch_dims_f64(
+    r: *const f64,
+    n: usize,
+    flat: *const f64,
+    off: *const u32,
+    count: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    out: *mut f64,
+    strategy: u32,
+) -> usize {
+    if dims == 1 && strategy < 3 {
+        return dtw_batch_f64(r, n, flat, off, count, window, squared, cutoff, out, strategy);
+    }
+    batch_dims::<F64>(r, n, flat, off, count, dims, window, squared, cutoff, out, strategy)
+}
+
+/// [`dtw_batch_dims_f64`] in `f32`, as [`dtw_dims_f32`] (`dims = 1` is
+/// univariate): `r` and `flat` hold `f32` values; the `f32` distances are
+/// written to `out` as `f64`.
+///
+/// `strategy`: as for [`dtw_batch_dims_f64`].
+///
+/// # Safety
+/// As [`dtw_batch_dims_f64`], with `r` and `flat` pointing to finite `f32`
+/// values.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn dtw_batch_dims_f32(
+    r: *const f32,
+    n: usize,
+    flat: *const f32,
+    off: *const u32,
+    count: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    out: *mut f64,
+    strategy: u32,
+) -> usize {
+    batch_dims::<F32>(r, n, flat, off, count, dims, window, squared, cutoff, out, strategy)
+}
+
+/// [`dtw_batch_dims_f64`] and [`dtw_batch_dims_f32`].
+///
+/// # Safety
+/// As [`dtw_batch_dims_f64`], in the precision `P`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn batch_dims<P: LaneTable + Table>(
+    r: *const P::E,
+    n: usize,
+    flat: *const P::E,
+    off: *const u32,
+    count: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    out: *mut f64,
+    strategy: u32,
+) -> usize {
+    let strategy = match strategy {
+        _ if dims == 0 => return NOT_AVAILABLE,
+        0 => lanes::Strategy::Auto,
+        1 => lanes::Strategy::Pairs,
+        2 => lanes::Strategy::Lanes,
+        3 => lanes::Strategy::General,
+        _ => return NOT_AVAILABLE,
+    };
+    let pats = patterns(flat, off, count, dims);
+    let r = std::slice::from_raw_parts(r, n * dims);
+    let out = std::slice::from_raw_parts_mut(out, count);
+    lanes::batch::<P>(r, &pats, window_arg(window), squared != 0, cutoff, strategy, out);
     count
 }
 
@@ -205,7 +395,7 @@ pub unsafe extern "C" fn top_k_f64(
         4 => top_k::Strategy::Screen,
         _ => return NOT_AVAILABLE,
     };
-    let pats = patterns(flat, off, count);
+    let pats = patterns(flat, off, count, 1);
     let r = std::slice::from_raw_parts(r, n);
     let k = k.min(count);
     let out_idx = std::slice::from_raw_parts_mut(out_idx, k);
@@ -222,6 +412,124 @@ pub unsafe extern "C" fn top_k_f64(
     }
 }
 
+/// The `dims` form of [`top_k_f64`]: the `min(k, count)` patterns
+/// (stored as for [`dtw_batch_dims_f64`]) nearest to `r` under the DTW of
+/// [`dtw_dims_f64`], exactly those of computing every distance and sorting
+/// by (distance, index); written to `out_idx` and `out_dist` (a distance
+/// above `cutoff` is `+inf`), with the four counters of [`top_k_f64`] in
+/// `stats`. Returns how many were written; `dims = 0` writes nothing and
+/// returns `-1`. `dims = 1` is [`top_k_f64`] with the same `strategy`
+/// (`0` to `2`).
+///
+/// `strategy`: `0` auto, `1` every pattern alone, `2` groups of one length
+/// in the lane-parallel kernel, however few.
+///
+/// # Safety
+/// As [`dtw_batch_dims_f64`] for `r`, `flat` and `off`; `out_idx` and
+/// `out_dist` must point to `min(k, count)` writable `u32` and `f64`,
+/// `stats` to 4 writable `f64`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn top_k_dims_f64(
+    r: *const f64,
+    n: usize,
+    flat: *const f64,
+    off: *const u32,
+    count: usize,
+    dims: usize,
+    k: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    out_idx: *mut u32,
+    out_dist: *mut f64,
+    stats: *mut f64,
+    strategy: u32,
+) -> usize {
+    if dims == 1 && strategy < 3 {
+        return top_k_f64(r, n, flat, off, count, k, window, squared, cutoff, out_idx, out_dist, stats, strategy);
+    }
+    let s = TopKDims { k, window, squared, cutoff, out_idx, out_dist, stats, strategy };
+    top_k_dims_in::<F64>(r, n, flat, off, count, dims, s)
+}
+
+/// [`top_k_dims_f64`] in `f32`, as [`dtw_dims_f32`] (`dims = 1` is
+/// univariate): `r` and `flat` hold `f32` values, and the `f32` distances
+/// are written as `f64`.
+///
+/// `strategy`: as for [`top_k_dims_f64`].
+///
+/// # Safety
+/// As [`top_k_dims_f64`], with `r` and `flat` pointing to finite `f32`
+/// values.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn top_k_dims_f32(
+    r: *const f32,
+    n: usize,
+    flat: *const f32,
+    off: *const u32,
+    count: usize,
+    dims: usize,
+    k: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    out_idx: *mut u32,
+    out_dist: *mut f64,
+    stats: *mut f64,
+    strategy: u32,
+) -> usize {
+    let s = TopKDims { k, window, squared, cutoff, out_idx, out_dist, stats, strategy };
+    top_k_dims_in::<F32>(r, n, flat, off, count, dims, s)
+}
+
+/// The arguments of [`top_k_dims_f64`] and [`top_k_dims_f32`] after the
+/// patterns.
+struct TopKDims {
+    k: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    out_idx: *mut u32,
+    out_dist: *mut f64,
+    stats: *mut f64,
+    strategy: u32,
+}
+
+/// [`top_k_dims_f64`] and [`top_k_dims_f32`].
+///
+/// # Safety
+/// As [`top_k_dims_f64`], in the precision `P`.
+unsafe fn top_k_dims_in<P: LaneTable + Table + Margins>(
+    r: *const P::E,
+    n: usize,
+    flat: *const P::E,
+    off: *const u32,
+    count: usize,
+    dims: usize,
+    s: TopKDims,
+) -> usize {
+    let strategy = match s.strategy {
+        _ if dims == 0 => return NOT_AVAILABLE,
+        0 => top_k_dims::Strategy::Auto,
+        1 => top_k_dims::Strategy::Pairs,
+        2 => top_k_dims::Strategy::Lanes,
+        _ => return NOT_AVAILABLE,
+    };
+    let pats = patterns(flat, off, count, dims);
+    let r = std::slice::from_raw_parts(r, n * dims);
+    let k = s.k.min(count);
+    let out_idx = std::slice::from_raw_parts_mut(s.out_idx, k);
+    let out_dist = std::slice::from_raw_parts_mut(s.out_dist, k);
+    let mut st = TopKStats::default();
+    let window = window_arg(s.window);
+    let found = top_k_dims::top_k_dims::<P>(s.squared != 0, r, &pats, k, window, s.cutoff, strategy, out_idx, out_dist, &mut st);
+    let stats = std::slice::from_raw_parts_mut(s.stats, 4);
+    stats.copy_from_slice(&[st.pruned_kim, st.pruned_keogh, st.abandoned, st.computed]);
+    found
+}
+
 /// Subsequence search: the windows of `x` (`n` points, the first at
 /// absolute index `base`) nearest to the query `q` (`m` points) under DTW,
 /// z-normalized when `normalize != 0`, for `k` matches (clamped to
@@ -233,7 +541,13 @@ pub unsafe extern "C" fn top_k_f64(
 /// to `stats`: pruned by LB_Kim, by LB_Keogh EQ, by LB_Keogh EC, abandoned
 /// DTWs, completed DTWs, then `T`.
 ///
-/// `strategy` chooses the DTWs' kernel, as for [`dtw_f64`].
+/// `strategy`: bits 0 and 1 choose the DTWs' kernel, as for [`dtw_f64`];
+/// bits 2 to 4 each turn one fast path of the search off, for tests:
+/// `4` LB_Kim one window at a time instead of two in the two lanes, `8`
+/// DTWs that compute every cell of the band, `16` the series' envelope at
+/// once by a monotonic deque instead of piece by piece
+/// (`search::SCALAR_KIM`, `UNPRUNED_DTW`, `WHOLE_ENVELOPE`). The
+/// candidates and the counters are the same whatever the bits.
 ///
 /// # Safety
 /// `x` and `q` must point to `n` and `m` readable `f64`, none NaN, with
@@ -255,16 +569,18 @@ pub unsafe extern "C" fn search_f64(
     stats: *mut f64,
     strategy: u32,
 ) -> usize {
-    let kernel = match kernel(strategy) {
-        Some(k) => k,
-        None => return NOT_AVAILABLE,
+    let paths = search::SCALAR_KIM | search::UNPRUNED_DTW | search::WHOLE_ENVELOPE;
+    let kernel = match kernel(strategy & 3) {
+        Some(k) if strategy & !(3 | paths) == 0 => k,
+        _ => return NOT_AVAILABLE,
     };
     let x = std::slice::from_raw_parts(x, n);
     let q = std::slice::from_raw_parts(q, m);
     let mut st = search::Stats::default();
     let k = k.clamp(1, n + 1 - m);
     let window = window_arg(window);
-    let (cands, t) = search::search(squared != 0, x, q, window, normalize != 0, k, ez, base, t0, kernel, &mut st);
+    let sq = squared != 0;
+    let (cands, t) = search::search(sq, x, q, window, normalize != 0, k, ez, base, t0, kernel, strategy & paths, &mut st);
     let s = std::slice::from_raw_parts_mut(stats, 6);
     s.copy_from_slice(&[st.kim, st.keogh_eq, st.keogh_ec, st.abandoned, st.dtw, t]);
     RESULTS.with(|r| {
@@ -320,29 +636,113 @@ pub unsafe extern "C" fn path_f64(
     PATH.with(|p| {
         let mut p = p.borrow_mut();
         p.clear();
-        let strategy = match strategy {
-            0 => path::Strategy::Auto,
-            1 => path::Strategy::Matrix(Kernel::Rows),
-            2 => path::Strategy::Matrix(Kernel::Stripes),
-            3 => path::Strategy::Rows,
-            4 => path::Strategy::Checkpoints,
-            _ => return f64::NAN,
+        let strategy = match path_strategy(strategy) {
+            Some(s) => s,
+            None => return f64::NAN,
         };
         let window = window_arg(window);
-        path::dtw_path(a, b, window, squared != 0, cutoff, limit, strategy, &mut p).unwrap_or(f64::NAN)
+        path::dtw_path::<F64>(a, b, 1, window, squared != 0, cutoff, limit, strategy, &mut p).unwrap_or(f64::NAN)
     })
 }
 
-/// Address of the path written by the last [`path_f64`].
+/// The `dims` form of [`path_f64`]: the distance of `a` and `b` (`n` and
+/// `m` points of `dims` values) as [`dtw_dims_f64`], and an optimal path
+/// (ties: diagonal, then up, then left) in the buffer of [`path_ptr`] and
+/// [`path_len`]. `dims = 1` is [`path_f64`]; `dims = 0` returns `NaN`.
+///
+/// `strategy`: `0` auto, `3` the rows over their band, every row kept,
+/// whatever `limit`, `4` the rows over their band, at most `limit` cells
+/// at once (divide and conquer); `1` and `2` (the whole matrix) only with
+/// `dims = 1`.
 ///
 /// # Safety
-/// Safe to call. The path stays valid until the next [`path_f64`].
+/// `a` and `b` must point to `n * dims` and `m * dims` readable `f64`,
+/// none NaN.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn path_dims_f64(
+    a: *const f64,
+    n: usize,
+    b: *const f64,
+    m: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    limit: usize,
+    strategy: u32,
+) -> f64 {
+    path_dims::<F64>(a, n, b, m, dims, window, squared, cutoff, limit, strategy)
+}
+
+/// [`path_dims_f64`] in `f32`, as [`dtw_dims_f32`] (`dims = 1` is
+/// univariate): `a` and `b` hold `f32` values; returns the `f32` distance.
+///
+/// `strategy`: `0` auto, `3` and `4` as for [`path_dims_f64`].
+///
+/// # Safety
+/// As [`path_dims_f64`], with `a` and `b` pointing to finite `f32` values.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn path_dims_f32(
+    a: *const f32,
+    n: usize,
+    b: *const f32,
+    m: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    limit: usize,
+    strategy: u32,
+) -> f64 {
+    path_dims::<F32>(a, n, b, m, dims, window, squared, cutoff, limit, strategy)
+}
+
+/// [`path_dims_f64`] and [`path_dims_f32`].
+///
+/// # Safety
+/// As [`path_dims_f64`], in the precision `P`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn path_dims<P: Table + Whole>(
+    a: *const P::E,
+    n: usize,
+    b: *const P::E,
+    m: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    cutoff: f64,
+    limit: usize,
+    strategy: u32,
+) -> f64 {
+    PATH.with(|p| {
+        let mut p = p.borrow_mut();
+        p.clear();
+        let strategy = match path_strategy(strategy) {
+            Some(s) if dims > 0 => s,
+            _ => return f64::NAN,
+        };
+        let a = std::slice::from_raw_parts(a, n * dims);
+        let b = std::slice::from_raw_parts(b, m * dims);
+        let window = window_arg(window);
+        path::dtw_path::<P>(a, b, dims, window, squared != 0, cutoff, limit, strategy, &mut p).unwrap_or(f64::NAN)
+    })
+}
+
+/// Address of the path written by the last [`path_f64`] (or `dims`
+/// form).
+///
+/// # Safety
+/// Safe to call. The path stays valid until the next [`path_f64`] or
+/// `dims` form.
 #[no_mangle]
 pub extern "C" fn path_ptr() -> *const u32 {
     PATH.with(|p| p.borrow().as_ptr())
 }
 
-/// Number of `(i, j)` pairs written by the last [`path_f64`].
+/// Number of `(i, j)` pairs written by the last [`path_f64`] (or `dims`
+/// form).
 ///
 /// # Safety
 /// Safe to call.

@@ -8,9 +8,14 @@
 //! documented contracts):
 //!
 //! * `dtw`: one DTW, full or banded, and the stripes it runs on;
+//! * `stripes`: the same for multivariate series (dependent DTW) and in
+//!   `f32`, in either precision of `prec`;
 //! * `batch`: many DTWs against one reference, lane-parallel (`dtwBatch`);
-//! * `bounds`: envelopes and lower bounds;
+//! * `lanes`: the same for multivariate series and in `f32`;
+//! * `bounds`: envelopes and lower bounds; `envelope`: the envelope of any
+//!   part of a series (van Herk / Gil-Werman);
 //! * `top_k`, `best`, `screen`: `topK`, its k best, its `f32` screening;
+//! * `top_k_dims`: `topK` for multivariate series and in `f32`;
 //! * `path`: the optimal warping path in bounded memory;
 //! * `search`: the subsequence search;
 //! * `lcs`: LCS lengths, rows and the correlation matrix;
@@ -20,11 +25,16 @@ mod batch;
 mod best;
 mod bounds;
 mod dtw;
+mod envelope;
 pub mod ffi;
+mod lanes;
 mod lcs;
 mod memory;
 mod num;
 mod path;
+mod prec;
 mod screen;
 mod search;
+mod stripes;
 mod top_k;
+mod top_k_dims;

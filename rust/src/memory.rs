@@ -34,23 +34,24 @@ pub fn scratch(slot: u32, bytes: usize) -> *mut u8 {
     })
 }
 
-/// A growable `f64` work buffer owned by the kernels themselves.
-pub struct Work {
-    buf: Vec<f64>,
+/// A growable work buffer owned by the kernels themselves, of `f64` unless
+/// said otherwise (`f32`, or `v128` for 16-byte aligned vectors).
+pub struct Work<T = f64> {
+    buf: Vec<T>,
 }
 
-impl Work {
+impl<T: Copy> Work<T> {
     pub const fn new() -> Self {
         Work { buf: Vec::new() }
     }
 
     /// Pointer to the start of the buffer.
-    pub fn as_ptr(&self) -> *const f64 {
+    pub fn as_ptr(&self) -> *const T {
         self.buf.as_ptr()
     }
 
     /// Returns a slice of exactly `len` values, all set to `fill`.
-    pub fn take(&mut self, len: usize, fill: f64) -> &mut [f64] {
+    pub fn take(&mut self, len: usize, fill: T) -> &mut [T] {
         if self.buf.len() < len {
             self.buf = Vec::new();
             self.buf.resize(len, fill);

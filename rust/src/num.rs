@@ -7,7 +7,7 @@
 
 /// The smaller of `a` and `b` (`a` on ties); inputs must not be NaN.
 #[inline(always)]
-pub fn min(a: f64, b: f64) -> f64 {
+pub fn min<E: PartialOrd>(a: E, b: E) -> E {
     if b < a {
         b
     } else {

@@ -21,121 +21,145 @@
 use core::arch::wasm32::*;
 
 use crate::bounds::band_w;
-use crate::dtw::{dtw, matrix, Kernel, MATRIX_PAD};
-use crate::num::cost;
+use crate::dtw::{matrix, Kernel, MATRIX_PAD};
+use crate::prec::{cost, Prec, F32, F64};
+use crate::stripes::{dtw_dims, Table};
 use std::cell::RefCell;
 
 const INF: f64 = f64::INFINITY;
 
 thread_local! {
-    /// Scratch rows of `Ctx::row`: the row above (padded) and the costs.
-    static SCRATCH: RefCell<(Vec<f64>, Vec<f64>)> = RefCell::new((Vec::new(), Vec::new()));
     /// The whole matrix, for [`traced`].
     static MATRIX: RefCell<Vec<f64>> = RefCell::new(Vec::new());
 }
 
 /// Cells `lo..lo + vals.len()` of one row.
-struct Row {
+struct Row<P: Prec> {
     lo: usize,
-    vals: Vec<f64>,
+    vals: Vec<P::E>,
 }
 
-impl Row {
+impl<P: Prec> Row<P> {
     #[inline(always)]
-    fn get(&self, j: usize) -> f64 {
+    fn get(&self, j: usize) -> P::E {
         if j >= self.lo && j < self.lo + self.vals.len() {
             self.vals[j - self.lo]
         } else {
-            INF
+            P::INF
         }
     }
     #[inline(always)]
-    fn left_of(&self, j: usize) -> f64 {
+    fn left_of(&self, j: usize) -> P::E {
         if j == 0 {
-            INF
+            P::INF
         } else {
             self.get(j - 1)
         }
     }
 }
 
-/// Branch-free minimum of two non-NaN values.
+/// Branch-free minimum of two values (non-negative, not NaN).
 #[inline(always)]
-fn pmin(a: f64, b: f64) -> f64 {
-    f64x2_extract_lane::<0>(f64x2_pmin(f64x2_splat(a), f64x2_splat(b)))
+fn pmin<P: Prec>(a: P::E, b: P::E) -> P::E {
+    P::lane(P::min(P::splat(a), P::splat(b)), 0)
 }
 
-struct Ctx<'a> {
+/// One DTW whose rows are recomputed on demand: `a` (the rows) and `b`
+/// (the columns) of `d` values per point, in the precision `P`.
+struct Ctx<'a, P: Prec> {
     /// Squared cost (else absolute).
     sq: bool,
-    a: &'a [f64],
-    b: &'a [f64],
+    a: &'a [P::E],
+    b: &'a [P::E],
+    d: usize,
     /// Band half-width; `usize::MAX` without a band.
     w: usize,
     limit: usize,
+    /// Scratch rows of [`Ctx::row`]: the row above (padded) and the costs.
+    scratch: RefCell<(Vec<P::E>, Vec<P::E>)>,
 }
 
-impl<'a> Ctx<'a> {
+impl<'a, P: Prec> Ctx<'a, P> {
     fn range(&self, i: usize, jmax: usize) -> (usize, usize) {
         (i.saturating_sub(self.w), jmax.min(i.saturating_add(self.w)))
     }
 
     /// Row `i` up to column `jmax`, from row `i - 1` (`None`: `i = 0`).
-    fn row(&self, i: usize, prev: Option<&Row>, jmax: usize) -> Row {
+    fn row(&self, i: usize, prev: Option<&Row<P>>, jmax: usize) -> Row<P> {
         let (lo, hi) = self.range(i, jmax);
-        let x = self.a[i];
+        let d = self.d;
+        let x = &self.a[i * d..(i + 1) * d];
         let len = hi + 1 - lo;
-        let mut vals = vec![0.0; len];
-        SCRATCH.with(|sc| {
-            let mut sc = sc.borrow_mut();
-            let (above, costs) = &mut *sc;
-            // above[k] is the cell of the row above at column lo - 1 + k.
-            above.clear();
-            above.resize(len + 1, INF);
-            costs.resize(len, 0.0);
-            match prev {
-                Some(p) => {
-                    let from = p.lo.max(lo.saturating_sub(1));
-                    let to = (p.lo + p.vals.len()).min(hi + 1);
-                    if from < to {
-                        above[from + 1 - lo..to + 1 - lo].copy_from_slice(&p.vals[from - p.lo..to - p.lo]);
-                    }
-                }
-                None => above[0] = 0.0, // the virtual cell before (0, 0)
-            }
-            // Two passes with the same values as `cost + min(up, diag,
-            // left)`: `c + min(a, b) == min(c + a, c + b)` exactly, because
-            // rounding is monotone. The first pass has no dependency between
-            // columns; the second is the scan along the row. Minima use
-            // f64x2.pmin: V8 compiles scalar minima to branches.
-            let b = &self.b[lo..=hi];
-            let pairs = len / 2;
-            let xv = f64x2_splat(x);
-            // SAFETY: k + 1 < len for k < 2 * pairs; `above` has len + 1 values.
-            unsafe {
-                let (ap, bp) = (above.as_ptr(), b.as_ptr());
-                let (cp, vp) = (costs.as_mut_ptr(), vals.as_mut_ptr());
-                for q in 0..pairs {
-                    let k = 2 * q;
-                    let d = f64x2_sub(xv, v128_load(bp.add(k) as *const v128));
-                    let c = if self.sq { f64x2_mul(d, d) } else { f64x2_abs(d) };
-                    let up = v128_load(ap.add(k + 1) as *const v128);
-                    let diag = v128_load(ap.add(k) as *const v128);
-                    v128_store(cp.add(k) as *mut v128, c);
-                    v128_store(vp.add(k) as *mut v128, f64x2_add(c, f64x2_pmin(up, diag)));
+        let mut vals = vec![P::ZERO; len];
+        let mut sc = self.scratch.borrow_mut();
+        let (above, costs) = &mut *sc;
+        // above[k] is the cell of the row above at column lo - 1 + k.
+        above.clear();
+        above.resize(len + 1, P::INF);
+        costs.resize(len, P::ZERO);
+        match prev {
+            Some(p) => {
+                let from = p.lo.max(lo.saturating_sub(1));
+                let to = (p.lo + p.vals.len()).min(hi + 1);
+                if from < to {
+                    above[from + 1 - lo..to + 1 - lo].copy_from_slice(&p.vals[from - p.lo..to - p.lo]);
                 }
             }
-            for k in 2 * pairs..len {
-                let c = if self.sq { cost::<true>(x, b[k]) } else { cost::<false>(x, b[k]) };
-                costs[k] = c;
-                vals[k] = c + pmin(above[k + 1], above[k]);
+            None => above[0] = P::ZERO, // the virtual cell before (0, 0)
+        }
+        // Two passes with the same values as `cost + min(up, diag,
+        // left)`: `c + min(a, b) == min(c + a, c + b)` exactly, because
+        // rounding is monotone. The first pass has no dependency between
+        // columns; the second is the scan along the row. Minima use
+        // vector minima: V8 compiles scalar minima to branches. With more
+        // than one dimension, the costs are summed first.
+        let b = &self.b[lo * d..(hi + 1) * d];
+        if d > 1 {
+            for (k, c) in costs.iter_mut().enumerate() {
+                let y = &b[k * d..(k + 1) * d];
+                *c = if self.sq { cost::<P, true>(x, y) } else { cost::<P, false>(x, y) };
             }
-            let mut left = f64x2_splat(INF);
-            for (v, &c) in vals.iter_mut().zip(costs.iter()) {
-                left = f64x2_pmin(f64x2_splat(*v), f64x2_add(f64x2_splat(c), left));
-                *v = f64x2_extract_lane::<0>(left);
+        }
+        let n = P::N;
+        let vecs = len / n;
+        let xv = P::splat(x[0]);
+        // SAFETY: k + n - 1 < len for k < n * vecs; `above` has len + 1
+        // values, `b` len (when d is 1).
+        unsafe {
+            let (ap, bp) = (above.as_ptr(), b.as_ptr());
+            let (cp, vp) = (costs.as_mut_ptr(), vals.as_mut_ptr());
+            let first = |k: usize, c: v128| {
+                let up = v128_load(ap.add(k + 1) as *const v128);
+                let diag = v128_load(ap.add(k) as *const v128);
+                v128_store(cp.add(k) as *mut v128, c);
+                v128_store(vp.add(k) as *mut v128, P::add(c, P::min(up, diag)));
+            };
+            if d > 1 {
+                for q in 0..vecs {
+                    first(n * q, v128_load(cp.add(n * q) as *const v128));
+                }
+            } else if self.sq {
+                for q in 0..vecs {
+                    first(n * q, P::cost::<true>(xv, v128_load(bp.add(n * q) as *const v128)));
+                }
+            } else {
+                for q in 0..vecs {
+                    first(n * q, P::cost::<false>(xv, v128_load(bp.add(n * q) as *const v128)));
+                }
             }
-        });
+        }
+        for k in n * vecs..len {
+            if d == 1 {
+                let y = &b[k..k + 1];
+                costs[k] = if self.sq { cost::<P, true>(x, y) } else { cost::<P, false>(x, y) };
+            }
+            vals[k] = costs[k] + pmin::<P>(above[k + 1], above[k]);
+        }
+        let mut left = P::splat(P::INF);
+        for (v, &c) in vals.iter_mut().zip(costs.iter()) {
+            left = P::min(P::splat(*v), P::add(P::splat(c), left));
+            *v = P::lane(left, 0);
+        }
         Row { lo, vals }
     }
 
@@ -147,11 +171,11 @@ impl<'a> Ctx<'a> {
     /// row `i0 - 1`, `None` when `i0 = 0`), appending cells to `path`.
     /// Returns the column where it enters row `i0 - 1`, or `None` once it
     /// reached `(0, 0)`.
-    fn solve(&self, i0: usize, i1: usize, top: Option<&Row>, jend: usize, path: &mut Vec<u32>) -> Option<usize> {
+    fn solve(&self, i0: usize, i1: usize, top: Option<&Row<P>>, jend: usize, path: &mut Vec<u32>) -> Option<usize> {
         let rows = i1 + 1 - i0;
         let width = self.width(jend);
         if rows == 1 || rows.saturating_mul(width) <= self.limit {
-            let mut block: Vec<Row> = Vec::with_capacity(rows);
+            let mut block: Vec<Row<P>> = Vec::with_capacity(rows);
             for i in i0..=i1 {
                 let prev = if i == i0 { top } else { block.last() };
                 let r = self.row(i, prev, jend);
@@ -169,7 +193,7 @@ impl<'a> Ctx<'a> {
                 let left = cur.left_of(j);
                 let (up, diag) = match above {
                     Some(r) => (r.get(j), r.left_of(j)),
-                    None => (INF, INF),
+                    None => (P::INF, P::INF),
                 };
                 let (ni, nj) = if diag <= up && diag <= left {
                     (i.wrapping_sub(1), j - 1)
@@ -189,8 +213,8 @@ impl<'a> Ctx<'a> {
         let keep = (self.limit / width).max(2);
         let s = (rows + keep - 1) / keep;
         let blocks = (rows + s - 1) / s;
-        let mut checkpoints: Vec<Row> = Vec::with_capacity(blocks - 1);
-        let mut prev: Option<Row> = None;
+        let mut checkpoints: Vec<Row<P>> = Vec::with_capacity(blocks - 1);
+        let mut prev: Option<Row<P>> = None;
         for i in i0..i0 + (blocks - 1) * s {
             let r = self.row(i, if i == i0 { top } else { prev.as_ref() }, jend);
             if (i + 1 - i0) % s == 0 {
@@ -271,15 +295,18 @@ pub enum Strategy {
     Checkpoints,
 }
 
-/// Whether [`traced`] applies: no band.
+/// Whether [`traced`] may apply: no band.
 fn unbanded(n: usize, m: usize, window: Option<usize>) -> bool {
     window.map_or(true, |win| win >= n.max(m))
 }
 
-fn path(sq: bool, a: &[f64], b: &[f64], window: Option<usize>, limit: usize, out: &mut Vec<u32>) {
-    let (n, m) = (a.len(), b.len());
+/// Appends the path of `a` and `b` (`d` values per point, both not empty)
+/// through [`Ctx::solve`], from the end.
+fn path<P: Prec>(sq: bool, a: &[P::E], b: &[P::E], d: usize, window: Option<usize>, limit: usize, out: &mut Vec<u32>) {
+    let (n, m) = (a.len() / d, b.len() / d);
     let w = band_w(window, n, m);
-    let ctx = Ctx { sq, a, b, w, limit: limit.max(1) };
+    let scratch = RefCell::new((Vec::new(), Vec::new()));
+    let ctx = Ctx::<P> { sq, a, b, d, w, limit: limit.max(1), scratch };
     ctx.solve(0, n - 1, None, m - 1, out);
 }
 
@@ -293,14 +320,43 @@ fn reverse_pairs(out: &mut [u32]) {
     }
 }
 
-/// `dtwPath`: returns the distance (as `dtw`) and leaves the path in `out`
-/// as `(i, j)` pairs (empty when a series is empty or the distance exceeds
-/// `cutoff`); `None` when `strategy` does not apply. `limit` bounds the
+/// Where the whole matrix ([`traced`]) applies: one dimension in `f64`.
+pub trait Whole: Prec {
+    /// Whether [`traced`] applies to points of `d` values.
+    fn whole(d: usize) -> bool;
+    /// [`traced`], where [`Whole::whole`].
+    fn traced(sq: bool, a: &[Self::E], b: &[Self::E], kernel: Kernel, out: &mut Vec<u32>) -> f64;
+}
+
+impl Whole for F64 {
+    fn whole(d: usize) -> bool {
+        d == 1
+    }
+    fn traced(sq: bool, a: &[f64], b: &[f64], kernel: Kernel, out: &mut Vec<u32>) -> f64 {
+        traced(sq, a, b, kernel, out)
+    }
+}
+
+impl Whole for F32 {
+    fn whole(_d: usize) -> bool {
+        false
+    }
+    fn traced(_sq: bool, _a: &[f32], _b: &[f32], _kernel: Kernel, _out: &mut Vec<u32>) -> f64 {
+        f64::NAN
+    }
+}
+
+/// `dtwPath`: returns the distance of `a` and `b` (`d` values per point,
+/// as `stripes.rs`' `dtw_dims` in the precision `P`) and leaves the path in
+/// `out` as `(i, j)` pairs (empty when a series is empty or the distance
+/// exceeds `cutoff`); `None` when `strategy` does not apply
+/// ([`Strategy::Matrix`] only where [`Whole::whole`]). `limit` bounds the
 /// cells kept at once (see [`Strategy`]).
 #[allow(clippy::too_many_arguments)]
-pub fn dtw_path(
-    a: &[f64],
-    b: &[f64],
+pub fn dtw_path<P: Table + Whole>(
+    a: &[P::E],
+    b: &[P::E],
+    d: usize,
     window: Option<usize>,
     sq: bool,
     cutoff: f64,
@@ -308,32 +364,32 @@ pub fn dtw_path(
     strategy: Strategy,
     out: &mut Vec<u32>,
 ) -> Option<f64> {
-    let (n, m) = (a.len(), b.len());
+    let (n, m) = (a.len() / d, b.len() / d);
     out.clear();
+    let whole = P::whole(d) && unbanded(n, m, window);
     let matrix = match strategy {
-        Strategy::Auto if unbanded(n, m, window) && n.saturating_mul(m) <= limit => Some(Kernel::Auto),
-        Strategy::Matrix(kernel) if unbanded(n, m, window) => Some(kernel),
+        Strategy::Auto if whole && n.saturating_mul(m) <= limit => Some(Kernel::Auto),
+        Strategy::Matrix(kernel) if whole => Some(kernel),
         Strategy::Matrix(_) => return None,
         Strategy::Auto | Strategy::Rows | Strategy::Checkpoints => None,
     };
     let limit = if strategy == Strategy::Rows { usize::MAX } else { limit };
-    if n == 0 || m == 0 {
-        return Some(dtw(a, b, window, sq, cutoff, Kernel::Auto));
-    }
-    let d = if let Some(kernel) = matrix {
-        // The matrix gives the distance too.
-        traced(sq, a, b, kernel, out)
-    } else {
-        let d = dtw(a, b, window, sq, cutoff, Kernel::Auto);
-        if d <= cutoff {
-            path(sq, a, b, window, limit, out);
+    let distance = |out: &mut Vec<u32>| {
+        let dist = P::to_f64(dtw_dims::<P>(a, b, d, window, sq, cutoff, None, Kernel::Auto));
+        if dist <= cutoff && n > 0 && m > 0 {
+            path::<P>(sq, a, b, d, window, limit, out);
         }
-        d
+        dist
     };
-    if d > cutoff {
+    let dist = match matrix {
+        // The matrix gives the distance too.
+        Some(kernel) if n > 0 && m > 0 => P::traced(sq, a, b, kernel, out),
+        _ => distance(out),
+    };
+    if dist > cutoff {
         out.clear();
-        return Some(INF);
+        return Some(f64::INFINITY);
     }
     reverse_pairs(out);
-    Some(d)
+    Some(dist)
 }

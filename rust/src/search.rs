@@ -2,12 +2,17 @@
 //! (z-normalized) DTW, with the techniques of the UCR Suite (Rakthanmanon
 //! et al., KDD 2012) and exact results.
 //!
-//! For every window start `p` (in order):
+//! The windows are taken in blocks of up to [`RESET`] starts (the blocks of
+//! the running sums), in order:
 //!
-//! 1. online z-normalization: running sums of `x` and `x²` give the mean and
-//!    standard deviation in `O(1)` (recomputed exactly every [`RESET`]
-//!    windows so that rounding cannot drift);
-//! 2. hierarchical LB_Kim on the first and last three points;
+//! 1. online z-normalization, for the whole block first ([`block_norms`]):
+//!    running sums of `x` and `x²` give the mean and standard deviation in
+//!    `O(1)` (recomputed exactly at the start of every block so that
+//!    rounding cannot drift), then the divisions and square roots two
+//!    windows at a time;
+//! 2. hierarchical LB_Kim on the first and last three points, two
+//!    neighbouring windows at a time in the two lanes ([`kim2`]: one load
+//!    serves both, and most pairs end here); the survivors, one by one:
 //!
 //! (the bounds of steps 2 to 4 use `(x - mean) * (1 / std)`; the threshold
 //! is widened by the most that this can differ from the division, see
@@ -15,10 +20,18 @@
 //! 3. LB_Keogh of the window against the query envelope (EQ), visiting the
 //!    query in blocks of two adjacent points by decreasing `|z|`, so that it
 //!    abandons early and every load is contiguous;
-//! 4. LB_Keogh of the query against the window's envelope (EC);
+//! 4. LB_Keogh of the query against the window's envelope (EC); the
+//!    envelope of the series is computed piece by piece, when a window of
+//!    a piece first gets here ([`DataEnvelope`]): most windows of a short
+//!    query never do;
 //! 5. the larger of the two, accumulated from the end, is carried into an
 //!    early-abandoning DTW (the stripe kernel of `dtw.rs`, through
-//!    `dtw_rest`).
+//!    `dtw_rest`), which also skips the cells that no path within the
+//!    threshold can cross (EAPrunedDTW's idea).
+//!
+//! Every step makes the decision a window-by-window pipeline makes, so the
+//! candidates and the counters do not depend on the blocks; the `strategy`
+//! bits of [`search`] turn each of the fast paths off, for tests.
 //!
 //! Instead of UCR's single best-so-far this keeps a threshold `T` that is an
 //! upper bound of the final k-th match under the exclusion zone `ez`: the
@@ -34,6 +47,7 @@ use core::arch::wasm32::*;
 
 use crate::bounds::{env_cost, env_cost2, envelope, lb_slack};
 use crate::dtw::{dtw_rest, Kernel};
+use crate::envelope::envelope_part;
 use crate::memory::Work;
 use crate::num::{cost, max, min};
 use std::cell::RefCell;
@@ -42,8 +56,9 @@ const INF: f64 = f64::INFINITY;
 /// The running sums are recomputed from scratch at every window start that
 /// is a multiple of `RESET` (absolute index in the series).
 pub const RESET: usize = 1024;
-/// Windows per chunk of the data envelope.
-const CHUNK: usize = 1 << 15;
+/// Windows per piece of the data envelope (computed when a window of the
+/// piece first needs it).
+const ENV_PIECE: usize = 4096;
 /// A window whose variance is at most this fraction of its mean square is
 /// constant for our purposes: it normalizes to zeros.
 const FLAT: f64 = 1e-10;
@@ -52,6 +67,7 @@ thread_local! {
     static BUFS: RefCell<[Work; 5]> = RefCell::new([
         Work::new(), Work::new(), Work::new(), Work::new(), Work::new(),
     ]);
+    static DATA_ENV: RefCell<DataEnvelope> = RefCell::new(DataEnvelope::new());
 }
 
 /// Mean and standard deviation of a window from its sums; a flat window
@@ -115,11 +131,11 @@ fn lb_kim<const SQ: bool>(t: &[f64], q: &[f64], mean: f64, inv: f64, bsf: f64) -
     lb + min(min3(c(y0, q[m - 3]), c(y1, q[m - 3]), c(y2, q[m - 3])), min(c(y2, q[m - 2]), c(y2, q[m - 1])))
 }
 
-/// The query in the order in which the LB_Keogh sums visit it: blocks of
-/// two adjacent points (`2b`, `2b + 1`), by decreasing `max(|z|)` of the
-/// block, so that the sums abandon early (UCR Suite orders single points;
-/// pairs keep every load contiguous). An odd last point is visited first,
-/// on its own.
+/// The query in the order in which an LB_Keogh sum visits it: blocks of
+/// two adjacent points (`2b`, `2b + 1`), by decreasing `key(b)`, the
+/// expected size of the block's terms, so that the sum abandons early
+/// (UCR Suite orders single points by `|z|`; pairs keep every load
+/// contiguous). An odd last point is visited first, on its own.
 struct Visit {
     /// Block numbers `b`, in visiting order.
     blocks: Vec<u32>,
@@ -131,9 +147,8 @@ struct Visit {
 }
 
 impl Visit {
-    fn new(q: &[f64], qu: &[f64], ql: &[f64]) -> Visit {
+    fn new(q: &[f64], qu: &[f64], ql: &[f64], key: impl Fn(usize) -> f64) -> Visit {
         let nb = q.len() / 2;
-        let key = |b: usize| max(q[2 * b].abs(), q[2 * b + 1].abs());
         let mut blocks: Vec<u32> = (0..nb as u32).collect();
         blocks.sort_by(|&a, &b| {
             key(b as usize).partial_cmp(&key(a as usize)).unwrap().then(a.cmp(&b))
@@ -142,6 +157,43 @@ impl Visit {
             blocks.iter().flat_map(|&b| [x[2 * b as usize], x[2 * b as usize + 1]]).collect()
         };
         Visit { q: pick(q), u: pick(qu), l: pick(ql), blocks }
+    }
+}
+
+/// The standard normal distribution function, to about `1e-7`
+/// (Abramowitz & Stegun 7.1.26); it only orders the query's points.
+fn normal_cdf(x: f64) -> f64 {
+    let z = x.abs() * std::f64::consts::FRAC_1_SQRT_2;
+    let t = 1.0 / (1.0 + 0.3275911 * z);
+    let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    let tail = 0.5 * poly * (-z * z).exp();
+    if x >= 0.0 {
+        1.0 - tail
+    } else {
+        tail
+    }
+}
+
+/// The expected LB_Keogh term of a point of a z-normalized window against
+/// the query envelope `[l, u]`, taking the point as a standard normal `z`:
+/// `E[d²]` (or `E[d]` for the absolute cost) with `d` the distance from `z`
+/// to the interval. LB_Keogh EQ visits the query by decreasing sums of it:
+/// an envelope far from 0, or narrow, contributes most (the query's
+/// `|z|`, UCR Suite's order, is a weaker proxy: 11-44 % more terms before
+/// abandoning at query 1,024 on random walks).
+fn expected_term(sq: bool, l: f64, u: f64) -> f64 {
+    let pdf = |x: f64| (-0.5 * x * x).exp() * 0.3989422804014327;
+    let (above, below) = (1.0 - normal_cdf(u), normal_cdf(l));
+    let e = if sq {
+        (1.0 + u * u) * above - u * pdf(u) + (1.0 + l * l) * below + l * pdf(l)
+    } else {
+        pdf(u) - u * above + pdf(l) + l * below
+    };
+    // (Never NaN, which the sort would refuse.)
+    if e > 0.0 {
+        e
+    } else {
+        0.0
     }
 }
 
@@ -313,6 +365,232 @@ fn normalized(w: &[f64], mean: f64, std: f64, tz: &mut [f64]) {
     }
 }
 
+/// The envelope of the series (the same values as over the whole series at
+/// once), computed piece by piece as windows reach LB_Keogh EC: most
+/// windows of a short query never do.
+struct DataEnvelope {
+    /// Windows `lo..hi` are covered: `du[i]`, `dl[i]` are at point `lo + i`.
+    lo: usize,
+    hi: usize,
+    du: Vec<f64>,
+    dl: Vec<f64>,
+    work: Vec<v128>,
+    whole: bool,
+}
+
+impl DataEnvelope {
+    const fn new() -> DataEnvelope {
+        DataEnvelope { lo: 0, hi: 0, du: Vec::new(), dl: Vec::new(), work: Vec::new(), whole: false }
+    }
+
+    /// Forgets the envelope; `whole`: compute it over the whole series at
+    /// once, with `bounds::envelope` (for tests).
+    fn reset(&mut self, whole: bool) {
+        self.lo = 0;
+        self.hi = 0;
+        self.whole = whole;
+    }
+
+    /// Upper and lower envelope (half-width `r`) of the window of `m`
+    /// points at `p`.
+    fn window(&mut self, x: &[f64], r: usize, m: usize, p: usize) -> (&[f64], &[f64]) {
+        if p < self.lo || p >= self.hi {
+            let n = x.len();
+            let (lo, hi) = if self.whole { (0, n + 1 - m) } else { (p, (p + ENV_PIECE).min(n + 1 - m)) };
+            let len = hi - lo + m - 1;
+            if self.du.len() < len {
+                self.du.resize(len, 0.0);
+                self.dl.resize(len, 0.0);
+            }
+            let (du, dl) = (&mut self.du[..len], &mut self.dl[..len]);
+            if self.whole {
+                envelope(x, r, du, dl);
+            } else {
+                envelope_part(x, r, p, du, dl, &mut self.work);
+            }
+            self.lo = lo;
+            self.hi = hi;
+        }
+        let off = p - self.lo;
+        (&self.du[off..off + m], &self.dl[off..off + m])
+    }
+}
+
+/// `strategy` bit of [`search`]: LB_Kim one window at a time (the path of
+/// the last window of an odd block), not two.
+pub const SCALAR_KIM: u32 = 4;
+/// `strategy` bit of [`search`]: DTWs without pruning cells (see
+/// `dtw_rest`).
+pub const UNPRUNED_DTW: u32 = 8;
+/// `strategy` bit of [`search`]: the data envelope over the whole series
+/// at once, with `bounds::envelope`'s monotonic deque.
+pub const WHOLE_ENVELOPE: u32 = 16;
+
+/// Splits a buffer into three equal parts.
+fn split3(b: &mut [f64]) -> (&mut [f64], &mut [f64], &mut [f64]) {
+    let n = b.len() / 3;
+    let (a, rest) = b.split_at_mut(n);
+    let (b, c) = rest.split_at_mut(n);
+    (a, b, c)
+}
+
+/// The pruning threshold `tq` for the current `T` (see [`widen`]),
+/// recomputed only when `T` changes.
+struct Threshold {
+    sq: bool,
+    normalize: bool,
+    slack: f64,
+    m: usize,
+    seen: f64,
+    tq: f64,
+}
+
+impl Threshold {
+    #[inline(always)]
+    fn at(&mut self, t: f64) -> f64 {
+        if t != self.seen {
+            self.seen = t;
+            let tp = t * self.slack;
+            self.tq = if self.normalize { widen(self.sq, tp, self.m) } else { tp };
+        }
+        self.tq
+    }
+}
+
+/// Running sums of the windows `p0..p1` (`p0` from scratch: the start of a
+/// block), then their means, standard deviations and the inverses of
+/// these, exactly as [`norm`] and `1 / std` give them, at `p - p0`.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn block_norms(
+    x: &[f64],
+    m: usize,
+    p0: usize,
+    p1: usize,
+    normalize: bool,
+    mean: &mut [f64],
+    std: &mut [f64],
+    inv: &mut [f64],
+) {
+    let nb = p1 - p0;
+    if !normalize {
+        mean[..nb].iter_mut().for_each(|v| *v = 0.0);
+        std[..nb].iter_mut().for_each(|v| *v = 1.0);
+        inv[..nb].iter_mut().for_each(|v| *v = 1.0);
+        return;
+    }
+    // The sums, in `mean` and `std` for now.
+    let (mut s1, mut s2) = sums(&x[p0..p0 + m]);
+    mean[0] = s1;
+    std[0] = s2;
+    let (new, old) = (&x[p0 + m..p1 + m - 1], &x[p0..p1 - 1]);
+    for (i, (&xn, &xo)) in new.iter().zip(old).enumerate() {
+        s1 = s1 + xn - xo;
+        s2 = s2 + xn * xn - xo * xo;
+        mean[i + 1] = s1;
+        std[i + 1] = s2;
+    }
+    let mf = f64x2_splat(m as f64);
+    let flat = f64x2_splat(FLAT);
+    let one = f64x2_splat(1.0);
+    let mut i = 0;
+    while i < nb {
+        // SAFETY: i + 1 < RESET <= the buffers' length (lane 1 past `nb`
+        // computes a value that is never read).
+        unsafe {
+            let s1 = v128_load(mean.as_ptr().add(i) as *const v128);
+            let s2 = v128_load(std.as_ptr().add(i) as *const v128);
+            let mu = f64x2_div(s1, mf);
+            let ms = f64x2_div(s2, mf);
+            let var = f64x2_sub(ms, f64x2_mul(mu, mu));
+            let sd = f64x2_sqrt(var);
+            v128_store(mean.as_mut_ptr().add(i) as *mut v128, mu);
+            v128_store(std.as_mut_ptr().add(i) as *mut v128, sd);
+            v128_store(inv.as_mut_ptr().add(i) as *mut v128, f64x2_div(one, sd));
+            let ok = i64x2_bitmask(f64x2_gt(var, f64x2_mul(flat, ms)));
+            if ok != 3 {
+                // A flat window (rare): zeros.
+                for j in i..i + 2 {
+                    if ok >> (j - i) & 1 == 0 {
+                        mean[j] = 0.0;
+                        std[j] = INF;
+                        inv[j] = 0.0;
+                    }
+                }
+            }
+        }
+        i += 2;
+    }
+}
+
+/// The query's values that LB_Kim uses, in both lanes.
+struct KimQuery {
+    q0: v128,
+    q1: v128,
+    q2: v128,
+    /// `q[m - 1]`, `q[m - 2]`, `q[m - 3]`.
+    y0: v128,
+    y1: v128,
+    y2: v128,
+    m: usize,
+}
+
+impl KimQuery {
+    fn new(q: &[f64]) -> KimQuery {
+        let m = q.len();
+        let at = |i: usize| f64x2_splat(if i < m { q[i] } else { 0.0 });
+        let back = |i: usize| f64x2_splat(if i < m { q[m - 1 - i] } else { 0.0 });
+        KimQuery { q0: at(0), q1: at(1), q2: at(2), y0: back(0), y1: back(1), y2: back(2), m }
+    }
+}
+
+/// [`lb_kim`] of the windows at `p` and `p + 1` (`m >= 2`), in the two
+/// lanes, with the same operations in the same order: the bit of a lane
+/// is set when its bound exceeds `tq`. Stops once both have.
+///
+/// # Safety
+/// `p + m < x.len()`; `mean` and `inv` are the windows' values.
+#[inline(always)]
+unsafe fn kim2<const SQ: bool>(x: &[f64], p: usize, kq: &KimQuery, mean: v128, inv: v128, tq: f64) -> u8 {
+    let m = kq.m;
+    let tqv = f64x2_splat(tq);
+    let base = x.as_ptr().add(p);
+    let z = |i: usize| f64x2_mul(f64x2_sub(v128_load(base.add(i) as *const v128), mean), inv);
+    let c = |a: v128, b: v128| {
+        let d = f64x2_sub(a, b);
+        if SQ {
+            f64x2_mul(d, d)
+        } else {
+            f64x2_abs(d)
+        }
+    };
+    let min = |a: v128, b: v128| f64x2_pmin(a, b);
+    let over = |lb: v128| i64x2_bitmask(f64x2_gt(lb, tqv));
+    let (x0, y0) = (z(0), z(m - 1));
+    let mut lb = f64x2_add(c(x0, kq.q0), c(y0, kq.y0));
+    if m < 6 || over(lb) == 3 {
+        return over(lb);
+    }
+    let x1 = z(1);
+    lb = f64x2_add(lb, min(min(c(x1, kq.q0), c(x0, kq.q1)), c(x1, kq.q1)));
+    if over(lb) == 3 {
+        return 3;
+    }
+    let y1 = z(m - 2);
+    lb = f64x2_add(lb, min(min(c(y1, kq.y0), c(y0, kq.y1)), c(y1, kq.y1)));
+    if over(lb) == 3 {
+        return 3;
+    }
+    let x2 = z(2);
+    lb = f64x2_add(lb, min(min(min(c(x0, kq.q2), c(x1, kq.q2)), c(x2, kq.q2)), min(c(x2, kq.q1), c(x2, kq.q0))));
+    if over(lb) == 3 {
+        return 3;
+    }
+    let y2 = z(m - 3);
+    lb = f64x2_add(lb, min(min(min(c(y0, kq.y2), c(y1, kq.y2)), c(y2, kq.y2)), min(c(y2, kq.y1), c(y2, kq.y0))));
+    over(lb)
+}
+
 /// Candidates and the threshold `T` (see the module documentation).
 struct Spaced {
     k: usize,
@@ -391,7 +669,8 @@ pub struct Stats {
 /// the candidates as `(distance, index)` pairs, sorted, and the final bound
 /// `T` of the k-th match. `t0` is a bound of the final k-th match known
 /// from elsewhere (another part of the series; `+inf` if none): windows
-/// above it are skipped. `kernel` runs the DTWs.
+/// above it are skipped. `kernel` runs the DTWs; `strategy` turns fast
+/// paths off ([`SCALAR_KIM`], [`UNPRUNED_DTW`], [`WHOLE_ENVELOPE`] bits).
 ///
 /// `sq` selects the squared cost. It is a run-time flag (a predictable
 /// branch) to keep a single copy of this large loop in the module; LB_Kim,
@@ -408,15 +687,18 @@ pub fn search(
     base: usize,
     t0: f64,
     kernel: Kernel,
+    strategy: u32,
     st: &mut Stats,
 ) -> (Vec<(f64, usize)>, f64) {
     let m = query.len();
     let n = x.len();
     let r = window.unwrap_or(m).min(m);
     let nw = n + 1 - m;
-    BUFS.with(|bufs| {
+    let paired = strategy & SCALAR_KIM == 0;
+    let prune = strategy & UNPRUNED_DTW == 0;
+    DATA_ENV.with(|denv| BUFS.with(|bufs| {
         let mut bufs = bufs.borrow_mut();
-        let [qb, envb, tzb, cbb, denv] = &mut *bufs;
+        let [qb, envb, tzb, cbb, normb] = &mut *bufs;
         // Query: normalized, its envelope, and the visiting order.
         let (qmean, qstd) = if normalize {
             let (s1, s2) = sums(query);
@@ -430,8 +712,25 @@ pub fn search(
         }
         let env = envb.take(2 * m, 0.0);
         let (qu, ql) = env.split_at_mut(m);
-        envelope(q, r, qu, ql);
-        let visit = Visit::new(q, qu, ql);
+        let mut denv = denv.borrow_mut();
+        denv.reset(strategy & WHOLE_ENVELOPE != 0);
+        envelope_part(q, r, 0, qu, ql, &mut denv.work);
+        // LB_Keogh EQ visits the query by the expected terms of its
+        // envelope (on the query's own scale when not normalized), EC by
+        // `|z|` (a far query point is far from a window's envelope).
+        let (zmean, zsd) = {
+            let (s1, s2) = sums(q);
+            let (mean, sd) = norm(s1, s2, m);
+            if sd < INF {
+                (mean, sd)
+            } else {
+                (0.0, 1.0)
+            }
+        };
+        let z = |v: f64| (v - zmean) / zsd;
+        let e = |i: usize| expected_term(sq, z(ql[i]), z(qu[i]));
+        let visit_eq = Visit::new(q, qu, ql, |b| e(2 * b) + e(2 * b + 1));
+        let visit_ec = Visit::new(q, qu, ql, |b| max(q[2 * b].abs(), q[2 * b + 1].abs()));
         let tz = tzb.take(m, 0.0);
         let cb = cbb.take(4 * m + 2, 0.0);
         let (cb1, cb) = cb.split_at_mut(m);
@@ -446,82 +745,102 @@ pub fn search(
             cands: Vec::new(),
             trim_at: 4096,
         };
-        let (mut s1, mut s2) = (0.0, 0.0);
+        let (mean, std, inv) = split3(normb.take(3 * RESET, 0.0));
+        let kq = KimQuery::new(q);
+        let mut thr = Threshold { sq, normalize, slack, m, seen: f64::NAN, tq: INF };
         let mut same_columns = false;
-        let (mut t_seen, mut tq) = (f64::NAN, INF);
-        let mut c0 = 0;
-        while c0 < nw {
-            let c1 = (c0 + CHUNK).min(nw);
-            let span = c1 - c0 + m - 1;
-            let de = denv.take(2 * span, 0.0);
-            let (du, dl) = de.split_at_mut(span);
-            envelope(&x[c0..c0 + span], r, du, dl);
-            for p in c0..c1 {
-                if p == 0 || (base + p) % RESET == 0 {
-                    let s = sums(&x[p..p + m]);
-                    s1 = s.0;
-                    s2 = s.1;
+        let mut p0 = 0;
+        while p0 < nw {
+            // One block between two recomputations of the running sums.
+            let p1 = nw.min(p0 + RESET - (base + p0) % RESET);
+            block_norms(x, m, p0, p1, normalize, mean, std, inv);
+            let mut p = p0;
+            while p < p1 {
+                // Windows p and p + 1 through LB_Kim together; the
+                // survivors (usually none) one by one through the rest.
+                let (count, pass, kim_tq) = if paired && m >= 2 && p + 1 < p1 {
+                    let tq = thr.at(best.t);
+                    let i = p - p0;
+                    // SAFETY: i + 1 < p1 - p0 <= RESET; window p + 1 ends
+                    // at p + m < n.
+                    let pruned = unsafe {
+                        let mv = v128_load(mean.as_ptr().add(i) as *const v128);
+                        let iv = v128_load(inv.as_ptr().add(i) as *const v128);
+                        if sq {
+                            kim2::<true>(x, p, &kq, mv, iv, tq)
+                        } else {
+                            kim2::<false>(x, p, &kq, mv, iv, tq)
+                        }
+                    };
+                    st.kim += pruned.count_ones() as f64;
+                    (2, !pruned & 3, tq)
                 } else {
-                    let (xn, xo) = (x[p + m - 1], x[p - 1]);
-                    s1 = s1 + xn - xo;
-                    s2 = s2 + xn * xn - xo * xo;
-                }
-                let (mean, std) = if normalize { norm(s1, s2, m) } else { (0.0, 1.0) };
-                let inv = 1.0 / std;
-                let t = best.t;
-                if t != t_seen {
-                    t_seen = t;
-                    let tp = t * slack;
-                    tq = if normalize { widen(sq, tp, m) } else { tp };
-                }
-                let w = &x[p..p + m];
-                let kim = if sq {
-                    lb_kim::<true>(w, q, mean, inv, tq)
-                } else {
-                    lb_kim::<false>(w, q, mean, inv, tq)
+                    (1, 1, f64::NAN)
                 };
-                if kim > tq {
-                    st.kim += 1.0;
-                    continue;
+                for lane in 0..count {
+                    if pass >> lane & 1 == 0 {
+                        continue;
+                    }
+                    let p = p + lane;
+                    let i = p - p0;
+                    let (mean, std, inv) = (mean[i], std[i], inv[i]);
+                    let t = best.t;
+                    let tq = thr.at(t);
+                    let w = &x[p..p + m];
+                    // LB_Kim unless kim2 passed the window at this very
+                    // threshold (the window in lane 0 may have lowered it
+                    // since): the counts are those of a window-by-window
+                    // pipeline.
+                    if tq != kim_tq {
+                        let kim = if sq {
+                            lb_kim::<true>(w, q, mean, inv, tq)
+                        } else {
+                            lb_kim::<false>(w, q, mean, inv, tq)
+                        };
+                        if kim > tq {
+                            st.kim += 1.0;
+                            continue;
+                        }
+                    }
+                    let lb1 = if sq {
+                        keogh_eq::<true>(w, &visit_eq, qu, ql, mean, inv, tq, cb1)
+                    } else {
+                        keogh_eq::<false>(w, &visit_eq, qu, ql, mean, inv, tq, cb1)
+                    };
+                    if lb1 > tq {
+                        st.keogh_eq += 1.0;
+                        continue;
+                    }
+                    let (du, dl) = denv.window(x, r, m, p);
+                    let lb2 = if sq {
+                        keogh_ec::<true>(du, dl, &visit_ec, q, mean, inv, tq, cb2)
+                    } else {
+                        keogh_ec::<false>(du, dl, &visit_ec, q, mean, inv, tq, cb2)
+                    };
+                    if lb2 > tq {
+                        st.keogh_ec += 1.0;
+                        continue;
+                    }
+                    rest_bound(cb1, cb2, r, cb, rest);
+                    normalized(w, mean, std, tz);
+                    // Every DTW of the search has the query as its columns.
+                    let d = dtw_rest(tz, q, window, sq, t, rest, tq, prune, same_columns, kernel);
+                    same_columns = true;
+                    if d <= t {
+                        st.dtw += 1.0;
+                        best.offer(d, base + p);
+                    } else {
+                        st.abandoned += 1.0;
+                    }
                 }
-                let lb1 = if sq {
-                    keogh_eq::<true>(w, &visit, qu, ql, mean, inv, tq, cb1)
-                } else {
-                    keogh_eq::<false>(w, &visit, qu, ql, mean, inv, tq, cb1)
-                };
-                if lb1 > tq {
-                    st.keogh_eq += 1.0;
-                    continue;
-                }
-                let off = p - c0;
-                let (du, dl) = (&du[off..off + m], &dl[off..off + m]);
-                let lb2 = if sq {
-                    keogh_ec::<true>(du, dl, &visit, q, mean, inv, tq, cb2)
-                } else {
-                    keogh_ec::<false>(du, dl, &visit, q, mean, inv, tq, cb2)
-                };
-                if lb2 > tq {
-                    st.keogh_ec += 1.0;
-                    continue;
-                }
-                rest_bound(cb1, cb2, r, cb, rest);
-                normalized(w, mean, std, tz);
-                // Every DTW of the search has the query as its columns.
-                let d = dtw_rest(tz, q, window, sq, t, rest, tq, same_columns, kernel);
-                same_columns = true;
-                if d <= t {
-                    st.dtw += 1.0;
-                    best.offer(d, base + p);
-                } else {
-                    st.abandoned += 1.0;
-                }
+                p += count;
             }
-            c0 = c1;
+            p0 = p1;
         }
         let t = best.t;
         let mut cands = best.cands;
         cands.retain(|c| c.0 <= t);
         cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
         (cands, t)
-    })
+    }))
 }

@@ -8,7 +8,9 @@
 //! bound exceeds the current k-th best distance is pruned (and so are all
 //! later ones), the others run a DTW that abandons once its row minimum
 //! exceeds the k-th best, or once the row minimum plus a bound of the rest
-//! of the path does (see `batch.rs`' `lanes_out`).
+//! of the path does (see `batch.rs`' `lanes_out`). With a band, the second
+//! LB_Keogh (an envelope per pattern) is only computed for the patterns
+//! about to run.
 //!
 //! Which kernel runs the DTWs is a [`Strategy`]. Without a band and with
 //! patterns of one length, lanes stream through the candidates: in `f32`
@@ -22,8 +24,8 @@ use core::arch::wasm32::*;
 use crate::batch::{
     full_rows, group, lanes_out, load_lane, Abandon, Patterns, CHECK_ROWS, COLUMN_CHECK_ROWS, GROUP, K, LANES, MIN_GROUP, R,
 };
-use crate::best::{prune, Best, TopKStats};
-use crate::bounds::{band_w, bounds, lb_slack, range_abs, rest_bound, Envelopes};
+use crate::best::{prune, Best, TopKStats, Visit};
+use crate::bounds::{band_w, keogh_ec, kim_eq, lb_slack, range_abs, rest_bound, Envelopes};
 use crate::dtw::{dtw, dtw_rest, Kernel};
 use crate::num::{max, min};
 use crate::screen;
@@ -248,27 +250,28 @@ pub fn top_k(
         }
         Strategy::Stream | Strategy::Screen => return None,
     };
+    // The groups visit candidates by LB_Kim + LB_Keogh EQ and bound those
+    // about to run again with EC (an envelope per pattern, which under a
+    // band costs more than the DTW: see `Visit::run`); the streaming paths
+    // (no band, where EC is a range) order by the full bound.
+    let lazy = matches!(plan, Plan::Groups(_));
     let mut envs = Envelopes::new();
     let mut kim = vec![0.0; count];
+    let mut eq = vec![0.0; count];
     let mut lb = vec![0.0; count];
     let mut maxlen = 0;
     for i in 0..count {
-        let (a, b) = if sq {
-            bounds::<true>(r, pats.get(i), window, &mut envs)
-        } else {
-            bounds::<false>(r, pats.get(i), window, &mut envs)
-        };
+        let p = pats.get(i);
+        let (a, b) = kim_eq(sq, r, p, window, &mut envs);
         kim[i] = a;
-        lb[i] = b;
-        maxlen = maxlen.max(pats.get(i).len());
+        eq[i] = b;
+        lb[i] = if lazy { a + b } else { a + max(b, keogh_ec(sq, r, p, window)) };
+        maxlen = maxlen.max(p.len());
     }
     let slack = lb_slack(r.len() + maxlen);
     let mut order: Vec<usize> = (0..count).collect();
     order.sort_by(|&a, &b| lb[a].partial_cmp(&lb[b]).unwrap().then(a.cmp(&b)));
     let mut best = Best::new(k);
-    let mut done = vec![false; count];
-    let mut ids: Vec<usize> = Vec::with_capacity(LANES);
-    let mut res = [0.0; LANES];
     let mut rest: Vec<f64> = Vec::new();
     let mut one = vec![0.0; r.len() + 1];
     // Range of the reference's points i.. for every i.
@@ -280,101 +283,54 @@ pub fn top_k(
         suffix[2 * i] = lo;
         suffix[2 * i + 1] = hi;
     }
-    let min_group = match plan {
+    match plan {
         Plan::Screen(magnitude) => {
             screen::screen(sq, r, pats, &order, &lb, &kim, &suffix, slack, cutoff, magnitude, &mut best, stats);
-            usize::MAX
         }
         Plan::Stream => {
             let mut ctx = Stream { r, pats, order: &order, lb: &lb, kim: &kim, slack, cutoff, suffix: &suffix };
             ctx.run(sq, &mut best, stats);
-            usize::MAX
         }
-        Plan::Groups(min_group) => min_group,
-    };
-    if let Plan::Screen(_) | Plan::Stream = plan {
-        for d in done.iter_mut() {
-            *d = true;
-        }
-    }
-    for s in 0..count {
-        let c = order[s];
-        if done[c] {
-            continue;
-        }
-        let t = best.threshold(cutoff);
-        let tp = t * slack;
-        if lb[c] > tp {
-            // Every later pattern has a bound at least as large.
-            for &c in &order[s..] {
-                if !done[c] {
-                    prune(c, &kim, tp, &mut best, stats);
+        Plan::Groups(min_group) => {
+            let visit = Visit { order: &order, lb: &lb, kim: &kim, min_group, cutoff, slack, margin: 0.0 };
+            let lanes = |ids: &[usize], t: f64, tp: f64, res: &mut [f64; LANES]| {
+                // Per-lane bounds of the rows still to come, for abandoning.
+                let n = r.len();
+                let m = pats.get(ids[0]).len();
+                rest.resize((n + 1) * LANES, 0.0);
+                for lane in 0..LANES {
+                    let id = ids[if lane < ids.len() { lane } else { 0 }];
+                    one.resize(n + 1, 0.0);
+                    let w = band_w(window, n, m);
+                    rest_bound(sq, r, pats.get(id), w, &mut one);
+                    for (i, &x) in one[..=n].iter().enumerate() {
+                        rest[i * LANES + lane] = x;
+                    }
                 }
-            }
-            break;
-        }
-        // Gather up to [`LANES`] unpruned patterns of the same length, in order.
-        let m = pats.get(c).len();
-        ids.clear();
-        ids.push(c);
-        for &d in &order[s + 1..] {
-            if ids.len() == LANES || lb[d] > tp {
-                break;
-            }
-            if !done[d] && pats.get(d).len() == m {
-                ids.push(d);
-            }
-        }
-        if ids.len() >= min_group && m > 0 && !r.is_empty() {
-            // Per-lane bounds of the rows still to come, for abandoning.
-            let n = r.len();
-            rest.resize((n + 1) * LANES, 0.0);
-            for lane in 0..LANES {
-                let id = ids[if lane < ids.len() { lane } else { 0 }];
-                one.resize(n + 1, 0.0);
-                let w = band_w(window, n, m);
+                let bound = Abandon { rest: &rest, cut: tp, suffix: &suffix };
                 if sq {
-                    rest_bound::<true>(r, pats.get(id), w, &mut one);
+                    group::<true>(r, pats, ids, window, t, Some(&bound), res);
                 } else {
-                    rest_bound::<false>(r, pats.get(id), w, &mut one);
+                    group::<false>(r, pats, ids, window, t, Some(&bound), res);
                 }
-                for (i, &x) in one[..=n].iter().enumerate() {
-                    rest[i * LANES + lane] = x;
+            };
+            let mut one = vec![0.0; r.len() + 1];
+            let pair = |c: usize, t: f64, tp: f64| {
+                let p = pats.get(c);
+                let m = p.len();
+                if m == 0 || r.is_empty() {
+                    return dtw(r, p, window, sq, t, Kernel::Auto);
                 }
-            }
-            let bound = Abandon { rest: &rest, cut: tp, suffix: &suffix };
-            if sq {
-                group::<true>(r, pats, &ids, window, t, Some(&bound), &mut res);
-            } else {
-                group::<false>(r, pats, &ids, window, t, Some(&bound), &mut res);
-            }
-        } else {
-            ids.truncate(1);
-            let p = pats.get(c);
-            res[0] = if m == 0 || r.is_empty() {
-                dtw(r, p, window, sq, t, Kernel::Auto)
-            } else {
                 // Rows are the longer series; bound its rows still to come.
                 let (a, b) = if r.len() >= m { (r, p) } else { (p, r) };
                 one.resize(a.len() + 1, 0.0);
                 let w = band_w(window, a.len(), b.len());
-                if sq {
-                    rest_bound::<true>(a, b, w, &mut one);
-                } else {
-                    rest_bound::<false>(a, b, w, &mut one);
-                }
-                dtw_rest(a, b, window, sq, t, &one, tp, false, Kernel::Auto)
+                rest_bound(sq, a, b, w, &mut one);
+                dtw_rest(a, b, window, sq, t, &one, tp, true, false, Kernel::Auto)
             };
-        }
-        for (lane, &id) in ids.iter().enumerate() {
-            done[id] = true;
-            let d = res[lane];
-            if d == INF && t < INF {
-                stats.abandoned += 1.0;
-            } else {
-                stats.computed += 1.0;
-            }
-            best.offer(d, id);
+            let grouped = |c: usize| if r.is_empty() { 0 } else { pats.points(c) };
+            let refine = |c: usize| kim[c] + max(eq[c], keogh_ec(sq, r, pats.get(c), window));
+            visit.run(grouped, &mut best, stats, refine, lanes, pair);
         }
     }
     let mut all = best.into_sorted();

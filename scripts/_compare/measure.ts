@@ -51,10 +51,41 @@ class BenchFailed extends Error {
   override name = "BenchFailed";
 }
 
+/** Calls `fn(ctx)` `n` times; a promise when a call returned one. */
+type Loop = (
+  fn: BenchFn,
+  ctx: Deno.BenchContext,
+  n: number,
+) => Promise<void> | undefined;
+
+/**
+ * A loop compiled for one side alone. V8 keeps call-site feedback per
+ * function: a loop shared by every benchmark sees all of them, and which
+ * ran before decides what it inlines and when it deoptimizes, so the same
+ * code measured twice (A/A) could differ by its order alone. With a loop of
+ * its own, each side's call site sees one function, as in `deno bench`.
+ */
+function ownLoop(): Loop {
+  return new Function(
+    "fn",
+    "ctx",
+    "n",
+    `for (let i = 0; i < n; i++) {
+      const r = fn(ctx);
+      if (r instanceof Promise) {
+        return (async () => {
+          await r;
+          for (i++; i < n; i++) await fn(ctx);
+        })();
+      }
+    }`,
+  ) as Loop;
+}
+
 /** Runs `fn` `iterations` times; returns milliseconds per iteration. */
 async function batch(
   bench: CapturedBench,
-  fn: BenchFn,
+  loop: Loop,
   iterations: number,
   collect = true,
 ): Promise<number> {
@@ -77,10 +108,8 @@ async function batch(
   if (collect) gc?.();
   const t0 = performance.now();
   try {
-    for (let i = 0; i < iterations; i++) {
-      const r = fn(context);
-      if (r instanceof Promise) await r;
-    }
+    const pending = loop(bench.fn, context, iterations);
+    if (pending) await pending;
   } catch (e) {
     throw new BenchFailed(e instanceof Error ? e.message : String(e));
   }
@@ -115,6 +144,7 @@ export async function measureUnit(
   const perSide = plan.budgetMs / sides.length;
   const warmMs = Math.min(perSide / 10, 250);
   const perCall: number[] = sides.map(() => Infinity);
+  const loops = sides.map(ownLoop);
   const calls = sides.map(() => 1);
   const spent = sides.map(() => 0);
   const warm = (i: number) =>
@@ -128,12 +158,12 @@ export async function measureUnit(
       try {
         const b = sides[i];
         if (b.warmup !== undefined) {
-          perCall[i] = await batch(b, b.fn, 1, false);
+          perCall[i] = await batch(b, loops[i], 1, false);
           spent[i]++;
           continue;
         }
         const t0 = performance.now();
-        perCall[i] = await batch(b, b.fn, calls[i], false);
+        perCall[i] = await batch(b, loops[i], calls[i], false);
         spent[i] += performance.now() - t0;
         calls[i] = Math.min(2 * calls[i], Math.ceil(warmMs / perCall[i]));
       } catch (e) {
@@ -159,7 +189,7 @@ export async function measureUnit(
       if (out[i].error !== undefined) continue;
       try {
         out[i].times.push(
-          1e6 * await batch(sides[i], sides[i].fn, out[i].iterations),
+          1e6 * await batch(sides[i], loops[i], out[i].iterations),
         );
       } catch (e) {
         fail(i, e);

@@ -11,6 +11,7 @@ import type { Report as TransportReport } from "../transport_report.ts";
 import type { LoadReport } from "../load.ts";
 import type { BrowserBenchReport } from "../browser_bench.ts";
 import type { ClusterReport } from "../cluster_measure.ts";
+import type { SoakReport } from "../soak.ts";
 import type { SideTimes } from "./measure.ts";
 import type { UnitInfo } from "./events.ts";
 
@@ -87,6 +88,8 @@ export interface Extras {
    * which attaches the committed file).
    */
   cluster?: ClusterReport;
+  /** `deno task soak --json` (kept in `bench/soak.json`). */
+  soak?: SoakReport;
 }
 
 /** A results file. */

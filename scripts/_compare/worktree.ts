@@ -124,7 +124,7 @@ export async function addWorktree(
   }
   try {
     const modules = join(root, "node_modules");
-    if (await exists(modules)) {
+    if (await exists(modules) && !(await exists(join(dir, "node_modules")))) {
       await Deno.symlink(modules, join(dir, "node_modules"), { type: "dir" });
     }
     await rewriteSpecifiers(dir);

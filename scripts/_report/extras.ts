@@ -1,7 +1,8 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
  * The extra measurements' charts and tables: transport latencies, the load
- * tests, the browser rows, and the cluster (its model for N machines).
+ * tests, the browser rows, the soak's memory and descriptors, and the cluster
+ * (its model for N machines).
  *
  * @module
  */
@@ -388,6 +389,82 @@ function clusterSection(c: NonNullable<Extras["cluster"]>): string {
   }<p class="note">${esc(c.meta.note)} (${esc(c.meta.date)})</p></section>`;
 }
 
+function soakSection(s: NonNullable<Extras["soak"]>): string {
+  const kept = (t: number) => t >= s.meta.warmUpS;
+  const chart = (
+    id: string,
+    title: string,
+    label: string,
+    y: "rssMB" | "fds",
+    fit: { intercept: number; slopePerHour: number },
+  ) => {
+    const points = s.samples.map((p) => ({
+      t: p.t,
+      v: p[y],
+      fitted: kept(p.t),
+    }));
+    const ends = points.filter((p) => p.fitted);
+    const line = ends.length < 2 ? [] : [ends[0]!, ends.at(-1)!].map((p) => ({
+      t: p.t,
+      v: fit.intercept + fit.slopePerHour / 3600 * p.t,
+    }));
+    return figure({
+      id,
+      title,
+      svg: points.length === 0 ? undefined : plotSvg({
+        width: 960,
+        height: 240,
+        x: { label: "s", grid: true },
+        y: { label, grid: true, zero: y === "fds" },
+        marks: [
+          Plot.dot(points, {
+            x: "t",
+            y: "v",
+            r: 1.5,
+            fill: (p: { fitted: boolean }) => p.fitted ? "steelblue" : "#bbb",
+          }),
+          Plot.line(line, { x: "t", y: "v", stroke: "firebrick" }),
+        ],
+      }),
+      dots: points.length,
+      note:
+        `grey: warm-up (first ${s.meta.warmUpS} s, left out); red: least-squares line over the rest`,
+    });
+  };
+  const f = (x: number) => n3(x);
+  const fitRow = (
+    name: string,
+    fit: NonNullable<Extras["soak"]>["fit"]["rss"],
+    unit: string,
+    verdict: string,
+  ) => [
+    name,
+    `${f(fit.slopePerHour)} ${unit}/h`,
+    `${f(fit.lo)} to ${f(fit.hi)}`,
+    verdict,
+  ];
+  const verdicts = table(["", "slope", "95 % interval", "verdict"], [
+    fitRow("RSS (target ≤ 1 MB/h)", s.fit.rss, "MB", s.verdict.rss),
+    fitRow("open file descriptors (flat)", s.fit.fds, "fds", s.verdict.fds),
+  ]);
+  const l = s.load;
+  return `<section id="soak"><h2>Soak: ${n3(s.meta.minutes)} minutes</h2>${
+    chart("soak-rss", "Server RSS over the soak", "MB", "rssMB", s.fit.rss)
+  }${
+    chart(
+      "soak-fds",
+      "Server's open file descriptors over the soak",
+      "fds",
+      "fds",
+      s.fit.fds,
+    )
+  }${verdicts}<p class="note">${
+    esc(
+      `${l.requests} requests over ${l.connections} connections (${l.refused} refused as intended, ${l.unauthorized} wrong tokens, ${l.errors} errors). ${s.meta.note}; Deno ${s.meta.deno}, ${s.meta.date}.`,
+    )
+  }</p></section>`;
+}
+
 /** The sections of the extras present. */
 export function extrasSections(extras: Extras | undefined): string {
   if (!extras) return "";
@@ -396,5 +473,6 @@ export function extrasSections(extras: Extras | undefined): string {
     extras.load ? loadSection(extras.load) : "",
     extras.browser ? browserSection(extras.browser) : "",
     extras.cluster ? clusterSection(extras.cluster) : "",
+    extras.soak ? soakSection(extras.soak) : "",
   ].join("");
 }
