@@ -276,8 +276,45 @@ export function runJob(
     let suspect = false;
     const onClose = () => suspect = true;
     reader.on("close", onClose);
+    /**
+     * Whether Redis answered within `outageTimeout`: if not, the job fails
+     * with a `RedisUnavailableError`; otherwise a pause before a retry.
+     */
+    const lost = async (e: unknown) => {
+      if (settled) return true;
+      if (Date.now() - contact > ctx.outageMs) {
+        fail(
+          new RedisUnavailableError(
+            `${spec.fn}: lost Redis at ${ctx.shown} for more than ${ctx.outageMs} ms (outageTimeout) during job ${id}: ${
+              messageOf(e)
+            }`,
+            { cause: e },
+          ),
+        );
+        return true;
+      }
+      suspect = true;
+      await wait(new Promise((r) => setTimeout(r, 250)), "a pause")
+        .catch(() => {});
+      return settled;
+    };
     try {
       while (!settled) {
+        // After a dropped connection, the job's state is checked before
+        // anything else is read: a restart without persistence is told at
+        // once (not after a blocking read of a stream that is gone), and
+        // a call that resumes says so before its last results complete it.
+        if (suspect) {
+          try {
+            await checkState(reader, true);
+          } catch (e) {
+            if (await lost(e)) break;
+            continue;
+          }
+          suspect = false;
+          contact = checked = Date.now();
+          continue;
+        }
         let reply: [Buffer, [Buffer, Buffer[]][]][] | null;
         try {
           idle = false;
@@ -293,24 +330,13 @@ export function runJob(
           p.then(() => idle = true, () => idle = true);
           reply = await wait(p, "a read of results") as typeof reply;
         } catch (e) {
-          if (settled) break;
-          if (Date.now() - contact > ctx.outageMs) {
-            fail(
-              new RedisUnavailableError(
-                `${spec.fn}: lost Redis at ${ctx.shown} for more than ${ctx.outageMs} ms (outageTimeout) during job ${id}: ${
-                  messageOf(e)
-                }`,
-                { cause: e },
-              ),
-            );
-            break;
-          }
-          suspect = true;
-          await wait(new Promise((r) => setTimeout(r, 250)), "a pause")
-            .catch(() => {});
+          if (await lost(e)) break;
           continue;
         }
         contact = Date.now();
+        // Dropped while the read waited (its reply came after a reconnect):
+        // check first; the entries are read again from `last`.
+        if (suspect) continue;
         for (const [, entries] of reply ?? []) {
           for (const [entryId, fields] of entries) {
             last = entryId.toString();
@@ -318,10 +344,9 @@ export function runJob(
             if (settled) break;
           }
         }
-        if (!settled && (suspect || Date.now() - checked > CHECK_MS)) {
+        if (!settled && Date.now() - checked > CHECK_MS) {
           try {
-            await checkState(reader, suspect);
-            suspect = false;
+            await checkState(reader, false);
             checked = Date.now();
           } catch {
             suspect = true;
