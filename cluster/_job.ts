@@ -239,10 +239,14 @@ export function runJob(
   };
 
   /** After a read failed or the reader reconnected: is the job still there? */
-  const checkState = async (reader: Redis, announce: boolean) => {
+  const checkState = async (
+    reader: Redis,
+    announce: boolean,
+    guard: <T>(p: Promise<T>) => Promise<T>,
+  ) => {
     const [info, exists] = replies(
       await wait(
-        reader.multi().info("server").exists(marker).exec(),
+        guard(reader.multi().info("server").exists(marker).exec()),
         "a state check",
       ),
     ) as [string, number];
@@ -274,7 +278,21 @@ export function runJob(
     let contact = Date.now();
     let checked = Date.now();
     let suspect = false;
-    const onClose = () => suspect = true;
+    // A command in flight when the connection drops is never settled by
+    // ioredis (it is not sent again: autoResendUnfulfilledCommands is off),
+    // only failed by its commandTimeout: the close fails it at once.
+    const inFlight = new Set<(e: Error) => void>();
+    const onClose = () => {
+      suspect = true;
+      for (const reject of inFlight) reject(new Error("connection closed"));
+      inFlight.clear();
+    };
+    const untilClosed = <T>(p: Promise<T>): Promise<T> => {
+      let reject: (e: Error) => void = () => {};
+      const closed = new Promise<never>((_, r) => reject = r);
+      inFlight.add(reject);
+      return Promise.race([p, closed]).finally(() => inFlight.delete(reject));
+    };
     reader.on("close", onClose);
     /**
      * Whether Redis answered within `outageTimeout`: if not, the job fails
@@ -306,7 +324,7 @@ export function runJob(
         // a call that resumes says so before its last results complete it.
         if (suspect) {
           try {
-            await checkState(reader, true);
+            await checkState(reader, true, untilClosed);
           } catch (e) {
             if (await lost(e)) break;
             continue;
@@ -328,7 +346,10 @@ export function runJob(
             last,
           );
           p.then(() => idle = true, () => idle = true);
-          reply = await wait(p, "a read of results") as typeof reply;
+          reply = await wait(
+            untilClosed(p),
+            "a read of results",
+          ) as typeof reply;
         } catch (e) {
           if (await lost(e)) break;
           continue;
@@ -346,7 +367,7 @@ export function runJob(
         }
         if (!settled && Date.now() - checked > CHECK_MS) {
           try {
-            await checkState(reader, false);
+            await checkState(reader, false, untilClosed);
             checked = Date.now();
           } catch {
             suspect = true;

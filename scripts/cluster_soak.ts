@@ -38,7 +38,7 @@ const FIXED =
   /^midstreamer:shards:(events|id|meta|stalled-check|stalled|marker|wait|active|paused|prioritized|delayed|completed|failed|pc|limiter)$/;
 
 /** A sample of the server, taken once a minute. */
-export interface SoakSample {
+export interface ClusterSoakSample {
   /** Minutes since the start. */
   minute: number;
   /** Calls completed so far. */
@@ -54,7 +54,7 @@ export interface SoakSample {
 }
 
 /** What a soak found. */
-export interface SoakReport {
+export interface ClusterSoakReport {
   /** Minutes it ran. */
   minutes: number;
   /** Calls by kind. */
@@ -64,7 +64,7 @@ export interface SoakReport {
   /** Calls that failed otherwise, or whose result differed (messages). */
   failures: string[];
   /** The samples. */
-  samples: SoakSample[];
+  samples: ClusterSoakSample[];
   /** The keys at the end, all calls done. */
   finalKeys: string[];
   /** Whether nothing but the fixed bookkeeping stayed. */
@@ -75,13 +75,13 @@ export interface SoakReport {
 export async function soak(
   minutes: number,
   log: (line: string) => void = (line) => console.error(line),
-): Promise<SoakReport> {
+): Promise<ClusterSoakReport> {
   const f = await startCluster(2, ["--threads", "1"]);
   const kv = new Redis(f.redis.url);
   const random = rng(4242);
   const calls: Record<string, number> = {};
   const failures: string[] = [];
-  const samples: SoakSample[] = [];
+  const samples: ClusterSoakSample[] = [];
   let aborted = 0, done = 0;
   const t0 = performance.now();
   const end = t0 + minutes * 60_000;
@@ -89,7 +89,7 @@ export async function soak(
   const sample = async () => {
     const keys = await kv.keys("*");
     const info = parseInfo(await kv.info("memory"));
-    const s: SoakSample = {
+    const s: ClusterSoakSample = {
       minute: Math.round((performance.now() - t0) / 600) / 100,
       calls: done,
       keys: keys.length,

@@ -315,6 +315,24 @@ redisTest(
   },
 );
 
+/**
+ * Counts the shards each worker (started with `--verbose`) has started;
+ * the function returned waits (4 s at most) until each has started one
+ * more: from then on, each computes a `twoShards` shard for about a second.
+ */
+function shardStarts(workers: WorkerProcess[]): () => Promise<void> {
+  const started = (w: WorkerProcess) =>
+    [...w.output().matchAll(/dtwBatch shard \d\/2 of job \w+ start/g)].length;
+  const before = workers.map(started);
+  const all = () => workers.every((w, i) => started(w) > before[i]);
+  return async () => {
+    for (let i = 0; i < 400 && !all(); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(all(), workers.map((w) => w.output()).join("\n"));
+  };
+}
+
 /** Runs a two-shard dtwBatch, SIGKILLs the worker of one shard mid-way. */
 async function killOneWorker(
   f: { redis: RedisServer; workers: WorkerProcess[] },
@@ -323,17 +341,10 @@ async function killOneWorker(
 ): Promise<{ afterKillMs: number; shardMs: number }> {
   const { reference, patterns } = twoShards(seed);
   const t0 = performance.now();
+  const bothStarted = shardStarts(f.workers);
   const call = cluster.dtwBatch(reference, patterns);
   // Both workers have started their shard: kill the first.
-  for (let i = 0; i < 400; i++) {
-    if (f.workers.every((w) => /start/.test(w.output()))) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.ok(
-    f.workers.every((w) =>
-      /dtwBatch shard \d\/2 of job \w+ start/.test(w.output())
-    ),
-  );
+  await bothStarted();
   await new Promise((r) => setTimeout(r, 300));
   const victim = f.workers.shift()!;
   await victim.kill();
@@ -465,15 +476,17 @@ redisTest(
 redisTest(
   "Redis restarted mid-call without persistence: the call rejects with a JobLostError saying so",
   async () => {
-    const f = await startCluster(2);
+    const f = await startCluster(2, ["--threads", "1", "--verbose"]);
     try {
       await using cluster = await connectCluster({
         redis: f.redis.url,
         ...TWO_SHARDS,
       });
       const { reference, patterns } = twoShards(7);
+      const bothStarted = shardStarts(f.workers);
       const call = cluster.dtwBatch(reference, patterns);
-      await new Promise((r) => setTimeout(r, 800));
+      // Mid-call: both shards computing (a fixed sleep raced their speed).
+      await bothStarted();
       await f.redis.restart();
       const restarted = performance.now();
       await within(
@@ -500,7 +513,9 @@ redisTest(
 redisTest(
   "Redis restarted mid-call with persistence: the call resumes, exact, and says so",
   async () => {
-    const f = await startCluster(2, ["--threads", "1"], { persistence: true });
+    const f = await startCluster(2, ["--threads", "1", "--verbose"], {
+      persistence: true,
+    });
     try {
       const events: ClusterEvent[] = [];
       await using cluster = await connectCluster({
@@ -509,8 +524,9 @@ redisTest(
         onEvent: (e) => events.push(e),
       });
       const { reference, patterns } = twoShards(8);
+      const bothStarted = shardStarts(f.workers);
       const call = cluster.dtwBatch(reference, patterns);
-      await new Promise((r) => setTimeout(r, 800));
+      await bothStarted();
       await f.redis.restart();
       const got = await within(30_000, call, "the resumed call");
       assert.deepEqual(got, dtwBatch(reference, patterns));
@@ -531,7 +547,7 @@ redisTest(
   "Redis gone, or silent, for longer than outageTimeout: the call rejects with a RedisUnavailableError",
   async () => {
     for (const how of ["killed", "paused"] as const) {
-      const f = await startCluster(1);
+      const f = await startCluster(1, ["--threads", "1", "--verbose"]);
       try {
         await using cluster = await connectCluster({
           redis: f.redis.url,
@@ -539,8 +555,10 @@ redisTest(
           ...TWO_SHARDS,
         });
         const { reference, patterns } = twoShards(9);
+        const started = shardStarts(f.workers);
         const call = cluster.dtwBatch(reference, patterns);
-        await new Promise((r) => setTimeout(r, 500));
+        // The worker computes its first of 2 shards: the call is mid-way.
+        await started();
         if (how === "killed") await f.redis.kill();
         else f.redis.pause();
         await within(
