@@ -3,8 +3,8 @@
 /**
  * `deno task cluster:soak --minutes N`: calls of every kind on a cluster
  * (a `redis-server` and 2 worker processes started here, as the demo
- * does) for N minutes, one after another, a sixth of them aborted
- * mid-way, every result checked against the synchronous function; then it
+ * does) for N minutes, one after another, every sixth with a timeout of
+ * 1–40 ms (some are aborted mid-way), every result checked against the synchronous function; then it
  * checks that no call left a key behind: only the queue's fixed
  * bookkeeping may stay, and it must not grow with the calls. Prints a
  * line a minute and a summary; exits with 1 on a wrong result, a failed
