@@ -36,13 +36,23 @@ export interface EncodedSequences {
   readonly alphabetSize: number;
 }
 
-/** The computed rows `[rowStart, rowEnd)` of a matrix. */
+/**
+ * The computed pairs `(r, s)` of rows `[rowStart, rowEnd)` (sorted
+ * positions), with `s` in `[max(r + 1, colStart), colEnd)`, row-major: by
+ * default every `s > r`, as {@linkcode correlationRows} returns them; a
+ * column range makes it a tile of the upper triangle (the cluster's
+ * shards).
+ */
 export interface CorrelationRows {
   /** First sorted row. */
   rowStart: number;
   /** End (exclusive) sorted row. */
   rowEnd: number;
-  /** What {@linkcode correlationRows} returned for these rows. */
+  /** First sorted column (pairs with `s <= r` are never included); default 0. */
+  colStart?: number;
+  /** End (exclusive) sorted column; default `n`. */
+  colEnd?: number;
+  /** The correlations of those pairs, row-major. */
   values: Float64Array;
 }
 
@@ -167,30 +177,59 @@ export function assembleCorrelationMatrix(
   encoded: EncodedSequences,
   parts: readonly CorrelationRows[],
 ): Float64Array {
-  const { order } = encoded;
-  const n = order.length;
+  const m = emptyCorrelationMatrix(encoded);
+  for (const part of parts) writeCorrelationRows(encoded, m, part);
+  return m;
+}
+
+/**
+ * The `n × n` matrix of `encoded` with only its diagonal (1) set, for
+ * {@linkcode writeCorrelationRows} to fill.
+ */
+export function emptyCorrelationMatrix(
+  encoded: EncodedSequences,
+): Float64Array {
+  const n = encoded.order.length;
   const m = new Float64Array(n * n);
   for (let i = 0; i < n; i++) m[i * n + i] = 1;
-  for (const { rowStart, rowEnd, values } of parts) {
-    if (values.length !== pairCount(n, rowStart, rowEnd)) {
-      throw new RangeError(
-        `assembleCorrelationMatrix: rows [${rowStart}, ${rowEnd}) need ${
-          pairCount(n, rowStart, rowEnd)
-        } values, got ${values.length}`,
-      );
-    }
-    let k = 0;
-    for (let r = rowStart; r < rowEnd; r++) {
-      const i = order[r];
-      for (let s = r + 1; s < n; s++) {
-        const j = order[s];
-        const v = values[k++];
-        m[i * n + j] = v;
-        m[j * n + i] = v;
-      }
+  return m;
+}
+
+/**
+ * Writes the pairs of `part` (both halves of the symmetric matrix) into
+ * `matrix` (`n × n`, input order).
+ *
+ * @throws {RangeError} when `values` has the wrong length for the part.
+ */
+export function writeCorrelationRows(
+  encoded: EncodedSequences,
+  matrix: Float64Array,
+  part: CorrelationRows,
+): void {
+  const { order } = encoded;
+  const n = order.length;
+  const { rowStart, rowEnd, values } = part;
+  const colStart = part.colStart ?? 0;
+  const colEnd = part.colEnd ?? n;
+  let want = 0;
+  for (let r = rowStart; r < rowEnd; r++) {
+    want += Math.max(0, colEnd - Math.max(r + 1, colStart));
+  }
+  if (values.length !== want) {
+    throw new RangeError(
+      `assembleCorrelationMatrix: rows [${rowStart}, ${rowEnd}) × columns [${colStart}, ${colEnd}) need ${want} values, got ${values.length}`,
+    );
+  }
+  let k = 0;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const i = order[r];
+    for (let s = Math.max(r + 1, colStart); s < colEnd; s++) {
+      const j = order[s];
+      const v = values[k++];
+      matrix[i * n + j] = v;
+      matrix[j * n + i] = v;
     }
   }
-  return m;
 }
 
 /**

@@ -167,6 +167,27 @@ export function toF64(
 }
 
 /**
+ * Checks that `list` is an array (not a typed array) of series and returns
+ * its length; the series themselves are checked by the caller. Shared by
+ * {@linkcode patternOffsets} and the cluster, which has no limit on the
+ * total.
+ *
+ * @throws {TypeError} when `list` is not an array.
+ */
+export function listLength(fn: string, name: string, list: unknown): number {
+  if (
+    list === null || typeof list !== "object" ||
+    typeof (list as { length?: unknown }).length !== "number" ||
+    ArrayBuffer.isView(list)
+  ) {
+    throw new TypeError(
+      `${fn}: ${name} must be an array of series, got ${describe(list)}`,
+    );
+  }
+  return (list as ArrayLike<unknown>).length;
+}
+
+/**
  * Validates the shape of a list of series (an array of series, not too many
  * points) and returns where each would start when packed: series `i` is
  * `offsets[i]..offsets[i + 1]`. The elements are checked when they are
@@ -180,16 +201,7 @@ export function patternOffsets(
   name: string,
   list: ArrayLike<ArrayLike<number>>,
 ): Uint32Array {
-  if (
-    list === null || typeof list !== "object" ||
-    typeof (list as { length?: unknown }).length !== "number" ||
-    ArrayBuffer.isView(list)
-  ) {
-    throw new TypeError(
-      `${fn}: ${name} must be an array of series, got ${describe(list)}`,
-    );
-  }
-  const count = list.length;
+  const count = listLength(fn, name, list);
   const offsets = new Uint32Array(count + 1);
   let total = 0;
   for (let i = 0; i < count; i++) {

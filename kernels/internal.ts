@@ -25,6 +25,7 @@ export {
   type Layout,
   type ListForms,
   listForms,
+  listLength,
   multivariateArg,
   packSeries,
   pathArgs,
@@ -70,12 +71,15 @@ export {
   ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
   correlationMatrixOf,
+  type CorrelationRows,
   correlationRows,
   correlationWork,
+  emptyCorrelationMatrix,
   type EncodedSequences,
   encodeSequences,
   LOCAL_CORRELATION_WORK,
   splitRows,
+  writeCorrelationRows,
 } from "./_correlation.ts";
 export {
   checkTotal,

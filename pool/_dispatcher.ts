@@ -189,3 +189,39 @@ export class Dispatcher {
     worker.postMessage(request, job.transfer);
   }
 }
+
+/** The dispatcher of each WorkerPool (see {@linkcode runKernel}). */
+const OWNERS = new WeakMap<object, Dispatcher>();
+
+/** Registers `dispatcher` as the one of `owner` (a WorkerPool); returns it. */
+export function ownDispatcher(
+  owner: object,
+  dispatcher: Dispatcher,
+): Dispatcher {
+  OWNERS.set(owner, dispatcher);
+  return dispatcher;
+}
+
+/**
+ * Runs `kernel` (a key of the worker script's registry, `_worker.ts`) with
+ * `args`, already validated and packed, on one of `pool`'s workers (see
+ * `Dispatcher.run`). The pool's own methods run their parts through it,
+ * and so does the cluster's worker process, for its shards.
+ *
+ * @throws {TypeError} when `pool` is not a WorkerPool.
+ */
+export function runKernel(
+  pool: object,
+  kernel: string,
+  args: unknown[],
+  transfer: Transferable[],
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const dispatcher = OWNERS.get(pool);
+  if (dispatcher === undefined) {
+    return Promise.reject(
+      new TypeError("runKernel: pool must be a WorkerPool"),
+    );
+  }
+  return dispatcher.run(kernel, args, transfer, signal);
+}

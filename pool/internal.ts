@@ -1,7 +1,9 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
- * The pool's interface to the other folders of the kit (the service):
- * rebuilding the kit's errors sent across a thread or process boundary.
+ * The pool's interface to the other folders of the kit (the service and
+ * the cluster): rebuilding the kit's errors sent across a thread or
+ * process boundary, checking the asynchronous options, and running a
+ * kernel of the worker script on a pool's worker.
  * Not exported from any entry point, and not for users.
  *
  * @module
@@ -39,3 +41,4 @@ export function reviveError(
 }
 
 export { ASYNC_KEYS, asyncArgs, withAsyncKeys } from "./_async_options.ts";
+export { runKernel } from "./_dispatcher.ts";

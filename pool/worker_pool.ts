@@ -48,7 +48,7 @@ import {
   type TopKResult,
 } from "../kernels/internal.ts";
 import { asyncArgs, withAsyncKeys } from "./_async_options.ts";
-import { Dispatcher } from "./_dispatcher.ts";
+import { Dispatcher, ownDispatcher, runKernel } from "./_dispatcher.ts";
 import { WORKER_SCRIPT } from "./_protocol.ts";
 import { buf, splitBySize } from "./_split.ts";
 import type { AsyncKernels, AsyncOptions } from "./async_kernels.ts";
@@ -157,10 +157,13 @@ export class WorkerPool implements AsyncKernels {
         `WorkerPool: options.workers must be a positive integer, got ${workers}`,
       );
     }
-    this.#workers = new Dispatcher(
-      workers,
-      (options as { [WORKER_SCRIPT]?: URL } | undefined)?.[WORKER_SCRIPT] ??
-        new URL("./_worker.ts", import.meta.url),
+    this.#workers = ownDispatcher(
+      this,
+      new Dispatcher(
+        workers,
+        (options as { [WORKER_SCRIPT]?: URL } | undefined)?.[WORKER_SCRIPT] ??
+          new URL("./_worker.ts", import.meta.url),
+      ),
     );
   }
 
@@ -707,14 +710,14 @@ export class WorkerPool implements AsyncKernels {
     return r;
   }
 
-  /** Runs `kernel` on a worker for a call (see `Dispatcher.run`). */
+  /** Runs `kernel` on a worker for a call (see `runKernel`). */
   #run(
     kernel: string,
     args: unknown[],
     transfer: Transferable[],
     call: AsyncOptions,
   ): Promise<unknown> {
-    return this.#workers.run(kernel, args, transfer, call.signal);
+    return runKernel(this, kernel, args, transfer, call.signal);
   }
 
   /**

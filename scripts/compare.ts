@@ -124,6 +124,23 @@ export const EXTRAS: readonly ExtraSpec[] = [
   { name: "browser", suite: "dtw", script: "scripts/browser_bench.ts" },
 ];
 
+/**
+ * A measurement that is recorded rather than run by compare (it takes
+ * minutes and its own processes): a committed JSON file attached to the
+ * results as `extras[name]` whenever it exists (baseline mode).
+ */
+export interface RecordedExtra {
+  /** Key under `extras` in the results. */
+  name: keyof Extras;
+  /** The JSON file, relative to the root. */
+  file: string;
+}
+
+/** The recorded extras: the cluster (`scripts/cluster_measure.ts`). */
+export const RECORDED: readonly RecordedExtra[] = [
+  { name: "cluster", file: "bench/cluster.json" },
+];
+
 /** What {@linkcode main} runs; tests substitute small suites. */
 export interface CompareDeps {
   /** Directory that suites, extras and default paths resolve against. */
@@ -132,6 +149,8 @@ export interface CompareDeps {
   suites: Readonly<Record<string, string>>;
   /** Extra measurement scripts. */
   extras: readonly ExtraSpec[];
+  /** Recorded measurements attached as they are (default: none). */
+  recorded?: readonly RecordedExtra[];
   /** Progress output (default: stderr). */
   progress?: (deadline: () => number) => Progress;
 }
@@ -438,7 +457,9 @@ export function mergeBaseline(
   );
   const extras: Extras = { ...now.extras };
   for (const [k, v] of Object.entries(old.extras ?? {})) {
-    if (!ranExtras.has(k)) Object.assign(extras, { [k]: v });
+    if (!ranExtras.has(k) && !(k in extras)) {
+      Object.assign(extras, { [k]: v });
+    }
   }
   return {
     ...now,
@@ -540,6 +561,7 @@ export async function main(
     root: fileURLToPath(new URL("..", import.meta.url)),
     suites: SUITES,
     extras: EXTRAS,
+    recorded: RECORDED,
   },
 ): Promise<number> {
   const controller = new AbortController();
@@ -709,6 +731,20 @@ async function run(
         [spec.name]: await runExtra(spec, opts.quick, deps.root),
       });
       if (signal.aborted) throw new MeasureError("interrupted");
+    }
+    for (const r of deps.recorded ?? []) {
+      const path = resolve(deps.root, r.file);
+      if (!(await exists(path))) continue;
+      console.error(`extras.${r.name}: ${r.file} (recorded)`);
+      try {
+        Object.assign(extras, {
+          [r.name]: JSON.parse(await Deno.readTextFile(path)),
+        });
+      } catch (e) {
+        throw new CompareError(
+          `extras.${r.name}: ${r.file} is not JSON (${(e as Error).message})`,
+        );
+      }
     }
   }
   const results: Results = {

@@ -21,7 +21,9 @@ import {
   type TopKStats,
   WorkerPool,
 } from "@midstreamer/kit";
+import { connectCluster } from "../cluster/mod.ts";
 import { connectService, serveService } from "../service/mod.ts";
+import { findRedisServer, NO_REDIS, startCluster } from "../testing/redis.ts";
 import { randInt, randomWalk, randomWalks, rng } from "../testing/rng.ts";
 import { generateTls } from "../testing/tls.ts";
 
@@ -79,6 +81,38 @@ const IMPLEMENTATIONS: Implementation[] = [
     open: service("websocket", 2),
   },
 ];
+
+// The cluster: a real redis-server and two real worker processes, started
+// once for the file and stopped by its last test (or killed at exit).
+const clusterFixture = findRedisServer() === undefined
+  ? undefined
+  : await startCluster(2);
+if (clusterFixture === undefined) console.warn(NO_REDIS);
+
+if (clusterFixture !== undefined) {
+  const cluster = (
+    options: Omit<Parameters<typeof connectCluster>[0], "redis"> = {},
+  ): Implementation["open"] =>
+  async () => {
+    const kernels = await connectCluster({
+      redis: clusterFixture.redis.url,
+      ...options,
+    });
+    return { kernels, close: () => kernels.close() };
+  };
+  IMPLEMENTATIONS.push(
+    { name: "Cluster, 2 worker processes", open: cluster() },
+    {
+      // Limits that cut every call into many shards: topK and dtwBatch
+      // parts, search ranges, correlation tiles across blocks.
+      name: "Cluster, 2 worker processes, small shards",
+      open: cluster({
+        limits: { maxSeriesLength: 5000, maxBatchLength: 40 },
+        shardMs: 0.05,
+      }),
+    },
+  );
+}
 
 /** Each test runs `body` on every implementation. */
 function conformance(
@@ -508,3 +542,9 @@ conformance("close rejects later calls with ClosedError", async (k) => {
   await assert.rejects(k.dtw([1], [1]), ClosedError);
   await assert.rejects(k.topK([1], [[1]]), ClosedError);
 });
+
+if (clusterFixture !== undefined) {
+  Deno.test("cluster: the Redis server and the workers stop", async () => {
+    await clusterFixture.stop();
+  });
+}

@@ -191,6 +191,7 @@ function fullResults(): Results {
           pass: true,
         }],
       },
+      cluster: clusterReport(),
       soak: {
         meta: {
           minutes: 0.25,
@@ -230,6 +231,107 @@ function fullResults(): Results {
   };
 }
 
+/** A cluster report of two cases, as scripts/cluster_measure.ts writes it. */
+function clusterReport(): NonNullable<
+  NonNullable<Results["extras"]>["cluster"]
+> {
+  const spread = (median: number) => ({
+    median,
+    min: median * 0.9,
+    max: median * 1.1,
+    n: 3,
+  });
+  const run = (workers: number, wallMs: number) => ({
+    workers,
+    wallMs,
+    firstResultMs: 300,
+    computeMs: 9000 * workers,
+    shards: 250,
+    cpuMs: { caller: 2500, workers: 9000, redis: 3000 },
+    callerWaitingCpuMs: 10,
+    waitingMs: 500,
+  });
+  const scalingCase = (name: string) => ({
+    name,
+    patterns: 200_000,
+    points: 500,
+    reference: 500,
+    inputBytes: 803_204_000,
+    runs: [run(1, 10_000), run(2, 6_000), run(2, 6_200), run(1, 10_400)],
+    oneThreadMs: 9_000,
+    speedup: spread(1.66),
+    efficiency: 0.83,
+    overheadPct: { one: 10, two: 20 },
+    throughput: { one: 20_000, two: 33_000 },
+  });
+  const modelCase = (name: string, compute: number) => ({
+    name,
+    computeUsPerPattern: compute,
+    bytesPerPattern: 4016,
+    patternsPerShard: 800,
+    threadsPerMachine: 2,
+    redisCommandsCeiling: 3_000_000,
+    redisBytesCeiling: 200_000,
+    callerUploadCeiling: 80_000,
+    fixedMs: 300,
+    coordinationPct: { one: 1.2, two: 2.1 },
+    points: [1, 2, 3, 5, 10, 20, 30, 50, 100].map((workers) => ({
+      workers,
+      throughput: Math.min(workers * 2e6 / compute, 80_000),
+      limit: workers * 2e6 / compute < 80_000
+        ? "compute" as const
+        : "caller-upload" as const,
+    })),
+    breakEven: [
+      { workers: 2, patterns: null },
+      { workers: 10, patterns: 123_000 },
+      { workers: 100, patterns: 45_000 },
+    ],
+  });
+  return {
+    meta: {
+      date: "2026-12-05",
+      deno: "2.9.6",
+      cpus: 2,
+      load: { scaling: 2.5 },
+      coresAvailable: { scaling: 1.9 },
+      note: "2-core shared VM",
+    },
+    overhead: {
+      shards: 2000,
+      trials: 3,
+      serialUs: spread(1500),
+      parallelUs: spread(1800),
+      workerUs: spread(1000),
+      queueUs: spread(500),
+      enqueueUs: spread(100),
+      cpuUs: { caller: 600, workers: 500, redis: 250 },
+      redisCommands: 40,
+    },
+    redis: {
+      version: "7.0.15",
+      pipelinedOpsPerS: { SET: 500_000, GET: 600_000 },
+      opsPerS: { SET: 60_000, GET: 65_000 },
+      setCpuMsPerMB: 0.8,
+      getCpuMsPerMB: 0.5,
+    },
+    scaling: { cases: [scalingCase("topK"), scalingCase("dtwBatch")] },
+    recovery: {
+      tries: 20,
+      identical: 20,
+      restartMs: spread(4400),
+      completeMs: spread(6000),
+      shardMs: 1000,
+      lockDurationMs: 4000,
+      stalledIntervalMs: 2000,
+    },
+    model: {
+      assumptions: ["each machine has 2 threads"],
+      cases: [modelCase("topK of …", 16), modelCase("dtwBatch of …", 90)],
+    },
+  };
+}
+
 /** Dots each chart should draw for {@linkcode fullResults} against itself. */
 const EXPECTED = {
   comparison: 7, // every non-baseline member of a group with a baseline
@@ -239,6 +341,7 @@ const EXPECTED = {
   "transport-rtt": 9,
   "load-sustained": 10,
   "load-memory": 10,
+  "cluster-model": 22, // 2 cases × 9 projected + 2 × 2 measured
   "soak-rss": 15,
   "soak-fds": 15,
 };
@@ -265,6 +368,11 @@ Deno.test("renderHtml: self-contained, with the verdicts and a figure per chart"
     "nothing loads from elsewhere",
   );
   assert.match(html, /0 slower, 0 faster, 7 same \(threshold 5 %\)/);
+  // The cluster: its model, the per-shard figures, scaling and recovery.
+  assert.match(html, /<section id="cluster">/);
+  assert.match(html, /Per-shard coordination \(2000 empty shards, µs\)/);
+  assert.match(html, /<td>bit-identical results<\/td><td>20 of 20<\/td>/);
+  assert.match(html, /<td>2: never, 10: 123000, 100: 45000<\/td>/);
   for (const id of Object.keys(EXPECTED)) {
     assert.match(html, new RegExp(`data-chart="${id}"`));
   }

@@ -10,6 +10,7 @@
 import type { Report as TransportReport } from "../transport_report.ts";
 import type { LoadReport } from "../load.ts";
 import type { BrowserBenchReport } from "../browser_bench.ts";
+import type { ClusterReport } from "../cluster_measure.ts";
 import type { SoakReport } from "../soak.ts";
 import type { SideTimes } from "./measure.ts";
 import type { UnitInfo } from "./events.ts";
@@ -81,6 +82,12 @@ export interface Extras {
   load?: LoadReport;
   /** `scripts/browser_bench.ts --json`. */
   browser?: BrowserBenchReport;
+  /**
+   * `bench/cluster.json`, recorded by `scripts/cluster_measure.ts` (minutes
+   * of worker processes and a redis-server: not re-measured by compare,
+   * which attaches the committed file).
+   */
+  cluster?: ClusterReport;
   /** `deno task soak --json` (kept in `bench/soak.json`). */
   soak?: SoakReport;
 }

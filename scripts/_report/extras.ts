@@ -1,7 +1,8 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
  * The extra measurements' charts and tables: transport latencies, the load
- * tests, the browser rows, and the soak's memory and descriptors.
+ * tests, the browser rows, the soak's memory and descriptors, and the cluster
+ * (its model for N machines).
  *
  * @module
  */
@@ -193,6 +194,201 @@ function browserSection(b: NonNullable<Extras["browser"]>): string {
   }</section>`;
 }
 
+const spreadText = (
+  s: { median: number; min: number; max: number } | undefined,
+) => s === undefined ? "" : `${n3(s.median)} (${n3(s.min)}–${n3(s.max)})`;
+
+function clusterSection(c: NonNullable<Extras["cluster"]>): string {
+  const parts: string[] = [];
+  const model = c.model;
+  if (model !== undefined) {
+    const projected = model.cases.flatMap((m) =>
+      m.points.map((p) => ({
+        ...p,
+        series: `${m.name.split(" ")[0]}, projected`,
+      }))
+    );
+    const measured = (c.scaling?.cases ?? []).flatMap((k) => [
+      {
+        workers: 1,
+        throughput: k.throughput.one,
+        series: `${k.name.split(" ")[0]}, measured`,
+      },
+      {
+        workers: 2,
+        throughput: k.throughput.two,
+        series: `${k.name.split(" ")[0]}, measured`,
+      },
+    ]);
+    const ceilings = model.cases.flatMap((m) => [
+      { y: m.redisBytesCeiling, label: `${m.name.split(" ")[0]}: Redis bytes` },
+      {
+        y: m.callerUploadCeiling,
+        label: `${m.name.split(" ")[0]}: caller upload`,
+      },
+    ]);
+    const dots = [...projected, ...measured];
+    parts.push(figure({
+      id: "cluster-model",
+      title:
+        "Cluster: patterns per second by worker machines (projected from the measured per-shard and per-byte costs; measured at 1 and 2)",
+      svg: dots.length === 0 ? undefined : plotSvg({
+        width: 960,
+        height: 380,
+        marginRight: 180,
+        x: {
+          type: "log",
+          label: "worker machines",
+          grid: true,
+          tickFormat: factorTicks,
+        },
+        y: {
+          type: "log",
+          label: "patterns/s",
+          grid: true,
+          tickFormat: factorTicks,
+        },
+        color: { legend: true },
+        marks: [
+          Plot.ruleY(ceilings, {
+            y: "y",
+            strokeDasharray: "4 3",
+            stroke: "#999",
+          }),
+          Plot.text(ceilings, {
+            x: 100,
+            y: "y",
+            text: "label",
+            textAnchor: "start",
+            dx: 6,
+            fill: "#666",
+          }),
+          Plot.line(projected, {
+            x: "workers",
+            y: "throughput",
+            stroke: "series",
+          }),
+          Plot.dot(dots, {
+            x: "workers",
+            y: "throughput",
+            fill: "series",
+            r: 3.5,
+          }),
+        ],
+      }),
+      dots: dots.length,
+      note: model.assumptions.join("; "),
+    }));
+    parts.push(table(
+      [
+        "case",
+        "compute µs/pattern",
+        "bytes/pattern",
+        "Redis commands ceiling /s",
+        "Redis bytes ceiling /s",
+        "caller upload ceiling /s",
+        "coordination % of the call (1 / 2 workers)",
+        "at 10 machines /s",
+        "at 100 machines /s",
+        "beats one machine from (patterns)",
+      ],
+      model.cases.map((m) => {
+        const at = (n: number) => {
+          const p = m.points.find((x) => x.workers === n);
+          return p ? `${n3(p.throughput)} (${p.limit})` : "";
+        };
+        return [
+          m.name,
+          n3(m.computeUsPerPattern),
+          n3(m.bytesPerPattern),
+          n3(m.redisCommandsCeiling),
+          n3(m.redisBytesCeiling),
+          n3(m.callerUploadCeiling),
+          `${n3(m.coordinationPct.one)} / ${n3(m.coordinationPct.two)}`,
+          at(10),
+          at(100),
+          m.breakEven.map((b) =>
+            `${b.workers}: ${b.patterns === null ? "never" : n3(b.patterns)}`
+          ).join(", "),
+        ];
+      }),
+    ));
+  }
+  const o = c.overhead;
+  if (o !== undefined) {
+    parts.push(
+      `<h3>Per-shard coordination (${o.shards} empty shards, µs)</h3>${
+        table(["", "µs per shard, median (min–max)"], [
+          ["wall, 1 worker, one shard at a time", spreadText(o.serialUs)],
+          ["wall, 2 workers", spreadText(o.parallelUs)],
+          [
+            "of which the worker: fetch inputs, post the result",
+            spreadText(o.workerUs),
+          ],
+          [
+            "of which the queue: hand-out, completion, delivery",
+            spreadText(o.queueUs),
+          ],
+          ["caller's enqueue (addBulk)", spreadText(o.enqueueUs)],
+          [
+            "CPU: caller / workers / Redis",
+            `${n3(o.cpuUs.caller)} / ${n3(o.cpuUs.workers)} / ${
+              n3(o.cpuUs.redis)
+            }`,
+          ],
+          ["Redis commands per shard", n3(o.redisCommands)],
+        ])
+      }`,
+    );
+  }
+  if (c.scaling !== undefined) {
+    parts.push(`<h3>A large job on 1 and 2 worker processes</h3>${
+      table(
+        [
+          "case",
+          "1 worker s",
+          "2 workers s",
+          "speedup",
+          "efficiency",
+          "overhead % (1 / 2)",
+          "one thread s",
+        ],
+        c.scaling.cases.map((k) => [
+          k.name,
+          k.runs.filter((r) => r.workers === 1).map((r) => n3(r.wallMs / 1000))
+            .join(", "),
+          k.runs.filter((r) => r.workers === 2).map((r) => n3(r.wallMs / 1000))
+            .join(", "),
+          spreadText(k.speedup),
+          n3(k.efficiency),
+          `${n3(k.overheadPct.one)} / ${n3(k.overheadPct.two)}`,
+          n3(k.oneThreadMs / 1000),
+        ]),
+      )
+    }`);
+  }
+  const r = c.recovery;
+  if (r !== undefined) {
+    parts.push(
+      `<h3>SIGKILL of a worker mid-shard (${r.tries} tries)</h3>${
+        table(["", "value"], [
+          ["bit-identical results", `${r.identical} of ${r.tries}`],
+          ["kill → shard restarted elsewhere, ms", spreadText(r.restartMs)],
+          ["kill → call complete, ms", spreadText(r.completeMs)],
+          ["shard computing time, ms", n3(r.shardMs)],
+          [
+            "lockDuration + stalledInterval, ms",
+            `${r.lockDurationMs} + ${r.stalledIntervalMs}`,
+          ],
+        ])
+      }`,
+    );
+  }
+  return `<section id="cluster"><h2>Cluster</h2>${
+    parts.join("")
+  }<p class="note">${esc(c.meta.note)} (${esc(c.meta.date)})</p></section>`;
+}
+
 function soakSection(s: NonNullable<Extras["soak"]>): string {
   const kept = (t: number) => t >= s.meta.warmUpS;
   const chart = (
@@ -276,6 +472,7 @@ export function extrasSections(extras: Extras | undefined): string {
     extras.transport ? transportSection(extras.transport) : "",
     extras.load ? loadSection(extras.load) : "",
     extras.browser ? browserSection(extras.browser) : "",
+    extras.cluster ? clusterSection(extras.cluster) : "",
     extras.soak ? soakSection(extras.soak) : "",
   ].join("");
 }

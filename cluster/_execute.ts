@@ -1,0 +1,272 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+// A worker computes a checked shard on its WorkerPool (one kernel call on
+// one of its threads: the cluster has cut the work already) and returns
+// the result as f64 values:
+//
+// | op | result |
+// | --- | --- |
+// | dtw, lcs | the distance, the length |
+// | dtwPath | the distance, then the path's cells i, j, … |
+// | dtwBatch | one distance per pattern |
+// | topK | the 4 counters, then index, distance of each match |
+// | searchSubsequence | the 5 counters, the bound, then start, distance of each candidate |
+// | correlationMatrix | the tile's correlations, row-major |
+//
+// Internal.
+
+import {
+  type DtwArgs,
+  type EncodedSequences,
+  type PackedPatterns,
+  SEARCH_RESET,
+  type SearchArgs,
+  type SearchResult,
+  type TopKResult,
+} from "../kernels/internal.ts";
+import { runKernel } from "../pool/internal.ts";
+import type { WorkerPool } from "../pool/worker_pool.ts";
+import {
+  checkBatch,
+  checkSeries,
+  type Decoded,
+  type Limits,
+  type SequenceBlock,
+} from "./_blob_format.ts";
+import { numberArg, type Shard } from "./_shards.ts";
+
+function malformed(why: string): TypeError {
+  return new TypeError(`malformed shard: ${why}`);
+}
+
+function series(d: Decoded, what: string, limits: Limits): Float64Array {
+  if (d.kind !== "f64") throw malformed(`${what} is not a series`);
+  checkSeries(what, d.value.length, limits);
+  return d.value;
+}
+
+function dtwArgsOf(shard: Shard, bound = Infinity): DtwArgs {
+  return {
+    window: numberArg(shard.args, "window"),
+    squared: numberArg(shard.args, "squared"),
+    cutoff: Math.min(numberArg(shard.args, "cutoff"), bound),
+  };
+}
+
+/** Checks a shard's total input bytes against `limits.maxRequestBytes`. */
+function checkBytes(bytes: number, limits: Limits): void {
+  if (bytes > limits.maxRequestBytes) {
+    throw new RangeError(
+      `shard refused: its inputs have ${bytes} bytes; the worker's limit (maxRequestBytes, as the matching service's) is ${limits.maxRequestBytes}`,
+    );
+  }
+}
+
+/** The sequences of a tile as one `EncodedSequences`, in sorted order. */
+function tileSequences(
+  blocks: SequenceBlock[],
+  ranges: [number, number][],
+  alphabet: number,
+): EncodedSequences {
+  let count = 0, symbols = 0;
+  ranges.forEach(([from, to], b) => {
+    count += to - from;
+    symbols += blocks[b].starts[to] - blocks[b].starts[from];
+  });
+  const ids = new Int32Array(symbols);
+  const starts = new Uint32Array(count + 1);
+  let q = 0, at = 0;
+  ranges.forEach(([from, to], b) => {
+    const block = blocks[b];
+    ids.set(block.ids.subarray(block.starts[from], block.starts[to]), at);
+    for (let i = from; i < to; i++) {
+      starts[q] = at;
+      at += block.starts[i + 1] - block.starts[i];
+      q++;
+    }
+  });
+  starts[count] = at;
+  return {
+    ids,
+    starts,
+    order: Uint32Array.from({ length: count }, (_, i) => i),
+    alphabetSize: alphabet,
+  };
+}
+
+/**
+ * Computes `shard` from its decoded `inputs` (in the shard's order) on
+ * `pool`; `bound` is the job's current bound (topK's k-th best distance,
+ * search's bound), `Infinity` if none.
+ *
+ * @throws {TypeError} when the shard is malformed (inputs of the wrong kind or shape).
+ * @throws {RangeError} when it is over `limits`.
+ */
+export async function execute(
+  pool: WorkerPool,
+  shard: Shard,
+  inputs: Decoded[],
+  inputBytes: number[],
+  bound: number,
+  limits: Limits,
+): Promise<Float64Array> {
+  const run = (kernel: string, args: unknown[], moved: Transferable[] = []) =>
+    runKernel(pool, kernel, args, moved);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  switch (shard.op) {
+    case "dtw":
+    case "dtwPath": {
+      checkBytes(sum(inputBytes), limits);
+      const a = series(inputs[0], "a", limits);
+      const b = series(inputs[1], "b", limits);
+      if (shard.op === "dtw") {
+        return Float64Array.of(
+          await run("dtw", [a, b, dtwArgsOf(shard)]) as number,
+        );
+      }
+      const { distance, cells } = await run("dtwPath", [
+        a,
+        b,
+        dtwArgsOf(shard),
+      ]) as { distance: number; cells: Uint32Array };
+      const out = new Float64Array(1 + cells.length);
+      out[0] = distance;
+      out.set(cells, 1);
+      return out;
+    }
+    case "lcs": {
+      checkBytes(sum(inputBytes), limits);
+      const [a, b] = inputs;
+      if (a.kind !== "i32" || b.kind !== "i32") {
+        throw malformed("lcs inputs are not symbol ids");
+      }
+      checkSeries("a", a.value.length, limits);
+      checkSeries("b", b.value.length, limits);
+      return Float64Array.of(await run("lcs", [a.value, b.value]) as number);
+    }
+    case "dtwBatch":
+    case "topK": {
+      checkBytes(sum(inputBytes), limits);
+      const ref = series(inputs[0], "reference", limits);
+      const p = inputs[1];
+      if (p.kind !== "patterns") throw malformed("no patterns");
+      // The patterns are this shard's own copy: moved, not copied.
+      const packed: PackedPatterns = p.value;
+      const moved = [packed.flat.buffer as ArrayBuffer];
+      if (shard.op === "dtwBatch") {
+        return await run("dtwBatch", [
+          ref,
+          packed,
+          dtwArgsOf(shard),
+        ], moved) as Float64Array;
+      }
+      const r = await run("topK", [
+        ref,
+        packed,
+        numberArg(shard.args, "k"),
+        dtwArgsOf(shard, bound),
+        numberArg(shard.args, "base"),
+      ], moved) as TopKResult;
+      const out = new Float64Array(4 + 2 * r.matches.length);
+      out.set(r.stats);
+      r.matches.forEach((match, i) => {
+        out[4 + 2 * i] = match.index;
+        out[5 + 2 * i] = match.distance;
+      });
+      return out;
+    }
+    case "searchSubsequence": {
+      const q = series(inputs[0], "query", limits);
+      const offset = numberArg(shard.args, "offset");
+      const length = numberArg(shard.args, "length");
+      const base = numberArg(shard.args, "base");
+      checkSeries("the searched range", length, limits);
+      checkBytes(8 * (q.length + length), limits);
+      if (base % SEARCH_RESET !== 0) {
+        throw malformed(
+          `search base ${base} is not a multiple of ${SEARCH_RESET}`,
+        );
+      }
+      if (q.length === 0 || length < q.length) {
+        throw malformed(
+          `a range of ${length} points holds no window of the query's ${q.length}`,
+        );
+      }
+      const part = new Float64Array(length);
+      let skip = offset, at = 0;
+      for (const d of inputs.slice(1)) {
+        if (d.kind !== "f64") throw malformed("a chunk is not a series");
+        const chunk = d.value;
+        if (skip >= chunk.length) {
+          skip -= chunk.length;
+          continue;
+        }
+        const take = chunk.subarray(skip, skip + length - at);
+        part.set(take, at);
+        at += take.length;
+        skip = 0;
+        if (at === length) break;
+      }
+      if (at !== length) {
+        throw malformed(
+          `the chunks hold ${at} of the range's ${length} points after offset ${offset}`,
+        );
+      }
+      const a: SearchArgs = {
+        window: numberArg(shard.args, "window"),
+        squared: numberArg(shard.args, "squared"),
+        normalize: numberArg(shard.args, "normalize"),
+        k: numberArg(shard.args, "k"),
+        exclusionZone: numberArg(shard.args, "exclusionZone"),
+      };
+      const r = await run("searchSubsequence", [
+        part,
+        base,
+        q,
+        a,
+        bound,
+      ]) as SearchResult;
+      const out = new Float64Array(6 + r.candidates.length);
+      out.set(r.stats);
+      out[5] = r.cutoff;
+      out.set(r.candidates, 6);
+      return out;
+    }
+    case "correlationMatrix": {
+      const blocks = inputs.map((d) => {
+        if (d.kind !== "sequences") throw malformed("a block is not sequences");
+        return d.value;
+      });
+      const rowFrom = numberArg(shard.args, "rowFrom");
+      const rowTo = numberArg(shard.args, "rowTo");
+      const alphabet = numberArg(shard.args, "alphabet");
+      const first = blocks[0].starts.length - 1;
+      if (!(rowFrom < rowTo && rowTo <= first)) {
+        throw malformed(`rows ${rowFrom} .. ${rowTo} of a block of ${first}`);
+      }
+      const rows = rowTo - rowFrom;
+      const ranges: [number, number][] = blocks.length === 1
+        ? [[rowFrom, first]]
+        : [[rowFrom, rowTo], [0, blocks[1].starts.length - 1]];
+      const encoded = tileSequences(blocks, ranges, alphabet);
+      const count = encoded.order.length;
+      checkBatch("sequences", count, limits);
+      checkBytes(4 * encoded.ids.length + 4 * count, limits);
+      const values = await run("correlationMatrix", [
+        encoded,
+        0,
+        rows,
+      ]) as Float64Array;
+      if (blocks.length === 1) return values;
+      // Rows against the second block only: skip the pairs within the rows.
+      const cols = count - rows;
+      const out = new Float64Array(rows * cols);
+      let k = 0;
+      for (let r = 0; r < rows; r++) {
+        k += rows - r - 1;
+        out.set(values.subarray(k, k + cols), r * cols);
+        k += cols;
+      }
+      return out;
+    }
+  }
+}
