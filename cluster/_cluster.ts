@@ -21,9 +21,11 @@ import {
   fillTopKStats,
   internPair,
   mergeTopK,
+  pathArgs,
   SEARCH_KEYS,
   searchArgs,
   selectMatches,
+  seriesForm,
   statsArg,
   toF64,
   TOP_K_KEYS,
@@ -64,6 +66,30 @@ const DTW_KEYS = withAsyncKeys(DTW_OPTION_KEYS);
 const TOP_K_ASYNC_KEYS = withAsyncKeys(TOP_K_KEYS);
 const SEARCH_ASYNC_KEYS = withAsyncKeys(SEARCH_KEYS);
 const NO_KEYS = withAsyncKeys([]);
+
+/**
+ * A series argument as the cluster's shards carry it so far: one value per
+ * point, in `f64` (the multivariate and `f32` forms are not sharded yet).
+ *
+ * @throws {TypeError} on another form, and as the synchronous functions.
+ */
+function univariate(fn: string, name: string, x: unknown): Float64Array {
+  if (seriesForm(fn, name, x).kind !== "values") {
+    throw new TypeError(
+      `${fn}: ${name} is not an array or typed array of numbers; the cluster computes series of one value per point so far (WorkerPool and the synchronous functions take several)`,
+    );
+  }
+  return toF64(fn, name, x as ArrayLike<number>);
+}
+
+/** @throws {TypeError} on `precision: "f32"`, which the cluster lacks so far. */
+function f64Only(fn: string, args: { f32?: boolean }): void {
+  if (args.f32 === true) {
+    throw new TypeError(
+      `${fn}: options.precision "f32" is not available on the cluster yet (WorkerPool and the synchronous functions have it)`,
+    );
+  }
+}
 
 /** Idle blocking-read connections kept for the next calls. */
 const IDLE_READERS = 4;
@@ -215,7 +241,8 @@ export class ClusterClient {
     const fn = "dtwBatch";
     const call = this.#begin(fn, options);
     const args = dtwArgs(fn, options, DTW_KEYS);
-    const ref = toF64(fn, "reference", reference);
+    f64Only(fn, args);
+    const ref = univariate(fn, "reference", reference);
     const plan = planPatterns(
       fn,
       ref,
@@ -241,7 +268,8 @@ export class ClusterClient {
     const fn = "topK";
     const call = this.#begin(fn, options);
     const a = topKArgs(fn, options, undefined, TOP_K_ASYNC_KEYS);
-    const ref = toF64(fn, "reference", reference);
+    f64Only(fn, a);
+    const ref = univariate(fn, "reference", reference);
     const k = a.k;
     const plan = planPatterns(
       fn,
@@ -372,9 +400,12 @@ export class ClusterClient {
     take: (v: Float64Array) => void,
   ): Promise<void> {
     const call = this.#begin(fn, options);
-    const args = dtwArgs(fn, options, DTW_KEYS);
-    const x = toF64(fn, "a", a);
-    const y = toF64(fn, "b", b);
+    const args = fn === "dtwPath"
+      ? pathArgs(fn, options, DTW_KEYS)
+      : dtwArgs(fn, options, DTW_KEYS);
+    f64Only(fn, args);
+    const x = univariate(fn, "a", a);
+    const y = univariate(fn, "b", b);
     checkLength(fn, "a", x.length, this.#s.limits);
     checkLength(fn, "b", y.length, this.#s.limits);
     await this.#run(

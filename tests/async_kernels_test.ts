@@ -33,6 +33,8 @@ const tls = await generateTls();
 interface Implementation {
   name: string;
   open(): Promise<{ kernels: AsyncKernels; close(): Promise<void> }>;
+  /** Whether it takes multivariate series and `precision: "f32"` (default true). */
+  multivariate?: boolean;
 }
 
 /** A service client over `transport`, with its server. */
@@ -101,8 +103,13 @@ if (clusterFixture !== undefined) {
     return { kernels, close: () => kernels.close() };
   };
   IMPLEMENTATIONS.push(
-    { name: "Cluster, 2 worker processes", open: cluster() },
     {
+      name: "Cluster, 2 worker processes",
+      open: cluster(),
+      multivariate: false,
+    },
+    {
+      multivariate: false,
       // Limits that cut every call into many shards: topK and dtwBatch
       // parts, search ranges, correlation tiles across blocks.
       name: "Cluster, 2 worker processes, small shards",
@@ -117,13 +124,14 @@ if (clusterFixture !== undefined) {
 /** Each test runs `body` on every implementation. */
 function conformance(
   name: string,
-  body: (kernels: AsyncKernels) => Promise<void>,
+  body: (kernels: AsyncKernels, multivariate: boolean) => Promise<void>,
+  only: (implementation: Implementation) => boolean = () => true,
 ): void {
-  for (const implementation of IMPLEMENTATIONS) {
+  for (const implementation of IMPLEMENTATIONS.filter(only)) {
     Deno.test(`${implementation.name}: ${name}`, async () => {
       const { kernels, close } = await implementation.open();
       try {
-        await body(kernels);
+        await body(kernels, implementation.multivariate ?? true);
       } finally {
         await close();
       }
@@ -313,6 +321,41 @@ conformance(
       }
     }
   },
+  (implementation) => implementation.multivariate !== false,
+);
+
+conformance(
+  "without multivariate support: several values per point and f32 are refused, naming the argument",
+  async (k) => {
+    const points = [[1, 2], [3, 4]];
+    const refused: [() => Promise<unknown>, RegExp][] = [
+      [() => k.dtw(points, [1, 2]), /dtw: a is not an array or typed array/],
+      [() => k.dtwPath([1], points), /dtwPath: b is not an array or typed/],
+      [
+        () => k.dtwBatch({ dims: 1, values: [1] }, [[1]]),
+        /dtwBatch: reference is not an array or typed array/,
+      ],
+      [() => k.topK(points, [[1]]), /topK: reference is not an array/],
+      [
+        () => k.dtw([1], [1], { precision: "f32" }),
+        /dtw: options.precision "f32" is not available on the cluster/,
+      ],
+      [
+        () => k.topK([1], [[1]], { precision: "f32" }),
+        /topK: options.precision "f32" is not available on the cluster/,
+      ],
+    ];
+    for (const [call, message] of refused) {
+      await assert.rejects(call, TypeError, String(message));
+      await assert.rejects(call, message);
+    }
+    // One value per point: "independent" is the same DTW, and is computed.
+    assert.equal(
+      await k.dtw([1, 5, 2], [1, 2], { multivariate: "independent" }),
+      dtw([1, 5, 2], [1, 2]),
+    );
+  },
+  (implementation) => implementation.multivariate === false,
 );
 
 conformance("searchSubsequence equals the synchronous function", async (k) => {
@@ -401,7 +444,7 @@ conformance(
 
 conformance(
   "bad input rejects with the synchronous function's class and message",
-  async (k) => {
+  async (k, multivariate) => {
     const same = async (
       call: () => Promise<unknown>,
       sync: () => unknown,
@@ -457,38 +500,40 @@ conformance(
       () => dtwPath([1], [1], { window: 0.5 }),
     );
     const ok = [[1, 2], [3, 4]];
-    await same(
-      () => k.dtw([[1, 2], [3]], ok),
-      () => dtw([[1, 2], [3]], ok),
-    );
-    await same(
-      () => k.dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
-      () => dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
-    );
-    await same(
-      () => k.dtw({ dims: 0, values: [] }, ok),
-      () => dtw({ dims: 0, values: [] }, ok),
-    );
-    await same(
-      () => k.dtwBatch(ok, [ok, [[1, 2, 3]]]),
-      () => dtwBatch(ok, [ok, [[1, 2, 3]]]),
-    );
-    await same(
-      () => k.topK(ok, [{ dims: 2, values: [1, NaN] }]),
-      () => topK(ok, [{ dims: 2, values: [1, NaN] }]),
-    );
-    await same(
-      () => k.dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
-      () => dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
-    );
-    await same(
-      () => k.dtw(ok, ok, { multivariate: "both" } as never),
-      () => dtw(ok, ok, { multivariate: "both" } as never),
-    );
-    await same(
-      () => k.dtwBatch(ok, [ok], { precision: "f16" } as never),
-      () => dtwBatch(ok, [ok], { precision: "f16" } as never),
-    );
+    if (multivariate) {
+      await same(
+        () => k.dtw([[1, 2], [3]], ok),
+        () => dtw([[1, 2], [3]], ok),
+      );
+      await same(
+        () => k.dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
+        () => dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
+      );
+      await same(
+        () => k.dtw({ dims: 0, values: [] }, ok),
+        () => dtw({ dims: 0, values: [] }, ok),
+      );
+      await same(
+        () => k.dtwBatch(ok, [ok, [[1, 2, 3]]]),
+        () => dtwBatch(ok, [ok, [[1, 2, 3]]]),
+      );
+      await same(
+        () => k.topK(ok, [{ dims: 2, values: [1, NaN] }]),
+        () => topK(ok, [{ dims: 2, values: [1, NaN] }]),
+      );
+      await same(
+        () => k.dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
+        () => dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
+      );
+      await same(
+        () => k.dtw(ok, ok, { multivariate: "both" } as never),
+        () => dtw(ok, ok, { multivariate: "both" } as never),
+      );
+      await same(
+        () => k.dtwBatch(ok, [ok], { precision: "f16" } as never),
+        () => dtwBatch(ok, [ok], { precision: "f16" } as never),
+      );
+    }
     await same(
       () => k.dtwPath(ok, ok, { multivariate: "independent" }),
       () => dtwPath(ok, ok, { multivariate: "independent" }),

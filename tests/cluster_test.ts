@@ -16,7 +16,7 @@ import {
   RedisUnavailableError,
   ShardFailedError,
 } from "../cluster/mod.ts";
-import { checkVersion, redisTarget } from "../cluster/_redis.ts";
+import { checkVersion, redisTarget } from "../cluster/internal.ts";
 import { dtwBatch, dtwPath, topK } from "../mod.ts";
 import { randomWalk, randomWalks, rng } from "../testing/rng.ts";
 import {
