@@ -20,7 +20,8 @@
  * at the end.
  *
  * Flags: `--runs N` (default 5), `--plant F`, `--threshold X` (default 5%),
- * `--suite LIST` (default dtw,lcs,e2e), `--json` (print the tally as JSON).
+ * `--suite LIST` (default dtw,lcs,e2e), `--budget SECONDS` (passed on to
+ * compare; its default otherwise), `--json` (print the tally as JSON).
  *
  * @module
  */
@@ -115,6 +116,7 @@ if (import.meta.main) {
       plant: { type: "string" },
       threshold: { type: "string", default: "5%" },
       suite: { type: "string", default: "dtw,lcs,e2e" },
+      budget: { type: "string" },
       json: { type: "boolean", default: false },
     },
   });
@@ -170,6 +172,7 @@ if (import.meta.main) {
           values.threshold,
           "--suite",
           values.suite,
+          ...(values.budget ? ["--budget", values.budget] : []),
           "--save",
           save,
         ],
