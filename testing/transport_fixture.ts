@@ -123,19 +123,26 @@ export async function openRawQuic(fixture: Fixture): Promise<Roundtrip> {
     caCerts: [fixture.tls.caCert],
     serverName: "localhost",
     alpnProtocols: [RAW_ALPN],
+    // A bench run can leave it idle for minutes (the other tree's rounds in
+    // `compare --against`): without keep-alives QUIC's idle timeout closes it.
+    keepAliveInterval: 2_000,
   });
   const stream = await conn.createBidirectionalStream();
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
   return {
     async request(message) {
-      writer.write(message);
+      // Written while the echo is read; awaited last, so that a failed write
+      // rejects this call instead of going unhandled.
+      const written = writer.write(message);
+      written.catch(() => {}); // handled: awaited below
       let got = 0;
       while (got < message.length) {
         const { value, done } = await reader.read();
         if (done) throw new Error("raw QUIC stream ended");
         got += value.length;
       }
+      await written;
     },
     async [Symbol.asyncDispose]() {
       await reader.cancel().catch(() => {});
