@@ -36,11 +36,19 @@ const patterns = randomWalks(N, random, POINTS);
 
 const tls = await generateTls();
 const queue: MatchQueue = await createMatchQueue(reference, { queueSize: N });
-const wsServer: ServiceServer = await serveService({ transport: "websocket" });
+// A whole `deno task compare` run can leave these connections idle for
+// longer than the servers' default idle timeout (2 minutes) while the other
+// suites run: a day, for these bench-only servers.
+const idleTimeout = 86_400_000;
+const wsServer: ServiceServer = await serveService({
+  transport: "websocket",
+  idleTimeout,
+});
 const quicServer: ServiceServer = await serveService({
   transport: "quic",
   cert: tls.cert,
   key: tls.key,
+  idleTimeout,
 });
 const ws: ServiceClient = await connectService({
   transport: "websocket",

@@ -35,15 +35,24 @@ export interface Fixture extends AsyncDisposable {
 export async function startFixture(): Promise<Fixture> {
   const tls = await generateTls();
   const echo = (request: Uint8Array) => request;
+  // A whole `deno task compare` run can leave a bench's connections idle
+  // for longer than the default idle timeout (2 minutes): a day, here.
+  const idleTimeout = 86_400_000;
   const quic = await listen({
+    idleTimeout,
     transport: "quic",
     cert: tls.cert,
     key: tls.key,
     zeroRtt: true,
     handler: echo,
   });
-  const ws = await listen({ transport: "websocket", handler: echo });
+  const ws = await listen({
+    transport: "websocket",
+    handler: echo,
+    idleTimeout,
+  });
   const wss = await listen({
+    idleTimeout,
     transport: "websocket",
     cert: tls.cert,
     key: tls.key,
