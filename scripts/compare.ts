@@ -78,6 +78,7 @@ import {
 } from "./_compare/spawn.ts";
 import { renderText } from "./_compare/text.ts";
 import {
+  borderline,
   formatRatio,
   pairedRatio,
   sessionsRatio,
@@ -168,9 +169,13 @@ const USAGE = `Usage: deno task compare [options]
                        the time budget allows, at least 6)
   --sessions N         measuring processes, run one after the other
                        (default 2): a verdict holds only if all agree
-  --confirm N          with --against: benchmarks judged slower or faster
-                       are measured again in N more processes, and the
-                       verdict must hold in those too (default 2; 0: off)
+                       (from 3 sessions on, one undecided session may
+                       be left out)
+  --confirm N          with --against: benchmarks judged slower or faster,
+                       or whose median ratio is beyond the threshold, are
+                       measured again in N more processes; then all but
+                       one undecided session must agree (default 2;
+                       0: off)
   --budget SECONDS     time budget of the measurements (default 150 with
                        --quick, 420 without)
   --baseline FILE      saved results to judge against, without --against
@@ -509,17 +514,32 @@ export function mergeSessions(
   return { ...before, units };
 }
 
+/** B/A of a two-sided unit over its sessions, for verdicts at `threshold`. */
+const ratioOf = (u: MeasuredUnit, threshold: number) =>
+  sessionsRatio(u.sides[0].times, u.sides[1].times, u.sessions, threshold);
+
+const measuredBoth = (u: MeasuredUnit) =>
+  u.sides.every((s) => s.error === undefined);
+
 /** The units of an `against` run whose verdict is not `same`. */
 function judgedDifferent(
   measured: Measured,
   threshold: number,
 ): MeasuredUnit[] {
   return measured.units.filter((u) =>
-    u.sides.every((s) => s.error === undefined) &&
-    verdictOf(
-        sessionsRatio(u.sides[0].times, u.sides[1].times, u.sessions),
-        threshold,
-      ) !== "same"
+    measuredBoth(u) && verdictOf(ratioOf(u, threshold), threshold) !== "same"
+  );
+}
+
+/** The units judged different, or whose median is beyond the threshold. */
+function worthConfirming(
+  measured: Measured,
+  threshold: number,
+): MeasuredUnit[] {
+  return measured.units.filter((u) =>
+    measuredBoth(u) &&
+    (verdictOf(ratioOf(u, threshold), threshold) !== "same" ||
+      borderline(ratioOf(u, threshold), threshold))
   );
 }
 
@@ -673,13 +693,16 @@ async function run(
   }
   measured = measured!;
   // A process can settle in a state that favours one side by more than the
-  // threshold (a pool's threads, V8's tiers): a benchmark judged slower or
-  // faster is measured again in fresh processes, and keeps its verdict only
-  // if every one of them agrees.
+  // threshold (a pool's threads, V8's tiers), or be disturbed for a while: a
+  // benchmark judged slower or faster, or whose median is beyond the
+  // threshold while one session's interval is not, is measured again in
+  // fresh processes; then every session but one undecided one must agree
+  // (sessionsRatio).
   const notes: string[] = [];
   const flagged = plan.mode === "against" && opts.confirm > 0
-    ? judgedDifferent(measured, opts.threshold)
+    ? worthConfirming(measured, opts.threshold)
     : [];
+  const different = judgedDifferent(measured, opts.threshold).length;
   if (flagged.length > 0) {
     const names = [...new Set(flagged.map((u) => u.names[1]))];
     const perUnit = opts.budgetMs / opts.sessions /
@@ -709,11 +732,13 @@ async function run(
     notes.push(
       `${flagged.length} benchmark${
         flagged.length === 1 ? " was" : "s were"
-      } judged slower or faster after ${opts.sessions} session${
+      } judged slower or faster (${different}), or near it (${
+        flagged.length - different
+      }), after ${opts.sessions} session${
         opts.sessions === 1 ? "" : "s"
-      } and measured in ${opts.confirm} more; ${kept} of ${flagged.length} kept ${
-        flagged.length === 1 ? "its" : "their"
-      } verdict`,
+      } and measured in ${opts.confirm} more; ${kept} of ${flagged.length} ${
+        kept === 1 ? "is" : "are"
+      } now judged slower or faster`,
     );
   }
   const extras: Extras = {};

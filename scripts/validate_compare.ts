@@ -16,7 +16,11 @@
  * HEAD~1` (or `--against HEAD` without a plant) on the kernel suites `--runs`
  * times in that worktree and tallies the verdicts: how many runs flagged
  * each benchmark `slower` or `faster`, and for `kit dtw (1000)` whether each
- * interval contains the planted work ratio `1 + F²`. The worktree is removed
+ * interval contains the plant's true cost. That cost is more than the work
+ * ratio `1 + F²` (a short DTW has more overhead per cell), so it is measured
+ * before every run, in this process: batches of `dtw` on the bench's
+ * 1,000-point walks alternate with batches on their first `F`, and the cost
+ * is 1 + the median ratio of the two per-call times. The worktree is removed
  * at the end.
  *
  * Flags: `--runs N` (default 5), `--plant F`, `--threshold X` (default 5%),
@@ -34,6 +38,9 @@ import { parseResults } from "./_compare/results.ts";
 import { formatRatio } from "./_compare/verdict.ts";
 import { addWorktree, checkoutRoot, git } from "./_compare/worktree.ts";
 import { parseThreshold } from "./compare.ts";
+import { median } from "./_stats.ts";
+import { dtw } from "../kernels/mod.ts";
+import { randomWalk, rng } from "../testing/rng.ts";
 
 /** Runs git in `dir`, throwing with its message when it fails. */
 async function mustGit(dir: string, ...args: string[]): Promise<string> {
@@ -87,6 +94,40 @@ export function plantSource(source: string, fraction: number): string {
     source.slice(head, body + 1) + plant + source.slice(body + 1);
 }
 
+/**
+ * The true cost of the plant on `kit dtw (1000)` (the bench's walks): 1 +
+ * the median, over `rounds` alternating rounds, of the per-call time of
+ * `dtw` on the first `fraction` of both walks over that on the whole.
+ */
+export function plantCost(fraction: number, rounds = 31): number {
+  const random = rng(1000);
+  const a = randomWalk(1000, random);
+  const b = randomWalk(1000, random);
+  const m = Math.floor(1000 * fraction);
+  const [ca, cb] = [a.subarray(0, m), b.subarray(0, m)];
+  const perCall = (x: Float64Array, y: Float64Array, calls: number) => {
+    const t = performance.now();
+    for (let i = 0; i < calls; i++) dtw(x, y);
+    return (performance.now() - t) / calls;
+  };
+  // Enough calls on the cut walks for a batch as long as the whole's.
+  const cutCalls = Math.max(10, Math.round(10 / (fraction * fraction)));
+  for (let w = 0; w < 20; w++) perCall(a, b, 10), perCall(ca, cb, cutCalls);
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let whole = 0, cut = 0;
+    if (r % 2 === 0) {
+      whole = perCall(a, b, 10);
+      cut = perCall(ca, cb, cutCalls);
+    } else {
+      cut = perCall(ca, cb, cutCalls);
+      whole = perCall(a, b, 10);
+    }
+    ratios.push(cut / whole);
+  }
+  return 1 + median(ratios);
+}
+
 interface Tally {
   runs: number;
   plant?: number;
@@ -97,7 +138,9 @@ interface Tally {
   faster: Record<string, number>;
   /** `kit dtw (1000)`'s interval in every run. */
   dtw1000: string[];
-  /** Runs whose `kit dtw (1000)` interval contains `1 + plant²`. */
+  /** The plant's cost measured before each run (`plantCost`). */
+  cost: number[];
+  /** Runs whose `kit dtw (1000)` interval contains the plant's cost. */
   contains: number;
   /**
    * Benchmark → runs in which its first two sessions judged it slower or
@@ -140,6 +183,7 @@ if (import.meta.main) {
     slower: {},
     faster: {},
     dtw1000: [],
+    cost: [],
     contains: 0,
     confirmed: {},
     seconds: [],
@@ -159,6 +203,8 @@ if (import.meta.main) {
     const against = plant === undefined ? "HEAD" : "HEAD~1";
     for (let r = 0; r < runs; r++) {
       const save = join(tree.dir, `validate-${r}.json`);
+      const cost = plant === undefined ? 1 : plantCost(plant);
+      tally.cost.push(cost);
       const t0 = performance.now();
       const out = await new Deno.Command(Deno.execPath(), {
         args: [
@@ -200,16 +246,15 @@ if (import.meta.main) {
         }
         if (row.name === "kit dtw (1000)" && row.change) {
           tally.dtw1000.push(formatRatio(row.change));
-          const truth = 1 + (plant ?? 0) ** 2;
-          if (row.change.lo <= truth && truth <= row.change.hi) {
+          if (row.change.lo <= cost && cost <= row.change.hi) {
             tally.contains++;
           }
         }
       }
       console.error(
-        `run ${r + 1}/${runs}: ${tally.dtw1000.at(-1)} (${
-          tally.seconds.at(-1)
-        } s)`,
+        `run ${r + 1}/${runs}: ${tally.dtw1000.at(-1)}, plant's cost ×${
+          cost.toFixed(4)
+        } (${tally.seconds.at(-1)} s)`,
       );
     }
   } finally {
@@ -225,9 +270,12 @@ if (import.meta.main) {
     console.log(`measured again: ${JSON.stringify(tally.confirmed)}`);
     console.log(`kit dtw (1000): ${tally.dtw1000.join(", ")}`);
     console.log(
-      `intervals containing ${
+      `plant's cost measured before each run (work ratio ${
         1 + (plant ?? 0) ** 2
-      }: ${tally.contains} of ${runs}`,
+      }): ${tally.cost.map((c) => c.toFixed(4)).join(", ")}`,
+    );
+    console.log(
+      `intervals containing that run's cost: ${tally.contains} of ${runs}`,
     );
     console.log(`seconds per run: ${tally.seconds.join(", ")}`);
   }

@@ -8,6 +8,7 @@ import {
   signedRankInterval,
 } from "../scripts/_stats.ts";
 import {
+  borderline,
   pairedRatio,
   sessionsChange,
   sessionsRatio,
@@ -170,4 +171,49 @@ Deno.test("sessions: the interval is the hull of the sessions', so a verdict nee
   const now = [ln([1.3, 1.29, 1.31, 1.3, 1.3, 1.31, 1.29, 1.3])];
   assert.equal(verdictOf(sessionsChange(file, now), 0.05), "same");
   assert.equal(verdictOf(sessionsChange([file[0]], now), 0.05), "slower");
+});
+
+Deno.test("sessions: from three on, one undecided session is left out, and a narrow dissent still keeps `same`", () => {
+  const random = rng(23);
+  const join = (ss: { a: number[]; b: number[] }[]) => ({
+    a: ss.flatMap((x) => x.a),
+    b: ss.flatMap((x) => x.b),
+    counts: ss.map((x) => x.a.length),
+  });
+  const ratio = (ss: { a: number[]; b: number[] }[]) => {
+    const j = join(ss);
+    return sessionsRatio(j.a, j.b, j.counts, 0.05);
+  };
+  let slower = 0, vetoed = 0, kept = 0;
+  for (let t = 0; t < 50; t++) {
+    const steady = () => pairedRounds(random, 12, 1.2, 0.01, 0);
+    // One process disturbed for a while: B/A anywhere from 0.7 to 1.4.
+    const noisy = pairedRounds(random, 12, 1, 0.2, 0);
+    const dissent = pairedRounds(random, 12, 1, 0.01, 0);
+    // Two sessions: the hull of both, so the disturbed one vetoes.
+    if (verdictOf(ratio([noisy, steady()]), 0.05) === "same") vetoed++;
+    // Four: it straddles 1.05 and is left out.
+    const four = ratio([noisy, steady(), steady(), steady()]);
+    if (verdictOf(four, 0.05) === "slower") slower++;
+    // A narrow session that finds no change is not left out: `same`.
+    const split = ratio([dissent, steady(), steady(), steady()]);
+    if (verdictOf(split, 0.05) === "same") kept++;
+  }
+  assert.ok(vetoed >= 45, `${vetoed} of 50 vetoed`);
+  assert.equal(slower, 50);
+  assert.equal(kept, 50);
+});
+
+Deno.test("borderline: a median beyond the threshold whose interval is not", () => {
+  const r = (value: number, lo: number, hi: number) => ({
+    value,
+    lo,
+    hi,
+    rounds: 10,
+  });
+  assert.equal(borderline(r(1.08, 1.01, 1.2), 0.05), true);
+  assert.equal(borderline(r(0.9, 0.8, 0.99), 0.05), true);
+  assert.equal(borderline(r(1.04, 0.9, 1.2), 0.05), false);
+  assert.equal(borderline(r(1.1, 1.06, 1.2), 0.05), false, "already slower");
+  assert.equal(borderline(r(0.9, 0.85, 0.94), 0.05), false, "already faster");
 });

@@ -90,7 +90,7 @@ export function analyseAgainst(
       timeA: medianOr(a.times),
     };
     if (errors) return { ...row, error: errors };
-    const change = sessionsRatio(a.times, b.times, u.sessions);
+    const change = sessionsRatio(a.times, b.times, u.sessions, threshold);
     return { ...row, change, verdict: verdictOf(change, threshold) };
   });
   return { kind: "against", threshold, rows, added, removed, notes: [] };

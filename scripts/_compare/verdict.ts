@@ -16,9 +16,15 @@
  * function: up to four times) faster or slower than in another process:
  * more rounds do not shrink that difference, only more processes show it.
  * So an interval over sessions is the hull of the sessions' intervals (for
- * a file, of every pair of a file's session and this run's), and a verdict
- * holds only when every session agrees. The point estimate pools all
- * rounds.
+ * a file, of every pair of a file's session and this run's): with two
+ * sessions a verdict holds only when both agree. From three sessions on,
+ * and given the threshold, the hull leaves out one undecided session (its
+ * interval straddles `1 ± threshold`; the widest such), the one that says
+ * least (a process disturbed for a while), so that it cannot veto a verdict
+ * on which every other session agrees. A session whose interval lies wholly
+ * on one side of each edge always counts, so a process that finds no
+ * change with a narrow interval still keeps the verdict `same`. The point
+ * estimate pools all rounds.
  *
  * @module
  */
@@ -100,12 +106,15 @@ export function ratioChange(
 
 /**
  * The ratio `b/a` over sessions of paired rounds (`counts[s]` rounds each):
- * the median of all rounds, and the hull of the sessions' intervals.
+ * the median of all rounds, and the hull of the sessions' intervals. With a
+ * `threshold` and three sessions or more, the widest session whose interval
+ * straddles `1 + threshold` or `1 - threshold` is left out of the hull.
  */
 export function sessionsRatio(
   a: readonly number[],
   b: readonly number[],
   counts: readonly number[],
+  threshold?: number,
 ): Ratio {
   const all = pairedRatio(a, b);
   const as = bySession(a, counts);
@@ -113,6 +122,19 @@ export function sessionsRatio(
   const parts = as.map((x, s) => pairedRatio(x, bs[s])).filter((r) =>
     r.rounds > 0
   );
+  if (threshold !== undefined && parts.length >= 3) {
+    const straddles = (r: Ratio) =>
+      (r.lo <= 1 + threshold && r.hi >= 1 + threshold) ||
+      (r.lo <= 1 - threshold && r.hi >= 1 - threshold);
+    const width = (r: Ratio) => Math.log(r.hi / r.lo);
+    let widest = -1;
+    parts.forEach((r, i) => {
+      if (straddles(r) && (widest < 0 || width(r) > width(parts[widest]))) {
+        widest = i;
+      }
+    });
+    if (widest >= 0) parts.splice(widest, 1);
+  }
   return hull(all.value, parts, all.rounds);
 }
 
@@ -143,6 +165,16 @@ function hull(value: number, parts: Ratio[], rounds: number): Ratio {
     hi: Math.max(...parts.map((r) => r.hi)),
     rounds,
   };
+}
+
+/**
+ * Whether a ratio's point estimate lies beyond the threshold while its
+ * interval does not: a change the sessions so far can neither confirm nor
+ * rule out, worth more sessions.
+ */
+export function borderline(r: Ratio, threshold: number): boolean {
+  return verdictOf(r, threshold) === "same" &&
+    (r.value > 1 + threshold || r.value < 1 - threshold);
 }
 
 /**
