@@ -42,3 +42,4 @@ export function reviveError(
 
 export { ASYNC_KEYS, asyncArgs, withAsyncKeys } from "./_async_options.ts";
 export { runKernel } from "./_dispatcher.ts";
+export { WORKER_SCRIPT } from "./_protocol.ts";

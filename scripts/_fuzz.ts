@@ -34,8 +34,8 @@ import {
   KIND_REPLY,
   KIND_REQUEST,
   MessageDecoder,
-} from "../transport/_frame.ts";
-import { RequestTable } from "../transport/_mux.ts";
+} from "../transport/internal.ts";
+import { RequestTable } from "../transport/internal.ts";
 import { ProtocolError } from "../transport/protocol_error.ts";
 import { decodeRequest } from "../service/decode_request.ts";
 import { encodeRequest } from "../service/encode_request.ts";

@@ -2,11 +2,7 @@
 // Results files of `deno task compare` for tests of the comparison and the
 // report.
 
-import type {
-  MeasuredUnit,
-  Results,
-  SystemInfo,
-} from "../scripts/_compare/results.ts";
+import type { MeasuredUnit, Results, SystemInfo } from "../scripts/internal.ts";
 
 /** The machine block of a test results file. */
 export function testSystem(date = "2026-12-05T00:00:00Z"): SystemInfo {

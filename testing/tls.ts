@@ -11,7 +11,7 @@
 import {
   issueCertificates,
   type IssuedCertificates,
-} from "../service/_self_signed.ts";
+} from "../service/internal.ts";
 
 /** PEM strings for a throwaway CA and a server certificate signed by it. */
 export type TestTls = IssuedCertificates;

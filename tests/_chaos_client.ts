@@ -10,7 +10,7 @@ import {
   encodeFrame,
   FLAG_CONTINUED,
   KIND_REQUEST,
-} from "../transport/_frame.ts";
+} from "../transport/internal.ts";
 
 const [wsPort, quicPort, caFile] = Deno.args;
 const caCerts = [await Deno.readTextFile(caFile!)];

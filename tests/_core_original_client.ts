@@ -12,7 +12,7 @@
 // processor, as the original does not: the process must still exit.
 
 import type { TimeframeAlignment } from "@midstreamer/kit";
-import { runningWorkers } from "../core/_pool.ts";
+import { runningWorkers } from "../core/internal.ts";
 import type { TopMatch } from "../core/types.ts";
 import {
   LoadTest,

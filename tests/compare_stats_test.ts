@@ -6,14 +6,14 @@ import {
   rankSumInterval,
   signedRankCritical,
   signedRankInterval,
-} from "../scripts/_stats.ts";
+} from "../scripts/internal.ts";
 import {
   borderline,
   pairedRatio,
   sessionsChange,
   sessionsRatio,
   verdictOf,
-} from "../scripts/_compare/verdict.ts";
+} from "../scripts/internal.ts";
 import { rng } from "../testing/rng.ts";
 
 /** A standard normal draw (Box–Muller). */

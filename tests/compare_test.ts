@@ -6,19 +6,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { captureBenches, runnable } from "../scripts/_compare/capture.ts";
-import { measureUnit } from "../scripts/_compare/measure.ts";
-import {
-  mapSpecifier,
-  rewriteSpecifiers,
-} from "../scripts/_compare/worktree.ts";
-import {
-  analyseAgainst,
-  analyseBaseline,
-} from "../scripts/_compare/analyse.ts";
-import { pairedRatio } from "../scripts/_compare/verdict.ts";
-import type { MeasuredUnit, Results } from "../scripts/_compare/results.ts";
-import { parseResults } from "../scripts/_compare/results.ts";
+import { captureBenches, runnable } from "../scripts/internal.ts";
+import { measureUnit } from "../scripts/internal.ts";
+import { mapSpecifier, rewriteSpecifiers } from "../scripts/internal.ts";
+import { analyseAgainst, analyseBaseline } from "../scripts/internal.ts";
+import { pairedRatio } from "../scripts/internal.ts";
+import type { MeasuredUnit, Results } from "../scripts/internal.ts";
+import { parseResults } from "../scripts/internal.ts";
 import { main, mergeSessions, parseThreshold } from "../scripts/compare.ts";
 import { rng } from "../testing/rng.ts";
 import { testResults } from "../testing/results.ts";

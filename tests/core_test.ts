@@ -17,9 +17,9 @@ import {
   StreamProcessor,
   type StreamProcessorOptions,
 } from "@midstreamer/kit/core";
-import { ALGORITHMS, MODES, OPTION_KEYS } from "../core/_config.ts";
-import { formatBytes, matchBytes, parseMemoryLimit } from "../core/_memory.ts";
-import { IDLE_CLOSE_MS, runningWorkers } from "../core/_pool.ts";
+import { ALGORITHMS, MODES, OPTION_KEYS } from "../core/internal.ts";
+import { formatBytes, matchBytes, parseMemoryLimit } from "../core/internal.ts";
+import { IDLE_CLOSE_MS, runningWorkers } from "../core/internal.ts";
 import { randInt, randomWalk, rng } from "../testing/rng.ts";
 
 /** Tests that start workers or timers: nothing may outlive them. */

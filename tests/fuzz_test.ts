@@ -5,7 +5,7 @@
 // fuzz` runs the same for longer.
 
 import assert from "node:assert/strict";
-import { runFuzz } from "../scripts/_fuzz.ts";
+import { runFuzz } from "../scripts/internal.ts";
 
 Deno.test("fuzz: 120,000 cases of frames, messages and requests break nothing", () => {
   const result = runFuzz({ seed: 20261205, cases: 120_000 });

@@ -1,13 +1,10 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import assert from "node:assert/strict";
-import {
-  analyseAgainst,
-  analyseBaseline,
-} from "../scripts/_compare/analyse.ts";
-import type { MeasuredUnit, Results } from "../scripts/_compare/results.ts";
-import { renderHtml } from "../scripts/_report/html.ts";
-import { seriesName, splitGroup } from "../scripts/_report/benches.ts";
+import { analyseAgainst, analyseBaseline } from "../scripts/internal.ts";
+import type { MeasuredUnit, Results } from "../scripts/internal.ts";
+import { renderHtml } from "../scripts/internal.ts";
+import { seriesName, splitGroup } from "../scripts/internal.ts";
 import { chromiumAvailable, runInChromium } from "../testing/chromium.ts";
 import { rng } from "../testing/rng.ts";
 import { testResults } from "../testing/results.ts";

@@ -10,7 +10,7 @@ import {
   KIND_REPLY,
   KIND_REQUEST,
   MessageDecoder,
-} from "../transport/_frame.ts";
+} from "../transport/internal.ts";
 import { ProtocolError } from "../transport/mod.ts";
 
 function concat(parts: Uint8Array[]): Uint8Array {

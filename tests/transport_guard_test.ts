@@ -25,13 +25,13 @@ import {
   KIND_ERROR,
   KIND_REPLY,
   KIND_REQUEST,
-} from "../transport/_frame.ts";
-import { isLoopback } from "../transport/_options.ts";
+} from "../transport/internal.ts";
+import { isLoopback } from "../transport/internal.ts";
 import {
   GuardedConnection,
   ServerState,
   timingSafeEqual,
-} from "../transport/_guard.ts";
+} from "../transport/internal.ts";
 import { DEFAULT_SERVER_LIMITS } from "../transport/server_limits.ts";
 import { generateTls } from "../testing/tls.ts";
 import { rng } from "../testing/rng.ts";

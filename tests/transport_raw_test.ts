@@ -13,7 +13,7 @@ import {
   KIND_ERROR,
   KIND_REPLY,
   KIND_REQUEST,
-} from "../transport/_frame.ts";
+} from "../transport/internal.ts";
 import { generateTls } from "../testing/tls.ts";
 
 const tls = await generateTls();

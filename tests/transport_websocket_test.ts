@@ -24,13 +24,13 @@ import {
   KIND_REQUEST,
   MessageDecoder,
   writePaddingHeader,
-} from "../transport/_frame.ts";
+} from "../transport/internal.ts";
 import {
   DENO_MAX_CHUNKS,
   DENO_ONE_WRITE_BYTES,
   DENO_PAD_BYTES,
   denoMessages,
-} from "../transport/_websocket.ts";
+} from "../transport/internal.ts";
 
 function pattern(length: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(length);

@@ -11,7 +11,7 @@ import {
   WorkerPool,
   type WorkerPoolOptions,
 } from "@midstreamer/kit";
-import { WORKER_SCRIPT } from "../pool/_protocol.ts";
+import { WORKER_SCRIPT } from "../pool/internal.ts";
 import { HOOKS } from "../testing/hooked_worker.ts";
 import { randomWalk, randomWalks, rng } from "../testing/rng.ts";
 

@@ -1,0 +1,10 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+/**
+ * The service's internals that other folders use: throwaway self-signed
+ * certificates for tests, benches and `deno task serve`.
+ * Not exported from any entry point, and not for users.
+ *
+ * @module
+ */
+
+export { issueCertificates, type IssuedCertificates } from "./_self_signed.ts";
