@@ -137,7 +137,7 @@ export interface Cluster extends AsyncKernels {
    * @param options Band, cost, cutoff, multivariate comparison and precision, as for the synchronous function, and the {@linkcode AsyncOptions}.
    * @returns The distance.
    * @throws {TypeError} as `dtw`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `dtw`, and on a series over the limits.
+   * @throws {RangeError} as `dtw`, and on a series over `maxSeriesLength` or a pair over `maxCells`.
    */
   dtw(
     a: Series,
@@ -164,7 +164,7 @@ export interface Cluster extends AsyncKernels {
    * @param options Band, cost, cutoff, multivariate comparison and precision, as for `dtwBatch`, and the {@linkcode AsyncOptions} (progress counts patterns).
    * @returns One distance per pattern.
    * @throws {TypeError} as `dtwBatch`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `dtwBatch`, and on a series over the limits.
+   * @throws {RangeError} as `dtwBatch`, and on a series over `maxSeriesLength`, or a pattern whose cells against the reference are over `maxCells`.
    */
   dtwBatch(
     reference: Series,
@@ -195,7 +195,7 @@ export interface Cluster extends AsyncKernels {
    * @param options `k`, band, cost, cutoff, multivariate comparison, precision, `stats`, and the {@linkcode AsyncOptions} (progress counts patterns).
    * @returns Up to `k` matches `{ index, distance }`.
    * @throws {TypeError} as `topK`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `topK`, and on a series over the limits.
+   * @throws {RangeError} as `topK`, and on a series over `maxSeriesLength`, or a pattern whose cells against the reference are over `maxCells`.
    */
   topK(
     reference: Series,
@@ -226,7 +226,7 @@ export interface Cluster extends AsyncKernels {
    * @param options `window` (required) and the other search options, and the {@linkcode AsyncOptions} (progress counts windows).
    * @returns Up to `k` matches `{ start, end, distance }`.
    * @throws {TypeError} as `searchSubsequence`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `searchSubsequence`, and on a query over the limits.
+   * @throws {RangeError} as `searchSubsequence`, and on a query over the limits (too long for a shard, or 1,024 windows over `maxCells`).
    */
   searchSubsequence(
     series: ArrayLike<number>,
@@ -252,7 +252,7 @@ export interface Cluster extends AsyncKernels {
    * @param options Band, cost, cutoff, multivariate comparison and precision, as for the synchronous function, and the {@linkcode AsyncOptions}.
    * @returns The distance and an optimal warping path.
    * @throws {TypeError} as `dtwPath`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `dtwPath`, and on a series over the limits.
+   * @throws {RangeError} as `dtwPath`, and on a series over `maxSeriesLength` or a pair over `maxCells`.
    */
   dtwPath(
     a: Series,
@@ -277,7 +277,7 @@ export interface Cluster extends AsyncKernels {
    * @param options The {@linkcode AsyncOptions}.
    * @returns The LCS length.
    * @throws {TypeError} as `lcs`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `lcs`, and on a sequence over the limits.
+   * @throws {RangeError} as `lcs`, and on a sequence over `maxSeriesLength` or a pair over `maxCells`.
    */
   lcs(a: LcsSequence, b: LcsSequence, options?: AsyncOptions): Promise<number>;
   /**
@@ -302,7 +302,7 @@ export interface Cluster extends AsyncKernels {
    * @param options The {@linkcode AsyncOptions} (progress counts rows).
    * @returns The `n * n` matrix, row-major.
    * @throws {TypeError} as `correlationMatrix`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `correlationMatrix`, and on a sequence over the limits.
+   * @throws {RangeError} as `correlationMatrix`, and on a sequence over `maxSeriesLength`, or two longest sequences over `maxCells`.
    */
   correlationMatrix(
     sequences: readonly LcsSequence[],
