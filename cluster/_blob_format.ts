@@ -2,10 +2,13 @@
 // The inputs of shards as bytes (blobs), the same on every machine
 // (little-endian, as typed arrays are on every platform Deno runs on):
 //
-// - `f64`: a series, its points as f64;
-// - `patterns`: f64 values: the count `c`, then `c + 1` offsets from 0,
-//   then the points of every pattern back to back (pattern `i` is
-//   `offsets[i] .. offsets[i + 1]`);
+// - `f64`, `f32`: a series, its values as f64 or f32, point-major (the
+//   shard's `dims` values per point, value `k` of point `i` at
+//   `i * dims + k`);
+// - `patterns`, `patterns32`: f64 values: the count `c`, then `c + 1`
+//   offsets in points from 0; then the values of every pattern back to
+//   back, point-major, as f64 (`patterns`) or f32 (`patterns32`): pattern
+//   `i` is points `offsets[i] .. offsets[i + 1]`;
 // - `i32`: LCS symbol ids;
 // - `sequences`: i32 values: the count `c`, then the `c` lengths, then the
 //   symbol ids of every sequence back to back.
@@ -14,14 +17,21 @@
 // checks them against its limits before any kernel sees them. Internal.
 
 import {
-  copySeries,
+  copyForm,
   type EncodedSequences,
   type PackedPatterns,
+  type SeriesForm,
 } from "../kernels/internal.ts";
 import type { ServiceLimits } from "../service/protocol.ts";
 
 /** The kinds of blob. */
-export type BlobKind = "f64" | "patterns" | "i32" | "sequences";
+export type BlobKind =
+  | "f64"
+  | "f32"
+  | "patterns"
+  | "patterns32"
+  | "i32"
+  | "sequences";
 
 /** Limits with every field set. */
 export type Limits = Readonly<Required<ServiceLimits>>;
@@ -31,50 +41,50 @@ export function bytesOf(x: ArrayBufferView): Uint8Array {
   return new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 }
 
-/** The f64 values of the `patterns` blob of patterns of `lengths`, `from .. to`. */
-export function patternsSize(
-  lengths: ArrayLike<number>,
-  from: number,
-  to: number,
-): number {
-  let points = 0;
-  for (let i = from; i < to; i++) points += lengths[i];
-  return 2 + (to - from) + points;
-}
-
 /**
- * Encodes patterns `from .. to` of `list` (already shape-checked; their
- * lengths are `lengths`) as a `patterns` blob, checking every element as
- * the synchronous functions do: into the start of `into` when it is large
- * enough (a buffer reused from shard to shard: fresh memory is slow to
- * touch), else into a new array.
+ * Encodes patterns `from .. to` of `list` (of forms `forms`, read by
+ * `seriesForm`, with `dims` values per point) as a `patterns` blob
+ * (`patterns32` when `f32`), checking every value as the synchronous
+ * functions do: into the start of `into` when it is large enough (a buffer
+ * reused from shard to shard: fresh memory is slow to touch), else into a
+ * new buffer.
  *
- * @throws {TypeError} naming `name[i][j]` for a non-finite element.
+ * @throws {TypeError} naming `name[i][j]` (or its point and dimension) for a bad value.
+ * @throws {RangeError} naming a ragged point.
  */
 export function encodePatterns(
   fn: string,
   name: string,
-  list: ArrayLike<ArrayLike<number>>,
-  lengths: ArrayLike<number>,
+  list: ArrayLike<unknown>,
+  forms: readonly SeriesForm[],
+  dims: number,
   from: number,
   to: number,
-  into?: Float64Array,
-): Float64Array {
+  f32: boolean,
+  into?: Uint8Array,
+): Uint8Array {
   const count = to - from;
-  const size = patternsSize(lengths, from, to);
-  const points = size - 2 - count;
-  const out = into !== undefined && into.length >= size
+  let points = 0;
+  for (let i = from; i < to; i++) points += forms[i].points;
+  const size = 8 * (2 + count) + (f32 ? 4 : 8) * dims * points;
+  const bytes = into !== undefined && into.byteLength >= size
     ? into.subarray(0, size)
-    : new Float64Array(size);
-  out[0] = count;
-  let at = 2 + count;
+    : new Uint8Array(size);
+  const head = new Float64Array(bytes.buffer, bytes.byteOffset, 2 + count);
+  const at = bytes.byteOffset + 8 * (2 + count);
+  const values = f32
+    ? new Float32Array(bytes.buffer, at, dims * points)
+    : new Float64Array(bytes.buffer, at, dims * points);
+  const layout = { point: dims, dim: 1 };
+  head[0] = count;
+  let o = 0;
   for (let i = from; i < to; i++) {
-    out[1 + i - from] = at - 2 - count;
-    copySeries(fn, `${name}[${i}]`, list[i], out, at);
-    at += lengths[i];
+    head[1 + i - from] = o;
+    copyForm(fn, `${name}[${i}]`, list[i], forms[i], values, dims * o, layout);
+    o += forms[i].points;
   }
-  out[1 + count] = points;
-  return out;
+  head[1 + count] = o;
+  return bytes;
 }
 
 /** Encodes sequences `from .. to` (sorted positions) of `encoded` as a `sequences` blob. */
@@ -113,7 +123,8 @@ export interface SequenceBlock {
 /** A decoded blob. */
 export type Decoded =
   | { kind: "f64"; value: Float64Array }
-  | { kind: "patterns"; value: PackedPatterns }
+  | { kind: "f32"; value: Float32Array }
+  | { kind: "patterns" | "patterns32"; value: PackedPatterns }
   | { kind: "i32"; value: Int32Array }
   | { kind: "sequences"; value: SequenceBlock };
 
@@ -123,7 +134,7 @@ function malformed(what: string, why: string): TypeError {
 }
 
 /** A copy of `bytes` as an aligned typed array of `T`'s element size. */
-function aligned<T extends Float64Array | Int32Array>(
+function aligned<T extends Float64Array | Float32Array | Int32Array>(
   bytes: Uint8Array,
   Type: { new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number },
   what: string,
@@ -140,7 +151,11 @@ function aligned<T extends Float64Array | Int32Array>(
 }
 
 /** Checks that every value of `x` is finite. */
-function finite(x: Float64Array, from: number, what: string): void {
+function finite(
+  x: Float64Array | Float32Array,
+  from: number,
+  what: string,
+): void {
   for (let i = from; i < x.length; i++) {
     const v = x[i];
     if (v - v !== 0) {
@@ -176,8 +191,10 @@ export function checkBatch(what: string, count: number, limits: Limits): void {
 }
 
 /**
- * Decodes and checks a blob of `kind`: its shape, that every f64 value is
- * finite, and the limits on each series and on the count of series.
+ * Decodes and checks a blob of `kind`: its shape, that every value is
+ * finite, and the limits on each series and on the count of series; a
+ * pattern's points are of `dims` values (series blobs are checked against
+ * the shard's `dims` when it runs, as they are shared by shards).
  *
  * @throws {TypeError} when it is malformed.
  * @throws {RangeError} when it is over a limit.
@@ -187,6 +204,7 @@ export function decodeBlob(
   bytes: Uint8Array,
   limits: Limits,
   what: string,
+  dims = 1,
 ): Decoded {
   if (bytes.byteLength > limits.maxRequestBytes) {
     throw new RangeError(
@@ -199,20 +217,43 @@ export function decodeBlob(
       finite(value, 0, what);
       return { kind, value };
     }
+    case "f32": {
+      const value = aligned(bytes, Float32Array, what);
+      finite(value, 0, what);
+      return { kind, value };
+    }
     case "i32": {
       return { kind, value: aligned(bytes, Int32Array, what) };
     }
-    case "patterns": {
-      const x = aligned(bytes, Float64Array, what);
-      const count = x[0];
-      if (!(Number.isInteger(count) && count >= 0 && 2 + count <= x.length)) {
+    case "patterns":
+    case "patterns32": {
+      const view = new DataView(bytes.buffer, bytes.byteOffset);
+      const count = bytes.byteLength < 8 ? NaN : view.getFloat64(0, true);
+      if (
+        !(Number.isInteger(count) && count >= 0 &&
+          8 * (2 + count) <= bytes.byteLength)
+      ) {
         throw malformed(what, `has a bad count ${count}`);
       }
       checkBatch("patterns", count, limits);
+      const head = aligned(
+        bytes.subarray(0, 8 * (2 + count)),
+        Float64Array,
+        what,
+      );
+      const flat = kind === "patterns32"
+        ? aligned(bytes.subarray(8 * (2 + count)), Float32Array, what)
+        : aligned(bytes.subarray(8 * (2 + count)), Float64Array, what);
+      if (flat.length % dims !== 0) {
+        throw malformed(
+          what,
+          `has ${flat.length} values, not a whole number of points of ${dims}`,
+        );
+      }
+      const points = flat.length / dims;
       const offsets = new Uint32Array(count + 1);
-      const points = x.length - 2 - count;
       for (let i = 0; i <= count; i++) {
-        const o = x[1 + i];
+        const o = head[1 + i];
         const prev = i === 0 ? 0 : offsets[i - 1];
         if (
           !Number.isInteger(o) || o < prev || o > points ||
@@ -223,9 +264,8 @@ export function decodeBlob(
         offsets[i] = o;
         if (i > 0) checkSeries(`${what}[${i - 1}]`, o - prev, limits);
       }
-      const flat = x.subarray(2 + count);
-      finite(x, 2 + count, what);
-      return { kind, value: { flat, offsets } };
+      finite(flat, 0, what);
+      return { kind, value: { flat, offsets, dims } };
     }
     case "sequences": {
       const x = aligned(bytes, Int32Array, what);

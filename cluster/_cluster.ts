@@ -8,7 +8,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { CorrelationMatrixOptions } from "../kernels/correlation_matrix.ts";
-import type { DtwOptions } from "../kernels/dtw.ts";
+import type { DtwOptions, Series } from "../kernels/dtw.ts";
 import type { DtwPathResult } from "../kernels/dtw_path.ts";
 import {
   checkOptionKeys,
@@ -25,7 +25,6 @@ import {
   SEARCH_KEYS,
   searchArgs,
   selectMatches,
-  seriesForm,
   statsArg,
   toF64,
   TOP_K_KEYS,
@@ -42,15 +41,17 @@ import type { Match, TopKOptions } from "../kernels/top_k.ts";
 import type { AsyncOptions, Progress } from "../pool/async_kernels.ts";
 import { ClosedError } from "../pool/closed_error.ts";
 import { asyncArgs, withAsyncKeys } from "../pool/internal.ts";
+import { cellsOf } from "../service/internal.ts";
 import type { ServiceOp } from "../service/protocol.ts";
 import type { Limits } from "./_blob_format.ts";
 import { type ClusterEvent, runJob, type RunningJob } from "./_job.ts";
 import { Keys } from "./_keys.ts";
 import {
+  checkCells,
   checkLength,
-  dtwShardArgs,
   type Plan,
   planCorrelation,
+  planDtwPair,
   planPair,
   planPatterns,
   planSearch,
@@ -66,30 +67,6 @@ const DTW_KEYS = withAsyncKeys(DTW_OPTION_KEYS);
 const TOP_K_ASYNC_KEYS = withAsyncKeys(TOP_K_KEYS);
 const SEARCH_ASYNC_KEYS = withAsyncKeys(SEARCH_KEYS);
 const NO_KEYS = withAsyncKeys([]);
-
-/**
- * A series argument as the cluster's shards carry it so far: one value per
- * point, in `f64` (the multivariate and `f32` forms are not sharded yet).
- *
- * @throws {TypeError} on another form, and as the synchronous functions.
- */
-function univariate(fn: string, name: string, x: unknown): Float64Array {
-  if (seriesForm(fn, name, x).kind !== "values") {
-    throw new TypeError(
-      `${fn}: ${name} is not an array or typed array of numbers; the cluster computes series of one value per point so far (WorkerPool and the synchronous functions take several)`,
-    );
-  }
-  return toF64(fn, name, x as ArrayLike<number>);
-}
-
-/** @throws {TypeError} on `precision: "f32"`, which the cluster lacks so far. */
-function f64Only(fn: string, args: { f32?: boolean }): void {
-  if (args.f32 === true) {
-    throw new TypeError(
-      `${fn}: options.precision "f32" is not available on the cluster yet (WorkerPool and the synchronous functions have it)`,
-    );
-  }
-}
 
 /** Idle blocking-read connections kept for the next calls. */
 const IDLE_READERS = 4;
@@ -183,8 +160,8 @@ export class ClusterClient {
   }
 
   async dtw(
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options?: DtwOptions & AsyncOptions,
   ): Promise<number> {
     let d = NaN;
@@ -193,8 +170,8 @@ export class ClusterClient {
   }
 
   async dtwPath(
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options?: DtwOptions & AsyncOptions,
   ): Promise<DtwPathResult> {
     let result: DtwPathResult | undefined;
@@ -219,6 +196,12 @@ export class ClusterClient {
     const { ids, n, m } = internPair(fn, a, b);
     checkLength(fn, "a", n, this.#s.limits);
     checkLength(fn, "b", m, this.#s.limits);
+    checkCells(
+      fn,
+      "the pair",
+      cellsOf(fn, n, m, [], undefined),
+      this.#s.limits,
+    );
     let length = 0;
     await this.#run(
       fn,
@@ -234,18 +217,16 @@ export class ClusterClient {
   }
 
   async dtwBatch(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     options?: DtwOptions & AsyncOptions,
   ): Promise<Float64Array> {
     const fn = "dtwBatch";
     const call = this.#begin(fn, options);
     const args = dtwArgs(fn, options, DTW_KEYS);
-    f64Only(fn, args);
-    const ref = univariate(fn, "reference", reference);
     const plan = planPatterns(
       fn,
-      ref,
+      reference,
       patterns,
       args,
       this.#s.limits,
@@ -261,19 +242,17 @@ export class ClusterClient {
   }
 
   async topK(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]> {
     const fn = "topK";
     const call = this.#begin(fn, options);
     const a = topKArgs(fn, options, undefined, TOP_K_ASYNC_KEYS);
-    f64Only(fn, a);
-    const ref = univariate(fn, "reference", reference);
     const k = a.k;
     const plan = planPatterns(
       fn,
-      ref,
+      reference,
       patterns,
       a,
       this.#s.limits,
@@ -394,8 +373,8 @@ export class ClusterClient {
   /** `dtw` and `dtwPath`: one shard with both series. */
   async #pair(
     fn: "dtw" | "dtwPath",
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options: unknown,
     take: (v: Float64Array) => void,
   ): Promise<void> {
@@ -403,15 +382,10 @@ export class ClusterClient {
     const args = fn === "dtwPath"
       ? pathArgs(fn, options, DTW_KEYS)
       : dtwArgs(fn, options, DTW_KEYS);
-    f64Only(fn, args);
-    const x = univariate(fn, "a", a);
-    const y = univariate(fn, "b", b);
-    checkLength(fn, "a", x.length, this.#s.limits);
-    checkLength(fn, "b", y.length, this.#s.limits);
     await this.#run(
       fn,
       fn,
-      planPair(x, y, dtwShardArgs(args)),
+      planDtwPair(fn, a, b, args, this.#s.limits),
       call,
       false,
       (_, v) => take(v),

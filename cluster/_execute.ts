@@ -17,6 +17,7 @@
 import {
   type DtwArgs,
   type EncodedSequences,
+  type PackedInput,
   type PackedPatterns,
   SEARCH_RESET,
   type SearchArgs,
@@ -25,6 +26,7 @@ import {
 } from "../kernels/internal.ts";
 import { runKernel } from "../pool/internal.ts";
 import type { WorkerPool } from "../pool/worker_pool.ts";
+import { cellsOf, checkCells } from "../service/internal.ts";
 import {
   checkBatch,
   checkSeries,
@@ -38,10 +40,44 @@ function malformed(why: string): TypeError {
   return new TypeError(`malformed shard: ${why}`);
 }
 
+/** A univariate `f64` series input. */
 function series(d: Decoded, what: string, limits: Limits): Float64Array {
   if (d.kind !== "f64") throw malformed(`${what} is not a series`);
   checkSeries(what, d.value.length, limits);
   return d.value;
+}
+
+/** A series input of a DTW op: `dims` values per point, in its precision. */
+function dtwSeries(
+  d: Decoded,
+  what: string,
+  limits: Limits,
+  dims: number,
+): PackedInput {
+  if (d.kind !== "f64" && d.kind !== "f32") {
+    throw malformed(`${what} is not a series`);
+  }
+  const values = d.value;
+  if (values.length % dims !== 0) {
+    throw malformed(
+      `${what} has ${values.length} values, not a whole number of points of ${dims}`,
+    );
+  }
+  checkSeries(what, values.length / dims, limits);
+  return dims === 1 && values instanceof Float64Array
+    ? values
+    : { dims, values };
+}
+
+/** The points of a checked series input. */
+function points(x: PackedInput): number {
+  return x instanceof Float64Array ? x.length : x.values.length / x.dims;
+}
+
+/** The band of a shard as `cellsOf` takes it. */
+function band(shard: Shard): number | undefined {
+  const w = numberArg(shard.args, "window");
+  return w < 0 ? undefined : w;
 }
 
 function dtwArgsOf(shard: Shard, bound = Infinity): DtwArgs {
@@ -49,6 +85,8 @@ function dtwArgsOf(shard: Shard, bound = Infinity): DtwArgs {
     window: numberArg(shard.args, "window"),
     squared: numberArg(shard.args, "squared"),
     cutoff: Math.min(numberArg(shard.args, "cutoff"), bound),
+    independent: shard.args.independent === 1,
+    f32: shard.args.f32 === 1,
   };
 }
 
@@ -59,6 +97,20 @@ function checkBytes(bytes: number, limits: Limits): void {
       `shard refused: its inputs have ${bytes} bytes; the worker's limit (maxRequestBytes, as the matching service's) is ${limits.maxRequestBytes}`,
     );
   }
+}
+
+/**
+ * The LCS cells of the rows `0 .. rows` of a tile against every later
+ * sequence (as `cellsOf` counts a pair: the product of the lengths), with
+ * `starts` the offsets of its sequences.
+ */
+function tileCells(starts: ArrayLike<number>, rows: number): number {
+  const count = starts.length - 1;
+  let cells = 0;
+  for (let r = 0; r < rows && r < count; r++) {
+    cells += (starts[r + 1] - starts[r]) * (starts[count] - starts[r + 1]);
+  }
+  return cells;
 }
 
 /** The sequences of a tile as one `EncodedSequences`, in sorted order. */
@@ -116,8 +168,14 @@ export async function execute(
     case "dtw":
     case "dtwPath": {
       checkBytes(sum(inputBytes), limits);
-      const a = series(inputs[0], "a", limits);
-      const b = series(inputs[1], "b", limits);
+      const dims = numberArg(shard.args, "dims");
+      const a = dtwSeries(inputs[0], "a", limits, dims);
+      const b = dtwSeries(inputs[1], "b", limits, dims);
+      checkCells(
+        shard.op,
+        cellsOf(shard.op, points(a), points(b), [], band(shard)) * dims,
+        limits,
+      );
       if (shard.op === "dtw") {
         return Float64Array.of(
           await run("dtw", [a, b, dtwArgsOf(shard)]) as number,
@@ -141,16 +199,34 @@ export async function execute(
       }
       checkSeries("a", a.value.length, limits);
       checkSeries("b", b.value.length, limits);
+      checkCells(
+        "lcs",
+        cellsOf("lcs", a.value.length, b.value.length, [], undefined),
+        limits,
+      );
       return Float64Array.of(await run("lcs", [a.value, b.value]) as number);
     }
     case "dtwBatch":
     case "topK": {
       checkBytes(sum(inputBytes), limits);
-      const ref = series(inputs[0], "reference", limits);
+      const dims = numberArg(shard.args, "dims");
+      const ref = dtwSeries(inputs[0], "reference", limits, dims);
       const p = inputs[1];
-      if (p.kind !== "patterns") throw malformed("no patterns");
+      if (p.kind !== "patterns" && p.kind !== "patterns32") {
+        throw malformed("no patterns");
+      }
       // The patterns are this shard's own copy: moved, not copied.
       const packed: PackedPatterns = p.value;
+      const { offsets } = packed;
+      const lengths = new Uint32Array(offsets.length - 1);
+      for (let i = 0; i < lengths.length; i++) {
+        lengths[i] = offsets[i + 1] - offsets[i];
+      }
+      checkCells(
+        shard.op,
+        cellsOf(shard.op, points(ref), 0, lengths, band(shard)) * dims,
+        limits,
+      );
       const moved = [packed.flat.buffer as ArrayBuffer];
       if (shard.op === "dtwBatch") {
         return await run("dtwBatch", [
@@ -181,6 +257,11 @@ export async function execute(
       const base = numberArg(shard.args, "base");
       checkSeries("the searched range", length, limits);
       checkBytes(8 * (q.length + length), limits);
+      checkCells(
+        "searchSubsequence",
+        cellsOf("searchSubsequence", length, q.length, [], band(shard)),
+        limits,
+      );
       if (base % SEARCH_RESET !== 0) {
         throw malformed(
           `search base ${base} is not a multiple of ${SEARCH_RESET}`,
@@ -251,6 +332,7 @@ export async function execute(
       const count = encoded.order.length;
       checkBatch("sequences", count, limits);
       checkBytes(4 * encoded.ids.length + 4 * count, limits);
+      checkCells("correlationMatrix", tileCells(encoded.starts, rows), limits);
       const values = await run("correlationMatrix", [
         encoded,
         0,

@@ -11,7 +11,6 @@ import type { Buffer } from "node:buffer";
 import type { Progress } from "../pool/async_kernels.ts";
 import { reviveError } from "../pool/internal.ts";
 import type { ServiceOp } from "../service/protocol.ts";
-import { bytesOf } from "./_blob_format.ts";
 import { acquireBlobs, releaseBlobs, replies, sha256 } from "./_blobs.ts";
 import { type Keys, shardId } from "./_keys.ts";
 import type { Plan } from "./_plan.ts";
@@ -386,7 +385,7 @@ export function runJob(
     // One buffer for every large packed input: fresh memory is slow to
     // touch, and its bytes are sent before the next one is packed. Small
     // inputs are sent together, one round trip for a batch.
-    let scratch = new Float64Array(0);
+    let scratch = new Uint8Array(0);
     for (let from = 0; from < shards.length && !settled;) {
       const to = Math.min(
         shards.length,
@@ -399,11 +398,11 @@ export function runJob(
         for (const b of s.inputs) {
           const blob = blobs[b];
           if (blob.hash !== undefined) continue; // stored already
-          if (blob.bytes === undefined && 8 * blob.size! > LARGE) {
+          if (blob.bytes === undefined && blob.size! > LARGE) {
             if (!large.includes(b)) large.push(b);
             continue;
           }
-          const bytes = blob.bytes ?? bytesOf(blob.pack!(new Float64Array(0)));
+          const bytes = blob.bytes ?? blob.pack!(new Uint8Array(0));
           blob.hash = sha256(bytes);
           blob.bytes = undefined;
           if (held.has(blob.hash)) continue; // the same bytes twice
@@ -417,10 +416,10 @@ export function runJob(
       );
       for (const b of large) {
         const blob = blobs[b];
-        if (scratch.length < blob.size!) {
-          scratch = new Float64Array(blob.size!);
+        if (scratch.byteLength < blob.size!) {
+          scratch = new Uint8Array(blob.size!);
         }
-        const bytes = bytesOf(blob.pack!(scratch));
+        const bytes = blob.pack!(scratch);
         blob.hash = sha256(bytes);
         if (held.has(blob.hash)) continue;
         held.add(blob.hash);

@@ -41,11 +41,19 @@ export function checkLimits(fn: string, limits: unknown): Limits {
     "maxSeriesLength",
     "maxBatchLength",
     "maxRequestBytes",
+    "maxCells",
   ]);
   const out = { ...DEFAULT_SERVICE_LIMITS };
   for (const k of Object.keys(o) as (keyof Limits)[]) {
     if (o[k] === undefined) continue;
-    out[k] = numberOption(fn, `limits.${k}`, o[k], 0, 0, 2 ** 31);
+    out[k] = numberOption(
+      fn,
+      `limits.${k}`,
+      o[k],
+      0,
+      0,
+      k === "maxCells" ? Number.MAX_SAFE_INTEGER : 2 ** 31,
+    );
     if (!Number.isInteger(out[k])) {
       throw new RangeError(
         `${fn}: options.limits.${k} must be an integer, got ${out[k]}`,

@@ -3,25 +3,30 @@
 // parts: topK and dtwBatch by ranges of patterns, searchSubsequence by
 // ranges of window starts (overlapping by query.length - 1 points), and
 // correlationMatrix by tiles of the upper triangle. Every shard stays
-// within the limits the workers apply (the matching service's), and aims
+// within the limits the workers apply (the matching service's, the
+// compute budget `maxCells` counted per shard as the service counts a
+// request: `cellsOf`, times the values per point), and aims
 // at `shardMs` of single-thread work, so that the per-shard coordination
 // (about 1 ms here: see the README) costs about 1 % of it. Internal.
 
 import {
-  copySeries,
+  commonDims,
+  copyForm,
   type DtwArgs,
   type EncodedSequences,
   listLength,
+  packSeries,
   SEARCH_RESET,
   type SearchArgs,
-  seriesLength,
+  type SeriesForm,
+  seriesForm,
 } from "../kernels/internal.ts";
+import { cellsOf } from "../service/internal.ts";
 import {
   bytesOf,
   encodePatterns,
   encodeSequenceBlock,
   type Limits,
-  patternsSize,
 } from "./_blob_format.ts";
 import { encodeCutoff } from "./_shards.ts";
 
@@ -48,11 +53,11 @@ export interface Blob {
   /** Its bytes (a view of a checked copy of the input), until stored. */
   bytes?: Uint8Array;
   /**
-   * Or: encodes it into `scratch` (or a new array when that is too
-   * small) and returns the encoded values, made when it is stored.
+   * Or: encodes it into `scratch` (or a new buffer when that is too
+   * small) and returns its bytes, made when it is stored.
    */
-  pack?: (scratch: Float64Array) => Float64Array;
-  /** The f64 values `pack` needs. */
+  pack?: (scratch: Uint8Array) => Uint8Array;
+  /** The bytes `pack` needs. */
   size?: number;
   /** Its SHA-256, once computed. */
   hash?: string;
@@ -92,6 +97,53 @@ export function checkLength(
   }
 }
 
+/**
+ * Checks the compute of a shard that cannot be cut (a pair, one pattern,
+ * a few windows, a row) against the cluster's `maxCells`.
+ */
+export function checkCells(
+  fn: string,
+  what: string,
+  cells: number,
+  limits: Limits,
+): void {
+  if (cells > limits.maxCells) {
+    throw new RangeError(
+      `${fn}: ${what} needs up to ${cells} cells of compute in one shard; a cluster's shards keep to the matching service's limits, and its maxCells is ${limits.maxCells}: narrow the window, or raise limits.maxCells (and the workers' --max-cells)`,
+    );
+  }
+}
+
+/** The band of DTW arguments as `cellsOf` takes it. */
+function band(window: number): number | undefined {
+  return window < 0 ? undefined : window;
+}
+
+/**
+ * The series of a `dtw` or `dtwPath` call, checked as the synchronous
+ * function checks them and against the cluster's limits, as one shard.
+ *
+ * @throws {TypeError} as the synchronous functions.
+ * @throws {RangeError} as the synchronous functions, and over the limits.
+ */
+export function planDtwPair(
+  fn: "dtw" | "dtwPath",
+  a: unknown,
+  b: unknown,
+  args: Required<DtwArgs>,
+  limits: Limits,
+): Plan {
+  const fa = seriesForm(fn, "a", a), fb = seriesForm(fn, "b", b);
+  const dims = commonDims(fn, [["a", fa], ["b", fb]]);
+  const x = packSeries(fn, "a", a, fa, dims, args.f32);
+  const y = packSeries(fn, "b", b, fb, dims, args.f32);
+  checkLength(fn, "a", fa.points, limits);
+  checkLength(fn, "b", fb.points, limits);
+  const cells = cellsOf(fn, fa.points, fb.points, [], band(args.window));
+  checkCells(fn, "the pair", cells * dims, limits);
+  return planPair(x.values, y.values, dtwShardArgs(args, dims));
+}
+
 /** One shard of the whole inputs: `dtw`, `dtwPath`, `lcs`. */
 export function planPair(
   a: ArrayBufferView,
@@ -105,17 +157,23 @@ export function planPair(
   };
 }
 
-/** The DTW arguments of a shard. */
-export function dtwShardArgs(a: DtwArgs): Record<string, number | string> {
+/** The DTW arguments of a shard of series of `dims` values per point. */
+export function dtwShardArgs(
+  a: Required<DtwArgs>,
+  dims: number,
+): Record<string, number | string> {
   return {
     window: a.window,
     squared: a.squared,
     cutoff: encodeCutoff(a.cutoff),
+    dims,
+    independent: a.independent && dims > 1 ? 1 : 0,
+    f32: a.f32 ? 1 : 0,
   };
 }
 
-/** DTW cells of a reference of `n` points against a pattern of `m`. */
-function cells(n: number, m: number, window: number): number {
+/** DTW work of a reference of `n` points against a pattern of `m`. */
+function workOf(n: number, m: number, window: number): number {
   const band = window < 0 ? Infinity : Math.max(window, Math.abs(n - m));
   return n * Math.min(m, 2 * band + 1) + 64;
 }
@@ -124,73 +182,90 @@ function cells(n: number, m: number, window: number): number {
  * The shards of `dtwBatch` or `topK`: ranges of patterns (each a blob,
  * checked as the synchronous functions check them), every one with the
  * reference. A range ends before it would pass `shardMs` of work, the
- * count or byte limit.
+ * count, byte or cell limit.
  *
  * @throws {TypeError} as the synchronous functions, naming the element.
- * @throws {RangeError} on a series over the cluster's limits.
+ * @throws {RangeError} as the synchronous functions, and on a series or a pattern over the cluster's limits.
  */
 export function planPatterns(
   fn: string,
-  reference: Float64Array,
-  patterns: ArrayLike<ArrayLike<number>>,
-  args: DtwArgs,
+  reference: unknown,
+  patterns: unknown,
+  args: Required<DtwArgs>,
   limits: Limits,
   shardMs: number,
   extra: (base: number) => Record<string, number | string>,
 ): Plan {
+  // As `listForms`, but with no limit on the total: the patterns are
+  // packed shard by shard.
+  const rf = seriesForm(fn, "reference", reference);
   const count = listLength(fn, "patterns", patterns);
-  const n = reference.length;
-  checkLength(fn, "reference", n, limits);
-  const lengths = new Uint32Array(count);
+  const list = patterns as ArrayLike<unknown>;
+  const forms: SeriesForm[] = new Array(count);
+  const named: Array<readonly [string, SeriesForm]> = [["reference", rf]];
   for (let i = 0; i < count; i++) {
-    lengths[i] = seriesLength(fn, `patterns[${i}]`, patterns[i]);
+    forms[i] = seriesForm(fn, `patterns[${i}]`, list[i]);
+    named.push([`patterns[${i}]`, forms[i]]);
   }
+  const dims = commonDims(fn, named);
+  const f32 = args.f32;
+  const ref = packSeries(fn, "reference", reference, rf, dims, f32);
+  const n = rf.points;
+  checkLength(fn, "reference", n, limits);
   let longest = 0;
   for (let i = 0; i < count; i++) {
-    checkLength(fn, `patterns[${i}]`, lengths[i], limits);
-    longest = Math.max(longest, lengths[i]);
+    checkLength(fn, `patterns[${i}]`, forms[i].points, limits);
+    longest = Math.max(longest, forms[i].points);
   }
   // Every element is checked now, before anything is sent; the patterns
   // are encoded again, shard by shard, as they are stored.
-  const check = new Float64Array(longest);
+  const check = f32
+    ? new Float32Array(longest * dims)
+    : new Float64Array(longest * dims);
+  const layout = { point: dims, dim: 1 };
   for (let i = 0; i < count; i++) {
-    copySeries(fn, `patterns[${i}]`, patterns[i], check, 0);
+    copyForm(fn, `patterns[${i}]`, list[i], forms[i], check, 0, layout);
   }
+  const size = (f32 ? 4 : 8) * dims;
   const target = shardMs * DTW_CELLS_PER_MS;
-  const byteBudget = limits.maxRequestBytes - 8 * n - 16;
-  const blobs: Blob[] = [{ bytes: bytesOf(reference) }];
+  const byteBudget = limits.maxRequestBytes - size * n;
+  const window = band(args.window);
+  const blobs: Blob[] = [{ bytes: bytesOf(ref.values) }];
   const shards: PlannedShard[] = [];
   let from = 0;
   while (from < count) {
-    let to = from, points = 0, work = 0;
+    let to = from, points = 0, work = 0, cells = 0;
     while (to < count) {
-      const m = lengths[to];
-      const bytes = 8 * (to - from + 2 + points + m);
+      const m = forms[to].points;
+      const bytes = 8 * (to - from + 2) + size * (points + m);
+      const c = cellsOf("dtw", n, m, [], window) * dims;
       if (
         to > from &&
         (work >= target || to - from + 1 > limits.maxBatchLength ||
-          bytes > byteBudget)
+          bytes > byteBudget || cells + c > limits.maxCells)
       ) break;
       if (bytes > byteBudget) {
         throw new RangeError(
           `${fn}: patterns[${to}] and the reference (${
-            8 * (m + n)
+            size * (m + n)
           } bytes) do not fit a shard within the matching service's maxRequestBytes of ${limits.maxRequestBytes}`,
         );
       }
+      checkCells(fn, `patterns[${to}] against the reference`, c, limits);
       points += m;
-      work += cells(n, m, args.window);
+      cells += c;
+      work += workOf(n, m, args.window) * dims;
       to++;
     }
     const [a, b] = [from, to];
     blobs.push({
-      size: patternsSize(lengths, a, b),
+      size: 8 * (b - a + 2) + size * points,
       pack: (scratch) =>
-        encodePatterns(fn, "patterns", patterns, lengths, a, b, scratch),
+        encodePatterns(fn, "patterns", list, forms, dims, a, b, f32, scratch),
     });
     shards.push({
       inputs: [0, blobs.length - 1],
-      args: { ...dtwShardArgs(args), ...extra(from) },
+      args: { ...dtwShardArgs(args, dims), ...extra(from) },
       units: to - from,
     });
     from = to;
@@ -217,22 +292,40 @@ export function planSearch(
   const n = series.length, m = query.length;
   const windows = n - m + 1;
   checkLength(fn, "query", m, limits);
+  // Cells of one window, as the service counts a search.
+  const perWindow = cellsOf("searchSubsequence", m, m, [], band(a.window));
   let step: number;
-  if (n <= limits.maxSeriesLength) {
+  if (
+    n <= limits.maxSeriesLength && windows * perWindow <= limits.maxCells
+  ) {
     step = windows;
   } else {
-    const most = Math.floor((limits.maxSeriesLength - m + 1) / SEARCH_RESET) *
+    let most = Infinity;
+    if (n > limits.maxSeriesLength) {
+      most = Math.floor((limits.maxSeriesLength - m + 1) / SEARCH_RESET) *
+        SEARCH_RESET;
+      if (most < SEARCH_RESET) {
+        throw new RangeError(
+          `${fn}: query has ${m} points; to search a series longer than the matching service's maxSeriesLength (${limits.maxSeriesLength}) in shards, the query may have at most ${
+            limits.maxSeriesLength - SEARCH_RESET + 1
+          } points`,
+        );
+      }
+    }
+    // A shard starts at a multiple of SEARCH_RESET windows.
+    const fit = Math.floor(limits.maxCells / perWindow / SEARCH_RESET) *
       SEARCH_RESET;
-    if (most < SEARCH_RESET) {
-      throw new RangeError(
-        `${fn}: query has ${m} points; to search a series longer than the matching service's maxSeriesLength (${limits.maxSeriesLength}) in shards, the query may have at most ${
-          limits.maxSeriesLength - SEARCH_RESET + 1
-        } points`,
+    if (fit < SEARCH_RESET) {
+      checkCells(
+        fn,
+        `a shard of ${Math.min(windows, SEARCH_RESET)} windows`,
+        Math.min(windows, SEARCH_RESET) * perWindow,
+        limits,
       );
     }
     const want = Math.ceil(shardMs * SEARCH_WINDOWS_PER_MS / SEARCH_RESET) *
       SEARCH_RESET;
-    step = Math.min(most, want);
+    step = Math.min(most, Math.max(fit, SEARCH_RESET), want);
   }
   const blobs: Blob[] = [{ bytes: bytesOf(query) }];
   const chunks = Math.ceil(n / SERIES_CHUNK);
@@ -300,10 +393,31 @@ export function planCorrelation(
   for (let r = 0; r < n; r++) {
     checkLength(fn, `sequences[${order[r]}]`, len(r), limits);
   }
+  // The two longest sequences are the largest pair, which no shard cuts.
+  let first = -1, second = -1;
+  for (let r = 0; r < n; r++) {
+    if (first < 0 || len(r) > len(first)) {
+      second = first;
+      first = r;
+    } else if (second < 0 || len(r) > len(second)) second = r;
+  }
+  if (second >= 0) {
+    checkCells(
+      fn,
+      `the pair sequences[${order[first]}], sequences[${order[second]}]`,
+      len(first) * len(second),
+      limits,
+    );
+  }
+  const longest = first < 0 ? 0 : len(first);
   // Blocks: at most half the batch limit and half the bytes each, so that
-  // a tile of two blocks keeps to both.
+  // a tile of two blocks keeps to both; and few enough symbols that one
+  // row against a block keeps to maxCells.
   const maxCount = Math.max(1, Math.floor(limits.maxBatchLength / 2));
-  const maxSymbols = Math.floor(limits.maxRequestBytes / 8) - maxCount - 2;
+  const maxSymbols = Math.min(
+    Math.floor(limits.maxRequestBytes / 8) - maxCount - 2,
+    longest === 0 ? Infinity : Math.floor(limits.maxCells / longest),
+  );
   const bounds = [0];
   for (let r = 0, count = 0, symbols = 0; r < n; r++) {
     if (count > 0 && (count + 1 > maxCount || symbols + len(r) > maxSymbols)) {
@@ -333,15 +447,42 @@ export function planCorrelation(
       const qStart = bounds[q], qEnd = bounds[q + 1];
       let from = pStart;
       while (from < pEnd) {
-        let to = from, work = 0;
+        // Cells as the worker counts them (`tileCells`): each row against
+        // the rows after it and the rest of its block, or the rows after
+        // it and the whole second block.
+        const rowCells = (r: number, rows: number) =>
+          len(r) *
+          (q === p
+            ? suffix[r + 1] - suffix[pEnd]
+            : rows + suffix[qStart] - suffix[qEnd]);
+        let to = from, work = 0, cells = 0, rows = 0;
         while (to < pEnd && (to === from || work < target)) {
-          const last = Math.min(to + 3, pEnd - 1);
+          const next = Math.min(to + 4, pEnd);
+          let c = 0, l = rows;
+          for (let r = to; r < next; r++) {
+            c += rowCells(r, l);
+            l += len(r);
+          }
+          if (cells + c > limits.maxCells) {
+            // Fewer rows than a group of 4: as many as fit, one at least.
+            for (let r = to; r < next; r++) {
+              const d = rowCells(r, rows);
+              if (r > from && cells + d > limits.maxCells) break;
+              cells += d;
+              rows += len(r);
+              to = r + 1;
+            }
+            break;
+          }
+          cells += c;
+          rows = l;
+          const last = next - 1;
           // Words of the 4 rows' longest pattern, times the text after it.
           const text = q === p
             ? suffix[to + 1] - suffix[pEnd]
             : suffix[qStart] - suffix[qEnd];
           work += Math.ceil(len(last) / 31 + 1) * text;
-          to = Math.min(to + 4, pEnd);
+          to = next;
         }
         const tile = q === p
           ? { rowStart: from, rowEnd: to, colStart: from, colEnd: pEnd }

@@ -8,13 +8,16 @@
 //
 // | op | inputs | args |
 // | --- | --- | --- |
-// | dtw, dtwPath | f64 a, f64 b | window, squared, cutoff |
+// | dtw, dtwPath | f64 a, f64 b | window, squared, cutoff, dims, independent, f32 |
 // | lcs | i32 a, i32 b | |
-// | dtwBatch | f64 reference, patterns | window, squared, cutoff |
-// | topK | f64 reference, patterns | window, squared, cutoff, k, base |
+// | dtwBatch | f64 reference, patterns | window, squared, cutoff, dims, independent, f32 |
+// | topK | f64 reference, patterns | window, squared, cutoff, dims, independent, f32, k, base |
 // | searchSubsequence | f64 query, f64 chunks of the series… | window, squared, normalize, k, exclusionZone, base, offset, length |
 // | correlationMatrix | sequences rows[, sequences columns] | alphabet, rowFrom, rowTo |
 //
+// The DTW ops' series have `dims` values per point; with `f32` (1) their
+// inputs are `f32` and `patterns32` blobs instead of `f64` and `patterns`,
+// and `independent` (1) is `multivariate: "independent"`.
 // `window` is -1 for no band; an infinite `cutoff` is the string
 // "Infinity" or "-Infinity" (JSON has no Infinity). A topK shard's patterns are patterns `base ..` of the call; a
 // search shard covers the window starts `base .. base + length - m + 1`,
@@ -27,7 +30,7 @@ import type { ServiceOp } from "../service/protocol.ts";
 import type { BlobKind } from "./_blob_format.ts";
 
 /** Version of the shard format; a worker refuses any other. */
-export const SHARD_VERSION = 1;
+export const SHARD_VERSION = 2;
 
 /** The data of one BullMQ job: a shard. */
 export interface Shard {
@@ -54,6 +57,9 @@ const DTW: Record<string, ArgKind> = {
   window: "window",
   squared: "bit",
   cutoff: "cutoff",
+  dims: "count",
+  independent: "bit",
+  f32: "bit",
 };
 
 /** Per op: the kinds of its inputs (`rest`: more of the last) and its arguments. */
@@ -92,13 +98,14 @@ const SCHEMA: Readonly<
   },
 };
 
-/** The kinds of the inputs of a shard of `op` with `count` inputs. */
-export function inputKinds(op: ServiceOp, count: number): BlobKind[] {
-  const s = SCHEMA[op];
-  return Array.from(
-    { length: count },
-    (_, i) => s.inputs[Math.min(i, s.inputs.length - 1)],
-  );
+/** The kinds of the inputs of a checked shard. */
+export function inputKinds(shard: Shard): BlobKind[] {
+  const s = SCHEMA[shard.op];
+  const f32 = shard.args.f32 === 1;
+  return shard.inputs.map((_, i) => {
+    const kind = s.inputs[Math.min(i, s.inputs.length - 1)];
+    return !f32 ? kind : kind === "f64" ? "f32" : "patterns32";
+  });
 }
 
 const JOB_ID = /^[0-9a-f]{16,32}$/;

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import type { CorrelationMatrixOptions } from "../kernels/correlation_matrix.ts";
-import type { DtwOptions } from "../kernels/dtw.ts";
+import type { DtwOptions, Series } from "../kernels/dtw.ts";
 import type { DtwPathResult } from "../kernels/dtw_path.ts";
 import { checkOptionKeys, describe } from "../kernels/internal.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
@@ -25,10 +25,14 @@ export type { RedisConnectionOptions, RedisTlsOptions } from "./_redis.ts";
 export interface ClusterOptions extends RedisConnectionOptions {
   /**
    * The limits every shard keeps to: a worker refuses a shard over its
-   * own, which are the matching service's by default. A call whose single
-   * series (the reference, one pattern, a query, one sequence, a `dtw`
-   * operand) is over `maxSeriesLength` is refused on the caller with a
-   * `RangeError`; everything else is cut into shards that fit.
+   * own, which are the matching service's by default, `maxCells` (the
+   * compute budget) counted per shard. A call whose single series (the
+   * reference, one pattern, a query, one sequence, a `dtw` operand) is
+   * over `maxSeriesLength`, or whose smallest shard (a `dtw` pair, one
+   * pattern against the reference, 1,024 windows of a search, the two
+   * longest sequences of a matrix) is over `maxCells`, is refused on the
+   * caller with a `RangeError`; everything else is cut into shards that
+   * fit. Give the callers the workers' limits.
    *
    * @default {DEFAULT_SERVICE_LIMITS}
    */
@@ -130,14 +134,14 @@ export interface Cluster extends AsyncKernels {
    *
    * @param a First series.
    * @param b Second series.
-   * @param options Band, cost and cutoff, and the {@linkcode AsyncOptions}.
+   * @param options Band, cost, cutoff, multivariate comparison and precision, as for the synchronous function, and the {@linkcode AsyncOptions}.
    * @returns The distance.
    * @throws {TypeError} as `dtw`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `dtw`, and on a series over the limits.
+   * @throws {RangeError} as `dtw`, and on a series over `maxSeriesLength` or a pair over `maxCells`.
    */
   dtw(
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options?: DtwOptions & AsyncOptions,
   ): Promise<number>;
   /**
@@ -157,14 +161,14 @@ export interface Cluster extends AsyncKernels {
    *
    * @param reference The series every pattern is compared with.
    * @param patterns The patterns.
-   * @param options Band, cost and cutoff, and the {@linkcode AsyncOptions} (progress counts patterns).
+   * @param options Band, cost, cutoff, multivariate comparison and precision, as for `dtwBatch`, and the {@linkcode AsyncOptions} (progress counts patterns).
    * @returns One distance per pattern.
    * @throws {TypeError} as `dtwBatch`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `dtwBatch`, and on a series over the limits.
+   * @throws {RangeError} as `dtwBatch`, and on a series over `maxSeriesLength`, or a pattern whose cells against the reference are over `maxCells`.
    */
   dtwBatch(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     options?: DtwOptions & AsyncOptions,
   ): Promise<Float64Array>;
   /**
@@ -188,14 +192,14 @@ export interface Cluster extends AsyncKernels {
    *
    * @param reference The series every pattern is compared with.
    * @param patterns The candidate patterns (no limit on their total).
-   * @param options `k`, band, cost, cutoff, `stats`, and the {@linkcode AsyncOptions} (progress counts patterns).
+   * @param options `k`, band, cost, cutoff, multivariate comparison, precision, `stats`, and the {@linkcode AsyncOptions} (progress counts patterns).
    * @returns Up to `k` matches `{ index, distance }`.
    * @throws {TypeError} as `topK`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `topK`, and on a series over the limits.
+   * @throws {RangeError} as `topK`, and on a series over `maxSeriesLength`, or a pattern whose cells against the reference are over `maxCells`.
    */
   topK(
-    reference: ArrayLike<number>,
-    patterns: ArrayLike<ArrayLike<number>>,
+    reference: Series,
+    patterns: ArrayLike<Series>,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]>;
   /**
@@ -222,7 +226,7 @@ export interface Cluster extends AsyncKernels {
    * @param options `window` (required) and the other search options, and the {@linkcode AsyncOptions} (progress counts windows).
    * @returns Up to `k` matches `{ start, end, distance }`.
    * @throws {TypeError} as `searchSubsequence`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `searchSubsequence`, and on a query over the limits.
+   * @throws {RangeError} as `searchSubsequence`, and on a query over the limits (too long for a shard, or 1,024 windows over `maxCells`).
    */
   searchSubsequence(
     series: ArrayLike<number>,
@@ -245,14 +249,14 @@ export interface Cluster extends AsyncKernels {
    *
    * @param a First series.
    * @param b Second series.
-   * @param options Band, cost and cutoff, and the {@linkcode AsyncOptions}.
+   * @param options Band, cost, cutoff, multivariate comparison and precision, as for the synchronous function, and the {@linkcode AsyncOptions}.
    * @returns The distance and an optimal warping path.
    * @throws {TypeError} as `dtwPath`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `dtwPath`, and on a series over the limits.
+   * @throws {RangeError} as `dtwPath`, and on a series over `maxSeriesLength` or a pair over `maxCells`.
    */
   dtwPath(
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
+    a: Series,
+    b: Series,
     options?: DtwOptions & AsyncOptions,
   ): Promise<DtwPathResult>;
   /**
@@ -273,7 +277,7 @@ export interface Cluster extends AsyncKernels {
    * @param options The {@linkcode AsyncOptions}.
    * @returns The LCS length.
    * @throws {TypeError} as `lcs`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `lcs`, and on a sequence over the limits.
+   * @throws {RangeError} as `lcs`, and on a sequence over `maxSeriesLength` or a pair over `maxCells`.
    */
   lcs(a: LcsSequence, b: LcsSequence, options?: AsyncOptions): Promise<number>;
   /**
@@ -298,7 +302,7 @@ export interface Cluster extends AsyncKernels {
    * @param options The {@linkcode AsyncOptions} (progress counts rows).
    * @returns The `n * n` matrix, row-major.
    * @throws {TypeError} as `correlationMatrix`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `correlationMatrix`, and on a sequence over the limits.
+   * @throws {RangeError} as `correlationMatrix`, and on a sequence over `maxSeriesLength`, or two longest sequences over `maxCells`.
    */
   correlationMatrix(
     sequences: readonly LcsSequence[],

@@ -39,8 +39,9 @@ const USAGE = `Usage: deno task worker --redis URL [options]
   --ca FILE                PEM CA for rediss:// (default: the system's)
   --cert FILE --key FILE   PEM client certificate for rediss:// servers that check clients
   --max-series-length N    limits checked on every shard (default: the matching
-  --max-batch-length N       service's: 100000, 10000, 16777216)
+  --max-batch-length N       service's: 100000, 10000, 16777216, 4000000000)
   --max-request-bytes N
+  --max-cells N            (the compute budget of one shard, in DTW/LCS cells)
   --cache-mb N             fetched inputs kept for later shards (default 256)
   --lock-duration MS       shard lock (default 4000): a dead worker's shards are
   --stalled-interval MS      taken again after about lock + interval (default 2000)
@@ -85,6 +86,7 @@ async function main(): Promise<number> {
       "max-series-length": { type: "string" },
       "max-batch-length": { type: "string" },
       "max-request-bytes": { type: "string" },
+      "max-cells": { type: "string" },
       "cache-mb": { type: "string" },
       "lock-duration": { type: "string" },
       "stalled-interval": { type: "string" },
@@ -109,6 +111,7 @@ async function main(): Promise<number> {
     maxSeriesLength: integer("max-series-length", values["max-series-length"]),
     maxBatchLength: integer("max-batch-length", values["max-batch-length"]),
     maxRequestBytes: integer("max-request-bytes", values["max-request-bytes"]),
+    maxCells: integer("max-cells", values["max-cells"]),
   };
   const cacheMb = integer("cache-mb", values["cache-mb"]);
   const terminal = Deno.stdout.isTerminal() && !values.verbose;

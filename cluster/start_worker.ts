@@ -17,7 +17,7 @@ import {
   type RedisConnectionOptions,
   redisTarget,
 } from "./_redis.ts";
-import { inputKinds, parseShard, type Shard } from "./_shards.ts";
+import { inputKinds, numberArg, parseShard, type Shard } from "./_shards.ts";
 import { checkLimits } from "./_options.ts";
 
 /** What a worker tells its observer about a shard ({@linkcode WorkerOptions.onShard}). */
@@ -64,9 +64,11 @@ export interface WorkerOptions extends RedisConnectionOptions {
    */
   concurrency?: number;
   /**
-   * The limits every shard is checked against before it runs: a shard
-   * over them, or malformed, is refused (its call rejects with the
-   * `RangeError` or `TypeError`) and never computed.
+   * The limits every shard is checked against before it runs, as the
+   * matching service checks a request (series lengths in points, bytes,
+   * and the compute budget `maxCells` counted per shard, times the values
+   * per point): a shard over them, or malformed, is refused (its call
+   * rejects with the `RangeError` or `TypeError`) and never computed.
    *
    * @default {DEFAULT_SERVICE_LIMITS}
    */
@@ -303,7 +305,10 @@ export async function startWorker(
     tell({ type: "start", ...about });
     running++;
     try {
-      const kinds = inputKinds(shard.op, shard.inputs.length);
+      const kinds = inputKinds(shard);
+      const dims = shard.args.dims === undefined
+        ? 1
+        : numberArg(shard.args, "dims");
       const keyOf = (i: number) => `${kinds[i]}:${shard.inputs[i]}`;
       // The inputs at hand (held here even if the cache drops them), and
       // those to fetch.
@@ -343,10 +348,18 @@ export async function startWorker(
             );
           }
           const kind = k.slice(0, k.indexOf(":")) as Decoded["kind"];
-          const decoded = decodeBlob(kind, bytes, limits, `input ${kind}`);
+          const decoded = decodeBlob(
+            kind,
+            bytes,
+            limits,
+            `input ${kind}`,
+            dims,
+          );
           // A shard's patterns are its own (not cached, and handed to the
           // pool's thread without a copy); the rest is shared by shards.
-          if (kind !== "patterns") cache.set(k, decoded, bytes.byteLength);
+          if (kind !== "patterns" && kind !== "patterns32") {
+            cache.set(k, decoded, bytes.byteLength);
+          }
           local.set(k, decoded);
           sizes.set(k, bytes.byteLength);
         });
@@ -471,10 +484,12 @@ export async function startWorker(
 function byteLength(d: Decoded): number {
   switch (d.kind) {
     case "f64":
+    case "f32":
     case "i32":
       return d.value.byteLength;
     case "patterns":
-      return 8 * (1 + d.value.offsets.length + d.value.flat.length);
+    case "patterns32":
+      return 8 * (1 + d.value.offsets.length) + d.value.flat.byteLength;
     case "sequences":
       return 4 * (d.value.starts.length + d.value.ids.length);
   }

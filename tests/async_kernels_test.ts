@@ -33,8 +33,6 @@ const tls = await generateTls();
 interface Implementation {
   name: string;
   open(): Promise<{ kernels: AsyncKernels; close(): Promise<void> }>;
-  /** Whether it takes multivariate series and `precision: "f32"` (default true). */
-  multivariate?: boolean;
 }
 
 /** A service client over `transport`, with its server. */
@@ -106,10 +104,8 @@ if (clusterFixture !== undefined) {
     {
       name: "Cluster, 2 worker processes",
       open: cluster(),
-      multivariate: false,
     },
     {
-      multivariate: false,
       // Limits that cut every call into many shards: topK and dtwBatch
       // parts, search ranges, correlation tiles across blocks.
       name: "Cluster, 2 worker processes, small shards",
@@ -124,14 +120,14 @@ if (clusterFixture !== undefined) {
 /** Each test runs `body` on every implementation. */
 function conformance(
   name: string,
-  body: (kernels: AsyncKernels, multivariate: boolean) => Promise<void>,
+  body: (kernels: AsyncKernels) => Promise<void>,
   only: (implementation: Implementation) => boolean = () => true,
 ): void {
   for (const implementation of IMPLEMENTATIONS.filter(only)) {
     Deno.test(`${implementation.name}: ${name}`, async () => {
       const { kernels, close } = await implementation.open();
       try {
-        await body(kernels, implementation.multivariate ?? true);
+        await body(kernels);
       } finally {
         await close();
       }
@@ -321,41 +317,56 @@ conformance(
       }
     }
   },
-  (implementation) => implementation.multivariate !== false,
 );
 
 conformance(
-  "without multivariate support: several values per point and f32 are refused, naming the argument",
+  "precision f32 on series of one value per point, and f32 inputs: every method equals the synchronous function",
   async (k) => {
-    const points = [[1, 2], [3, 4]];
-    const refused: [() => Promise<unknown>, RegExp][] = [
-      [() => k.dtw(points, [1, 2]), /dtw: a is not an array or typed array/],
-      [() => k.dtwPath([1], points), /dtwPath: b is not an array or typed/],
-      [
-        () => k.dtwBatch({ dims: 1, values: [1] }, [[1]]),
-        /dtwBatch: reference is not an array or typed array/,
-      ],
-      [() => k.topK(points, [[1]]), /topK: reference is not an array/],
-      [
-        () => k.dtw([1], [1], { precision: "f32" }),
-        /dtw: options.precision "f32" is not available on the cluster/,
-      ],
-      [
-        () => k.topK([1], [[1]], { precision: "f32" }),
-        /topK: options.precision "f32" is not available on the cluster/,
-      ],
+    const random = rng(106);
+    const a = randomWalk(60, random), b = randomWalk(45, random);
+    const patterns: Series[] = randomWalks(120, random, 1, 80);
+    patterns.push(Float32Array.from(randomWalk(30, random)), [], [3]);
+    patterns.push(...patterns.slice(0, 8)); // ties
+    const pairs: [Series, Series][] = [
+      [a, b],
+      [Float32Array.from(a), b],
+      [[], []],
+      [[1e-8], [2e-8]],
+      [a, b.slice(0, 3)], // band narrower than |n - m|
     ];
-    for (const [call, message] of refused) {
-      await assert.rejects(call, TypeError, String(message));
-      await assert.rejects(call, message);
+    for (
+      const options of [
+        { precision: "f32" },
+        { precision: "f32", window: 2, cost: "squared" },
+        { precision: "f32", cutoff: 5 },
+        { precision: "f64" },
+        { window: 4 },
+      ] as DtwOptions[]
+    ) {
+      const label = JSON.stringify(options);
+      for (const [x, y] of pairs) {
+        assert.equal(await k.dtw(x, y, options), dtw(x, y, options), label);
+        assert.deepEqual(
+          await k.dtwPath(x, y, options),
+          dtwPath(x, y, options),
+          label,
+        );
+      }
+      assert.deepEqual(
+        await k.dtwBatch(a, patterns, options),
+        dtwBatch(a, patterns, options),
+        label,
+      );
+      for (const count of [1, 6, Infinity]) {
+        const o = { ...options, k: count };
+        assert.deepEqual(
+          await k.topK(a, patterns, o),
+          topK(a, patterns, o),
+          `${label} k=${count}`,
+        );
+      }
     }
-    // One value per point: "independent" is the same DTW, and is computed.
-    assert.equal(
-      await k.dtw([1, 5, 2], [1, 2], { multivariate: "independent" }),
-      dtw([1, 5, 2], [1, 2]),
-    );
   },
-  (implementation) => implementation.multivariate === false,
 );
 
 conformance("searchSubsequence equals the synchronous function", async (k) => {
@@ -444,7 +455,7 @@ conformance(
 
 conformance(
   "bad input rejects with the synchronous function's class and message",
-  async (k, multivariate) => {
+  async (k) => {
     const same = async (
       call: () => Promise<unknown>,
       sync: () => unknown,
@@ -500,40 +511,64 @@ conformance(
       () => dtwPath([1], [1], { window: 0.5 }),
     );
     const ok = [[1, 2], [3, 4]];
-    if (multivariate) {
-      await same(
-        () => k.dtw([[1, 2], [3]], ok),
-        () => dtw([[1, 2], [3]], ok),
-      );
-      await same(
-        () => k.dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
-        () => dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
-      );
-      await same(
-        () => k.dtw({ dims: 0, values: [] }, ok),
-        () => dtw({ dims: 0, values: [] }, ok),
-      );
-      await same(
-        () => k.dtwBatch(ok, [ok, [[1, 2, 3]]]),
-        () => dtwBatch(ok, [ok, [[1, 2, 3]]]),
-      );
-      await same(
-        () => k.topK(ok, [{ dims: 2, values: [1, NaN] }]),
-        () => topK(ok, [{ dims: 2, values: [1, NaN] }]),
-      );
-      await same(
-        () => k.dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
-        () => dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
-      );
-      await same(
-        () => k.dtw(ok, ok, { multivariate: "both" } as never),
-        () => dtw(ok, ok, { multivariate: "both" } as never),
-      );
-      await same(
-        () => k.dtwBatch(ok, [ok], { precision: "f16" } as never),
-        () => dtwBatch(ok, [ok], { precision: "f16" } as never),
-      );
-    }
+    await same(
+      () => k.dtw([[1, 2], [3]], ok),
+      () => dtw([[1, 2], [3]], ok),
+    );
+    await same(
+      () => k.dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
+      () => dtw({ dims: 3, values: [1, 2, 3, 4] }, ok),
+    );
+    await same(
+      () => k.dtw({ dims: 0, values: [] }, ok),
+      () => dtw({ dims: 0, values: [] }, ok),
+    );
+    await same(
+      () => k.dtwBatch(ok, [ok, [[1, 2, 3]]]),
+      () => dtwBatch(ok, [ok, [[1, 2, 3]]]),
+    );
+    await same(
+      () => k.topK(ok, [{ dims: 2, values: [1, NaN] }]),
+      () => topK(ok, [{ dims: 2, values: [1, NaN] }]),
+    );
+    await same(
+      () => k.dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
+      () => dtw([[1, 2], [3, 1e39]], ok, { precision: "f32" }),
+    );
+    await same(
+      () => k.dtw(ok, ok, { multivariate: "both" } as never),
+      () => dtw(ok, ok, { multivariate: "both" } as never),
+    );
+    await same(
+      () => k.dtwBatch(ok, [ok], { precision: "f16" } as never),
+      () => dtwBatch(ok, [ok], { precision: "f16" } as never),
+    );
+    await same(
+      () => k.topK([[1, 2]], [ok, [[1, 2], [Infinity, 0]]], { k: 1 }),
+      () => topK([[1, 2]], [ok, [[1, 2], [Infinity, 0]]], { k: 1 }),
+    );
+    await same(
+      () => k.dtwBatch([1, 2], [[1], ok]),
+      () => dtwBatch([1, 2], [[1], ok]),
+    );
+    await same(
+      () => k.dtwPath(ok, [[1, 2], [3, 4, 5]], { precision: "f32" }),
+      () => dtwPath(ok, [[1, 2], [3, 4, 5]], { precision: "f32" }),
+    );
+    // No multivariate or f32 search on one machine yet: refused alike.
+    await same(
+      () => k.searchSubsequence(ok as never, [[1, 2]] as never, { window: 1 }),
+      () => searchSubsequence(ok as never, [[1, 2]] as never, { window: 1 }),
+    );
+    const f32Search = { window: 1, precision: "f32" } as never;
+    assert.throws(() => searchSubsequence([1, 2, 3], [1], f32Search), {
+      name: "TypeError",
+      message: /unknown option "precision"/,
+    });
+    await assert.rejects(() => k.searchSubsequence([1, 2, 3], [1], f32Search), {
+      name: "TypeError",
+      message: /unknown option "precision"/,
+    });
     await same(
       () => k.dtwPath(ok, ok, { multivariate: "independent" }),
       () => dtwPath(ok, ok, { multivariate: "independent" }),

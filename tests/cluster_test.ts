@@ -17,7 +17,15 @@ import {
   ShardFailedError,
 } from "../cluster/mod.ts";
 import { checkVersion, redisTarget } from "../cluster/internal.ts";
-import { dtwBatch, dtwPath, topK } from "../mod.ts";
+import {
+  correlationMatrix,
+  dtw,
+  dtwBatch,
+  type DtwOptions,
+  dtwPath,
+  searchSubsequence,
+  topK,
+} from "../mod.ts";
 import { randomWalk, randomWalks, rng } from "../testing/rng.ts";
 import {
   findRedisServer,
@@ -243,6 +251,71 @@ redisTest(
         cluster.searchSubsequence([1, 2], [1], { window: 0, k: 0 }),
         RangeError,
       );
+      // Several values per point and f32: checked as the synchronous
+      // functions check them, on the caller.
+      const ok = [[1, 2], [3, 4]];
+      await assert.rejects(cluster.dtw([[1, 2], [3]], ok), {
+        name: "RangeError",
+        message:
+          "dtw: a[1] has 1 values but a[0] has 2; every point of a series must have the same number of dimensions",
+      });
+      await assert.rejects(cluster.dtwBatch([1, 2], [[1], ok]), RangeError);
+      await assert.rejects(
+        cluster.topK(ok, [ok, { dims: 2, values: [1, NaN] }], {
+          precision: "f32",
+        }),
+        /topK: patterns\[1\]\.values\[1\] \(point 0, dimension 1\) is NaN/,
+      );
+      await assert.rejects(
+        cluster.dtw(ok, [[1, 1e39]], { precision: "f32" }),
+        /rounds to Infinity in f32/,
+      );
+      await assert.rejects(
+        cluster.dtwPath(ok, ok, { multivariate: "independent" }),
+        /dtwPath: multivariate "independent" has no single warping path/,
+      );
+      await assert.rejects(
+        cluster.topK(ok, [ok], { precision: "f16" } as never),
+        TypeError,
+      );
+      // Points count against maxSeriesLength as on the service, not values.
+      await assert.rejects(
+        cluster.dtw({ dims: 2, values: new Float64Array(202) }, ok),
+        /dtw: a has 101 points/,
+      );
+      await using tight = await connectCluster({
+        redis: f.redis.url,
+        limits: { maxCells: 1000 },
+      });
+      await assert.rejects(
+        tight.dtw(new Float64Array(40), new Float64Array(30)),
+        /^RangeError: dtw: the pair needs up to 1200 cells of compute in one shard; a cluster's shards keep to the matching service's limits, and its maxCells is 1000/,
+      );
+      await assert.rejects(
+        tight.dtw({ dims: 3, values: new Float64Array(60) }, {
+          dims: 3,
+          values: new Float64Array(60),
+        }),
+        /dtw: the pair needs up to 1200 cells/, // 20 × 20 cells of 3 values
+      );
+      await assert.rejects(
+        tight.topK([1, 2], [[1], new Float64Array(501)], { k: 1 }),
+        /topK: patterns\[1\] against the reference needs up to 1002 cells/,
+      );
+      await assert.rejects(
+        tight.searchSubsequence(new Float64Array(100), new Float64Array(20), {
+          window: Infinity,
+        }),
+        /searchSubsequence: a shard of 81 windows needs up to 32400 cells/,
+      );
+      await assert.rejects(
+        tight.correlationMatrix(["a".repeat(40), "b", "c".repeat(30)]),
+        /correlationMatrix: the pair sequences\[0\], sequences\[2\] needs up to 1200 cells/,
+      );
+      await assert.rejects(tight.lcs("a".repeat(40), "b".repeat(30)), {
+        name: "RangeError",
+        message: /^lcs: the pair needs up to 1200 cells/,
+      });
       assert.deepEqual(
         (await allKeys(f.redis.url)).filter((k) => !BULLMQ_FIXED.test(k)),
         [],
@@ -286,7 +359,7 @@ redisTest(
       });
       try {
         const job = await queue.add("dtw", {
-          v: 1,
+          v: 2,
           job: "0123456789abcdef",
           op: "rm -rf",
           shard: 0,
@@ -309,6 +382,94 @@ redisTest(
         await queue.obliterate({ force: true });
         await queue.close();
       }
+    } finally {
+      await f.stop();
+    }
+  },
+);
+
+redisTest(
+  "maxCells per shard: a worker refuses a shard over it; a caller with the same limit cuts calls into shards that fit, with the exact result",
+  async () => {
+    const f = await startCluster(1, [
+      "--threads",
+      "1",
+      "--max-cells",
+      "100000",
+      "--verbose",
+    ]);
+    try {
+      const random = rng(31);
+      const walk2 = (n: number) => {
+        const x = randomWalk(n, random), y = randomWalk(n, random);
+        return Array.from({ length: n }, (_, i) => [x[i], y[i]]);
+      };
+      const reference = walk2(300);
+      const patterns = Array.from({ length: 12 }, () => walk2(100));
+      // A caller that does not know the worker's budget: one shard of
+      // 300 × 300 cells, or of 12 patterns × 300 × 100 cells of 2 values.
+      await using loose = await connectCluster({ redis: f.redis.url });
+      const a = randomWalk(400, random);
+      await assert.rejects(loose.dtw(a, a), (e: Error) => {
+        assert.ok(e instanceof RangeError, String(e));
+        assert.match(
+          e.message,
+          /^dtw: shard 1 of 1 \(job [0-9a-f]{16}\): dtw: the request needs up to 160000 cells of compute; the server's budget is 100000 \(maxCells\)/,
+        );
+        return true;
+      });
+      await assert.rejects(
+        loose.topK(reference, patterns, { k: 2 }),
+        /^RangeError: topK: shard 1 of 1 \(job [0-9a-f]{16}\): topK: the request needs up to 720000 cells of compute/,
+      );
+      // The same limit on the caller: shards that fit, the exact results.
+      await using tight = await connectCluster({
+        redis: f.redis.url,
+        limits: { maxCells: 100_000 },
+      });
+      for (
+        const options of [
+          {},
+          { multivariate: "independent", precision: "f32" },
+        ] as DtwOptions[]
+      ) {
+        assert.deepEqual(
+          await tight.topK(reference, patterns, { ...options, k: 3 }),
+          topK(reference, patterns, { ...options, k: 3 }),
+        );
+        assert.deepEqual(
+          await tight.dtwBatch(reference, patterns, options),
+          dtwBatch(reference, patterns, options),
+        );
+      }
+      const b = randomWalk(300, random);
+      assert.equal(await tight.dtw(b, b.slice(10)), dtw(b, b.slice(10)));
+      const series = randomWalk(10_000, random);
+      const query = series.slice(4000, 4016);
+      assert.deepEqual(
+        await tight.searchSubsequence(series, query, { window: 2, k: 3 }),
+        searchSubsequence(series, query, { window: 2, k: 3 }),
+      );
+      const sequences = Array.from(
+        { length: 30 },
+        (_, i) => "ab".repeat(1 + (i * 7) % 50),
+      );
+      assert.deepEqual(
+        await tight.correlationMatrix(sequences),
+        correlationMatrix(sequences),
+      );
+      // Each call was cut into several shards.
+      const out = f.workers[0].output();
+      for (const op of ["topK", "dtwBatch", "searchSubsequence"]) {
+        const counts = [...out.matchAll(
+          new RegExp(`${op} shard \\d+/(\\d+) of job \\w+ done`, "g"),
+        )].map((m) => Number(m[1]));
+        assert.ok(Math.max(...counts) > 1, `${op}: ${counts}`);
+      }
+      const tiles = [...out.matchAll(
+        /correlationMatrix shard \d+\/(\d+) of job \w+ done/g,
+      )].map((m) => Number(m[1]));
+      assert.ok(Math.max(...tiles) > 1, `correlationMatrix: ${tiles}`);
     } finally {
       await f.stop();
     }
