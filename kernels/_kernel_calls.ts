@@ -593,15 +593,32 @@ export function searchPacked(
   cutoff = Infinity,
 ): SearchResult {
   const px = scratch(Slot.A, series.length * 8);
+  f64Heap().set(series, px >>> 3);
+  return searchStaged(px, series.length, base, query, a, cutoff);
+}
+
+/**
+ * {@linkcode searchPacked} of the `n` points staged at byte address `px`
+ * (slot A), whose first point has absolute index `base` (a multiple of
+ * {@linkcode SEARCH_RESET}; any size: the kernel gets 0, which aligns its
+ * blocks the same, and the indices are shifted here).
+ */
+export function searchStaged(
+  px: number,
+  n: number,
+  base: number,
+  query: Float64Array,
+  a: SearchArgs,
+  cutoff = Infinity,
+): SearchResult {
   const pq = scratch(Slot.B, query.length * 8);
   const ps = scratch(Slot.C, 64);
   let heap = f64Heap();
-  heap.set(series, px >>> 3);
   heap.set(query, pq >>> 3);
   const ex = kit();
   const count = ex.search_f64(
     px,
-    series.length,
+    n,
     pq,
     query.length,
     a.window,
@@ -609,15 +626,19 @@ export function searchPacked(
     a.normalize,
     a.k,
     a.exclusionZone,
-    base,
+    0, // base: see above
     cutoff,
     ps,
     0, // strategy: auto
   );
   heap = f64Heap();
   const at = ex.search_results() >>> 3;
+  const candidates = heap.slice(at, at + 2 * count);
+  if (base !== 0) {
+    for (let i = 0; i < candidates.length; i += 2) candidates[i] += base;
+  }
   return {
-    candidates: heap.slice(at, at + 2 * count),
+    candidates,
     stats: Array.from(heap.subarray(ps >>> 3, (ps >>> 3) + 5)),
     cutoff: heap[(ps >>> 3) + 5],
   };

@@ -3,16 +3,23 @@
 // the function, the pool and the service. Internal; other folders reach it
 // through `internal.ts`.
 
-import { type SearchArgs, stageSeries } from "./_kernel_calls.ts";
+import {
+  SEARCH_RESET,
+  type SearchArgs,
+  type SearchResult,
+  searchStaged,
+  stageSeries,
+} from "./_kernel_calls.ts";
 import { sumParts } from "./_top_k.ts";
 import {
   checkOptionKeys,
+  copySeries,
   costArg,
   describe,
   kArg,
   windowArg,
 } from "./_validate.ts";
-import { kit, Slot } from "./_wasm.ts";
+import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { SearchStats, SubsequenceMatch } from "./search_subsequence.ts";
 
 /** The options `searchSubsequence` accepts. */
@@ -90,6 +97,70 @@ export function searchArgs(
     k: Math.min(k, n - m + 1),
     exclusionZone: ez,
   };
+}
+
+/**
+ * Window starts per part of a searched series: a series is streamed
+ * through WebAssembly memory in parts of this many windows (and the
+ * `query.length - 1` points that the last one needs), and the pool hands
+ * out parts of at most this many. 2^22 (32 MiB of points).
+ */
+let partWindows = 2 ** 22;
+
+/**
+ * The number of window starts per part of a search (see `partWindows`),
+ * and, given `windows`, sets it (for tests): a positive multiple of
+ * {@linkcode SEARCH_RESET}. Returns the value before the call.
+ *
+ * @throws {RangeError} when `windows` is not a positive multiple of `SEARCH_RESET`.
+ */
+export function searchPartWindows(windows?: number): number {
+  const before = partWindows;
+  if (windows !== undefined) {
+    if (
+      !Number.isSafeInteger(windows) || windows <= 0 ||
+      windows % SEARCH_RESET !== 0
+    ) {
+      throw new RangeError(
+        `searchPartWindows: windows must be a positive multiple of ${SEARCH_RESET}, got ${windows}`,
+      );
+    }
+    partWindows = windows;
+  }
+  return before;
+}
+
+/**
+ * Searches `series` (`n` points, validated here, part by part, as each
+ * part is copied into WebAssembly memory: never copied whole) for `query`
+ * in parts of {@linkcode searchPartWindows} windows. Each part starts from
+ * the bound of the k-th match that the parts before it found, and its
+ * blocks of running sums start where a single pass starts them (parts
+ * start at multiples of `SEARCH_RESET`), so the union of the parts'
+ * candidates holds every window that a single pass returns.
+ *
+ * @throws {TypeError} naming the index of a non-finite element of `series`.
+ */
+export function searchParts(
+  fn: string,
+  series: ArrayLike<number>,
+  n: number,
+  query: Float64Array,
+  args: SearchArgs,
+): SearchResult[] {
+  const m = query.length;
+  const windows = n - m + 1;
+  const parts: SearchResult[] = [];
+  let cutoff = Infinity;
+  for (let s = 0; s < windows; s += partWindows) {
+    const to = Math.min(s + partWindows, windows) + m - 1;
+    const px = scratch(Slot.A, (to - s) * 8);
+    copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to);
+    const r = searchStaged(px, to - s, s, query, args, cutoff);
+    cutoff = Math.min(cutoff, r.cutoff);
+    parts.push(r);
+  }
+  return parts;
 }
 
 /** Writes the sum of per-part search counters into `stats`. */
@@ -235,7 +306,7 @@ export function zNormalize(
  * normalization the kernel's distances are exact already.
  */
 export function exactDistances(
-  series: Float64Array,
+  series: ArrayLike<number>,
   query: Float64Array,
   matches: SubsequenceMatch[],
   args: SearchArgs,

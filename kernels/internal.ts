@@ -49,6 +49,7 @@ export {
   type SearchArgs,
   searchPacked,
   type SearchResult,
+  searchStaged,
   topKPacked,
   type TopKResult,
 } from "./_kernel_calls.ts";
@@ -64,6 +65,8 @@ export {
   fillSearchStats,
   SEARCH_KEYS,
   searchArgs,
+  searchParts,
+  searchPartWindows,
   selectMatches,
   subsequenceMatch,
 } from "./_search.ts";

@@ -1,13 +1,13 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { searchPacked } from "./_kernel_calls.ts";
 import {
   exactDistances,
   fillSearchStats,
   searchArgs,
+  searchParts,
   selectMatches,
 } from "./_search.ts";
-import { statsArg, toF64 } from "./_validate.ts";
+import { seriesLength, statsArg, toF64 } from "./_validate.ts";
 
 /**
  * One result of {@linkcode searchSubsequence}: a window of the series and
@@ -165,19 +165,19 @@ export function searchSubsequence(
   options: SearchOptions,
 ): SubsequenceMatch[] {
   const fn = "searchSubsequence";
-  const x = toF64(fn, "series", series);
+  const n = seriesLength(fn, "series", series, Infinity);
   const q = toF64(fn, "query", query);
-  const args = searchArgs(fn, x.length, q.length, options);
+  const args = searchArgs(fn, n, q.length, options);
   const stats = statsArg<SearchStats>(fn, options.stats);
-  const r = searchPacked(x, 0, q, args);
+  const parts = searchParts(fn, series, n, q, args);
   if (stats !== undefined) {
-    fillSearchStats(stats, x.length - q.length + 1, [r.stats]);
+    fillSearchStats(stats, n - q.length + 1, parts.map((p) => p.stats));
   }
   const found = selectMatches(
-    [r.candidates],
+    parts.map((p) => p.candidates),
     args.k,
     args.exclusionZone,
     q.length,
   );
-  return exactDistances(x, q, found, args);
+  return exactDistances(series, q, found, args);
 }

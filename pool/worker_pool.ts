@@ -15,6 +15,7 @@ import {
   assembleCorrelationMatrix,
   checkOptionKeys,
   commonDims,
+  copySeries,
   correlationMatrixOf,
   correlationRows,
   correlationWork,
@@ -37,9 +38,11 @@ import {
   SEARCH_KEYS,
   SEARCH_RESET,
   searchArgs,
+  searchPartWindows,
   type SearchResult,
   selectMatches,
   seriesForm,
+  seriesLength,
   splitRows,
   statsArg,
   toF64,
@@ -416,22 +419,25 @@ export class WorkerPool implements AsyncKernels {
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
-    const x = toF64(fn, "series", series);
+    const n = seriesLength(fn, "series", series, Infinity);
     const q = toF64(fn, "query", query);
-    const args = searchArgs(fn, x.length, q.length, options, SEARCH_ASYNC_KEYS);
+    const args = searchArgs(fn, n, q.length, options, SEARCH_ASYNC_KEYS);
     const stats = statsArg<SearchStats>(fn, options.stats);
     const m = q.length;
-    const windows = x.length - m + 1;
+    const windows = n - m + 1;
     // Parts of at least 16 Ki windows, up to 8 per worker, handed out as
     // workers free up: each part starts from the best bound of the k-th
     // match that the parts before it found (a part searched alone would
-    // start from nothing and prune less).
+    // start from nothing and prune less). A long series is cut into parts
+    // of at most searchPartWindows() windows, each validated and copied
+    // only when it is handed out: the series is never copied whole.
     const segments = Math.max(
       1,
       Math.min(
         Math.floor(windows / (16 * SEARCH_RESET)),
         8 * this.#workers.size,
       ),
+      Math.ceil(windows / searchPartWindows()),
     );
     const step = Math.ceil(windows / segments / SEARCH_RESET) * SEARCH_RESET;
     const parts: SearchResult[] = [];
@@ -440,7 +446,8 @@ export class WorkerPool implements AsyncKernels {
     await this.#workers.handOut(Math.ceil(windows / step), async (i) => {
       const s = i * step;
       const end = Math.min(s + step, windows);
-      const part = x.slice(s, end + m - 1);
+      const part = new Float64Array(end + m - 1 - s);
+      copySeries(fn, "series", series, part, 0, s, end + m - 1);
       const qq = q.slice();
       const r = await this.#run(
         fn,
@@ -462,7 +469,7 @@ export class WorkerPool implements AsyncKernels {
       args.exclusionZone,
       m,
     );
-    return exactDistances(x, q, found, args);
+    return exactDistances(series, q, found, args);
   }
 
   /**
