@@ -61,10 +61,10 @@ export {
   topKArgs,
 } from "./_top_k.ts";
 export {
-  exactDistances,
   fillSearchStats,
   SEARCH_KEYS,
   searchArgs,
+  searchMatches,
   searchParts,
   searchPartWindows,
   selectMatches,

@@ -1,11 +1,10 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import {
-  exactDistances,
   fillSearchStats,
   searchArgs,
+  searchMatches,
   searchParts,
-  selectMatches,
 } from "./_search.ts";
 import { seriesLength, statsArg, toF64 } from "./_validate.ts";
 
@@ -173,11 +172,5 @@ export function searchSubsequence(
   if (stats !== undefined) {
     fillSearchStats(stats, n - q.length + 1, parts.map((p) => p.stats));
   }
-  const found = selectMatches(
-    parts.map((p) => p.candidates),
-    args.k,
-    args.exclusionZone,
-    q.length,
-  );
-  return exactDistances(series, q, found, args);
+  return searchMatches(series, q, parts.map((p) => p.candidates), args);
 }

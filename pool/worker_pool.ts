@@ -24,7 +24,6 @@ import {
   type DtwArgs,
   dtwArgs,
   encodeSequences,
-  exactDistances,
   fillSearchStats,
   fillTopKStats,
   internPair,
@@ -38,9 +37,9 @@ import {
   SEARCH_KEYS,
   SEARCH_RESET,
   searchArgs,
+  searchMatches,
   searchPartWindows,
   type SearchResult,
-  selectMatches,
   seriesForm,
   seriesLength,
   splitRows,
@@ -463,13 +462,7 @@ export class WorkerPool implements AsyncKernels {
     if (stats !== undefined) {
       fillSearchStats(stats, windows, parts.map((p) => p.stats));
     }
-    const found = selectMatches(
-      parts.map((p) => p.candidates),
-      args.k,
-      args.exclusionZone,
-      m,
-    );
-    return exactDistances(series, q, found, args);
+    return searchMatches(series, q, parts.map((p) => p.candidates), args);
   }
 
   /**
