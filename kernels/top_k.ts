@@ -120,7 +120,7 @@ export interface TopKOptions extends DtwOptions {
  * @param options `k`; band, cost, cutoff, multivariate comparison and precision as for `dtw`; and a `stats` out-parameter.
  * @returns Up to `k` matches `{ index, distance }` (`index` is the pattern's), sorted by distance then index.
  * @throws {TypeError} when `patterns` is not an array, on a non-finite element (naming e.g. `patterns[3][7]`), an option of the wrong type, or an unknown option.
- * @throws {RangeError} when `k` is not an integer `>= 1`, on a negative or fractional `window`, a `NaN` `cutoff`, or on too long series.
+ * @throws {RangeError} when `k` is not an integer `>= 1`, on a negative or fractional `window`, a `NaN` `cutoff`, mixed numbers of dimensions or a ragged point, a reference or pattern over 2^25 values, or patterns of more than 2^27 values in all (they are staged in WebAssembly memory at once: split the call and merge the results by (distance, index)).
  */
 export function topK(
   reference: Series,

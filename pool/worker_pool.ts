@@ -386,6 +386,9 @@ export class WorkerPool implements AsyncKernels {
    * recomputed exactly, which gives exactly the single-threaded result.
    * Each segment starts from the best bound of the k-th match that the
    * segments before it found. `options.stats` receives the summed counters.
+   * The series has no length limit: segments of at most about 4M windows
+   * are validated and copied one by one as workers take them, so the
+   * memory beyond the series' own is a few segments per worker.
    *
    * @example A query cut out of the series
    * ```ts
