@@ -558,8 +558,8 @@ export interface ListForms {
 /**
  * Reads the forms of a list of series (as {@linkcode seriesForm}), checks
  * that they and `others` (e.g. the reference) have one number of
- * dimensions, and that they hold at most {@linkcode MAX_TOTAL_POINTS}
- * values together.
+ * dimensions, and that they hold at most `limit` values together
+ * ({@linkcode MAX_TOTAL_POINTS} by default).
  *
  * @throws {TypeError} when `list` is not an array, or names `name[i]` when it is not a series.
  * @throws {RangeError} on mixed dimensions, or too many values.
@@ -569,6 +569,7 @@ export function listForms(
   name: string,
   list: unknown,
   others: ReadonlyArray<readonly [string, SeriesForm]> = [],
+  limit: number = MAX_TOTAL_POINTS,
 ): ListForms {
   if (!isArrayLike(list) || ArrayBuffer.isView(list)) {
     throw new TypeError(
@@ -587,9 +588,9 @@ export function listForms(
   let total = 0;
   for (let i = 0; i < count; i++) {
     total += forms[i].points;
-    if (total * dims > MAX_TOTAL_POINTS) {
+    if (total * dims > limit) {
       throw new RangeError(
-        `${fn}: ${name} hold more than ${MAX_TOTAL_POINTS} values together; split the call`,
+        `${fn}: ${name} hold more than ${limit} values together; split the call`,
       );
     }
     offsets[i + 1] = total;

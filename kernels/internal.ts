@@ -40,11 +40,13 @@ export {
 export {
   batchPacked,
   dtwPacked,
+  MAX_GROUPED_VALUES,
   type PackedInput,
   type PackedPatterns,
   packRange,
   PATH_LIMIT_CELLS,
   pathPacked,
+  patternGroupValues,
   SEARCH_RESET,
   type SearchArgs,
   searchPacked,

@@ -29,11 +29,13 @@ import {
   internPair,
   listForms,
   LOCAL_CORRELATION_WORK,
+  MAX_GROUPED_VALUES,
   mergeTopK,
   type PackedPatterns,
   packRange,
   packSeries,
   pathArgs,
+  patternGroupValues,
   SEARCH_KEYS,
   SEARCH_RESET,
   searchArgs,
@@ -752,11 +754,27 @@ export class WorkerPool implements AsyncKernels {
     ) => Promise<void>,
   ): Promise<void> {
     const rf = seriesForm(kernel, "reference", reference);
-    const forms = listForms(kernel, "patterns", patterns, [["reference", rf]]);
+    const forms = listForms(
+      kernel,
+      "patterns",
+      patterns,
+      [["reference", rf]],
+      MAX_GROUPED_VALUES,
+    );
     const { offsets, dims } = forms;
     const ref = packSeries(kernel, "reference", reference, rf, dims, args.f32);
     const total = offsets.length - 1;
-    const bounds = splitBySize(offsets, total, Math.max(1, parts(total)));
+    // At least enough parts that none stages much more than
+    // patternGroupValues() values in a worker's WebAssembly memory.
+    const bounds = splitBySize(
+      offsets,
+      total,
+      Math.max(
+        1,
+        parts(total),
+        Math.ceil(offsets[total] * dims / patternGroupValues()),
+      ),
+    );
     start(total);
     const count = bounds.length - 1;
     const packed: PackedPatterns[] = [];
