@@ -136,10 +136,11 @@ export interface SearchOptions {
  *
  * **Long series.** `series` may have any length that an array or typed
  * array can hold: it is validated and copied into WebAssembly memory part
- * by part (about 4M windows at a time), never whole, so the search needs
- * the memory of the series itself plus a constant (about 40 MiB). The
- * parts overlap by `query.length - 1` points and each starts from the best
- * bound the parts before it found: the matches are those of a single pass.
+ * by part (2^22 windows at a time), never whole, so the search needs the
+ * memory of the series itself plus a constant (the part's 32 MiB in
+ * WebAssembly memory, and working memory). The parts overlap by
+ * `query.length - 1` points and each starts from the best bound the parts
+ * before it found: the matches are those of a single pass.
  * The pruning counters of `stats` can differ slightly from a single
  * pass's (LB_Keogh of the windows at the parts' edges is tighter, and for
  * `k > 1` a part's bound restarts from the bound of the parts before it).
