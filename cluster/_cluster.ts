@@ -16,7 +16,6 @@ import {
   dtwArgs,
   emptyCorrelationMatrix,
   encodeSequences,
-  exactDistances,
   fillSearchStats,
   fillTopKStats,
   internPair,
@@ -24,7 +23,7 @@ import {
   pathArgs,
   SEARCH_KEYS,
   searchArgs,
-  selectMatches,
+  searchMatches,
   statsArg,
   toF64,
   TOP_K_KEYS,
@@ -300,13 +299,7 @@ export class ClusterClient {
       return undefined;
     });
     if (stats !== undefined) fillSearchStats(stats, plan.total, counters);
-    const found = selectMatches(
-      candidates,
-      args.k,
-      args.exclusionZone,
-      q.length,
-    );
-    return exactDistances(x, q, found, args);
+    return searchMatches(x, q, candidates, args);
   }
 
   async correlationMatrix(

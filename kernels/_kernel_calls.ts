@@ -318,25 +318,82 @@ export interface Staged {
 }
 
 /**
- * Validates `reference` and `patterns` (any forms, one number of
- * dimensions) straight into WebAssembly memory, in the precision and
- * layout of `args`: one copy.
+ * Values of the patterns of `dtwBatch` and `topK` staged in WebAssembly
+ * memory at once: 2^27 (1 GiB of `f64`); more run in groups of about this
+ * many. Internal knob (tests set it small).
+ */
+let groupValues = 2 ** 27;
+
+/** Most values the patterns of one call may hold: their offsets are `u32`. */
+export const MAX_GROUPED_VALUES = 2 ** 32 - 1;
+
+/**
+ * The values of the patterns of `dtwBatch` and `topK` staged at once (see
+ * `groupValues`), and, given `values` (a positive integer), sets it (for
+ * tests). Returns the value before the call.
+ */
+export function patternGroupValues(values?: number): number {
+  const before = groupValues;
+  if (values !== undefined) groupValues = values;
+  return before;
+}
+
+/**
+ * Validates `reference` and the shape of `patterns` (any forms, one
+ * number of dimensions), then stages them straight into WebAssembly
+ * memory, in the precision and layout of `args`, in groups of consecutive
+ * patterns of at most `patternGroupValues()` values together (a pattern
+ * alone may have more): calls `run(staged, from)` for each group, whose
+ * first pattern is `patterns[from]`, in order (once, empty, for no
+ * patterns). Each group's elements are checked as they are copied.
  *
  * @throws {TypeError} on a non-array or a non-finite element (naming it).
- * @throws {RangeError} on mixed dimensions, a ragged point, or a series or a total over the limits.
+ * @throws {RangeError} on mixed dimensions, a ragged point, a series over 2^25 values, or patterns of more than `MAX_GROUPED_VALUES` values.
  */
-export function stageInputs(
+export function forEachGroup(
   fn: string,
   reference: unknown,
   patterns: unknown,
   args: DtwArgs,
-): Staged {
+  run: (staged: Staged, from: number) => void,
+): void {
   const rf = seriesForm(fn, "reference", reference);
-  const lf = listForms(fn, "patterns", patterns, [["reference", rf]]);
+  const lf = listForms(
+    fn,
+    "patterns",
+    patterns,
+    [["reference", rf]],
+    MAX_GROUPED_VALUES,
+  );
+  const { offsets, dims } = lf;
+  const count = offsets.length - 1;
+  let from = 0;
+  do {
+    let to = Math.min(from + 1, count);
+    while (
+      to < count && (offsets[to + 1] - offsets[from]) * dims <= groupValues
+    ) to++;
+    run(stageRange(fn, reference, rf, patterns, lf, from, to, args), from);
+    from = to;
+  } while (from < count);
+}
+
+/** Stages `reference` and `patterns[from .. to)` (see {@linkcode forEachGroup}). */
+function stageRange(
+  fn: string,
+  reference: unknown,
+  rf: SeriesForm,
+  patterns: unknown,
+  lf: ListForms,
+  from: number,
+  to: number,
+  args: DtwArgs,
+): Staged {
   const { offsets, dims } = lf;
   const f32 = args.f32 === true;
-  const count = offsets.length - 1;
-  const total = offsets[count];
+  const count = to - from;
+  const base = offsets[from];
+  const total = offsets[to] - base;
   const pr = stageForm(fn, "reference", reference, rf, dims, f32, args, Slot.A);
   const pf = scratch(Slot.B, total * dims * size(f32));
   const po = scratch(Slot.C, (count + 1) * 4);
@@ -346,11 +403,12 @@ export function stageInputs(
     ? { point: 1, dim: total }
     : { point: dims, dim: 1 };
   const list = patterns as ArrayLike<unknown>;
-  for (let i = 0; i < count; i++) {
-    const from = at + offsets[i] * layout.point;
-    copyForm(fn, `patterns[${i}]`, list[i], lf.forms[i], heap, from, layout);
+  for (let i = from; i < to; i++) {
+    const start = at + (offsets[i] - base) * layout.point;
+    copyForm(fn, `patterns[${i}]`, list[i], lf.forms[i], heap, start, layout);
   }
-  new Uint32Array(heap.buffer, po, count + 1).set(offsets);
+  const o = new Uint32Array(heap.buffer, po, count + 1);
+  for (let i = 0; i <= count; i++) o[i] = offsets[from + i] - base;
   return { pr, n: rf.points, pf, po, count, total, dims, f32 };
 }
 
@@ -593,15 +651,32 @@ export function searchPacked(
   cutoff = Infinity,
 ): SearchResult {
   const px = scratch(Slot.A, series.length * 8);
+  f64Heap().set(series, px >>> 3);
+  return searchStaged(px, series.length, base, query, a, cutoff);
+}
+
+/**
+ * {@linkcode searchPacked} of the `n` points staged at byte address `px`
+ * (slot A), whose first point has absolute index `base` (a multiple of
+ * {@linkcode SEARCH_RESET}; any size: the kernel gets 0, which aligns its
+ * blocks the same, and the indices are shifted here).
+ */
+export function searchStaged(
+  px: number,
+  n: number,
+  base: number,
+  query: Float64Array,
+  a: SearchArgs,
+  cutoff = Infinity,
+): SearchResult {
   const pq = scratch(Slot.B, query.length * 8);
   const ps = scratch(Slot.C, 64);
   let heap = f64Heap();
-  heap.set(series, px >>> 3);
   heap.set(query, pq >>> 3);
   const ex = kit();
   const count = ex.search_f64(
     px,
-    series.length,
+    n,
     pq,
     query.length,
     a.window,
@@ -609,15 +684,19 @@ export function searchPacked(
     a.normalize,
     a.k,
     a.exclusionZone,
-    base,
+    0, // base: see above
     cutoff,
     ps,
     0, // strategy: auto
   );
   heap = f64Heap();
   const at = ex.search_results() >>> 3;
+  const candidates = heap.slice(at, at + 2 * count);
+  if (base !== 0) {
+    for (let i = 0; i < candidates.length; i += 2) candidates[i] += base;
+  }
   return {
-    candidates: heap.slice(at, at + 2 * count),
+    candidates,
     stats: Array.from(heap.subarray(ps >>> 3, (ps >>> 3) + 5)),
     cutoff: heap[(ps >>> 3) + 5],
   };

@@ -3,16 +3,23 @@
 // the function, the pool and the service. Internal; other folders reach it
 // through `internal.ts`.
 
-import { type SearchArgs, stageSeries } from "./_kernel_calls.ts";
+import {
+  SEARCH_RESET,
+  type SearchArgs,
+  type SearchResult,
+  searchStaged,
+  stageSeries,
+} from "./_kernel_calls.ts";
 import { sumParts } from "./_top_k.ts";
 import {
   checkOptionKeys,
+  copySeries,
   costArg,
   describe,
   kArg,
   windowArg,
 } from "./_validate.ts";
-import { kit, Slot } from "./_wasm.ts";
+import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { SearchStats, SubsequenceMatch } from "./search_subsequence.ts";
 
 /** The options `searchSubsequence` accepts. */
@@ -92,6 +99,70 @@ export function searchArgs(
   };
 }
 
+/**
+ * Window starts per part of a searched series: a series is streamed
+ * through WebAssembly memory in parts of this many windows (and the
+ * `query.length - 1` points that the last one needs), and the pool hands
+ * out parts of at most this many. 2^22 (32 MiB of points).
+ */
+let partWindows = 2 ** 22;
+
+/**
+ * The number of window starts per part of a search (see `partWindows`),
+ * and, given `windows`, sets it (for tests): a positive multiple of
+ * {@linkcode SEARCH_RESET}. Returns the value before the call.
+ *
+ * @throws {RangeError} when `windows` is not a positive multiple of `SEARCH_RESET`.
+ */
+export function searchPartWindows(windows?: number): number {
+  const before = partWindows;
+  if (windows !== undefined) {
+    if (
+      !Number.isSafeInteger(windows) || windows <= 0 ||
+      windows % SEARCH_RESET !== 0
+    ) {
+      throw new RangeError(
+        `searchPartWindows: windows must be a positive multiple of ${SEARCH_RESET}, got ${windows}`,
+      );
+    }
+    partWindows = windows;
+  }
+  return before;
+}
+
+/**
+ * Searches `series` (`n` points, validated here, part by part, as each
+ * part is copied into WebAssembly memory: never copied whole) for `query`
+ * in parts of {@linkcode searchPartWindows} windows. Each part starts from
+ * the bound of the k-th match that the parts before it found, and its
+ * blocks of running sums start where a single pass starts them (parts
+ * start at multiples of `SEARCH_RESET`), so the union of the parts'
+ * candidates holds every window that a single pass returns.
+ *
+ * @throws {TypeError} naming the index of a non-finite element of `series`.
+ */
+export function searchParts(
+  fn: string,
+  series: ArrayLike<number>,
+  n: number,
+  query: Float64Array,
+  args: SearchArgs,
+): SearchResult[] {
+  const m = query.length;
+  const windows = n - m + 1;
+  const parts: SearchResult[] = [];
+  let cutoff = Infinity;
+  for (let s = 0; s < windows; s += partWindows) {
+    const to = Math.min(s + partWindows, windows) + m - 1;
+    const px = scratch(Slot.A, (to - s) * 8);
+    copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to);
+    const r = searchStaged(px, to - s, s, query, args, cutoff);
+    cutoff = Math.min(cutoff, r.cutoff);
+    parts.push(r);
+  }
+  return parts;
+}
+
 /** Writes the sum of per-part search counters into `stats`. */
 export function fillSearchStats(
   stats: SearchStats,
@@ -149,16 +220,76 @@ function mergePairs(lists: Float64Array[]): Float64Array {
 }
 
 /**
+ * Tie tolerance of a normalized search (search.rs `TIE`): the kernel's
+ * distances, computed with running sums, are taken to be within
+ * `TIE * (d + m)` of the exact ones, and it returns every window within
+ * twice that of its bound.
+ */
+const TIE = 1e-6;
+
+/** A binary min-heap of matches by (distance, start). */
+class MatchHeap {
+  #items: SubsequenceMatch[] = [];
+  get size(): number {
+    return this.#items.length;
+  }
+  peek(): SubsequenceMatch {
+    return this.#items[0];
+  }
+  push(x: SubsequenceMatch): void {
+    const a = this.#items;
+    let i = a.push(x) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!before(a[i], a[up])) break;
+      [a[i], a[up]] = [a[up], a[i]];
+      i = up;
+    }
+  }
+  pop(): SubsequenceMatch {
+    const a = this.#items;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let min = i;
+        if (l < a.length && before(a[l], a[min])) min = l;
+        if (r < a.length && before(a[r], a[min])) min = r;
+        if (min === i) break;
+        [a[i], a[min]] = [a[min], a[i]];
+        i = min;
+      }
+    }
+    return top;
+  }
+}
+
+/** Whether `a` ranks before `b`: by (distance, start). */
+function before(a: SubsequenceMatch, b: SubsequenceMatch): boolean {
+  return a.distance < b.distance ||
+    (a.distance === b.distance && a.start < b.start);
+}
+
+/**
  * Greedy exclusion-zone selection: scans the candidate windows (lists of
  * (start, distance) pairs, each sorted by (distance, start)) in (distance,
  * start) order and keeps a window unless it starts less than `ez` points
  * from one already kept; stops after `k`.
+ *
+ * With `exact` (a normalized search), the order is that of the exact
+ * distances `exact(start)` instead, computed only for the windows that
+ * can still be kept and whose kernel distance is within the tie tolerance
+ * ({@linkcode TIE}) of the next window to keep: a window is kept once no
+ * candidate not yet computed can come before it.
  */
 export function selectMatches(
   lists: Float64Array[],
   k: number,
   ez: number,
   m: number,
+  exact?: (start: number) => number,
 ): SubsequenceMatch[] {
   const pairs = mergePairs(lists);
   const out: SubsequenceMatch[] = [];
@@ -174,28 +305,76 @@ export function selectMatches(
     lo = min;
     taken = new Uint8Array(Math.max(0, max - min + 1));
   }
-  for (let c = 0; c < pairs.length && out.length < k; c += 2) {
-    const start = pairs[c];
-    let free = true;
-    if (taken !== undefined) {
-      free = taken[start - lo] === 0;
-    } else if (reach >= 0) {
-      for (const match of out) {
-        if (Math.abs(match.start - start) <= reach) {
-          free = false;
-          break;
-        }
-      }
+  const free = (start: number): boolean => {
+    if (taken !== undefined) return taken[start - lo] === 0;
+    if (reach < 0) return true;
+    for (const match of out) {
+      if (Math.abs(match.start - start) <= reach) return false;
     }
-    if (!free) continue;
-    out.push(subsequenceMatch(start, m, pairs[c + 1]));
+    return true;
+  };
+  const keep = (match: SubsequenceMatch): void => {
+    out.push(match);
     if (taken !== undefined) {
-      const from = Math.max(0, start - reach - lo);
-      const to = Math.min(taken.length - 1, start + reach - lo);
+      const from = Math.max(0, match.start - reach - lo);
+      const to = Math.min(taken.length - 1, match.start + reach - lo);
       taken.fill(1, from, to + 1);
+    }
+  };
+  if (exact === undefined) {
+    for (let c = 0; c < pairs.length && out.length < k; c += 2) {
+      if (free(pairs[c])) keep(subsequenceMatch(pairs[c], m, pairs[c + 1]));
+    }
+    return out;
+  }
+  const heap = new MatchHeap();
+  let c = 0;
+  while (out.length < k) {
+    // The least exact distance a window not computed yet can have.
+    const next = c < pairs.length
+      ? pairs[c + 1] - TIE * (pairs[c + 1] + m)
+      : Infinity;
+    if (heap.size > 0 && (heap.peek().distance < next || c >= pairs.length)) {
+      const match = heap.pop();
+      if (free(match.start)) keep(match);
+    } else if (c < pairs.length) {
+      const start = pairs[c];
+      c += 2;
+      if (free(start)) heap.push(subsequenceMatch(start, m, exact(start)));
+    } else {
+      break;
     }
   }
   return out;
+}
+
+/**
+ * The matches of a search among the candidates `lists` of its parts (see
+ * {@linkcode selectMatches}); those of a normalized search are ranked by,
+ * and report, their exact distances: the DTW, with the band and cost of
+ * `args`, of the query and the window each z-normalized in two passes
+ * ({@linkcode zNormalize}). Sorted by (distance, start).
+ */
+export function searchMatches(
+  series: ArrayLike<number>,
+  query: Float64Array,
+  lists: Float64Array[],
+  args: SearchArgs,
+): SubsequenceMatch[] {
+  const m = query.length;
+  const { k, exclusionZone } = args;
+  if (args.normalize === 0) return selectMatches(lists, k, exclusionZone, m);
+  const q = new Float64Array(m);
+  const w = new Float64Array(m);
+  zNormalize(query, 0, m, q);
+  const ex = kit();
+  const exact = (start: number): number => {
+    zNormalize(series, start, m, w);
+    const pw = stageSeries("searchSubsequence", "window", w, m, Slot.B);
+    const pq = stageSeries("searchSubsequence", "query", q, m, Slot.A);
+    return ex.dtw_f64(pq, m, pw, m, args.window, args.squared, Infinity, 0);
+  };
+  return selectMatches(lists, k, exclusionZone, m, exact);
 }
 
 /**
@@ -225,41 +404,4 @@ export function zNormalize(
   }
   const sd = Math.sqrt(variance);
   for (let i = 0; i < m; i++) out[i] = (x[from + i] - mean) / sd;
-}
-
-/**
- * Replaces the distances of normalized `matches` (found with running sums)
- * by the exact ones: the DTW, with the band and cost of `args`, of the
- * query and the window each z-normalized in two passes
- * ({@linkcode zNormalize}). Re-sorts them by (distance, start). Without
- * normalization the kernel's distances are exact already.
- */
-export function exactDistances(
-  series: Float64Array,
-  query: Float64Array,
-  matches: SubsequenceMatch[],
-  args: SearchArgs,
-): SubsequenceMatch[] {
-  if (args.normalize === 0 || matches.length === 0) return matches;
-  const m = query.length;
-  const q = new Float64Array(m);
-  const w = new Float64Array(m);
-  zNormalize(query, 0, m, q);
-  const k = kit();
-  for (const match of matches) {
-    zNormalize(series, match.start, m, w);
-    const pw = stageSeries("searchSubsequence", "window", w, m, Slot.B);
-    const pq = stageSeries("searchSubsequence", "query", q, m, Slot.A);
-    match.distance = k.dtw_f64(
-      pq,
-      m,
-      pw,
-      m,
-      args.window,
-      args.squared,
-      Infinity,
-      0, // strategy: auto
-    );
-  }
-  return matches.sort((a, b) => a.distance - b.distance || a.start - b.start);
 }

@@ -70,11 +70,19 @@ export function checkOptionKeys(
 
 /**
  * Checks that `x` is an array-like of numbers and returns its length.
+ * `limit` is the most points accepted (the searched series of
+ * `searchSubsequence`, streamed through WebAssembly memory in chunks, has
+ * none).
  *
  * @throws {TypeError} when `x` is not an array or array-like object.
- * @throws {RangeError} when it is longer than {@linkcode MAX_SERIES_LENGTH}.
+ * @throws {RangeError} when it is longer than `limit` ({@linkcode MAX_SERIES_LENGTH} by default).
  */
-export function seriesLength(fn: string, name: string, x: unknown): number {
+export function seriesLength(
+  fn: string,
+  name: string,
+  x: unknown,
+  limit: number = MAX_SERIES_LENGTH,
+): number {
   if (
     x === null || typeof x !== "object" ||
     typeof (x as { length?: unknown }).length !== "number" ||
@@ -92,19 +100,21 @@ export function seriesLength(fn: string, name: string, x: unknown): number {
       `${fn}: ${name}.length must be a non-negative integer, got ${n}`,
     );
   }
-  if (n > MAX_SERIES_LENGTH) {
+  if (n > limit) {
     throw new RangeError(
-      `${fn}: ${name} has ${n} points; the limit is ${MAX_SERIES_LENGTH} (2^25) points per series`,
+      `${fn}: ${name} has ${n} points; the limit is ${limit}${
+        limit === MAX_SERIES_LENGTH ? " (2^25)" : ""
+      } points per series`,
     );
   }
   return n;
 }
 
 /**
- * Copies `x` into `heap` at element offset `at`, checking that every element
- * is a finite number.
+ * Copies elements `from..to` of `x` (all of it by default) into `heap` at
+ * element offset `at`, checking that every element is a finite number.
  *
- * @throws {TypeError} naming the index of the first bad element.
+ * @throws {TypeError} naming the index (in `x`) of the first bad element.
  */
 export function copySeries(
   fn: string,
@@ -112,24 +122,29 @@ export function copySeries(
   x: ArrayLike<number>,
   heap: Float64Array<ArrayBufferLike>,
   at: number,
+  from = 0,
+  to: number = x.length,
 ): void {
-  const n = x.length;
+  const n = to - from;
   if (x instanceof Float64Array || x instanceof Float32Array) {
-    heap.set(x, at);
+    heap.set(from === 0 && to === x.length ? x : x.subarray(from, to), at);
     for (let i = 0; i < n; i++) {
       const v = heap[at + i];
-      if (v - v !== 0) throw badElement(fn, name, i, x[i]);
+      if (v - v !== 0) throw badElement(fn, name, from + i, x[from + i]);
     }
     return;
   }
   if (ArrayBuffer.isView(x)) {
     // Integer typed arrays: always finite.
-    heap.set(x, at);
+    const t = x as unknown as Int32Array;
+    heap.set(from === 0 && to === t.length ? t : t.subarray(from, to), at);
     return;
   }
   for (let i = 0; i < n; i++) {
-    const v = x[i];
-    if (typeof v !== "number" || v - v !== 0) throw badElement(fn, name, i, v);
+    const v = x[from + i];
+    if (typeof v !== "number" || v - v !== 0) {
+      throw badElement(fn, name, from + i, v);
+    }
     heap[at + i] = v;
   }
 }
@@ -543,8 +558,8 @@ export interface ListForms {
 /**
  * Reads the forms of a list of series (as {@linkcode seriesForm}), checks
  * that they and `others` (e.g. the reference) have one number of
- * dimensions, and that they hold at most {@linkcode MAX_TOTAL_POINTS}
- * values together.
+ * dimensions, and that they hold at most `limit` values together
+ * ({@linkcode MAX_TOTAL_POINTS} by default).
  *
  * @throws {TypeError} when `list` is not an array, or names `name[i]` when it is not a series.
  * @throws {RangeError} on mixed dimensions, or too many values.
@@ -554,6 +569,7 @@ export function listForms(
   name: string,
   list: unknown,
   others: ReadonlyArray<readonly [string, SeriesForm]> = [],
+  limit: number = MAX_TOTAL_POINTS,
 ): ListForms {
   if (!isArrayLike(list) || ArrayBuffer.isView(list)) {
     throw new TypeError(
@@ -572,9 +588,9 @@ export function listForms(
   let total = 0;
   for (let i = 0; i < count; i++) {
     total += forms[i].points;
-    if (total * dims > MAX_TOTAL_POINTS) {
+    if (total * dims > limit) {
       throw new RangeError(
-        `${fn}: ${name} hold more than ${MAX_TOTAL_POINTS} values together; split the call`,
+        `${fn}: ${name} hold more than ${limit} values together; split the call`,
       );
     }
     offsets[i + 1] = total;

@@ -1,6 +1,6 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { batchStaged, stageInputs } from "./_kernel_calls.ts";
+import { batchStaged, forEachGroup } from "./_kernel_calls.ts";
 import { dtwArgs } from "./_validate.ts";
 import type { DtwOptions, Series } from "./dtw.ts";
 
@@ -46,7 +46,7 @@ import type { DtwOptions, Series } from "./dtw.ts";
  * @param options Band, cost, cutoff, multivariate comparison and precision, as for `dtw` (the band of each pair is `max(window, |n - m|)`).
  * @returns One distance per pattern, in order (`Infinity` above `cutoff`); an empty array for no patterns.
  * @throws {TypeError} when `patterns` is not an array, on a non-finite element (naming e.g. `patterns[3][7]`, with its dimension), an option of the wrong type, or an unknown option.
- * @throws {RangeError} on a negative or fractional `window`, a `NaN` `cutoff`, mixed numbers of dimensions or a ragged point, a series over 2^25 values, or more than 2^27 values in all.
+ * @throws {RangeError} on a negative or fractional `window`, a `NaN` `cutoff`, mixed numbers of dimensions or a ragged point, a series over 2^25 values, or patterns of more than 2^32 - 1 values in all (they are staged in WebAssembly memory about 2^27 values at a time).
  */
 export function dtwBatch(
   reference: Series,
@@ -54,5 +54,16 @@ export function dtwBatch(
   options?: DtwOptions,
 ): Float64Array {
   const args = dtwArgs("dtwBatch", options);
-  return batchStaged(stageInputs("dtwBatch", reference, patterns, args), args);
+  const parts: Float64Array[] = [];
+  forEachGroup("dtwBatch", reference, patterns, args, (staged) => {
+    parts.push(batchStaged(staged, args));
+  });
+  if (parts.length === 1) return parts[0];
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -40,15 +40,18 @@ export {
 export {
   batchPacked,
   dtwPacked,
+  MAX_GROUPED_VALUES,
   type PackedInput,
   type PackedPatterns,
   packRange,
   PATH_LIMIT_CELLS,
   pathPacked,
+  patternGroupValues,
   SEARCH_RESET,
   type SearchArgs,
   searchPacked,
   type SearchResult,
+  searchStaged,
   topKPacked,
   type TopKResult,
 } from "./_kernel_calls.ts";
@@ -60,10 +63,12 @@ export {
   topKArgs,
 } from "./_top_k.ts";
 export {
-  exactDistances,
   fillSearchStats,
   SEARCH_KEYS,
   searchArgs,
+  searchMatches,
+  searchParts,
+  searchPartWindows,
   selectMatches,
   subsequenceMatch,
 } from "./_search.ts";

@@ -1,13 +1,12 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { searchPacked } from "./_kernel_calls.ts";
 import {
-  exactDistances,
   fillSearchStats,
   searchArgs,
-  selectMatches,
+  searchMatches,
+  searchParts,
 } from "./_search.ts";
-import { statsArg, toF64 } from "./_validate.ts";
+import { seriesLength, statsArg, toF64 } from "./_validate.ts";
 
 /**
  * One result of {@linkcode searchSubsequence}: a window of the series and
@@ -118,14 +117,33 @@ export interface SearchOptions {
  *
  * **Result.** The windows are ranked by (distance, start), and greedily
  * kept unless they start less than `exclusionZone` points from a window
- * already kept, until `k` are kept. The search itself normalizes windows
- * with running sums (`S1 + x_new - x_old`, recomputed from scratch at every
- * start that is a multiple of 1024), whose distances differ from the
- * two-pass ones by about 1e-10 relative; the distances returned are
- * recomputed with the two-pass normalization, so they are exact, and the
- * matches are sorted by them. Only windows whose distances differ by less
- * than that rounding could be chosen or ordered differently than by
- * computing every window's exact distance and then selecting.
+ * already kept, until `k` are kept. Windows of equal distance rank by
+ * start, the lower first.
+ *
+ * **Exactness.** The search itself normalizes windows with running sums
+ * (`S1 + x_new - x_old`, recomputed from scratch at every start that is a
+ * multiple of 1024), whose distances differ from the two-pass ones by
+ * rounding. It therefore keeps every window whose running-sum distance is
+ * within `2e-6 × (d + m)` of its bound, and ranks those by their exact
+ * (two-pass) distances, which are the distances returned: the result is
+ * the ranking above exactly, ties included, as long as each window's
+ * running-sum distance is within `1e-6 × (d + m)` of its exact one. That
+ * holds unless a window's mean square exceeds its variance about 10^5-fold
+ * (a series far from zero compared with its variation over a window, e.g.
+ * prices near 300 searched with a query of 2 or 3 points); then windows
+ * whose distances differ by less than that rounding may be chosen or
+ * ordered differently. Without `normalize`, distances are exact.
+ *
+ * **Long series.** `series` may have any length that an array or typed
+ * array can hold: it is validated and copied into WebAssembly memory part
+ * by part (2^22 windows at a time), never whole, so the search needs the
+ * memory of the series itself plus a constant (the part's 32 MiB in
+ * WebAssembly memory, and working memory). The parts overlap by
+ * `query.length - 1` points and each starts from the best bound the parts
+ * before it found: the matches are those of a single pass.
+ * The pruning counters of `stats` can differ slightly from a single
+ * pass's (LB_Keogh of the windows at the parts' edges is tighter, and for
+ * `k > 1` a part's bound restarts from the bound of the parts before it).
  *
  * @example Find a planted pattern
  * ```ts
@@ -157,7 +175,7 @@ export interface SearchOptions {
  * @param options `window` (required), `k`, `normalize`, `exclusionZone`, `cost`, and a `stats` out-parameter.
  * @returns Up to `k` matches `{ start, end, distance }`, sorted by distance then start.
  * @throws {TypeError} when `window` is missing, on a non-finite element (naming its index), an option of the wrong type, or an unknown option.
- * @throws {RangeError} when `query` is empty or longer than `series`, when `k` is not an integer `>= 1`, on a negative or fractional `window`, or a negative `exclusionZone`.
+ * @throws {RangeError} when `query` is empty, longer than `series` or than 2^25 points, when `k` is not an integer `>= 1`, on a negative or fractional `window`, or a negative `exclusionZone`. (`series` has no length limit.)
  */
 export function searchSubsequence(
   series: ArrayLike<number>,
@@ -165,19 +183,13 @@ export function searchSubsequence(
   options: SearchOptions,
 ): SubsequenceMatch[] {
   const fn = "searchSubsequence";
-  const x = toF64(fn, "series", series);
+  const n = seriesLength(fn, "series", series, Infinity);
   const q = toF64(fn, "query", query);
-  const args = searchArgs(fn, x.length, q.length, options);
+  const args = searchArgs(fn, n, q.length, options);
   const stats = statsArg<SearchStats>(fn, options.stats);
-  const r = searchPacked(x, 0, q, args);
+  const parts = searchParts(fn, series, n, q, args);
   if (stats !== undefined) {
-    fillSearchStats(stats, x.length - q.length + 1, [r.stats]);
+    fillSearchStats(stats, n - q.length + 1, parts.map((p) => p.stats));
   }
-  const found = selectMatches(
-    [r.candidates],
-    args.k,
-    args.exclusionZone,
-    q.length,
-  );
-  return exactDistances(x, q, found, args);
+  return searchMatches(series, q, parts.map((p) => p.candidates), args);
 }

@@ -196,7 +196,7 @@ export class StreamMonitor {
    * @param query The pattern to look for: a non-empty series of finite numbers, of one or more values per point ({@linkcode Series}).
    * @param options The cutoff, and optionally a band, the cost and the multivariate comparison.
    * @throws {TypeError} on a non-series or non-finite query element, a missing or non-number `cutoff`, both `cutoff` and `threshold`, an unknown option or `multivariate` value, or `multivariate: "independent"` without a finite `window`.
-   * @throws {RangeError} on an empty query, a ragged query point, a negative or `NaN` `cutoff`, or a negative or fractional `window`.
+   * @throws {RangeError} on an empty query or one over 2^25 values, a ragged query point, a negative or `NaN` `cutoff`, or a negative or fractional `window`. (The stream itself has no length limit: it is read one point at a time.)
    */
   constructor(query: Series, options: StreamMonitorOptions) {
     const fn = "StreamMonitor";

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
-import { stageInputs, topKStaged } from "./_kernel_calls.ts";
-import { fillTopKStats, topKArgs } from "./_top_k.ts";
+import { forEachGroup, topKStaged } from "./_kernel_calls.ts";
+import { fillTopKStats, mergeTopK, topKArgs } from "./_top_k.ts";
 import type { DtwOptions, Series } from "./dtw.ts";
 
 /** One result of {@linkcode topK}: a pattern and its distance. */
@@ -120,7 +120,7 @@ export interface TopKOptions extends DtwOptions {
  * @param options `k`; band, cost, cutoff, multivariate comparison and precision as for `dtw`; and a `stats` out-parameter.
  * @returns Up to `k` matches `{ index, distance }` (`index` is the pattern's), sorted by distance then index.
  * @throws {TypeError} when `patterns` is not an array, on a non-finite element (naming e.g. `patterns[3][7]`), an option of the wrong type, or an unknown option.
- * @throws {RangeError} when `k` is not an integer `>= 1`, on a negative or fractional `window`, a `NaN` `cutoff`, or on too long series.
+ * @throws {RangeError} when `k` is not an integer `>= 1`, on a negative or fractional `window`, a `NaN` `cutoff`, mixed numbers of dimensions or a ragged point, a reference or pattern over 2^25 values, or patterns of more than 2^32 - 1 values in all (they are staged in WebAssembly memory about 2^27 values at a time).
  */
 export function topK(
   reference: Series,
@@ -163,7 +163,18 @@ export function topK(
   options?: TopKOptions,
 ): Match[] {
   const a = topKArgs("topK", kOrOptions, options);
-  const r = topKStaged(stageInputs("topK", reference, patterns, a), a.k, a);
-  if (a.stats !== undefined) fillTopKStats(a.stats, [r.stats]);
-  return r.matches;
+  // Patterns staged group by group (one group unless they are over 1 GiB):
+  // each group's cutoff is the k-th best of the groups before it.
+  let best: Match[] = [];
+  const stats: number[][] = [];
+  forEachGroup("topK", reference, patterns, a, (staged, from) => {
+    const cutoff = best.length < a.k
+      ? a.cutoff
+      : Math.min(a.cutoff, best[a.k - 1].distance);
+    const r = topKStaged(staged, a.k, { ...a, cutoff }, from);
+    best = stats.length === 0 ? r.matches : mergeTopK([best, r.matches], a.k);
+    stats.push(r.stats);
+  });
+  if (a.stats !== undefined) fillTopKStats(a.stats, stats);
+  return best;
 }

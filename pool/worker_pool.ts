@@ -15,6 +15,7 @@ import {
   assembleCorrelationMatrix,
   checkOptionKeys,
   commonDims,
+  copySeries,
   correlationMatrixOf,
   correlationRows,
   correlationWork,
@@ -23,23 +24,26 @@ import {
   type DtwArgs,
   dtwArgs,
   encodeSequences,
-  exactDistances,
   fillSearchStats,
   fillTopKStats,
   internPair,
   listForms,
   LOCAL_CORRELATION_WORK,
+  MAX_GROUPED_VALUES,
   mergeTopK,
   type PackedPatterns,
   packRange,
   packSeries,
   pathArgs,
+  patternGroupValues,
   SEARCH_KEYS,
   SEARCH_RESET,
   searchArgs,
+  searchMatches,
+  searchPartWindows,
   type SearchResult,
-  selectMatches,
   seriesForm,
+  seriesLength,
   splitRows,
   statsArg,
   toF64,
@@ -384,6 +388,9 @@ export class WorkerPool implements AsyncKernels {
    * recomputed exactly, which gives exactly the single-threaded result.
    * Each segment starts from the best bound of the k-th match that the
    * segments before it found. `options.stats` receives the summed counters.
+   * The series has no length limit: segments of at most about 4M windows
+   * are validated and copied one by one as workers take them, so the
+   * memory beyond the series' own is a few segments per worker.
    *
    * @example A query cut out of the series
    * ```ts
@@ -416,22 +423,25 @@ export class WorkerPool implements AsyncKernels {
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
-    const x = toF64(fn, "series", series);
+    const n = seriesLength(fn, "series", series, Infinity);
     const q = toF64(fn, "query", query);
-    const args = searchArgs(fn, x.length, q.length, options, SEARCH_ASYNC_KEYS);
+    const args = searchArgs(fn, n, q.length, options, SEARCH_ASYNC_KEYS);
     const stats = statsArg<SearchStats>(fn, options.stats);
     const m = q.length;
-    const windows = x.length - m + 1;
+    const windows = n - m + 1;
     // Parts of at least 16 Ki windows, up to 8 per worker, handed out as
     // workers free up: each part starts from the best bound of the k-th
     // match that the parts before it found (a part searched alone would
-    // start from nothing and prune less).
+    // start from nothing and prune less). A long series is cut into parts
+    // of at most searchPartWindows() windows, each validated and copied
+    // only when it is handed out: the series is never copied whole.
     const segments = Math.max(
       1,
       Math.min(
         Math.floor(windows / (16 * SEARCH_RESET)),
         8 * this.#workers.size,
       ),
+      Math.ceil(windows / searchPartWindows()),
     );
     const step = Math.ceil(windows / segments / SEARCH_RESET) * SEARCH_RESET;
     const parts: SearchResult[] = [];
@@ -440,7 +450,8 @@ export class WorkerPool implements AsyncKernels {
     await this.#workers.handOut(Math.ceil(windows / step), async (i) => {
       const s = i * step;
       const end = Math.min(s + step, windows);
-      const part = x.slice(s, end + m - 1);
+      const part = new Float64Array(end + m - 1 - s);
+      copySeries(fn, "series", series, part, 0, s, end + m - 1);
       const qq = q.slice();
       const r = await this.#run(
         fn,
@@ -456,13 +467,7 @@ export class WorkerPool implements AsyncKernels {
     if (stats !== undefined) {
       fillSearchStats(stats, windows, parts.map((p) => p.stats));
     }
-    const found = selectMatches(
-      parts.map((p) => p.candidates),
-      args.k,
-      args.exclusionZone,
-      m,
-    );
-    return exactDistances(x, q, found, args);
+    return searchMatches(series, q, parts.map((p) => p.candidates), args);
   }
 
   /**
@@ -749,11 +754,27 @@ export class WorkerPool implements AsyncKernels {
     ) => Promise<void>,
   ): Promise<void> {
     const rf = seriesForm(kernel, "reference", reference);
-    const forms = listForms(kernel, "patterns", patterns, [["reference", rf]]);
+    const forms = listForms(
+      kernel,
+      "patterns",
+      patterns,
+      [["reference", rf]],
+      MAX_GROUPED_VALUES,
+    );
     const { offsets, dims } = forms;
     const ref = packSeries(kernel, "reference", reference, rf, dims, args.f32);
     const total = offsets.length - 1;
-    const bounds = splitBySize(offsets, total, Math.max(1, parts(total)));
+    // At least enough parts that none stages much more than
+    // patternGroupValues() values in a worker's WebAssembly memory.
+    const bounds = splitBySize(
+      offsets,
+      total,
+      Math.max(
+        1,
+        parts(total),
+        Math.ceil(offsets[total] * dims / patternGroupValues()),
+      ),
+    );
     start(total);
     const count = bounds.length - 1;
     const packed: PackedPatterns[] = [];

@@ -33,6 +33,9 @@ import {
 
 const encoder = new TextEncoder();
 
+/** Largest request: one transport frame (transport/_options.ts). */
+const MAX_REQUEST_BYTES = 0xffff_ffff;
+
 /** Largest window on the wire; any band at least this wide is no band. */
 const MAX_WINDOW = 0x7fff_ffff;
 
@@ -264,10 +267,20 @@ function encodeSearch(
 ): Uint8Array {
   const fn = "searchSubsequence";
   checkOptionKeys(fn, request, SEARCH_REQUEST_KEYS);
-  const n = seriesLength(fn, "series", request.series);
+  // The searched series has no limit of its own (searchSubsequence
+  // streams it); a request is one transport frame, of at most 2^32 - 1
+  // bytes.
+  const n = seriesLength(fn, "series", request.series, Infinity);
   const m = seriesLength(fn, "query", request.query);
   const { op: _, series: _s, query: _q, ...options } = request;
   const args = searchArgs(fn, n, m, options);
+  if (REQUEST_HEADER_BYTES + 8 * (n + m) > MAX_REQUEST_BYTES) {
+    throw new RangeError(
+      `${fn}: series has ${n} points; a request holds at most ${
+        Math.floor((MAX_REQUEST_BYTES - REQUEST_HEADER_BYTES) / 8) - m
+      } points with a query of ${m} (a transport frame is at most 2^32 - 1 bytes)`,
+    );
+  }
   const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 8 * (n + m));
   header(bytes, "searchSubsequence", {
     cost: args.squared,

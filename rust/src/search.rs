@@ -41,7 +41,11 @@
 //! worse than the worst of them. A window is skipped only when a bound shows
 //! its distance exceeds `T`; every window with distance `<= T` is returned
 //! as a candidate, and the TypeScript side runs the exclusion-zone greedy
-//! over them, which gives exactly the brute-force result.
+//! over them, which gives exactly the brute-force result. A normalized
+//! search keeps every window up to `T + 2 TIE (T + m)` instead ([`keep`]):
+//! its distances come from running sums, and the TypeScript side ranks the
+//! candidates within the tolerance [`TIE`] of each other by their exact
+//! (two-pass) distances.
 
 use core::arch::wasm32::*;
 
@@ -62,6 +66,23 @@ const ENV_PIECE: usize = 4096;
 /// A window whose variance is at most this fraction of its mean square is
 /// constant for our purposes: it normalizes to zeros.
 const FLAT: f64 = 1e-10;
+/// Tie tolerance of a normalized search: its distances (computed with
+/// running sums) are taken to be within `TIE * (d + m)` of the exact
+/// (two-pass) ones, so it keeps every window within twice that of the
+/// threshold ([`keep`]), and the TypeScript side ranks those by their
+/// exact distances (`_search.ts` `TIE`).
+pub const TIE: f64 = 1e-6;
+
+/// The largest distance a search keeps as a candidate for threshold `t`
+/// (see [`TIE`]; `t` itself when not normalized: the distances are exact).
+#[inline(always)]
+fn keep(normalize: bool, t: f64, m: usize) -> f64 {
+    if normalize {
+        t + 2.0 * TIE * (t + m as f64)
+    } else {
+        t
+    }
+}
 
 thread_local! {
     static BUFS: RefCell<[Work; 5]> = RefCell::new([
@@ -434,8 +455,8 @@ fn split3(b: &mut [f64]) -> (&mut [f64], &mut [f64], &mut [f64]) {
     (a, b, c)
 }
 
-/// The pruning threshold `tq` for the current `T` (see [`widen`]),
-/// recomputed only when `T` changes.
+/// The pruning threshold `tq` for the current `T` (of the distances kept,
+/// [`keep`], see [`widen`]), recomputed only when `T` changes.
 struct Threshold {
     sq: bool,
     normalize: bool,
@@ -450,7 +471,7 @@ impl Threshold {
     fn at(&mut self, t: f64) -> f64 {
         if t != self.seen {
             self.seen = t;
-            let tp = t * self.slack;
+            let tp = keep(self.normalize, t, self.m) * self.slack;
             self.tq = if self.normalize { widen(self.sq, tp, self.m) } else { tp };
         }
         self.tq
@@ -595,6 +616,9 @@ unsafe fn kim2<const SQ: bool>(x: &[f64], p: usize, kq: &KimQuery, mean: v128, i
 struct Spaced {
     k: usize,
     spacing: f64,
+    /// `normalize` and `m`, for [`keep`].
+    normalize: bool,
+    m: usize,
     sel: Vec<(f64, usize)>,
     t: f64,
     cands: Vec<(f64, usize)>,
@@ -647,7 +671,7 @@ impl Spaced {
             }
         }
         if self.cands.len() >= self.trim_at {
-            let t = self.t;
+            let t = keep(self.normalize, self.t, self.m);
             self.cands.retain(|c| c.0 <= t);
             self.trim_at = (2 * self.cands.len()).max(4096);
         }
@@ -740,6 +764,8 @@ pub fn search(
         let mut best = Spaced {
             k,
             spacing: 2.0 * ez,
+            normalize,
+            m,
             sel: Vec::with_capacity(k.min(1024) + 1),
             t: t0,
             cands: Vec::new(),
@@ -784,8 +810,8 @@ pub fn search(
                     let p = p + lane;
                     let i = p - p0;
                     let (mean, std, inv) = (mean[i], std[i], inv[i]);
-                    let t = best.t;
-                    let tq = thr.at(t);
+                    let t = keep(normalize, best.t, m);
+                    let tq = thr.at(best.t);
                     let w = &x[p..p + m];
                     // LB_Kim unless kim2 passed the window at this very
                     // threshold (the window in lane 0 may have lowered it
@@ -839,7 +865,8 @@ pub fn search(
         }
         let t = best.t;
         let mut cands = best.cands;
-        cands.retain(|c| c.0 <= t);
+        let tk = keep(normalize, t, m);
+        cands.retain(|c| c.0 <= tk);
         cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
         (cands, t)
     }))

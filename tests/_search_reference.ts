@@ -1,0 +1,97 @@
+// Copyright 2026 the @midstreamer/kit authors. MIT license.
+// An independent reference of searchSubsequence for tests: every window's
+// distance, then the exclusion-zone greedy.
+
+import type { SearchOptions, SearchStats } from "@midstreamer/kit";
+import { typedArrayDtw } from "@midstreamer/kit/baseline";
+
+// The documented normalization, written out independently: two passes
+// (the mean, then the mean square deviation from it); a window whose
+// variance is at most 1e-10 of its mean square is flat (all zeros).
+export function zNormalized(w: Float64Array, normalize: boolean): Float64Array {
+  if (!normalize) return w.slice();
+  const m = w.length;
+  let sum = 0;
+  for (let i = 0; i < m; i++) sum += w[i];
+  const mean = sum / m;
+  let dev = 0, sq = 0;
+  for (let i = 0; i < m; i++) {
+    dev += (w[i] - mean) * (w[i] - mean);
+    sq += w[i] * w[i];
+  }
+  const variance = dev / m;
+  if (!(variance > 1e-10 * (sq / m))) return new Float64Array(m);
+  const sd = Math.sqrt(variance);
+  return w.map((v) => (v - mean) / sd);
+}
+
+/** Banded DTW with the squared cost (two rows). */
+export function squaredDtw(
+  a: Float64Array,
+  b: Float64Array,
+  w: number,
+): number {
+  const m = b.length;
+  let prev = new Float64Array(m + 1).fill(Infinity);
+  let cur = new Float64Array(m + 1);
+  prev[0] = 0;
+  for (let i = 1; i <= a.length; i++) {
+    cur.fill(Infinity);
+    for (let j = Math.max(1, i - w); j <= Math.min(m, i + w); j++) {
+      const d = a[i - 1] - b[j - 1];
+      cur[j] = d * d + Math.min(prev[j], prev[j - 1], cur[j - 1]);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[m];
+}
+
+export interface BruteOptions {
+  k: number;
+  window: number;
+  exclusionZone: number;
+  squared: boolean;
+  normalize: boolean;
+}
+
+/** The options of {@linkcode searchSubsequence} for the brute force's. */
+export function options(o: BruteOptions, stats: SearchStats): SearchOptions {
+  return {
+    k: o.k,
+    window: o.window,
+    exclusionZone: o.exclusionZone,
+    cost: o.squared ? "squared" : "absolute",
+    normalize: o.normalize,
+    stats,
+  };
+}
+
+/**
+ * Brute force: every window's distance (two-pass normalization), then the
+ * exclusion-zone greedy.
+ */
+export function brute(
+  x: Float64Array,
+  q: Float64Array,
+  o: BruteOptions,
+): { start: number; end: number; distance: number }[] {
+  const m = q.length;
+  const qz = zNormalized(q, o.normalize);
+  const all = [];
+  for (let start = 0; start + m <= x.length; start++) {
+    const z = zNormalized(x.subarray(start, start + m), o.normalize);
+    const distance = o.squared
+      ? squaredDtw(z, qz, o.window)
+      : typedArrayDtw(z, qz, o.window);
+    all.push({ start, end: start + m - 1, distance });
+  }
+  all.sort((a, b) => a.distance - b.distance || a.start - b.start);
+  const picked: typeof all = [];
+  for (const c of all) {
+    if (picked.length === o.k) break;
+    if (picked.every((p) => Math.abs(p.start - c.start) >= o.exclusionZone)) {
+      picked.push(c);
+    }
+  }
+  return picked;
+}
