@@ -83,6 +83,7 @@ export {
   type EncodedSequences,
   encodeSequences,
   LOCAL_CORRELATION_WORK,
+  pairCount,
   splitRows,
   writeCorrelationRows,
 } from "./_correlation.ts";
@@ -93,3 +94,13 @@ export {
   sequenceLength,
   SymbolTable,
 } from "./_symbols.ts";
+export { inflateRaw } from "./_inflate.ts";
+export {
+  f64Heap,
+  i32Heap,
+  kit,
+  scratch,
+  Slot,
+  wasmBytes,
+  wasmSha256,
+} from "./_wasm.ts";

@@ -3,7 +3,7 @@
 // the tests that force each path (tests/kernel_paths_*_test.ts). Test-only:
 // not exported from any mod.ts. Inputs are trusted (no validation).
 
-import { f64Heap, i32Heap, kit, scratch, Slot } from "../kernels/_wasm.ts";
+import { f64Heap, i32Heap, kit, scratch, Slot } from "../kernels/internal.ts";
 
 /** `strategy` of `dtw_f64` and `search_f64` (see `rust/src/ffi.rs`). */
 export const DTW = { auto: 0, rows: 1, stripes: 2 } as const;

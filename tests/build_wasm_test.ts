@@ -3,7 +3,7 @@
 // exports it types.
 
 import assert from "node:assert/strict";
-import { wasmBytes } from "../kernels/_wasm.ts";
+import { wasmBytes } from "../kernels/internal.ts";
 import { KIT_EXPORTS } from "../kernels/_wasm.generated.ts";
 import { checkSources, parseFfi, typeExports } from "../scripts/build_wasm.ts";
 

@@ -16,7 +16,7 @@ import {
   LOCAL_CORRELATION_WORK,
   pairCount,
   splitRows,
-} from "../kernels/_correlation.ts";
+} from "../kernels/internal.ts";
 import { randInt, rng } from "../testing/rng.ts";
 import { dpLcs, names, pick, symbols, UNICODE } from "./_lcs_reference.ts";
 

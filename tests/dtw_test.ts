@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { dtw, MAX_SERIES_LENGTH } from "@midstreamer/kit";
 import { PureJSDTW, typedArrayDtw } from "@midstreamer/kit/baseline";
-import { kit } from "../kernels/_wasm.ts";
+import { kit } from "../kernels/internal.ts";
 import { fullMatrixDtw } from "./_dtw_reference.ts";
 import { randInt, randomWalk, rng } from "../testing/rng.ts";
 

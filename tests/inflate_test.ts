@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
-import { inflateRaw } from "../kernels/_inflate.ts";
-import { wasmBytes } from "../kernels/_wasm.ts";
+import { inflateRaw } from "../kernels/internal.ts";
+import { wasmBytes } from "../kernels/internal.ts";
 import { rng } from "../testing/rng.ts";
 
 /** Inputs that exercise stored, fixed and dynamic Huffman blocks. */

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import assert from "node:assert/strict";
-import { kit, wasmBytes, wasmSha256 } from "../kernels/_wasm.ts";
+import { kit, wasmBytes, wasmSha256 } from "../kernels/internal.ts";
 import { KIT_EXPORTS } from "../kernels/_wasm.generated.ts";
 import { leb, moduleExports, parseHeader } from "../scripts/build_wasm.ts";
 
