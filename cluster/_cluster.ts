@@ -281,8 +281,9 @@ export class ClusterClient {
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
-    const x = toF64(fn, "series", series);
+    // The query first, as searchSubsequence checks it before the series.
     const q = toF64(fn, "query", query);
+    const x = toF64(fn, "series", series);
     const args = searchArgs(fn, x.length, q.length, options, SEARCH_ASYNC_KEYS);
     const stats = statsArg<SearchStats>(fn, options.stats);
     const plan = planSearch(fn, x, q, args, this.#s.limits, this.#s.shardMs);

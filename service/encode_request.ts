@@ -292,8 +292,9 @@ function encodeSearch(
     m,
     dims: 1,
   });
-  putSeries(fn, "series", request.series, bytes, REQUEST_HEADER_BYTES);
+  // The query first, as searchSubsequence checks it before the series.
   putSeries(fn, "query", request.query, bytes, REQUEST_HEADER_BYTES + 8 * n);
+  putSeries(fn, "series", request.series, bytes, REQUEST_HEADER_BYTES);
   return bytes;
 }
 
