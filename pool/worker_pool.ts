@@ -13,6 +13,7 @@ import type { Match, TopKOptions } from "../kernels/top_k.ts";
 import {
   ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
+  badElement,
   checkOptionKeys,
   commonDims,
   copySeries,
@@ -37,11 +38,9 @@ import {
   pathArgs,
   patternGroupValues,
   SEARCH_KEYS,
-  SEARCH_RESET,
   searchArgs,
   searchMatches,
   searchPartWindows,
-  type SearchResult,
   seriesForm,
   seriesLength,
   splitRows,
@@ -54,6 +53,11 @@ import {
 import { asyncArgs, withAsyncKeys } from "./_async_options.ts";
 import { Dispatcher, ownDispatcher, runKernel } from "./_dispatcher.ts";
 import { WORKER_SCRIPT } from "./_protocol.ts";
+import {
+  type ClaimedResult,
+  SearchControl,
+  sharedPartWindows,
+} from "./_shared_search.ts";
 import { buf, splitBySize } from "./_split.ts";
 import type { AsyncKernels, AsyncOptions } from "./async_kernels.ts";
 import { ClosedError } from "./closed_error.ts";
@@ -79,9 +83,9 @@ const CORRELATION_KEYS = withAsyncKeys([]);
  * calling thread (the same errors as the synchronous functions), split into
  * parts (patterns by size, the series into overlapping segments, the rows
  * of the correlation matrix), sent to the workers as transferred typed
- * arrays, and the partial results merged exactly: results equal the
- * single-threaded functions'. `dtw`, `dtwPath` and `lcs` run whole on one
- * worker.
+ * arrays (a searched series as shared memory), and the partial results
+ * merged exactly: results equal the single-threaded functions'. `dtw`,
+ * `dtwPath` and `lcs` run whole on one worker.
  *
  * Jobs queue and go to the next free worker. A worker that crashes rejects
  * its job with an `Error` (it is replaced for later jobs); jobs never hang.
@@ -129,6 +133,12 @@ const CORRELATION_KEYS = withAsyncKeys([]);
  */
 export class WorkerPool implements AsyncKernels {
   readonly #workers: Dispatcher;
+  /**
+   * The shared memory that `searchSubsequence` copies series into, kept
+   * between calls: a fresh SharedArrayBuffer costs about 2.5 ms per MiB
+   * here, as its pages are first touched (10 times the copy).
+   */
+  #searchSeries?: Float64Array;
 
   /**
    * Starts the workers.
@@ -381,16 +391,29 @@ export class WorkerPool implements AsyncKernels {
   }
 
   /**
-   * {@linkcode searchSubsequence} on the pool's workers: the window starts
-   * are split into segments; each worker returns every window of its
-   * segment that may belong to the result, the exclusion-zone selection
-   * runs over their union, and the distances of the selected windows are
+   * {@linkcode searchSubsequence} on the pool's workers, over shared
+   * memory. The series is put in a `SharedArrayBuffer`: read in place when
+   * it already is a `Float64Array` on one, otherwise validated and copied
+   * part by part while the workers search the parts before. The workers
+   * free when the call starts (one at least, which may wait for a worker)
+   * each claim the next part of 16 Ki window starts until none is left,
+   * and search it from a bound of the k-th match that they share: the
+   * least that any part has found so far. Each returns every window of its
+   * parts that may belong to the result; the exclusion-zone selection runs
+   * over their union, and the distances of the selected windows are
    * recomputed exactly, which gives exactly the single-threaded result.
-   * Each segment starts from the best bound of the k-th match that the
-   * segments before it found. `options.stats` receives the summed counters.
-   * The series has no length limit: segments of at most about 4M windows
-   * are validated and copied one by one as workers take them, so the
-   * memory beyond the series' own is a few segments per worker.
+   * `options.stats` receives the summed counters; progress is reported as
+   * each worker finishes its share.
+   *
+   * Memory: a series that is not a `Float64Array` on a `SharedArrayBuffer`
+   * is copied, a segment of at most 2^22 window starts at a time, into one
+   * `SharedArrayBuffer` of `min(series.length, 2^22 + query.length - 1)`
+   * `f64` (at most 32 MiB and the query). The pool keeps that buffer for
+   * the next call (the largest one so far, until it is closed): a new one
+   * costs several times the copy as its pages are first touched. Each
+   * worker stages one part (16 Ki windows and the query's length) in its
+   * WebAssembly memory. A series read in place is not copied: it must not
+   * change until the call settles. The series has no length limit.
    *
    * @example A query cut out of the series
    * ```ts
@@ -429,45 +452,96 @@ export class WorkerPool implements AsyncKernels {
     const stats = statsArg<SearchStats>(fn, options.stats);
     const m = q.length;
     const windows = n - m + 1;
-    // Parts of at least 16 Ki windows, up to 8 per worker, handed out as
-    // workers free up: each part starts from the best bound of the k-th
-    // match that the parts before it found (a part searched alone would
-    // start from nothing and prune less). A long series is cut into parts
-    // of at most searchPartWindows() windows, each validated and copied
-    // only when it is handed out: the series is never copied whole.
-    const segments = Math.max(
-      1,
-      Math.min(
-        Math.floor(windows / (16 * SEARCH_RESET)),
-        8 * this.#workers.size,
-      ),
-      Math.ceil(windows / searchPartWindows()),
-    );
-    const step = Math.ceil(windows / segments / SEARCH_RESET) * SEARCH_RESET;
-    const parts: SearchResult[] = [];
-    let cutoff = Infinity;
+    // A Float64Array on shared memory is read in place, in one segment;
+    // other series are copied into shared memory a segment of at most
+    // searchPartWindows() windows at a time.
+    const inPlace = series instanceof Float64Array &&
+        series.buffer instanceof SharedArrayBuffer
+      ? series
+      : undefined;
+    const segment = inPlace === undefined ? searchPartWindows() : windows;
+    const part = sharedPartWindows();
+    const control = new SearchControl();
+    const abort = () => control.stop();
+    call.signal?.addEventListener("abort", abort, { once: true });
+    let copy: Float64Array | undefined;
+    const results: ClaimedResult[] = [];
     let done = 0;
-    await this.#workers.handOut(Math.ceil(windows / step), async (i) => {
-      const s = i * step;
-      const end = Math.min(s + step, windows);
-      const part = new Float64Array(end + m - 1 - s);
-      copySeries(fn, "series", series, part, 0, s, end + m - 1);
-      const qq = q.slice();
-      const r = await this.#run(
-        fn,
-        [part, s, qq, args, cutoff],
-        [buf(part), buf(qq)],
-        call,
-      ) as SearchResult;
-      cutoff = Math.min(cutoff, r.cutoff);
-      parts.push(r);
-      done += end - s;
-      call.onProgress?.({ done, total: windows });
-    });
-    if (stats !== undefined) {
-      fillSearchStats(stats, windows, parts.map((p) => p.stats));
+    try {
+      for (let s = 0; s < windows; s += segment) {
+        const count = Math.min(segment, windows - s);
+        const points = count + m - 1;
+        const x = inPlace ??
+          (copy ??= this.#sharedSeries(Math.min(segment + m - 1, n)))
+            .subarray(0, points);
+        const parts = Math.ceil(count / part);
+        control.restart();
+        // As many workers as are free (one at least, queued): a worker that
+        // joins late would find every part taken.
+        const jobs = Array.from(
+          { length: Math.max(1, Math.min(parts, this.#workers.idle)) },
+          () =>
+            this.#run(
+              "searchShared",
+              [x, s, q, args, control.buffer, part, count],
+              [],
+              call,
+            ).then((r) => {
+              const c = r as ClaimedResult;
+              results.push(c);
+              done += c.windows;
+              call.onProgress?.({ done, total: windows });
+            }),
+        );
+        const settled = Promise.all(jobs);
+        // A failed or aborted job: the others stop claiming parts.
+        settled.catch(() => control.stop());
+        // The parts' points, copied in order while the workers search the
+        // parts before them (the workers check them; a series of another
+        // kind is checked as it is copied).
+        try {
+          if (inPlace !== undefined) control.ready(parts);
+          for (let j = 0, at = 0; inPlace === undefined && j < parts; j++) {
+            const to = Math.min((j + 1) * part, count) + m - 1;
+            if (
+              series instanceof Float64Array || series instanceof Float32Array
+            ) {
+              x.set(series.subarray(s + at, s + to), at);
+            } else {
+              copySeries(fn, "series", series, x, at, s + at, s + to);
+            }
+            at = to;
+            control.ready(j + 1);
+          }
+        } catch (e) {
+          control.stop(); // the parts' results are not wanted
+          throw e;
+        }
+        await settled;
+        const bad = results.reduce(
+          (first, r) => r.bad < 0 ? first : Math.min(first, r.bad),
+          Infinity,
+        );
+        if (bad < Infinity) throw badElement(fn, "series", bad, series[bad]);
+      }
+    } finally {
+      call.signal?.removeEventListener("abort", abort);
+      // Kept for the next call (the larger one, when calls overlap).
+      if (copy !== undefined && !this.#workers.closed) {
+        if (copy.length > (this.#searchSeries?.length ?? 0)) {
+          this.#searchSeries = copy;
+        }
+      }
     }
-    return searchMatches(series, q, parts.map((p) => p.candidates), args);
+    if (stats !== undefined) {
+      fillSearchStats(stats, windows, results.map((r) => r.stats));
+    }
+    return searchMatches(
+      series,
+      q,
+      results.flatMap((r) => r.candidates),
+      args,
+    );
   }
 
   /**
@@ -652,6 +726,7 @@ export class WorkerPool implements AsyncKernels {
    */
   close(): Promise<void> {
     this.#workers.close();
+    this.#searchSeries = undefined;
     return Promise.resolve();
   }
 
@@ -713,6 +788,20 @@ export class WorkerPool implements AsyncKernels {
     );
     call.onProgress?.({ done: 1, total: 1 });
     return r;
+  }
+
+  /**
+   * Shared memory for `points` points of a searched series: the memory
+   * kept from an earlier call when it is large enough (taken, so that no
+   * other call writes it meanwhile), or new.
+   */
+  #sharedSeries(points: number): Float64Array {
+    const kept = this.#searchSeries;
+    if (kept !== undefined && kept.length >= points) {
+      this.#searchSeries = undefined;
+      return kept;
+    }
+    return new Float64Array(new SharedArrayBuffer(8 * points));
   }
 
   /** Runs `kernel` on a worker for a call (see `runKernel`). */
