@@ -55,8 +55,8 @@ import { Dispatcher, ownDispatcher, runKernel } from "./_dispatcher.ts";
 import { WORKER_SCRIPT } from "./_protocol.ts";
 import {
   type ClaimedResult,
+  partFor,
   SearchControl,
-  sharedPartWindows,
 } from "./_shared_search.ts";
 import { buf, splitBySize } from "./_split.ts";
 import type { AsyncKernels, AsyncOptions } from "./async_kernels.ts";
@@ -396,7 +396,8 @@ export class WorkerPool implements AsyncKernels {
    * it already is a `Float64Array` on one, otherwise validated and copied
    * part by part while the workers search the parts before. The workers
    * free when the call starts (one at least, which may wait for a worker)
-   * each claim the next part of 16 Ki window starts until none is left,
+   * each claim the next part of window starts (64 Ki up to query 128, in
+   * proportion fewer for longer queries) until none is left,
    * and search it from a bound of the k-th match that they share: the
    * least that any part has found so far. Each returns every window of its
    * parts that may belong to the result; the exclusion-zone selection runs
@@ -411,8 +412,8 @@ export class WorkerPool implements AsyncKernels {
    * `f64` (at most 32 MiB and the query). The pool keeps that buffer for
    * the next call (the largest one so far, until it is closed): a new one
    * costs several times the copy as its pages are first touched. Each
-   * worker stages one part (16 Ki windows and the query's length) in its
-   * WebAssembly memory. A series read in place is not copied: it must not
+   * worker stages one part (at most 64 Ki windows and the query's length)
+   * in its WebAssembly memory. A series read in place is not copied: it must not
    * change until the call settles. The series has no length limit.
    *
    * @example A query cut out of the series
@@ -460,7 +461,7 @@ export class WorkerPool implements AsyncKernels {
       ? series
       : undefined;
     const segment = inPlace === undefined ? searchPartWindows() : windows;
-    const part = sharedPartWindows();
+    const part = partFor(m);
     const control = new SearchControl();
     const abort = () => control.stop();
     call.signal?.addEventListener("abort", abort, { once: true });
@@ -497,12 +498,14 @@ export class WorkerPool implements AsyncKernels {
         // A failed or aborted job: the others stop claiming parts.
         settled.catch(() => control.stop());
         // The parts' points, copied in order while the workers search the
-        // parts before them (the workers check them; a series of another
-        // kind is checked as it is copied).
+        // parts before them: the first part, then twice as many parts each
+        // time (the workers check them; a series of another kind is checked
+        // as it is copied).
         try {
           if (inPlace !== undefined) control.ready(parts);
-          for (let j = 0, at = 0; inPlace === undefined && j < parts; j++) {
-            const to = Math.min((j + 1) * part, count) + m - 1;
+          for (let j = 0, at = 0; inPlace === undefined && j < parts;) {
+            j = Math.min(parts, 2 * j + 1);
+            const to = Math.min(j * part, count) + m - 1;
             if (
               series instanceof Float64Array || series instanceof Float32Array
             ) {
@@ -511,7 +514,7 @@ export class WorkerPool implements AsyncKernels {
               copySeries(fn, "series", series, x, at, s + at, s + to);
             }
             at = to;
-            control.ready(j + 1);
+            control.ready(j);
           }
         } catch (e) {
           control.stop(); // the parts' results are not wanted
