@@ -70,17 +70,18 @@ export function sharedPartWindows(windows?: number): number {
 }
 
 /**
- * The window starts per part for a query of `m` points: `sharedPartWindows()`
- * up to 128 points, and in proportion fewer for longer queries (a multiple
- * of `SEARCH_RESET`, one at least), whose windows cost more each: parts of
- * similar time, so that the last ones end together.
+ * The window starts per part for a query of `m` points among `windows`
+ * searched by `workers`: `sharedPartWindows()` up to 128 points, and in
+ * proportion fewer for longer queries, whose windows cost more each (parts
+ * of similar time, so that the last ones end together); at most a quarter
+ * of a worker's share, so that a short series still makes several parts
+ * each. A multiple of `SEARCH_RESET`, one at least.
  */
-export function partFor(m: number): number {
+export function partFor(m: number, windows: number, workers: number): number {
   const scaled = Math.floor(partWindows * 128 / Math.max(128, m));
-  return Math.max(
-    SEARCH_RESET,
-    Math.floor(scaled / SEARCH_RESET) * SEARCH_RESET,
-  );
+  const share = Math.ceil(windows / (4 * workers) / SEARCH_RESET);
+  return SEARCH_RESET *
+    Math.max(1, Math.min(Math.floor(scaled / SEARCH_RESET), share));
 }
 
 /** An f64 and its bits, to move the bound through a BigInt64 slot. */

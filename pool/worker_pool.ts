@@ -398,7 +398,8 @@ export class WorkerPool implements AsyncKernels {
    * checked by the workers, another series' as it is copied). The workers
    * free when the call starts (one at least, which may wait for a worker)
    * each claim the next part of window starts (64 Ki up to query 128, in
-   * proportion fewer for longer queries) until none is left, and search it
+   * proportion fewer for longer queries, at most a quarter of a worker's
+   * share of a short series) until none is left, and search it
    * from a bound of the k-th match that they share: the least that any part
    * has found so far. Each returns every window of its parts that may
    * belong to the result; the exclusion-zone selection runs over their
@@ -463,7 +464,7 @@ export class WorkerPool implements AsyncKernels {
       ? series
       : undefined;
     const segment = inPlace === undefined ? searchPartWindows() : windows;
-    const part = partFor(m);
+    const part = partFor(m, Math.min(segment, windows), this.size);
     const control = new SearchControl();
     const abort = () => control.stop();
     call.signal?.addEventListener("abort", abort, { once: true });
