@@ -536,11 +536,11 @@ function worthConfirming(
   measured: Measured,
   threshold: number,
 ): MeasuredUnit[] {
-  return measured.units.filter((u) =>
-    measuredBoth(u) &&
-    (verdictOf(ratioOf(u, threshold), threshold) !== "same" ||
-      borderline(ratioOf(u, threshold), threshold))
-  );
+  return measured.units.filter((u) => {
+    if (!measuredBoth(u)) return false;
+    const r = ratioOf(u, threshold);
+    return verdictOf(r, threshold) !== "same" || borderline(r, threshold);
+  });
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

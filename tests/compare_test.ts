@@ -554,7 +554,8 @@ Deno.bench("changed", { group: "g" }, () => {
       );
       // The first process found no change: with a narrow interval it keeps
       // the verdict same; if its interval straddles 0.95 or 1.05 (a loaded
-      // machine), it is left out and the other three say slower.
+      // machine), it is left out, and the other three, which agree on ×2,
+      // say slower.
       const first = pairedRatio(
         changed.sides[0].times.slice(0, 16),
         changed.sides[1].times.slice(0, 16),
