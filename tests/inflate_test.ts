@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
-import { inflateRaw } from "../kernels/_inflate.ts";
+import { inflateBase64, inflateRaw } from "../kernels/_inflate.ts";
 import { wasmBytes } from "../kernels/_wasm.ts";
 import { rng } from "../testing/rng.ts";
 
@@ -60,4 +60,30 @@ Deno.test("inflateRaw() rejects malformed or mis-sized streams", () => {
     () => inflateRaw(new Uint8Array([1, 5, 0, 0, 0]), 5),
     /stored length/,
   );
+});
+
+Deno.test("inflateBase64() decodes base64 text and inflates it, as atob and inflateRaw do", () => {
+  for (const [name, data] of inputs()) {
+    const packed = deflateRawSync(data, { level: 9 });
+    const text = btoa(
+      Array.from(packed, (b) => String.fromCharCode(b)).join(""),
+    );
+    assert.deepEqual(inflateBase64(text, data.length), data, name);
+    // Without the padding, too.
+    assert.deepEqual(
+      inflateBase64(text.replace(/=+$/, ""), data.length),
+      data,
+      `${name}, unpadded`,
+    );
+  }
+});
+
+Deno.test("inflateBase64() rejects text that is not base64", () => {
+  const packed = deflateRawSync(new TextEncoder().encode("abc abc abc"));
+  const text = btoa(Array.from(packed, (b) => String.fromCharCode(b)).join(""));
+  const spaced = text.slice(0, 4) + " " + text.slice(4);
+  for (const bad of [text + "!", "é" + text, spaced, "AAAAA", "A==="]) {
+    assert.throws(() => inflateBase64(bad, 11), /not base64/, bad);
+  }
+  assert.throws(() => inflateBase64(text, 12), /bytes instead of 12/);
 });
