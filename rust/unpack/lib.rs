@@ -155,69 +155,77 @@ const DIST_EXTRA: [u8; 30] = [
 ];
 const CLEN_ORDER: [u8; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
-/// A canonical Huffman code as a table indexed by the next `bits` input
-/// bits (least significant first): entry `symbol << 4 | length`, 0 for
-/// none (a length is at least 1). 2^15 entries: the longest code. Zeroed,
-/// so that the tables take no room in the module's data.
+/// Codes of at most this many bits decode with one lookup.
+const FAST: u32 = 9;
+
+/// A canonical Huffman code: a lookup table for the codes of at most
+/// [`FAST`] bits, indexed by the next `FAST` input bits (least significant
+/// first), entry `symbol << 4 | length` or 0 for none; and the count of codes
+/// of each length with the symbols in code order, from which a longer code
+/// is decoded bit by bit (as zlib's `puff.c` does). The table is small, so
+/// that building it for every block costs little.
 struct Code {
-    table: [i32; 1 << 15],
-    bits: u32,
+    fast: [u16; 1 << FAST],
+    count: [u16; 16],
+    symbol: [u16; 320],
 }
 
 impl Code {
     const fn new() -> Code {
-        Code { table: [0; 1 << 15], bits: 0 }
+        Code { fast: [0; 1 << FAST], count: [0; 16], symbol: [0; 320] }
     }
 
-    /// Builds the code with these code lengths; false when over-subscribed.
+    /// Builds the code with these code lengths (at most 320 of them);
+    /// false when over-subscribed.
     fn build(&mut self, lengths: &[u8]) -> bool {
-        let mut count = [0u32; 16];
-        let mut bits = 0u32;
+        self.count = [0; 16];
         for &l in lengths {
-            count[l as usize] += 1;
-            if l as u32 > bits {
-                bits = l as u32;
+            self.count[l as usize] += 1;
+        }
+        self.count[0] = 0;
+        let mut left = 1i32;
+        for len in 1..16 {
+            left = (left << 1) - self.count[len] as i32;
+            if left < 0 {
+                return false;
             }
         }
-        count[0] = 0;
+        let mut offset = [0u16; 16];
         let mut next = [0u32; 16];
         let mut code = 0u32;
         for len in 1..16 {
-            code = (code + count[len - 1]) << 1;
+            offset[len] = if len == 1 { 0 } else { offset[len - 1] + self.count[len - 1] };
+            code = (code + self.count[len - 1] as u32) << 1;
             next[len] = code;
         }
-        self.bits = bits;
-        let size = 1usize << bits;
-        for e in self.table[..size].iter_mut() {
+        for e in self.fast.iter_mut() {
             *e = 0;
         }
         for (s, &l) in lengths.iter().enumerate() {
             if l == 0 {
                 continue;
             }
-            let len = l as u32;
-            let c = next[len as usize];
-            next[len as usize] += 1;
-            if c >= 1 << len {
-                return false;
+            let len = l as usize;
+            self.symbol[offset[len] as usize] = s as u16;
+            offset[len] += 1;
+            let c = next[len];
+            next[len] += 1;
+            if len as u32 > FAST {
+                continue;
             }
             let mut rev = 0usize;
             for b in 0..len {
                 rev |= (((c >> b) & 1) as usize) << (len - 1 - b);
             }
             let mut i = rev;
-            while i < size {
-                self.table[i] = ((s as i32) << 4) | len as i32;
+            while i < 1 << FAST {
+                self.fast[i] = ((s as u16) << 4) | len as u16;
                 i += 1 << len;
             }
         }
         true
     }
 }
-
-static mut LIT: Code = Code::new();
-static mut DIST: Code = Code::new();
-static mut CLEN: Code = Code::new();
 
 /// The bit reader over the input.
 struct Bits<'a> {
@@ -255,19 +263,39 @@ impl<'a> Bits<'a> {
     #[inline(always)]
     fn decode(&mut self, code: &Code) -> Result<usize, i32> {
         self.fill();
-        let e = code.table[(self.buf & ((1u32 << code.bits) - 1)) as usize];
-        if e == 0 || (e & 15) as u32 > self.have {
-            return Err(INVALID_CODE);
+        let e = code.fast[(self.buf & ((1 << FAST) - 1)) as usize] as u32;
+        if e != 0 {
+            if e & 15 > self.have {
+                return Err(END);
+            }
+            self.buf >>= e & 15;
+            self.have -= e & 15;
+            return Ok((e >> 4) as usize);
         }
-        self.buf >>= e & 15;
-        self.have -= (e & 15) as u32;
-        Ok((e >> 4) as usize)
+        // A longer code (or none): bit by bit, the first code of each
+        // length being `first`.
+        let (mut c, mut first, mut index) = (0i32, 0i32, 0i32);
+        for len in 1..16u32 {
+            if len > self.have {
+                return Err(END);
+            }
+            c |= ((self.buf >> (len - 1)) & 1) as i32;
+            let count = code.count[len as usize] as i32;
+            if c - count < first {
+                self.buf >>= len;
+                self.have -= len;
+                return Ok(code.symbol[(index + c - first) as usize] as usize);
+            }
+            index += count;
+            first = (first + count) << 1;
+            c <<= 1;
+        }
+        Err(INVALID_CODE)
     }
 }
 
 fn inflate(src: &[u8], out: &mut [u8]) -> Result<usize, i32> {
-    // SAFETY: single-threaded module; the tables are used by this call only.
-    let (lit, dist, clen) = unsafe { (&mut LIT, &mut DIST, &mut CLEN) };
+    let (mut lit, mut dist, mut clen) = (Code::new(), Code::new(), Code::new());
     let mut r = Bits { src, pos: 0, buf: 0, have: 0 };
     let mut op = 0usize;
     let size = out.len();
@@ -326,7 +354,7 @@ fn inflate(src: &[u8], out: &mut [u8]) -> Result<usize, i32> {
             let total = hlit + hdist;
             let mut i = 0;
             while i < total {
-                let sym = r.decode(clen)?;
+                let sym = r.decode(&clen)?;
                 if sym < 16 {
                     lengths[i] = sym as u8;
                     i += 1;
@@ -357,7 +385,7 @@ fn inflate(src: &[u8], out: &mut [u8]) -> Result<usize, i32> {
             return Err(RESERVED);
         }
         loop {
-            let sym = r.decode(lit)?;
+            let sym = r.decode(&lit)?;
             if sym < 256 {
                 if op >= size {
                     return Err(OUTPUT_OVERRUN);
@@ -374,7 +402,7 @@ fn inflate(src: &[u8], out: &mut [u8]) -> Result<usize, i32> {
                 return Err(BAD_LENGTH);
             }
             let len = LENGTH_BASE[li] as usize + r.take(LENGTH_EXTRA[li] as u32)? as usize;
-            let di = r.decode(dist)?;
+            let di = r.decode(&dist)?;
             if di >= 30 {
                 return Err(BAD_DISTANCE);
             }
