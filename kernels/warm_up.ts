@@ -62,8 +62,8 @@ function walk(n: number, seed: number): Float64Array {
  * Why: V8 (Deno, Node, Chromium) first runs WebAssembly with a fast,
  * baseline compiler, and recompiles a function with its optimising
  * compiler on a background thread once the function has run for a while.
- * For the DTW kernel that takes some 40 ms of compilation here, and until
- * it is done a call runs about 2.8 times slower than warm (see the
+ * For the DTW kernel that takes 45 ms or more of compilation here, and
+ * until it is done a call runs about 3 times slower than warm (see the
  * README's "Cold start"). A script that makes a few calls and exits lives
  * on that slow stretch.
  *

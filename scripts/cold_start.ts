@@ -379,10 +379,12 @@ export async function coldStart(
     }
     const mod = new URL("../kernels/mod.ts", import.meta.url).href;
     const denoChild = childProgram(mod, "Deno.args[0]");
-    await Deno.writeTextFile(
-      `${dir}/npm/child.mjs`,
-      childProgram("./index.js", "process.argv[2]"),
-    ).catch(() => {});
+    if (runtimes.includes("node")) {
+      await Deno.writeTextFile(
+        `${dir}/npm/child.mjs`,
+        childProgram("./index.js", "process.argv[2]"),
+      );
+    }
     // One untimed Deno process fills the transpile cache.
     if (runtimes.includes("deno")) {
       await denoProcess(dir, denoChild, [
