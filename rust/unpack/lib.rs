@@ -2,17 +2,18 @@
 //! (RFC 1951) decoder, as a small WebAssembly module of its own.
 //!
 //! `kernels/_wasm.generated.ts` stores the kernels' module deflated and
-//! base64-encoded. Decoding 370 KB with JavaScript that the engine has not
-//! compiled yet took 25–30 ms of a fresh process's first kernel call;
-//! this module, compiled by the engine's baseline compiler in well under a
-//! millisecond, does it in about 2 ms. It is built by
-//! `scripts/build_wasm.ts` (`opt-level=s`, no SIMD: it must load where the
-//! kernels' SIMD check fails, to report that) and used by
-//! `kernels/_inflate.ts`.
+//! base64-encoded. Decoding its 374 KB with JavaScript that the engine had
+//! not compiled yet took 25–30 ms of a fresh process's first kernel call;
+//! this module, even on the engine's baseline code, takes a fraction of that
+//! (see the README's "Cold start"). It is built by `scripts/build_wasm.ts`
+//! (`opt-level=s`, bulk memory for the copies, no SIMD) and used by
+//! `kernels/_inflate.ts`, after the check for SIMD128.
 //!
 //! The caller asks for buffers with [`unpack_alloc`], writes the input
 //! there, and calls [`unpack_base64`] and [`unpack_inflate`]. Errors are
-//! negative codes, which `kernels/_inflate.ts` turns into messages.
+//! negative codes, which `kernels/_inflate.ts` turns into messages. An
+//! instance serves one unpacking: the caller makes a fresh one each time,
+//! so that its memory can be collected.
 
 #![no_std]
 
@@ -52,13 +53,6 @@ pub extern "C" fn unpack_alloc(bytes: usize) -> usize {
         TOP = end;
         start
     }
-}
-
-/// Forgets every buffer handed out (the memory stays as large).
-#[no_mangle]
-pub extern "C" fn unpack_reset() {
-    // SAFETY: single-threaded module.
-    unsafe { TOP = 0 }
 }
 
 const END: i32 = -1;
