@@ -88,15 +88,36 @@ export function inflateRaw(src: Uint8Array, size: number): Uint8Array {
   return inflateAt(u, at, src.length, size);
 }
 
+/** The platform's `Uint8Array.fromBase64` (ES2026), where it has one. */
+const fromBase64 = (Uint8Array as unknown as {
+  fromBase64?: (text: string) => Uint8Array;
+}).fromBase64;
+
 /**
  * Inflates the raw DEFLATE stream encoded in the base64 `text` into
- * exactly `size` bytes: the text is copied into the unpacker's memory by
- * the platform's `TextEncoder` and decoded there.
+ * exactly `size` bytes. The text is decoded by the platform's
+ * `Uint8Array.fromBase64` where it exists (Deno and Chromium: 0.2 ms for the
+ * kernels' module, against a few ms for the unpacker on baseline code),
+ * else copied into the unpacker's memory by `TextEncoder` and decoded
+ * there. `native: false` forces the latter (for tests).
  *
  * @throws {Error} when `text` is not base64, or the stream is malformed or
  * does not hold `size` bytes.
  */
-export function inflateBase64(text: string, size: number): Uint8Array {
+export function inflateBase64(
+  text: string,
+  size: number,
+  native: boolean = fromBase64 !== undefined,
+): Uint8Array {
+  if (native && fromBase64 !== undefined) {
+    let packed: Uint8Array;
+    try {
+      packed = fromBase64(text);
+    } catch {
+      throw new Error("inflate: the text is not base64");
+    }
+    return inflateRaw(packed, size);
+  }
   const u = unpacker();
   const at = alloc(u, text.length);
   const { read, written } = new TextEncoder().encodeInto(
