@@ -63,7 +63,9 @@ export type Mode = "cold" | "warmUp";
 
 /** What one process is asked to do (JSON, also sent to the browser). */
 export interface CurveInput {
+  /** The kernel called. */
   kernel: Kernel;
+  /** Whether `warmUp()` runs first. */
   mode: Mode;
   /** Calls timed from the first. */
   calls: number;
@@ -87,24 +89,33 @@ export interface CurveSample {
 
 /** Median, minimum and maximum over processes. */
 export interface Spread {
+  /** The median (the lower middle value of an even count). */
   median: number;
+  /** The smallest value. */
   min: number;
+  /** The largest value. */
   max: number;
 }
 
 /** One curve: a kernel in a runtime and mode, over `runs` processes. */
 export interface Curve {
+  /** Where it ran. */
   runtime: Runtime;
+  /** What it called. */
   kernel: Kernel;
+  /** Cold, or after `warmUp()`. */
   mode: Mode;
   /** V8 flags given to the runtime (`--v8-flags`), if any. */
   flags?: string;
   /** Processes measured. */
   runs: number;
+  /** The import of the kit, ms. */
   importMs: Spread;
+  /** `warmUp()`'s time (mode `warmUp`), ms. */
   warmUpMs?: Spread;
   /** Processes whose `warmUp()` reported `ready`. */
   ready?: number;
+  /** Each process's warm time (see {@linkcode CurveSample}), ms. */
   warmMs: Spread;
   /** Per call, 1-based: the time and its ratio to the process's warm time. */
   calls: Array<{ call: number; ms: Spread; ratio: Spread }>;
@@ -139,6 +150,7 @@ export interface ColdStartReport {
   runs: number;
   /** Calls timed per process. */
   calls: number;
+  /** One per runtime, kernel and mode. */
   curves: Curve[];
   /** Deno only, when measured. */
   phases?: LoadPhases;
@@ -337,10 +349,15 @@ async function version(cmd: string, args: string[]): Promise<string | null> {
 
 /** What {@linkcode coldStart} measures. */
 export interface ColdStartOptions {
+  /** Fresh processes per curve (`--runs`). */
   runs: number;
+  /** Calls timed per process (`--calls`). */
   calls: number;
+  /** Runtimes to measure in (`--runtimes`). */
   runtimes: Runtime[];
+  /** Kernels whose curves are measured (`--kernels`). */
   kernels: Kernel[];
+  /** Modes (`--modes`). */
   modes: Mode[];
   /** V8 flags for the Deno processes. */
   v8Flags?: string;
