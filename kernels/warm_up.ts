@@ -5,8 +5,19 @@ import { kit } from "./_wasm.ts";
 import { dtw } from "./dtw.ts";
 import { searchSubsequence } from "./search_subsequence.ts";
 
+/** A kernel that {@linkcode warmUp} can drive. */
+export type WarmUpKernel = "dtw" | "searchSubsequence";
+
 /** Options of {@linkcode warmUp}. */
 export interface WarmUpOptions {
+  /**
+   * The kernels to drive: `"dtw"` (the univariate `f64` DTW, both costs)
+   * and `"searchSubsequence"` (both costs). Warming only what a program
+   * calls takes less time. `[]` only compiles the module.
+   *
+   * @default {["dtw", "searchSubsequence"]}
+   */
+  kernels?: WarmUpKernel[];
   /**
    * The longest time to spend, in milliseconds: the promise resolves then,
    * with `ready: false`, even if the engine has not finished optimising
@@ -21,22 +32,24 @@ export interface WarmUpOptions {
 /** What {@linkcode warmUp} achieved. */
 export interface WarmUpResult {
   /**
-   * Whether every probe ran at its optimised speed before the timeout:
-   * the later calls of `dtw` and `searchSubsequence` run at full speed.
+   * Whether every probe of the kernels asked for ran at its optimised speed
+   * before the timeout: their later calls run at full speed.
    */
   ready: boolean;
   /** Milliseconds from the call to the resolution. */
   ms: number;
-  /** Rounds of probe calls run (0 when an earlier call was ready). */
+  /** Rounds of probe calls run (0 when earlier calls were ready). */
   rounds: number;
 }
 
-const WARM_UP_KEYS = ["timeout"] as const;
+const WARM_UP_KEYS = ["timeout", "kernels"] as const;
+const KERNELS: readonly WarmUpKernel[] = ["dtw", "searchSubsequence"];
 
 /** How much faster than its baseline-compiled runs a probe must get. */
 const OPTIMISED = 0.6;
 
-let warmed = false;
+/** The kernels that a call of {@linkcode warmUp} found optimised. */
+const warmed = new Set<WarmUpKernel>();
 
 /** A seeded random walk of `n` points (xorshift32: inputs need not be good). */
 function walk(n: number, seed: number): Float64Array {
@@ -52,12 +65,48 @@ function walk(n: number, seed: number): Float64Array {
   return out;
 }
 
+/** Probe calls of `kernel`, on small seeded inputs. */
+function probesOf(kernel: WarmUpKernel): Array<() => unknown> {
+  if (kernel === "dtw") {
+    const a = walk(400, 1), b = walk(400, 2);
+    return [() => dtw(a, b), () => dtw(a, b, { cost: "squared" })];
+  }
+  const series = walk(8192, 3), query = walk(128, 4);
+  return [
+    () => searchSubsequence(series, query, { window: 6 }),
+    () => searchSubsequence(series, query, { window: 6, cost: "squared" }),
+  ];
+}
+
+/** Validates the `kernels` option. */
+function kernelsArg(v: unknown): WarmUpKernel[] {
+  if (v === undefined) return [...KERNELS];
+  if (!Array.isArray(v)) {
+    throw new TypeError(
+      `warmUp: kernels must be an array of ${
+        KERNELS.map((k) => `"${k}"`).join(" and ")
+      }, got ${describe(v)}`,
+    );
+  }
+  for (const [i, k] of v.entries()) {
+    if (!KERNELS.includes(k)) {
+      throw new TypeError(
+        `warmUp: kernels[${i}] is ${describe(k)}; accepted kernels are ${
+          KERNELS.map((x) => `"${x}"`).join(", ")
+        }`,
+      );
+    }
+  }
+  return v;
+}
+
 /**
- * Compiles the kernels' WebAssembly module and runs the hot kernels (the
- * univariate `f64` DTW of {@linkcode dtw} and the
- * {@linkcode searchSubsequence} cascade, with both costs) on small inputs
- * until the engine has replaced their baseline code with optimised code, so
- * that the calls that follow run at full speed from the first.
+ * Compiles the kernels' WebAssembly module and runs the hot kernels (by
+ * default the univariate `f64` DTW of {@linkcode dtw} and the
+ * {@linkcode searchSubsequence} cascade, with both costs; `kernels` picks)
+ * on small inputs until the engine has replaced their baseline code with
+ * optimised code, so that the calls that follow run at full speed from the
+ * first.
  *
  * Why: V8 (Deno, Node, Chromium) first runs WebAssembly with a fast,
  * baseline compiler, and recompiles a function with its optimising
@@ -71,9 +120,9 @@ function walk(n: number, seed: number): Float64Array {
  * 0.6 times the fastest of its first baseline-compiled calls. Between
  * rounds the promise yields to the event loop (a zero timer), so start it
  * early and do I/O meanwhile. Call it once at start-up, before the first
- * kernel call: after a `ready` result, later calls resolve at once; run on
- * kernels that are already warm, it cannot see a change and waits for the
- * timeout. It computes nothing that the kit keeps, and needs no options.
+ * kernel call: once a kernel was found ready, later calls do not probe it
+ * again; run on kernels that are already warm, it cannot see a change and
+ * waits for the timeout. It computes nothing that the kit keeps.
  *
  * @example Warm up while the data loads
  * ```ts
@@ -86,19 +135,19 @@ function walk(n: number, seed: number): Float64Array {
  * assert.equal(dtw(a, b), 0);
  * ```
  *
- * @example A bounded wait
+ * @example Only `dtw`, for at most 50 ms
  * ```ts
  * import { warmUp } from "@midstreamer/kit";
  * import assert from "node:assert/strict";
  *
- * const { ms } = await warmUp({ timeout: 50 });
+ * const { ms } = await warmUp({ kernels: ["dtw"], timeout: 50 });
  * assert.ok(ms >= 0);
  * ```
  *
- * @param options `timeout`.
+ * @param options `timeout`, `kernels`.
  * @returns Whether the kernels were optimised in time, and how long it took.
  * @throws {TypeError} when `options` is not an object, has an unknown key,
- * or `timeout` is not a number.
+ * `timeout` is not a number, or `kernels` is not an array of kernel names.
  * @throws {RangeError} when `timeout` is negative or NaN.
  * @throws {Error} when the engine lacks WebAssembly SIMD128.
  */
@@ -118,37 +167,41 @@ export async function warmUp(options?: WarmUpOptions): Promise<WarmUpResult> {
       `warmUp: timeout must be >= 0 milliseconds, got ${timeout}`,
     );
   }
+  const kernels = kernelsArg(opts.kernels);
   kit();
-  if (warmed) return { ready: true, ms: performance.now() - t0, rounds: 0 };
-  const a = walk(400, 1), b = walk(400, 2);
-  const series = walk(8192, 3), query = walk(128, 4);
-  const probes = [
-    () => dtw(a, b),
-    () => dtw(a, b, { cost: "squared" }),
-    () => searchSubsequence(series, query, { window: 6 }),
-    () => searchSubsequence(series, query, { window: 6, cost: "squared" }),
-  ];
-  const baseline = probes.map(() => Infinity);
-  const ready = probes.map(() => false);
+  const todo = kernels.filter((k) => !warmed.has(k));
+  const probes = todo.flatMap((kernel) =>
+    probesOf(kernel).map((call) => ({
+      kernel,
+      call,
+      baseline: Infinity,
+      ready: false,
+    }))
+  );
   let rounds = 0;
   // Round 0 compiles lazily and is not timed; rounds 1 and 2 set the
   // baseline-compiled times.
-  for (;;) {
-    for (let p = 0; p < probes.length; p++) {
-      if (ready[p]) continue;
+  while (probes.some((p) => !p.ready)) {
+    for (const p of probes) {
+      if (p.ready) continue;
       const s = performance.now();
-      probes[p]();
+      p.call();
       const ms = performance.now() - s;
-      if (rounds === 1 || rounds === 2) {
-        baseline[p] = Math.min(baseline[p], ms);
-      } else if (rounds > 2 && ms < OPTIMISED * baseline[p]) {
-        ready[p] = true;
-      }
+      if (rounds === 1 || rounds === 2) p.baseline = Math.min(p.baseline, ms);
+      else if (rounds > 2 && ms < OPTIMISED * p.baseline) p.ready = true;
     }
     rounds++;
-    if (ready.every((r) => r)) warmed = true;
-    if (warmed || performance.now() - t0 >= timeout) break;
+    if (performance.now() - t0 >= timeout) break;
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  return { ready: warmed, ms: performance.now() - t0, rounds };
+  for (const kernel of todo) {
+    if (probes.every((p) => p.kernel !== kernel || p.ready)) {
+      warmed.add(kernel);
+    }
+  }
+  return {
+    ready: kernels.every((k) => warmed.has(k)),
+    ms: performance.now() - t0,
+    rounds,
+  };
 }

@@ -41,6 +41,16 @@ Deno.test("warmUp() rejects bad options", async () => {
     () => warmUp({ timeout: "5" } as never),
     (e) => e instanceof TypeError && /timeout must be a number/.test(e.message),
   );
+  await assert.rejects(
+    () => warmUp({ kernels: "dtw" } as never),
+    (e) => e instanceof TypeError && /kernels must be an array/.test(e.message),
+  );
+  await assert.rejects(
+    () => warmUp({ kernels: ["dtw", "lcs"] } as never),
+    (e) =>
+      e instanceof TypeError &&
+      /kernels\[1\] is the string "lcs"/.test(e.message),
+  );
   for (const timeout of [-1, NaN, -Infinity]) {
     await assert.rejects(
       () => warmUp({ timeout }),
@@ -51,18 +61,28 @@ Deno.test("warmUp() rejects bad options", async () => {
 });
 
 Deno.test("warmUp() resolves within its timeout, then the kernels compute what the references do", async () => {
+  // No kernels: it only compiles the module.
+  assert.deepEqual(
+    { ...(await warmUp({ kernels: [] })), ms: 0 },
+    { ready: true, ms: 0, rounds: 0 },
+  );
   const quick = await warmUp({ timeout: 0 });
   assert.equal(typeof quick.ready, "boolean");
   assert.ok(quick.ready || quick.rounds === 1, JSON.stringify(quick));
-  const t0 = performance.now();
-  const result = await warmUp({ timeout: 10_000 });
-  const wall = performance.now() - t0;
-  assert.ok(Number.isInteger(result.rounds) && result.rounds >= 0);
-  assert.ok(result.ms >= 0 && result.ms <= wall + 1, JSON.stringify(result));
-  if (result.ready) {
-    // Once ready, later calls return at once.
-    const again = await warmUp();
-    assert.deepEqual([again.ready, again.rounds], [true, 0]);
+  for (const kernels of [["dtw"], undefined] as const) {
+    const t0 = performance.now();
+    const result = await warmUp({
+      timeout: 10_000,
+      kernels: kernels && [...kernels],
+    });
+    const wall = performance.now() - t0;
+    assert.ok(Number.isInteger(result.rounds) && result.rounds >= 0);
+    assert.ok(result.ms >= 0 && result.ms <= wall + 1, JSON.stringify(result));
+    if (result.ready) {
+      // Once ready, later calls return at once.
+      const again = await warmUp({ kernels: kernels && [...kernels] });
+      assert.deepEqual([again.ready, again.rounds], [true, 0]);
+    }
   }
   const random = rng(2026);
   for (let trial = 0; trial < 12; trial++) {
