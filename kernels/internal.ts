@@ -94,7 +94,8 @@ export {
   sequenceLength,
   SymbolTable,
 } from "./_symbols.ts";
-export { inflateRaw } from "./_inflate.ts";
+export { inflateBase64, inflateRaw } from "./_inflate.ts";
+export { KIT_EXPORTS } from "./_wasm.generated.ts";
 export {
   f64Heap,
   i32Heap,
