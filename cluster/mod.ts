@@ -35,3 +35,5 @@ export * from "./start_worker.ts";
 export * from "./redis_unavailable_error.ts";
 export * from "./job_lost_error.ts";
 export * from "./shard_failed_error.ts";
+export * from "./pattern_set.ts";
+export * from "./pattern_set_expired_error.ts";

@@ -75,7 +75,10 @@ export interface WorkerOptions extends RedisConnectionOptions {
   limits?: ServiceLimits;
   /**
    * Bytes of fetched inputs kept for later shards (least recently used
-   * dropped first).
+   * dropped first): references, queries, series, sequences, and the
+   * shards of stored pattern sets (`Cluster.storePatterns`), not a call's
+   * own patterns. A warm call on a stored set fetches nothing but its
+   * reference when the whole set fits.
    *
    * @default {268435456}
    */
@@ -337,6 +340,8 @@ export async function startWorker(
         return 0;
       }
       const sizes = new Map<string, number>();
+      /** Inputs fetched for this shard alone, which it may move. */
+      const owned = new Set<Decoded>();
       try {
         missing.forEach((k, j) => {
           const bytes = blobs[j];
@@ -355,10 +360,16 @@ export async function startWorker(
             `input ${kind}`,
             dims,
           );
-          // A shard's patterns are its own (not cached, and handed to the
-          // pool's thread without a copy); the rest is shared by shards.
-          if (kind !== "patterns" && kind !== "patterns32") {
+          // A call's own patterns are used once: not cached, and handed to
+          // the pool's thread without a copy. A stored set's (`keep`) and
+          // the rest are shared by shards.
+          if (
+            (kind !== "patterns" && kind !== "patterns32") ||
+            shard.args.keep === 1
+          ) {
             cache.set(k, decoded, bytes.byteLength);
+          } else {
+            owned.add(decoded);
           }
           local.set(k, decoded);
           sizes.set(k, bytes.byteLength);
@@ -372,6 +383,7 @@ export async function startWorker(
           inputs.map((d, i) => sizes.get(keyOf(i)) ?? byteLength(d)),
           bound === null ? Infinity : Number(bound),
           limits,
+          owned,
         );
         const computeMs = Math.round((performance.now() - c0) * 1000) / 1000;
         const bytes = new Uint8Array(
