@@ -218,7 +218,7 @@ export async function execute(
         throw malformed("no patterns");
       }
       // The patterns, if this shard's own copy: moved, not copied (a
-      // cached set's are copied to the pool's thread).
+      // cached set's are in shared memory, which the thread reads).
       const packed: PackedPatterns = p.value;
       const { offsets } = packed;
       const lengths = new Uint32Array(offsets.length - 1);

@@ -408,12 +408,15 @@ export function runJob(
       ...new Set((spec.plan.leased ?? []).map((b) => blobs[b].hash!)),
     ];
     if (leased.length > 0) {
+      // Counted as held before the reply, as the inputs below: a call
+      // that ends meanwhile lets go of them.
+      for (const h of leased) held.add(h);
       const there = await wait(
         leaseBlobs(kv, keys, leased, spec.lease?.ttlMs ?? ctx.ttlMs),
         "the lease of stored inputs",
       );
       leased.forEach((h, i) => {
-        if (there[i]) held.add(h);
+        if (!there[i]) held.delete(h);
       });
       if (there.includes(false)) {
         fail(

@@ -47,6 +47,21 @@ export interface ShardEvent {
   error?: string;
 }
 
+/**
+ * Decoded patterns with their values in shared memory, which the pool's
+ * threads read without a copy (a stored set's, kept in the cache).
+ */
+function sharedPatterns(d: Decoded): Decoded {
+  if (d.kind !== "patterns" && d.kind !== "patterns32") return d;
+  const flat = d.value.flat;
+  const memory = new SharedArrayBuffer(flat.byteLength);
+  const copy = flat instanceof Float32Array
+    ? new Float32Array(memory)
+    : new Float64Array(memory);
+  copy.set(flat);
+  return { ...d, value: { ...d.value, flat: copy } } as Decoded;
+}
+
 /** Options of {@linkcode startWorker}. */
 export interface WorkerOptions extends RedisConnectionOptions {
   /**
@@ -363,15 +378,16 @@ export async function startWorker(
           // A call's own patterns are used once: not cached, and handed to
           // the pool's thread without a copy. A stored set's (`keep`) and
           // the rest are shared by shards.
-          if (
-            (kind !== "patterns" && kind !== "patterns32") ||
-            shard.args.keep === 1
-          ) {
+          let kept = decoded;
+          if (kind !== "patterns" && kind !== "patterns32") {
             cache.set(k, decoded, bytes.byteLength);
+          } else if (shard.args.keep === 1) {
+            kept = sharedPatterns(decoded);
+            cache.set(k, kept, bytes.byteLength);
           } else {
             owned.add(decoded);
           }
-          local.set(k, decoded);
+          local.set(k, kept);
           sizes.set(k, bytes.byteLength);
         });
         const inputs = shard.inputs.map((_, i) => local.get(keyOf(i))!);

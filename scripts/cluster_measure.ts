@@ -8,7 +8,7 @@
  * ```sh
  * flock /tmp/kit-timing.lock deno task cluster:measure --part overhead
  * flock /tmp/kit-timing.lock deno task cluster:measure --part redis
- * flock /tmp/kit-timing.lock deno task cluster:measure --part scaling
+ * flock /tmp/kit-timing.lock deno task cluster:measure --part scaling [--cases topK,dtwBatch,stored]
  * flock /tmp/kit-timing.lock deno task cluster:measure --part recovery [--tries 20]
  * deno task cluster:measure --part model          # no timing: derived from the rest
  * ```
@@ -37,7 +37,14 @@
  *    while it waits, and one thread of this machine running the
  *    synchronous function; the speedup of 2 workers over 1 (median of the
  *    pairs), and the coordination overhead (the share of the worker
- *    processes' wall time not spent computing).
+ *    processes' wall time not spent computing). The third case
+ *    (`stored`) is the same `topK` on a set stored once
+ *    (`storePatterns`): the workers (`--cache-mb 1536`) keep its shards,
+ *    and before each measured call, warm-up calls with other references
+ *    run until Redis sends less than 2 % of the set in a call (a worker
+ *    restarted for the 2-worker runs fetches what it takes once), so the
+ *    caches are warm in both settings; Redis's bytes out per call show it.
+ *    `--cases` picks some (their figures replace the file's).
  * 4. **recovery**: `--tries` (default 20) times: a 2-shard `dtwBatch` on 2
  *    workers, one SIGKILLed 300 ms into its shard: the time from the kill
  *    until another worker starts the shard again and until the call
@@ -56,7 +63,7 @@ import { parseArgs } from "node:util";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { Buffer } from "node:buffer";
-import { connectCluster } from "../cluster/mod.ts";
+import { connectCluster, type PatternSet } from "../cluster/mod.ts";
 import { parseInfo } from "../cluster/internal.ts";
 import { dtwBatch, topK } from "../mod.ts";
 import { coresAvailable, cpuMs, loadAverage } from "../testing/cpu.ts";
@@ -148,6 +155,10 @@ export interface ScalingRun {
   callerWaitingCpuMs: number;
   /** Wall ms of that waiting. */
   waitingMs: number;
+  /** Bytes Redis sent during the call (`total_net_output_bytes`). */
+  redisOutBytes?: number;
+  /** Warm-up calls just before it (stored set: until the caches are warm). */
+  warmups?: number;
 }
 
 /** A large job measured on 1 and 2 workers. */
@@ -174,6 +185,10 @@ export interface ScalingCase {
   overheadPct: { one: number; two: number };
   /** Patterns per second, by workers (medians). */
   throughput: { one: number; two: number };
+  /** Stored set: the wall ms of `storePatterns`, once. */
+  storeMs?: number;
+  /** Stored set: the bytes of its blobs in Redis. */
+  storedBytes?: number;
 }
 
 /** Part 3. */
@@ -478,17 +493,31 @@ async function measureRedis(): Promise<RedisReport> {
   }
 }
 
+/** The scaling part's cases (`--cases`). */
+export type ScalingKind = "topK" | "dtwBatch" | "stored";
+
+/** Worker flags of the scaling part: one thread, room for a stored set. */
+const SCALING_WORKER = [
+  ...["--threads", "1", "--verbose"],
+  "--cache-mb",
+  "1536",
+];
+
 async function measureScaling(
   patterns: number,
   quick: boolean,
+  kinds: ScalingKind[],
 ): Promise<ScalingReport> {
   const random = rng(2026);
   const reference = randomWalk(500, random);
   const data = randomWalks(patterns, random, 500);
-  const f = await startCluster(1, VERBOSE);
+  const f = await startCluster(1, SCALING_WORKER);
+  const kv = new Redis(f.redis.url);
   const cases: ScalingCase[] = [];
   // When the call's last shard was enqueued, and the caller's CPU then.
   let enqueued: [number, number] | undefined;
+  const outBytes = async () =>
+    Number(/total_net_output_bytes:(\d+)/.exec(await kv.info("stats"))![1]);
   try {
     await using cluster = await connectCluster({
       redis: f.redis.url,
@@ -498,32 +527,59 @@ async function measureScaling(
         }
       },
     });
-    for (const kind of ["topK", "dtwBatch"] as const) {
-      const call = (onProgress?: () => void) =>
+    for (const kind of kinds) {
+      // The stored case: the set stored once, then every call on it. The
+      // workers keep its shards (--cache-mb 1536: the 800 MB set fits):
+      // before each measured call, warm-up calls (other references) run
+      // until a call makes Redis send less than 2 % of the set (a worker
+      // started afresh has to fetch what it takes, once).
+      let set: PatternSet | undefined;
+      let storeMs: number | undefined;
+      let storedBytes: number | undefined;
+      if (kind === "stored") {
+        const t0 = performance.now();
+        set = await cluster.storePatterns(data);
+        storeMs = performance.now() - t0;
+        storedBytes = 8 * patterns * 502;
+        console.error(`stored the set in ${(storeMs / 1000).toFixed(2)} s`);
+      }
+      const call = (ref: Float64Array, onProgress?: () => void) =>
         kind === "topK"
-          ? cluster.topK(reference, data, { k: 10, onProgress })
-          : cluster.dtwBatch(reference, data, { onProgress });
+          ? cluster.topK(ref, data, { k: 10, onProgress })
+          : kind === "stored"
+          ? cluster.topK(ref, set!, { k: 10, onProgress })
+          : cluster.dtwBatch(ref, data, { onProgress });
       const runs: ScalingRun[] = [];
       const order = quick ? [1, 2] : [1, 2, 2, 1, 1, 2];
       for (const workers of order) {
         // A second worker process only for the 2-worker runs (stopped, it
         // takes no shard).
         while (f.workers.length < workers) {
-          f.workers.push(await startWorkerProcess(f.redis.url, VERBOSE));
+          f.workers.push(await startWorkerProcess(f.redis.url, SCALING_WORKER));
         }
         while (f.workers.length > workers) await f.workers.pop()!.stop();
+        let warmups = 0;
+        if (kind === "stored") {
+          for (; warmups < 8; warmups++) {
+            const b0 = await outBytes();
+            await call(randomWalk(500, random));
+            if (await outBytes() - b0 < storedBytes! / 50) break;
+          }
+        }
         const active = f.workers;
         const before = active.map((w) => logged(w).length);
         const pids = [Deno.pid, f.redis.pid, ...active.map((w) => w.pid)];
+        const bytes0 = await outBytes();
         const cpu0 = pids.map(cpuMs);
         let first = 0;
         enqueued = undefined;
         const t0 = performance.now();
-        await call(() => {
+        await call(reference, () => {
           first ||= performance.now() - t0;
         });
         const wall = performance.now() - t0;
         const cpu = pids.map((p, i) => cpuMs(p) - cpu0[i]);
+        const redisOutBytes = await outBytes() - bytes0;
         const done = active.flatMap((w, i) =>
           logged(w).slice(before[i]).filter((e) => e.type === "done")
         );
@@ -547,16 +603,21 @@ async function measureScaling(
           waitingMs: round(
             enqueued === undefined ? 0 : t0 + wall - enqueued[0],
           ),
+          redisOutBytes,
+          ...(kind === "stored" ? { warmups } : {}),
         });
         console.error(
           `scaling ${kind} ${workers} worker(s): ${
             (wall / 1000).toFixed(2)
-          } s (${done.length} shards)`,
+          } s (${done.length} shards, Redis sent ${
+            (redisOutBytes / 1e6).toFixed(1)
+          } MB${kind === "stored" ? `, after ${warmups} warm-up calls` : ""})`,
         );
       }
+      await set?.delete();
       const t0 = performance.now();
-      if (kind === "topK") topK(reference, data, { k: 10 });
-      else dtwBatch(reference, data);
+      if (kind === "dtwBatch") dtwBatch(reference, data);
+      else topK(reference, data, { k: 10 });
       const oneThreadMs = performance.now() - t0;
       const ones = runs.filter((r) => r.workers === 1);
       const twos = runs.filter((r) => r.workers === 2);
@@ -572,20 +633,27 @@ async function measureScaling(
       cases.push({
         name: kind === "topK"
           ? `topK (k 10) of ${patterns} random walks × 500 points, reference 500`
+          : kind === "stored"
+          ? `topK (k 10) of the same ${patterns} × 500, stored once (storePatterns), caches warm`
           : `dtwBatch of the same ${patterns} × 500 (every DTW computed)`,
         patterns,
         points: 500,
         reference: 500,
-        inputBytes: 8 * (500 + patterns * 502),
+        // What a call sends: for a stored set, the reference alone.
+        inputBytes: kind === "stored" ? 8 * 500 : 8 * (500 + patterns * 502),
         runs,
         oneThreadMs: round(oneThreadMs),
         speedup: s,
         efficiency: round(s.median / 2, 3),
         overheadPct: { one: overhead(ones), two: overhead(twos) },
         throughput: { one: rate(ones), two: rate(twos) },
+        ...(kind === "stored"
+          ? { storeMs: round(storeMs!), storedBytes: storedBytes! }
+          : {}),
       });
     }
   } finally {
+    kv.disconnect();
     await f.stop();
   }
   return { cases };
@@ -762,6 +830,7 @@ async function main(): Promise<void> {
       shards: { type: "string", default: "2000" },
       patterns: { type: "string", default: "200000" },
       quick: { type: "boolean", default: false },
+      cases: { type: "string" },
       json: { type: "boolean", default: false },
     },
   });
@@ -799,10 +868,35 @@ async function main(): Promise<void> {
       report.overhead = await measureOverhead(Number(values.shards));
     } else if (part === "redis") report.redis = await measureRedis();
     else if (part === "scaling") {
-      report.scaling = await measureScaling(
+      // Cases measured now replace those of the same name.
+      const kinds = (values.cases ?? "topK,dtwBatch,stored").split(
+        ",",
+      ) as ScalingKind[];
+      for (const k of kinds) {
+        if (!["topK", "dtwBatch", "stored"].includes(k)) {
+          throw new TypeError(`unknown case ${k}`);
+        }
+      }
+      const fresh = await measureScaling(
         Number(values.patterns),
         values.quick,
+        kinds,
       );
+      const order = ["topK", "dtwBatch", "stored"];
+      const keyOf = (c: ScalingCase) =>
+        c.name.startsWith("dtwBatch")
+          ? "dtwBatch"
+          : /stored once/.test(c.name)
+          ? "stored"
+          : "topK";
+      const kept = (report.scaling?.cases ?? []).filter((c) =>
+        !kinds.includes(keyOf(c) as ScalingKind)
+      );
+      report.scaling = {
+        cases: [...kept, ...fresh.cases].sort((a, b) =>
+          order.indexOf(keyOf(a)) - order.indexOf(keyOf(b))
+        ),
+      };
     } else if (part === "recovery") {
       report.recovery = await measureRecovery(Number(values.tries));
     } else if (part !== "model") {
