@@ -118,6 +118,7 @@ export async function storePatterns(
     "precision",
     "ttl",
     "referenceLength",
+    "shardMs",
     "signal",
   ]) as StorePatternsOptions;
   const f32 = precisionArg(fn, o.precision);
@@ -137,6 +138,14 @@ export async function storePatterns(
       `${fn}: options.referenceLength must be an integer, got ${referenceLength}`,
     );
   }
+  const shardMs = numberOption(
+    fn,
+    "shardMs",
+    o.shardMs,
+    ctx.shardMs,
+    0,
+    3_600_000,
+  );
   const signal = o.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(
@@ -156,7 +165,7 @@ export async function storePatterns(
     f32,
     -1,
     ctx.limits,
-    ctx.shardMs,
+    shardMs,
   );
   const { kv, keys } = ctx;
   const hashes: string[] = [];

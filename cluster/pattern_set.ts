@@ -29,6 +29,17 @@ export interface StorePatternsOptions {
    */
   referenceLength?: number;
   /**
+   * Single-thread milliseconds of work a shard of the set aims at,
+   * against a reference of `referenceLength` with every DTW computed
+   * (`topK`'s pruning makes the real work a fraction of it). A stored
+   * shard moves no bytes per call, but each costs about 1 ms of
+   * coordination per call; fewer, larger shards cost less of it and
+   * balance less finely over the workers.
+   *
+   * @default {the cluster's shardMs}
+   */
+  shardMs?: number;
+  /**
    * Cancels the storing: the blobs stored so far are let go, and the
    * promise rejects with the signal's reason.
    *

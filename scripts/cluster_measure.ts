@@ -9,6 +9,7 @@
  * flock /tmp/kit-timing.lock deno task cluster:measure --part overhead
  * flock /tmp/kit-timing.lock deno task cluster:measure --part redis
  * flock /tmp/kit-timing.lock deno task cluster:measure --part scaling [--cases topK,dtwBatch,stored]
+ *   [--stored-shard-ms 400] [--stored-concurrency 2]
  * flock /tmp/kit-timing.lock deno task cluster:measure --part recovery [--tries 20]
  * deno task cluster:measure --part model          # no timing: derived from the rest
  * ```
@@ -44,6 +45,10 @@
  *    run until Redis sends less than 2 % of the set in a call (a worker
  *    restarted for the 2-worker runs fetches what it takes once), so the
  *    caches are warm in both settings; Redis's bytes out per call show it.
+ *    The set is cut into shards of `--stored-shard-ms` (400: `topK`'s
+ *    pruning leaves about a tenth of that to compute), and its workers take
+ *    `--stored-concurrency` shards at once (2: the next shard's hand-out
+ *    overlaps the computation; still one thread).
  *    `--cases` picks some (their figures replace the file's).
  * 4. **recovery**: `--tries` (default 20) times: a 2-shard `dtwBatch` on 2
  *    workers, one SIGKILLed 300 ms into its shard: the time from the kill
@@ -142,7 +147,10 @@ export interface ScalingRun {
   wallMs: number;
   /** Time until the first shard's result, ms. */
   firstResultMs: number;
-  /** The workers' time computing on their pools, summed, ms. */
+  /**
+   * The workers' time computing on their pools, summed, ms (per worker,
+   * the union of its shards' computing intervals).
+   */
   computeMs: number;
   /** Shards. */
   shards: number;
@@ -189,6 +197,10 @@ export interface ScalingCase {
   storeMs?: number;
   /** Stored set: the bytes of its blobs in Redis. */
   storedBytes?: number;
+  /** Stored set: its `shardMs`. */
+  storedShardMs?: number;
+  /** Stored set: the workers' `--concurrency`. */
+  workerConcurrency?: number;
 }
 
 /** Part 3. */
@@ -345,6 +357,25 @@ function logged(w: WorkerProcess): Logged[] {
 }
 
 const VERBOSE = ["--threads", "1", "--verbose"];
+
+/**
+ * The time one worker's pool computed, from its shards' `done` events: the
+ * union of their computing intervals (each ends about when it is told),
+ * so that a shard waiting for the thread (`--concurrency` above the
+ * threads) is not counted twice.
+ */
+function busyMs(done: Logged[]): number {
+  const spans = done.map((e) => [e.at - e.computeMs, e.at]).sort((a, b) =>
+    a[0] - b[0]
+  );
+  let total = 0, end = -Infinity;
+  for (const [a, b] of spans) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
 
 async function measureOverhead(shards: number): Promise<OverheadReport> {
   const f = await startCluster(1, VERBOSE);
@@ -503,10 +534,19 @@ const SCALING_WORKER = [
   "1536",
 ];
 
+/** How the stored case runs (`--stored-shard-ms`, `--stored-concurrency`). */
+export interface StoredSettings {
+  /** The set's `shardMs`. */
+  shardMs: number;
+  /** The workers' `--concurrency` (shards taken at once, one thread). */
+  concurrency: number;
+}
+
 async function measureScaling(
   patterns: number,
   quick: boolean,
   kinds: ScalingKind[],
+  stored: StoredSettings,
 ): Promise<ScalingReport> {
   const random = rng(2026);
   const reference = randomWalk(500, random);
@@ -531,14 +571,15 @@ async function measureScaling(
       // The stored case: the set stored once, then every call on it. The
       // workers keep its shards (--cache-mb 1536: the 800 MB set fits):
       // before each measured call, warm-up calls (other references) run
-      // until a call makes Redis send less than 2 % of the set (a worker
-      // started afresh has to fetch what it takes, once).
+      // until a call makes Redis send less than 1 MB, no shard of the set
+      // (a worker started afresh has to fetch what it takes, once), or 12
+      // calls.
       let set: PatternSet | undefined;
       let storeMs: number | undefined;
       let storedBytes: number | undefined;
       if (kind === "stored") {
         const t0 = performance.now();
-        set = await cluster.storePatterns(data);
+        set = await cluster.storePatterns(data, { shardMs: stored.shardMs });
         storeMs = performance.now() - t0;
         storedBytes = 8 * patterns * 502;
         console.error(`stored the set in ${(storeMs / 1000).toFixed(2)} s`);
@@ -551,19 +592,25 @@ async function measureScaling(
           : cluster.dtwBatch(ref, data, { onProgress });
       const runs: ScalingRun[] = [];
       const order = quick ? [1, 2] : [1, 2, 2, 1, 1, 2];
+      const args = kind === "stored"
+        ? [...SCALING_WORKER, "--concurrency", String(stored.concurrency)]
+        : SCALING_WORKER;
+      // Each case starts from fresh workers with its own flags.
+      while (f.workers.length > 0) await f.workers.pop()!.stop();
       for (const workers of order) {
         // A second worker process only for the 2-worker runs (stopped, it
         // takes no shard).
         while (f.workers.length < workers) {
-          f.workers.push(await startWorkerProcess(f.redis.url, SCALING_WORKER));
+          f.workers.push(await startWorkerProcess(f.redis.url, args));
         }
         while (f.workers.length > workers) await f.workers.pop()!.stop();
         let warmups = 0;
         if (kind === "stored") {
-          for (; warmups < 8; warmups++) {
+          while (warmups < 12) {
             const b0 = await outBytes();
             await call(randomWalk(500, random));
-            if (await outBytes() - b0 < storedBytes! / 50) break;
+            warmups++;
+            if (await outBytes() - b0 < 1e6) break; // no shard fetched
           }
         }
         const active = f.workers;
@@ -592,7 +639,16 @@ async function measureScaling(
           workers,
           wallMs: round(wall),
           firstResultMs: round(first),
-          computeMs: round(done.reduce((a, e) => a + e.computeMs, 0)),
+          computeMs: round(
+            active.reduce(
+              (sum, w, i) =>
+                sum +
+                busyMs(
+                  logged(w).slice(before[i]).filter((e) => e.type === "done"),
+                ),
+              0,
+            ),
+          ),
           shards: done.length,
           cpuMs: {
             caller: round(cpu[0]),
@@ -634,7 +690,7 @@ async function measureScaling(
         name: kind === "topK"
           ? `topK (k 10) of ${patterns} random walks × 500 points, reference 500`
           : kind === "stored"
-          ? `topK (k 10) of the same ${patterns} × 500, stored once (storePatterns), caches warm`
+          ? `stored-set topK (k 10) of the same ${patterns} × 500 (storePatterns once, workers' caches warm)`
           : `dtwBatch of the same ${patterns} × 500 (every DTW computed)`,
         patterns,
         points: 500,
@@ -648,7 +704,12 @@ async function measureScaling(
         overheadPct: { one: overhead(ones), two: overhead(twos) },
         throughput: { one: rate(ones), two: rate(twos) },
         ...(kind === "stored"
-          ? { storeMs: round(storeMs!), storedBytes: storedBytes! }
+          ? {
+            storeMs: round(storeMs!),
+            storedBytes: storedBytes!,
+            storedShardMs: stored.shardMs,
+            workerConcurrency: stored.concurrency,
+          }
           : {}),
       });
     }
@@ -831,6 +892,8 @@ async function main(): Promise<void> {
       patterns: { type: "string", default: "200000" },
       quick: { type: "boolean", default: false },
       cases: { type: "string" },
+      "stored-shard-ms": { type: "string", default: "400" },
+      "stored-concurrency": { type: "string", default: "2" },
       json: { type: "boolean", default: false },
     },
   });
@@ -881,12 +944,16 @@ async function main(): Promise<void> {
         Number(values.patterns),
         values.quick,
         kinds,
+        {
+          shardMs: Number(values["stored-shard-ms"]),
+          concurrency: Number(values["stored-concurrency"]),
+        },
       );
       const order = ["topK", "dtwBatch", "stored"];
       const keyOf = (c: ScalingCase) =>
         c.name.startsWith("dtwBatch")
           ? "dtwBatch"
-          : /stored once/.test(c.name)
+          : c.name.startsWith("stored-set")
           ? "stored"
           : "topK";
       const kept = (report.scaling?.cases ?? []).filter((c) =>

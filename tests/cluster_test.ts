@@ -651,6 +651,14 @@ redisTest(
         RangeError,
       );
       await assert.rejects(
+        cluster.storePatterns([[1]], { shardMs: -1 }),
+        RangeError,
+      );
+      await assert.rejects(
+        cluster.storePatterns([[1]], { referenceLength: 2.5 }),
+        RangeError,
+      );
+      await assert.rejects(
         cluster.storePatterns([[1]], { precision: "f16" } as never),
         TypeError,
       );
