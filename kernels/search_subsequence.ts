@@ -150,8 +150,8 @@ export interface SearchOptions {
  *
  * The distances are those of {@linkcode dtw} with the same `multivariate`
  * on the normalized window and query. The search prunes with LB_Kim and
- * LB_Keogh summed over the dimensions (lower bounds of both DTW_D and
- * DTW_I; `prunedByKeoghEC` stays 0) and abandons the DTWs early; the
+ * LB_Keogh (against both envelopes) summed over the dimensions, lower
+ * bounds of both DTW_D and DTW_I, and abandons the DTWs early; the
  * results are exact as below, with the tolerances of a query of `m · d`
  * values. A series of `d = 1` in a multivariate form gives the univariate
  * result bit for bit. A multivariate series is checked and copied whole

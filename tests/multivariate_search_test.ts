@@ -167,7 +167,6 @@ Deno.test("multivariate searchSubsequence equals brute force: d = 1-4, queries o
     );
     assert.deepEqual(got, brute(x, q, dims, o), label);
     assertCounted(stats, n - m + 1, label);
-    if (dims > 1) assert.equal(stats.prunedByKeoghEC, 0, label);
   }
 });
 

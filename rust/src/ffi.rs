@@ -622,8 +622,8 @@ pub extern "C" fn search_results() -> *const f64 {
 /// (DTW_I: the sum over the dimensions, in index order, of each
 /// dimension's [`dtw_f64`]). With `normalize != 0` each dimension of the
 /// query and of every window is z-normalized on its own. Same candidates
-/// buffer ([`search_results`]), same six `stats`, with LB_Keogh EC not
-/// used (its counter stays `0`); see `search_dims.rs`. `strategy` must be
+/// buffer ([`search_results`]), same six `stats`; see `search_dims.rs`.
+/// `strategy` must be
 /// `0`. Returns `-1` (as JavaScript reads it) for `dims < 2` or another
 /// `strategy`.
 ///

@@ -19,12 +19,17 @@
 //!    query over its band, per dimension, summed over the dimensions,
 //!    visiting the rows by decreasing `Σ_k |q_ik|` and abandoning once the
 //!    sum exceeds the threshold;
-//! 4. the DTW, abandoning early: DTW_D through `stripes::dtw_dims` with the
-//!    per-row LB_Keogh terms, summed over the dimensions and accumulated
-//!    from the last row, as the bound of the rows still to come; DTW_I as
-//!    one univariate `dtw_rest` per dimension, each abandoned against the
-//!    budget that the dimensions before it left and the bounds of the
-//!    dimensions after it.
+//! 4. LB_Keogh EC: each point of the query against the envelope of the
+//!    window's points over its band (from the envelope of the series,
+//!    computed per block of windows when one of them first gets here),
+//!    per dimension, summed over the dimensions, abandoning likewise;
+//! 5. the DTW, abandoning early: DTW_D through `stripes::dtw_dims` with the
+//!    bound of the rows still to come ([`rest_bound`]: the larger of the EQ
+//!    terms of those rows and the EC terms of the columns they alone can
+//!    reach, summed over the dimensions); DTW_I as one univariate
+//!    `dtw_rest` per dimension with its own rows' bound, each abandoned
+//!    against the budget that the dimensions before it left and the
+//!    bounds of the dimensions after it.
 //!
 //! The bounds and the DTW see the same values `z(i, k)`, so the bounds are
 //! lower bounds of the DTW of exactly those values (up to the rounding of
@@ -55,25 +60,37 @@
 //!   every path, hence for the best: `DTW_D >= Σ_k LB_Keogh_k`. The same
 //!   argument over the rows `>= i` only gives the bound of the rows still
 //!   to come, `rest[i] = Σ_{i' >= i} Σ_k e_k(i')`, which the DTW adds to
-//!   the minimum of its last row to abandon.
+//!   the minimum of its last row to abandon. LB_Keogh EC swaps the roles:
+//!   with `U'_k[j]` and `L'_k[j]` the maximum and minimum of `a_i[k]` over
+//!   `|i - j| <= r` (taken here over a range of the series that contains
+//!   those points, which can only widen the interval), every path has a
+//!   cell `(i, j)` in every column `j`, whose cost is at least the cost of
+//!   `b_j[k]` to `[L'_k[j], U'_k[j]]`, summed over `k`; so `DTW_D >=
+//!   Σ_k LB_Keogh EC_k`. (The envelope of the raw series normalizes to
+//!   that of the normalized one: `(x - mean) * inv` is monotone in `x`
+//!   for `inv >= 0`, also as rounded.) The cells of a column `j >= i + r`
+//!   lie in rows `>= i`, so the EC terms of those columns also bound the
+//!   rows `>= i`.
 //! * **Independent.** `DTW_I(a, b) = Σ_k DTW(a[k], b[k])`, each term the
 //!   univariate DTW of one dimension with the same band. The univariate
 //!   arguments above give `DTW(a[k], b[k]) >= c(a_0[k], b_0[k]) + c(a_{m-1}
 //!   [k], b_{m-1}[k])` (one term when `m = 1`) and `DTW(a[k], b[k]) >=
-//!   LB_Keogh_k = Σ_i e_k(i)`; summing over `k`, `DTW_I >= ` LB_Kim summed
-//!   over the dimensions and `DTW_I >= Σ_k LB_Keogh_k`. When dimension `k`
-//!   runs, the dimensions before it are computed (`acc`) and those after
-//!   it are bounded by `later = Σ_{k' > k} LB_Keogh_{k'}`: `DTW_I >= acc +
+//!   LB_Keogh_k = Σ_i e_k(i)`, and likewise `>=` its LB_Keogh EC; summing
+//!   over `k`, `DTW_I >= ` LB_Kim summed over the dimensions, `DTW_I >= Σ_k
+//!   LB_Keogh_k` and `DTW_I >= Σ_k LB_Keogh EC_k`. When dimension `k` runs,
+//!   the dimensions before it are computed (`acc`) and those after it are
+//!   bounded by `later = Σ_{k' > k} max(LB_Keogh_{k'}, LB_Keogh EC_{k'})`: `DTW_I >= acc +
 //!   DTW(a[k], b[k]) + later`, so dimension `k` may abandon once its own
 //!   bound exceeds `T - acc - later` (with a margin for the rounding of
-//!   that difference), with `rest[i] = Σ_{i' >= i} e_k(i')` of its rows.
+//!   that difference), with its own rows' bound ([`rest_bound`] of
+//!   dimension `k` alone).
 //!
 //! (Also: `DTW_D >= DTW_I`, since a path of DTW_D is a path of every
 //! dimension, so the independent bounds are bounds of DTW_D too.)
 
 use crate::bounds::{env_cost, envelope, lb_slack};
 use crate::dtw::{dtw_rest, Kernel};
-use crate::num::cost;
+use crate::num::{cost, max};
 use crate::prec::F64;
 use crate::search::{keep, norm, sums, Spaced, Stats, RESET};
 use crate::stripes::{dtw_dims, Rest};
@@ -117,6 +134,71 @@ pub fn search_dims(
 fn mean_inv(s1: f64, s2: f64, m: usize) -> (f64, f64) {
     let (mean, sd) = norm(s1, s2, m);
     (mean, 1.0 / sd)
+}
+
+/// The bound of the rows still to come for the DTW of the dimensions `dims`
+/// (all of them for DTW_D, one for a dimension of DTW_I): `rest[i]` is the
+/// larger of the LB_Keogh EQ terms of rows `>= i` (`eq[i * d + k]`, per
+/// window point, i.e. row) and of the EC terms of columns `>= i + r`
+/// (`ec[j * d + k]`, per query point, i.e. column), summed over `dims`. A
+/// path's cells in rows `>= i` include one in every row `>= i`, and one in
+/// every column `j >= i + r` (a cell of column `j` has a row `>= j - r`),
+/// so both sums bound their cost (see the module documentation). `cs` is
+/// scratch (`m + 1` values, as `rest`).
+fn rest_bound(eq: &[f64], ec: &[f64], d: usize, dims: std::ops::Range<usize>, r: usize, cs: &mut [f64], rest: &mut [f64]) {
+    let m = rest.len() - 1;
+    let term = |x: &[f64], i: usize| dims.clone().map(|k| x[i * d + k]).sum::<f64>();
+    cs[m] = 0.0;
+    for j in (0..m).rev() {
+        cs[j] = cs[j + 1] + term(ec, j);
+    }
+    rest[m] = 0.0;
+    let mut rows = 0.0;
+    for i in (0..m).rev() {
+        rows += term(eq, i);
+        rest[i] = max(rows, cs[(i + r).min(m)]);
+    }
+}
+
+/// The upper and lower envelope of the series over `[j - r, j + r]` (within
+/// the series), per dimension, for the points of the windows of one block
+/// of [`RESET`] starts: point `j` at `(j - from) * d + k`. Wider than the
+/// window's own envelope at its ends (the window's points are a part of the
+/// range), which only loosens the bound.
+struct BlockEnvelope {
+    block: usize,
+    from: usize,
+    up: Vec<f64>,
+    lo: Vec<f64>,
+}
+
+impl BlockEnvelope {
+    /// Computes the envelope of the points of the windows of block `block`
+    /// (window starts `block * RESET - base ..`, within the series).
+    fn fill(&mut self, x: &[f64], d: usize, m: usize, r: usize, base: usize, block: usize) {
+        let n = x.len() / d;
+        let nw = n + 1 - m;
+        let p0 = (block * RESET).saturating_sub(base);
+        let p1 = ((block + 1) * RESET - base).min(nw);
+        // The points the windows touch, and r more on each side.
+        let (a, e) = (p0.saturating_sub(r), (p1 + m - 1 + r).min(n));
+        let len = e - a;
+        let (mut col, mut u, mut l) = (vec![0.0; len], vec![0.0; len], vec![0.0; len]);
+        self.up.resize((p1 + m - 1 - p0) * d, 0.0);
+        self.lo.resize((p1 + m - 1 - p0) * d, 0.0);
+        for k in 0..d {
+            for (i, c) in col.iter_mut().enumerate() {
+                *c = x[(a + i) * d + k];
+            }
+            envelope(&col, r, &mut u, &mut l);
+            for j in p0..p1 + m - 1 {
+                self.up[(j - p0) * d + k] = u[j - a];
+                self.lo[(j - p0) * d + k] = l[j - a];
+            }
+        }
+        self.block = block;
+        self.from = p0;
+    }
 }
 
 /// The query of a search, normalized, with its envelopes.
@@ -206,8 +288,11 @@ impl Search {
         // (point-major for DTW_D, dimension by dimension for DTW_I).
         let mut terms = vec![0.0; m * d];
         let mut tz = vec![0.0; m * d];
-        let mut rest = vec![0.0; m + 1];
+        let mut ec = vec![0.0; m * d];
+        let (mut rest, mut cs) = (vec![0.0; m + 1], vec![0.0; m + 1]);
         let mut later = vec![0.0; d + 1];
+        let r = window.unwrap_or(m).min(m);
+        let mut env = BlockEnvelope { block: usize::MAX, from: 0, up: Vec::new(), lo: Vec::new() };
         for p in 0..nw {
             if normalize {
                 if p == 0 || (base + p) % RESET == 0 {
@@ -268,6 +353,32 @@ impl Search {
                 st.keogh_eq += 1.0;
                 continue;
             }
+            // LB_Keogh EC, summed over the dimensions: the query against
+            // the envelope of the series around the window's points (their
+            // block's, computed when a window of the block first gets here).
+            let block = (base + p) / RESET;
+            if block != env.block {
+                env.fill(x, d, m, r, base, block);
+            }
+            let (up, lo) = (&env.up[(p - env.from) * d..], &env.lo[(p - env.from) * d..]);
+            let mut lb = 0.0;
+            let mut over = false;
+            for (c, &j) in self.order.iter().enumerate() {
+                for kk in 0..d {
+                    let (u, l) = (up[j * d + kk], lo[j * d + kk]);
+                    let e = env_cost::<SQ>(qp[j * d + kk], (l - mean[kk]) * inv[kk], (u - mean[kk]) * inv[kk]);
+                    ec[j * d + kk] = e;
+                    lb += e;
+                }
+                if c % 8 == 7 && lb > tq {
+                    over = true;
+                    break;
+                }
+            }
+            if over || lb > tq {
+                st.keogh_ec += 1.0;
+                continue;
+            }
             let dist = if independent {
                 for i in 0..m {
                     for kk in 0..d {
@@ -276,18 +387,16 @@ impl Search {
                 }
                 later[d] = 0.0;
                 for kk in (0..d).rev() {
-                    let mut e = 0.0;
+                    let (mut e, mut f) = (0.0, 0.0);
                     for i in 0..m {
                         e += terms[i * d + kk];
+                        f += ec[i * d + kk];
                     }
-                    later[kk] = later[kk + 1] + e;
+                    later[kk] = later[kk + 1] + max(e, f);
                 }
                 let mut acc = 0.0;
                 for kk in 0..d {
-                    rest[m] = 0.0;
-                    for i in (0..m).rev() {
-                        rest[i] = rest[i + 1] + terms[i * d + kk];
-                    }
+                    rest_bound(&terms, &ec, d, kk..kk + 1, r, &mut cs, &mut rest);
                     // What this dimension may cost before the sum must
                     // exceed `tq`, widened by the rounding of the
                     // difference (each operation errs by at most
@@ -308,14 +417,7 @@ impl Search {
                         tz[i * d + kk] = z(i, kk);
                     }
                 }
-                rest[m] = 0.0;
-                for i in (0..m).rev() {
-                    let mut e = 0.0;
-                    for kk in 0..d {
-                        e += terms[i * d + kk];
-                    }
-                    rest[i] = rest[i + 1] + e;
-                }
+                rest_bound(&terms, &ec, d, 0..d, r, &mut cs, &mut rest);
                 let bound = Rest { rest: &rest, lanes: 1, scale: 1.0, cut: tq };
                 dtw_dims::<F64>(&tz, qp, d, window, SQ, t, Some(&bound), Kernel::Auto)
             };
