@@ -202,7 +202,7 @@ fn normal_cdf(x: f64) -> f64 {
 /// an envelope far from 0, or narrow, contributes most (the query's
 /// `|z|`, UCR Suite's order, is a weaker proxy: 11-44 % more terms before
 /// abandoning at query 1,024 on random walks).
-fn expected_term(sq: bool, l: f64, u: f64) -> f64 {
+pub(crate) fn expected_term(sq: bool, l: f64, u: f64) -> f64 {
     let pdf = |x: f64| (-0.5 * x * x).exp() * 0.3989422804014327;
     let (above, below) = (1.0 - normal_cdf(u), normal_cdf(l));
     let e = if sq {

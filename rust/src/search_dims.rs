@@ -14,7 +14,10 @@
 //!    the univariate search does; the normalized value of dimension `k` of
 //!    window point `i` is `z(i, k) = (x - mean_k) * (1 / std_k)`;
 //! 2. LB_Kim: the costs of the first and of the last points, summed over
-//!    the dimensions;
+//!    the dimensions, then of the cheapest cell of each of the layers of
+//!    cells next to them (UCR Suite's hierarchical LB_Kim: [`LAYER1`],
+//!    [`LAYER2`]; for DTW_D the cheapest cell by its cost summed over the
+//!    dimensions, for DTW_I each dimension's cheapest cell);
 //! 3. LB_Keogh EQ: each point of the window against the envelope of the
 //!    query over its band, per dimension, summed over the dimensions,
 //!    visiting the rows by decreasing `Σ_k |q_ik|` and abandoning once the
@@ -51,7 +54,12 @@
 //!   b_j[k])`. The cells `(0, 0)` and `(m - 1, m - 1)` are on every path
 //!   (two cells when `m > 1`, one when `m = 1`), and every cost is `>= 0`,
 //!   so `DTW_D >= Σ_k c(a_0[k], b_0[k]) + Σ_k c(a_{m-1}[k], b_{m-1}[k])`:
-//!   LB_Kim summed over the dimensions. For LB_Keogh, let `U_k[i]` and
+//!   LB_Kim summed over the dimensions. For `m >= 6` every path also has a
+//!   cell in each of the four layers `max(i, j) = 1`, `max(i, j) = 2`,
+//!   `min(i, j) = m - 2`, `min(i, j) = m - 3` (a path moves by steps of at
+//!   most one in `i` and `j`), which are disjoint from each other and from
+//!   the corners, so `DTW_D` is at least the corners plus, for each layer,
+//!   the least over its cells of `Σ_k c(a_i[k], b_j[k])`. For LB_Keogh, let `U_k[i]` and
 //!   `L_k[i]` be the maximum and minimum of `b_j[k]` over `|i - j| <= r`.
 //!   A path's cell `(i, j)` has `j` in that range, so `c(a_i[k], b_j[k])
 //!   >= e_k(i)`, the cost of `a_i[k]` to the interval `[L_k[i], U_k[i]]`
@@ -74,7 +82,8 @@
 //! * **Independent.** `DTW_I(a, b) = Σ_k DTW(a[k], b[k])`, each term the
 //!   univariate DTW of one dimension with the same band. The univariate
 //!   arguments above give `DTW(a[k], b[k]) >= c(a_0[k], b_0[k]) + c(a_{m-1}
-//!   [k], b_{m-1}[k])` (one term when `m = 1`) and `DTW(a[k], b[k]) >=
+//!   [k], b_{m-1}[k])` (one term when `m = 1`) plus, for `m >= 6`, the
+//!   least `c(a_i[k], b_j[k])` over each layer's cells, and `DTW(a[k], b[k]) >=
 //!   LB_Keogh_k = Σ_i e_k(i)`, and likewise `>=` its LB_Keogh EC; summing
 //!   over `k`, `DTW_I >= ` LB_Kim summed over the dimensions, `DTW_I >= Σ_k
 //!   LB_Keogh_k` and `DTW_I >= Σ_k LB_Keogh EC_k`. When dimension `k` runs,
@@ -90,9 +99,9 @@
 
 use crate::bounds::{env_cost, envelope, lb_slack};
 use crate::dtw::{dtw_rest, Kernel};
-use crate::num::{cost, max};
+use crate::num::{cost, max, min};
 use crate::prec::F64;
-use crate::search::{keep, norm, sums, Spaced, Stats, RESET};
+use crate::search::{expected_term, keep, norm, sums, Spaced, Stats, RESET};
 use crate::stripes::{dtw_dims, Rest};
 
 /// The search of `query` (`m` points of `d >= 2` values, `1 <= m <= n`)
@@ -118,7 +127,7 @@ pub fn search_dims(
     t0: f64,
     st: &mut Stats,
 ) -> (Vec<(f64, usize)>, f64) {
-    let s = Search::new(query, d, window, normalize);
+    let s = Search::new(sq, query, d, window, normalize);
     if sq {
         s.run::<true>(independent, x, k, ez, base, t0, st)
     } else {
@@ -135,6 +144,14 @@ fn mean_inv(s1: f64, s2: f64, m: usize) -> (f64, f64) {
     let (mean, sd) = norm(s1, s2, m);
     (mean, 1.0 / sd)
 }
+
+/// The cells `(i, j)` (window point, query point) with `max(i, j) = 1` and
+/// `max(i, j) = 2`: every warping path crosses each of these layers, and
+/// their mirrors `(m - 1 - i, m - 1 - j)` at the end; for `m >= 6` the four
+/// layers and the two corners are disjoint (UCR Suite's hierarchical
+/// LB_Kim).
+const LAYER1: [(usize, usize); 3] = [(1, 0), (0, 1), (1, 1)];
+const LAYER2: [(usize, usize); 5] = [(2, 0), (2, 1), (2, 2), (1, 2), (0, 2)];
 
 /// The bound of the rows still to come for the DTW of the dimensions `dims`
 /// (all of them for DTW_D, one for a dimension of DTW_I): `rest[i]` is the
@@ -220,7 +237,7 @@ struct Search {
 }
 
 impl Search {
-    fn new(query: &[f64], d: usize, window: Option<usize>, normalize: bool) -> Search {
+    fn new(sq: bool, query: &[f64], d: usize, window: Option<usize>, normalize: bool) -> Search {
         let m = query.len() / d;
         let r = window.unwrap_or(m).min(m);
         let mut qd = vec![0.0; m * d];
@@ -248,7 +265,10 @@ impl Search {
                 ql[j * d + k] = l[j];
             }
         }
-        let weight = |i: usize| qp[i * d..(i + 1) * d].iter().map(|v| v.abs()).sum::<f64>();
+        // LB_Keogh visits the rows by decreasing expected terms (as the
+        // univariate search, `search::expected_term`: the query's envelope
+        // against a standard normal point), summed over the dimensions.
+        let weight = |i: usize| (0..d).map(|k| expected_term(sq, ql[i * d + k], qu[i * d + k])).sum::<f64>();
         let mut order: Vec<usize> = (0..m).collect();
         order.sort_by(|&a, &b| weight(b).partial_cmp(&weight(a)).unwrap().then(a.cmp(&b)));
         Search { d, m, window, normalize, qp, qd, qu, ql, order }
@@ -321,7 +341,8 @@ impl Search {
             let tq = t * slack;
             let w = &x[p * d..(p + m) * d];
             let z = |i: usize, kk: usize| (w[i * d + kk] - mean[kk]) * inv[kk];
-            // LB_Kim: the first and the last cell.
+            // LB_Kim: the first and the last cell, then (m >= 6) the
+            // layers of cells next to them that every path crosses.
             let mut kim = 0.0;
             for kk in 0..d {
                 kim += cost::<SQ>(z(0, kk), qp[kk]);
@@ -329,6 +350,24 @@ impl Search {
             if m > 1 {
                 for kk in 0..d {
                     kim += cost::<SQ>(z(m - 1, kk), qp[(m - 1) * d + kk]);
+                }
+            }
+            if m >= 6 && kim <= tq {
+                for (cells, back) in [(&LAYER1[..], false), (&LAYER1[..], true), (&LAYER2[..], false), (&LAYER2[..], true)] {
+                    let at = |(a, b): (usize, usize)| if back { (m - 1 - a, m - 1 - b) } else { (a, b) };
+                    let c = |(i, j): (usize, usize), kk: usize| cost::<SQ>(z(i, kk), qp[j * d + kk]);
+                    kim += if independent {
+                        // Each dimension's path crosses the layer in a
+                        // cell of its own.
+                        (0..d).map(|kk| cells.iter().map(|&x| c(at(x), kk)).fold(f64::INFINITY, min)).sum::<f64>()
+                    } else {
+                        // One path: one cell, its cost summed over the
+                        // dimensions.
+                        cells.iter().map(|&x| (0..d).map(|kk| c(at(x), kk)).sum::<f64>()).fold(f64::INFINITY, min)
+                    };
+                    if kim > tq {
+                        break;
+                    }
                 }
             }
             if kim > tq {
