@@ -29,6 +29,7 @@ import {
   toF64,
   TOP_K_KEYS,
   topKArgs,
+  univariateSearch,
   writeCorrelationRows,
 } from "../kernels/internal.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
@@ -289,6 +290,13 @@ export class ClusterClient {
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
+    univariateSearch(
+      fn,
+      "the cluster",
+      series,
+      query,
+      (options as { multivariate?: unknown } | undefined)?.multivariate,
+    );
     // The query first, as searchSubsequence checks it before the series.
     const q = toF64(fn, "query", query);
     const x = toF64(fn, "series", series);

@@ -66,11 +66,14 @@ export {
   fillSearchStats,
   SEARCH_KEYS,
   searchArgs,
+  type SearchInput,
+  searchInput,
   searchMatches,
   searchParts,
   searchPartWindows,
   selectMatches,
   subsequenceMatch,
+  univariateSearch,
 } from "./_search.ts";
 export {
   ALONE_CORRELATION_WORK,

@@ -61,8 +61,9 @@ const KERNELS: Record<string, (...args: any[]) => Result> = {
     q: Float64Array,
     args: SearchArgs,
     cutoff: number,
+    dims = 1,
   ): Result {
-    const r = searchPacked(x, base, q, args, cutoff);
+    const r = searchPacked(x, base, q, args, cutoff, dims);
     return { result: r, transfer: [buf(r.candidates)] };
   },
   dtwPath(a: PackedInput, b: PackedInput, args: DtwArgs): Result {

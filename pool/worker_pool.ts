@@ -39,14 +39,13 @@ import {
   SEARCH_KEYS,
   SEARCH_RESET,
   searchArgs,
+  searchInput,
   searchMatches,
   searchPartWindows,
   type SearchResult,
   seriesForm,
-  seriesLength,
   splitRows,
   statsArg,
-  toF64,
   TOP_K_KEYS,
   topKArgs,
   type TopKResult,
@@ -388,9 +387,12 @@ export class WorkerPool implements AsyncKernels {
    * recomputed exactly, which gives exactly the single-threaded result.
    * Each segment starts from the best bound of the k-th match that the
    * segments before it found. `options.stats` receives the summed counters.
-   * The series has no length limit: segments of at most about 4M windows
-   * are validated and copied one by one as workers take them, so the
-   * memory beyond the series' own is a few segments per worker.
+   * A series of one value per point has no length limit: segments of at
+   * most about 4M windows are validated and copied one by one as workers
+   * take them, so the memory beyond the series' own is a few segments per
+   * worker. Multivariate series (points of `d` values, either form, and
+   * `multivariate: "dependent" | "independent"`) are searched alike, after
+   * one checked copy of the series (at most 2^25 values).
    *
    * @example A query cut out of the series
    * ```ts
@@ -407,8 +409,8 @@ export class WorkerPool implements AsyncKernels {
    * );
    * ```
    *
-   * @param series The long series to search.
-   * @param query The query.
+   * @param series The long series to search: one value per point, or points of `d` values.
+   * @param query The query, with the `d` of `series`.
    * @param options As for `searchSubsequence` (`window` is required), and {@linkcode AsyncOptions} (progress counts windows).
    * @returns Up to `k` matches `{ start, end, distance }`, sorted by distance then start.
    * @throws {TypeError} as `searchSubsequence`, and on a bad `signal` or `onProgress`.
@@ -417,17 +419,18 @@ export class WorkerPool implements AsyncKernels {
    * @throws {Error} when a worker crashed.
    */
   async searchSubsequence(
-    series: ArrayLike<number>,
-    query: ArrayLike<number>,
+    series: Series,
+    query: Series,
     options: SearchOptions & AsyncOptions,
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
-    const n = seriesLength(fn, "series", series, Infinity);
-    const q = toF64(fn, "query", query);
-    const args = searchArgs(fn, n, q.length, options, SEARCH_ASYNC_KEYS);
+    const input = searchInput(fn, series, query);
+    const { n, dims, query: q } = input;
+    const m = q.length / dims;
+    const args = searchArgs(fn, n, m, options, SEARCH_ASYNC_KEYS);
     const stats = statsArg<SearchStats>(fn, options.stats);
-    const m = q.length;
+    const x = input.series();
     const windows = n - m + 1;
     // Parts of at least 16 Ki windows, up to 8 per worker, handed out as
     // workers free up: each part starts from the best bound of the k-th
@@ -450,12 +453,18 @@ export class WorkerPool implements AsyncKernels {
     await this.#workers.handOut(Math.ceil(windows / step), async (i) => {
       const s = i * step;
       const end = Math.min(s + step, windows);
-      const part = new Float64Array(end + m - 1 - s);
-      copySeries(fn, "series", series, part, 0, s, end + m - 1);
+      let part: Float64Array;
+      if (dims === 1) {
+        part = new Float64Array(end + m - 1 - s);
+        copySeries(fn, "series", x, part, 0, s, end + m - 1);
+      } else {
+        // Checked when it was packed.
+        part = (x as Float64Array).slice(s * dims, (end + m - 1) * dims);
+      }
       const qq = q.slice();
       const r = await this.#run(
         fn,
-        [part, s, qq, args, cutoff],
+        [part, s, qq, args, cutoff, dims],
         [buf(part), buf(qq)],
         call,
       ) as SearchResult;
@@ -467,7 +476,7 @@ export class WorkerPool implements AsyncKernels {
     if (stats !== undefined) {
       fillSearchStats(stats, windows, parts.map((p) => p.stats));
     }
-    return searchMatches(series, q, parts.map((p) => p.candidates), args);
+    return searchMatches(x, q, parts.map((p) => p.candidates), args, dims);
   }
 
   /**

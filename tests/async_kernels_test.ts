@@ -555,11 +555,30 @@ conformance(
       () => k.dtwPath(ok, [[1, 2], [3, 4, 5]], { precision: "f32" }),
       () => dtwPath(ok, [[1, 2], [3, 4, 5]], { precision: "f32" }),
     );
-    // No multivariate or f32 search on one machine yet: refused alike.
+    // The multivariate search: the pool takes it (the synchronous result),
+    // the service and the cluster refuse it with a TypeError saying why.
+    const search = { window: 1, multivariate: "independent" } as const;
+    if (k instanceof WorkerPool) {
+      assert.deepEqual(
+        await k.searchSubsequence(ok as never, [[1, 2]] as never, search),
+        searchSubsequence(ok, [[1, 2]], search),
+      );
+    } else {
+      await assert.rejects(
+        () => k.searchSubsequence(ok as never, [[1, 2]] as never, search),
+        { name: "TypeError", message: /multivariate series/ },
+      );
+    }
     await same(
-      () => k.searchSubsequence(ok as never, [[1, 2]] as never, { window: 1 }),
-      () => searchSubsequence(ok as never, [[1, 2]] as never, { window: 1 }),
+      () =>
+        k.searchSubsequence([1, 2], [1], {
+          window: 1,
+          multivariate: 2 as never,
+        }),
+      () =>
+        searchSubsequence([1, 2], [1], { window: 1, multivariate: 2 as never }),
     );
+    // No f32 search yet: refused alike.
     const f32Search = { window: 1, precision: "f32" } as never;
     assert.throws(() => searchSubsequence([1, 2, 3], [1], f32Search), {
       name: "TypeError",
