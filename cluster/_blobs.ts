@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import type { Decoded } from "./_blob_format.ts";
-import { ACQUIRE, type Keys, RELEASE } from "./_keys.ts";
+import { ACQUIRE, EXTEND, type Keys, RELEASE } from "./_keys.ts";
 
 /** SHA-256 of `bytes`, in hex. */
 export function sha256(bytes: Uint8Array): string {
@@ -45,23 +45,46 @@ export async function acquireBlobs(
   blobs: readonly { hash: string; bytes: Uint8Array }[],
   ttlMs: number,
 ): Promise<void> {
-  if (blobs.length === 0) return;
-  const probe = kv.pipeline();
-  for (const b of blobs) {
-    probe.eval(ACQUIRE, 2, keys.blob(b.hash), keys.refs(b.hash), ttlMs);
-  }
-  const held = replies(await probe.exec());
-  const missing = blobs.filter((_, i) => held[i] === 0);
+  const held = await leaseBlobs(kv, keys, blobs.map((b) => b.hash), ttlMs);
+  const missing = blobs.filter((_, i) => !held[i]);
   if (missing.length === 0) return;
   const store = kv.multi();
   for (const b of missing) {
     const blob = keys.blob(b.hash), refs = keys.refs(b.hash);
     store.set(blob, bufferOf(b.bytes), "PX", ttlMs, "NX")
       .incr(refs)
-      .pexpire(blob, ttlMs)
-      .pexpire(refs, ttlMs);
+      .eval(EXTEND, 2, blob, refs, ttlMs);
   }
   replies(await store.exec());
+}
+
+/**
+ * Makes each of the stored blobs `hashes` held by one more job, renewing
+ * their TTL to `ttlMs` (as {@linkcode acquireBlobs}, without the bytes):
+ * returns whether each was there (those that were not are not held).
+ */
+export async function leaseBlobs(
+  kv: Redis,
+  keys: Keys,
+  hashes: readonly string[],
+  ttlMs: number,
+): Promise<boolean[]> {
+  if (hashes.length === 0) return [];
+  const p = kv.pipeline();
+  for (const h of hashes) {
+    p.eval(ACQUIRE, 2, keys.blob(h), keys.refs(h), ttlMs);
+  }
+  return replies(await p.exec()).map((x) => x === 1);
+}
+
+/** Renews the TTL of the blobs `hashes` to `ttlMs`, never shortening it. */
+export function extendBlobs(
+  p: ReturnType<Redis["pipeline"]>,
+  keys: Keys,
+  hashes: Iterable<string>,
+  ttlMs: number,
+): void {
+  for (const h of hashes) p.eval(EXTEND, 2, keys.blob(h), keys.refs(h), ttlMs);
 }
 
 /** One job stops holding `hashes`: the last holder's release deletes a blob. */

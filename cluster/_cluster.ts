@@ -13,6 +13,7 @@ import type { DtwPathResult } from "../kernels/dtw_path.ts";
 import {
   checkOptionKeys,
   DTW_OPTION_KEYS,
+  type DtwArgs,
   dtwArgs,
   emptyCorrelationMatrix,
   encodeSequences,
@@ -28,6 +29,7 @@ import {
   toF64,
   TOP_K_KEYS,
   topKArgs,
+  univariateSearch,
   writeCorrelationRows,
 } from "../kernels/internal.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
@@ -43,7 +45,12 @@ import { asyncArgs, withAsyncKeys } from "../pool/internal.ts";
 import { cellsOf } from "../service/internal.ts";
 import type { ServiceOp } from "../service/protocol.ts";
 import type { Limits } from "./_blob_format.ts";
-import { type ClusterEvent, runJob, type RunningJob } from "./_job.ts";
+import {
+  type ClusterEvent,
+  type Lease,
+  runJob,
+  type RunningJob,
+} from "./_job.ts";
 import { Keys } from "./_keys.ts";
 import {
   checkCells,
@@ -54,7 +61,11 @@ import {
   planPair,
   planPatterns,
   planSearch,
+  planStored,
 } from "./_plan.ts";
+import { StoredPatterns, storePatterns } from "./_pattern_set.ts";
+import type { PatternSet, StorePatternsOptions } from "./pattern_set.ts";
+import { PatternSetExpiredError } from "./pattern_set_expired_error.ts";
 import {
   KEY_PREFIX,
   lastingOptions,
@@ -217,45 +228,43 @@ export class ClusterClient {
 
   async dtwBatch(
     reference: Series,
-    patterns: ArrayLike<Series>,
+    patterns: ArrayLike<Series> | PatternSet,
     options?: DtwOptions & AsyncOptions,
   ): Promise<Float64Array> {
     const fn = "dtwBatch";
     const call = this.#begin(fn, options);
     const args = dtwArgs(fn, options, DTW_KEYS);
-    const plan = planPatterns(
+    const plan = this.#planPatterns(
       fn,
       reference,
       patterns,
+      options,
       args,
-      this.#s.limits,
-      this.#s.shardMs,
       () => ({}),
     );
     const out = new Float64Array(plan.total);
     const starts = shardStarts(plan);
     await this.#run(fn, "dtwBatch", plan, call, false, (shard, v) => {
       out.set(v, starts[shard]);
-    });
+    }, this.#lease(fn, patterns));
     return out;
   }
 
   async topK(
     reference: Series,
-    patterns: ArrayLike<Series>,
+    patterns: ArrayLike<Series> | PatternSet,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]> {
     const fn = "topK";
     const call = this.#begin(fn, options);
     const a = topKArgs(fn, options, undefined, TOP_K_ASYNC_KEYS);
     const k = a.k;
-    const plan = planPatterns(
+    const plan = this.#planPatterns(
       fn,
       reference,
       patterns,
+      options,
       a,
-      this.#s.limits,
-      this.#s.shardMs,
       (base) => ({ k, base }),
     );
     let best: Match[] = [];
@@ -269,7 +278,7 @@ export class ClusterClient {
       best = mergeTopK([best, matches], k);
       // The k-th best so far bounds every shard that starts later.
       return best.length < k ? undefined : best[k - 1].distance;
-    });
+    }, this.#lease(fn, patterns));
     if (a.stats !== undefined) fillTopKStats(a.stats, stats);
     return best;
   }
@@ -281,6 +290,13 @@ export class ClusterClient {
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
+    univariateSearch(
+      fn,
+      "the cluster",
+      series,
+      query,
+      (options as { multivariate?: unknown } | undefined)?.multivariate,
+    );
     // The query first, as searchSubsequence checks it before the series.
     const q = toF64(fn, "query", query);
     const x = toF64(fn, "series", series);
@@ -330,6 +346,32 @@ export class ClusterClient {
     return matrix;
   }
 
+  storePatterns(
+    patterns: ArrayLike<Series>,
+    options?: StorePatternsOptions,
+  ): Promise<PatternSet> {
+    if (this.#closed) {
+      return Promise.reject(
+        new ClosedError("Cluster: storePatterns() called after close()"),
+      );
+    }
+    return storePatterns(
+      {
+        kv: this.#kv,
+        keys: this.#keys,
+        shown: this.#s.target.shown,
+        limits: this.#s.limits,
+        shardMs: this.#s.shardMs,
+        ttlMs: this.#s.ttlMs,
+        outageMs: this.#s.outageMs,
+        owner: this,
+        closed: () => this.#closed,
+      },
+      patterns,
+      options,
+    );
+  }
+
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
@@ -364,6 +406,76 @@ export class ClusterClient {
     return call;
   }
 
+  /**
+   * The plan of `topK` or `dtwBatch`: of the patterns, or of a stored set
+   * of this cluster (computed in its precision, which `options.precision`
+   * may only repeat).
+   */
+  #planPatterns(
+    fn: string,
+    reference: Series,
+    patterns: unknown,
+    options: { precision?: unknown } | undefined,
+    args: Required<DtwArgs>,
+    extra: (base: number) => Record<string, number | string>,
+  ): Plan {
+    const { limits, shardMs } = this.#s;
+    if (!(patterns instanceof StoredPatterns)) {
+      return planPatterns(
+        fn,
+        reference,
+        patterns,
+        args,
+        limits,
+        shardMs,
+        extra,
+      );
+    }
+    if (patterns.owner !== this) {
+      throw new TypeError(
+        `${fn}: patterns is a PatternSet stored by another cluster; store the patterns with this one`,
+      );
+    }
+    if (patterns.deleted) {
+      throw new TypeError(
+        `${fn}: patterns is a PatternSet that was deleted; store the patterns again`,
+      );
+    }
+    const f32 = patterns.layout.f32;
+    if (
+      options?.precision !== undefined &&
+      options.precision !== patterns.precision
+    ) {
+      throw new TypeError(
+        `${fn}: options.precision is "${options.precision}" but the PatternSet was stored in "${patterns.precision}"; store the patterns with { precision: "${options.precision}" } to compute in it`,
+      );
+    }
+    return planStored(
+      fn,
+      reference,
+      patterns.layout,
+      { ...args, f32 },
+      limits,
+      extra,
+    );
+  }
+
+  /** The lease of a stored set's blobs by a call, if `patterns` is one. */
+  #lease(fn: string, patterns: unknown): Lease | undefined {
+    if (!(patterns instanceof StoredPatterns)) return undefined;
+    return {
+      ttlMs: patterns.ttlMs,
+      gone: () =>
+        new PatternSetExpiredError(
+          `${fn}: the PatternSet ${
+            patterns.id.slice(0, 12)
+          }… is gone from Redis at ${this.#s.target.shown} (its keys expired, ${
+            patterns.ttlMs / 1000
+          } s after its last use, or Redis lost them): store the patterns again`,
+        ),
+    };
+  }
+
   /** `dtw` and `dtwPath`: one shard with both series. */
   async #pair(
     fn: "dtw" | "dtwPath",
@@ -394,6 +506,7 @@ export class ClusterClient {
     call: AsyncOptions,
     bound: boolean,
     merge: (shard: number, values: Float64Array) => number | undefined | void,
+    lease?: Lease,
   ): Promise<void> {
     if (this.#closed) {
       throw new ClosedError(`Cluster: ${fn}() called after close()`);
@@ -419,6 +532,7 @@ export class ClusterClient {
         merge: (s, v) => merge(s, v) ?? undefined,
         progress: call.onProgress,
         signal: call.signal,
+        lease,
       },
       (job) => {
         this.#jobs.add(job);

@@ -148,7 +148,8 @@ function tileSequences(
 /**
  * Computes `shard` from its decoded `inputs` (in the shard's order) on
  * `pool`; `bound` is the job's current bound (topK's k-th best distance,
- * search's bound), `Infinity` if none.
+ * search's bound), `Infinity` if none; the `owned` inputs are this
+ * shard's alone (not cached), and may be moved to the pool's thread.
  *
  * @throws {TypeError} when the shard is malformed (inputs of the wrong kind or shape).
  * @throws {RangeError} when it is over `limits`.
@@ -160,6 +161,7 @@ export async function execute(
   inputBytes: number[],
   bound: number,
   limits: Limits,
+  owned: ReadonlySet<Decoded> = new Set(),
 ): Promise<Float64Array> {
   const run = (kernel: string, args: unknown[], moved: Transferable[] = []) =>
     runKernel(pool, kernel, args, moved);
@@ -215,7 +217,8 @@ export async function execute(
       if (p.kind !== "patterns" && p.kind !== "patterns32") {
         throw malformed("no patterns");
       }
-      // The patterns are this shard's own copy: moved, not copied.
+      // The patterns, if this shard's own copy: moved, not copied (a
+      // cached set's are in shared memory, which the thread reads).
       const packed: PackedPatterns = p.value;
       const { offsets } = packed;
       const lengths = new Uint32Array(offsets.length - 1);
@@ -227,7 +230,7 @@ export async function execute(
         cellsOf(shard.op, points(ref), 0, lengths, band(shard)) * dims,
         limits,
       );
-      const moved = [packed.flat.buffer as ArrayBuffer];
+      const moved = owned.has(p) ? [packed.flat.buffer as ArrayBuffer] : [];
       if (shard.op === "dtwBatch") {
         return await run("dtwBatch", [
           ref,

@@ -11,7 +11,14 @@ import type { Buffer } from "node:buffer";
 import type { Progress } from "../pool/async_kernels.ts";
 import { reviveError } from "../pool/internal.ts";
 import type { ServiceOp } from "../service/protocol.ts";
-import { acquireBlobs, releaseBlobs, replies, sha256 } from "./_blobs.ts";
+import {
+  acquireBlobs,
+  extendBlobs,
+  leaseBlobs,
+  releaseBlobs,
+  replies,
+  sha256,
+} from "./_blobs.ts";
 import { type Keys, shardId } from "./_keys.ts";
 import type { Plan } from "./_plan.ts";
 import { parseInfo } from "./_redis.ts";
@@ -104,6 +111,16 @@ export interface JobSpec {
   progress?: (p: Progress) => void;
   /** Cancels the call. */
   signal?: AbortSignal;
+  /** How the plan's `leased` blobs (a stored set's) are held. */
+  lease?: Lease;
+}
+
+/** How a call holds the blobs of a stored set. */
+export interface Lease {
+  /** The TTL they are renewed to when the call starts, ms. */
+  ttlMs: number;
+  /** The error when some are gone. */
+  gone(): Error;
 }
 
 /** A handle on a running job, for `close()`. */
@@ -386,6 +403,29 @@ export function runJob(
     // touch, and its bytes are sent before the next one is packed. Small
     // inputs are sent together, one round trip for a batch.
     let scratch = new Uint8Array(0);
+    // A stored set's blobs: held by the call from now on, or gone.
+    const leased = [
+      ...new Set((spec.plan.leased ?? []).map((b) => blobs[b].hash!)),
+    ];
+    if (leased.length > 0) {
+      // Counted as held before the reply, as the inputs below: a call
+      // that ends meanwhile lets go of them.
+      for (const h of leased) held.add(h);
+      const there = await wait(
+        leaseBlobs(kv, keys, leased, spec.lease?.ttlMs ?? ctx.ttlMs),
+        "the lease of stored inputs",
+      );
+      leased.forEach((h, i) => {
+        if (!there[i]) held.delete(h);
+      });
+      if (there.includes(false)) {
+        fail(
+          spec.lease?.gone() ??
+            new JobLostError(`${spec.fn}: stored inputs are gone from Redis`),
+        );
+        return;
+      }
+    }
     for (let from = 0; from < shards.length && !settled;) {
       const to = Math.min(
         shards.length,
@@ -457,9 +497,7 @@ export function runJob(
       ctx.ttlMs,
     );
     if (spec.bound) p.pexpire(boundKey, ctx.ttlMs);
-    for (const h of held) {
-      p.pexpire(keys.blob(h), ctx.ttlMs).pexpire(keys.refs(h), ctx.ttlMs);
-    }
+    extendBlobs(p, keys, held, ctx.ttlMs);
     p.exec().catch(() => {});
   }, Math.max(1000, ctx.ttlMs / 3));
 

@@ -57,15 +57,30 @@ export function shardId(id: string, i: number): string {
 }
 
 /**
- * Counts a job as a holder of a stored blob and renews its TTL (`ARGV[1]`
- * ms): returns 1, or 0 when the blob is not stored (the caller then stores
- * it and counts itself, in one transaction). KEYS: blob, refs.
+ * Renews a blob's TTL to `ARGV[1]` ms unless it has longer to live (a
+ * stored pattern set's TTL may be longer than a call's). KEYS: blob, refs.
+ */
+export const EXTEND = `
+local ttl = tonumber(ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for _, key in ipairs(KEYS) do
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+end
+return 1`;
+
+/**
+ * Counts a job or a pattern set as a holder of a stored blob and renews
+ * its TTL (`ARGV[1]` ms, as {@linkcode EXTEND}): returns 1, or 0 when the
+ * blob is not stored (the caller then stores it and counts itself, in one
+ * transaction). KEYS: blob, refs.
  */
 export const ACQUIRE = `
+local ttl = tonumber(ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[1])
+for _, key in ipairs(KEYS) do
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+end
 return 1`;
 
 /**

@@ -77,6 +77,11 @@ export interface PlannedShard {
 export interface Plan {
   /** The distinct inputs. */
   blobs: Blob[];
+  /**
+   * Of them, those stored already, by a pattern set (their `hash` is
+   * set): the call holds them while it runs, or fails if they are gone.
+   */
+  leased?: number[];
   /** The shards, in order. */
   shards: PlannedShard[];
   /** Progress units of the whole call. */
@@ -178,40 +183,46 @@ function workOf(n: number, m: number, window: number): number {
   return n * Math.min(m, 2 * band + 1) + 64;
 }
 
+/** A list of patterns checked as the synchronous functions check it. */
+export interface CheckedPatterns {
+  /** The list. */
+  list: ArrayLike<unknown>;
+  /** The form of each pattern. */
+  forms: SeriesForm[];
+  /** Values per point (of every pattern, and of the reference if any). */
+  dims: number;
+}
+
 /**
- * The shards of `dtwBatch` or `topK`: ranges of patterns (each a blob,
- * checked as the synchronous functions check them), every one with the
- * reference. A range ends before it would pass `shardMs` of work, the
- * count, byte or cell limit.
+ * Checks `patterns` (and the forms in `first`, named, which come before
+ * them in the messages: the reference) as the synchronous functions check
+ * them, every value included, and each against the cluster's limit on
+ * series.
  *
  * @throws {TypeError} as the synchronous functions, naming the element.
- * @throws {RangeError} as the synchronous functions, and on a series or a pattern over the cluster's limits.
+ * @throws {RangeError} as the synchronous functions, and on a pattern over the cluster's limits.
  */
-export function planPatterns(
+export function checkPatterns(
   fn: string,
-  reference: unknown,
   patterns: unknown,
-  args: Required<DtwArgs>,
+  f32: boolean,
   limits: Limits,
-  shardMs: number,
-  extra: (base: number) => Record<string, number | string>,
-): Plan {
+  first: Array<readonly [string, SeriesForm]> = [],
+): CheckedPatterns {
   // As `listForms`, but with no limit on the total: the patterns are
   // packed shard by shard.
-  const rf = seriesForm(fn, "reference", reference);
   const count = listLength(fn, "patterns", patterns);
   const list = patterns as ArrayLike<unknown>;
   const forms: SeriesForm[] = new Array(count);
-  const named: Array<readonly [string, SeriesForm]> = [["reference", rf]];
+  const named = [...first];
   for (let i = 0; i < count; i++) {
     forms[i] = seriesForm(fn, `patterns[${i}]`, list[i]);
     named.push([`patterns[${i}]`, forms[i]]);
   }
   const dims = commonDims(fn, named);
-  const f32 = args.f32;
-  const ref = packSeries(fn, "reference", reference, rf, dims, f32);
-  const n = rf.points;
-  checkLength(fn, "reference", n, limits);
+  for (const [name, form] of first) {
+    checkLength(fn, name, form.points, limits);
+  }
   let longest = 0;
   for (let i = 0; i < count; i++) {
     checkLength(fn, `patterns[${i}]`, forms[i].points, limits);
@@ -226,19 +237,48 @@ export function planPatterns(
   for (let i = 0; i < count; i++) {
     copyForm(fn, `patterns[${i}]`, list[i], forms[i], check, 0, layout);
   }
+  return { list, forms, dims };
+}
+
+/** The bytes of a `patterns` blob of `count` patterns of `points` points in all. */
+export function patternBlobBytes(
+  count: number,
+  points: number,
+  dims: number,
+  f32: boolean,
+): number {
+  return 8 * (count + 2) + (f32 ? 4 : 8) * dims * points;
+}
+
+/**
+ * Where the shards of patterns of lengths `lengths` against a reference
+ * of `n` points start (and the count, last): a range ends before it would
+ * pass `shardMs` of work, the count, byte or cell limit.
+ *
+ * @throws {RangeError} when a pattern alone is over the byte or cell limit.
+ */
+export function cutPatterns(
+  fn: string,
+  lengths: ArrayLike<number>,
+  n: number,
+  dims: number,
+  f32: boolean,
+  window: number,
+  limits: Limits,
+  shardMs: number,
+): number[] {
+  const count = lengths.length;
   const size = (f32 ? 4 : 8) * dims;
   const target = shardMs * DTW_CELLS_PER_MS;
   const byteBudget = limits.maxRequestBytes - size * n;
-  const window = band(args.window);
-  const blobs: Blob[] = [{ bytes: bytesOf(ref.values) }];
-  const shards: PlannedShard[] = [];
+  const bounds = [0];
   let from = 0;
   while (from < count) {
     let to = from, points = 0, work = 0, cells = 0;
     while (to < count) {
-      const m = forms[to].points;
-      const bytes = 8 * (to - from + 2) + size * (points + m);
-      const c = cellsOf("dtw", n, m, [], window) * dims;
+      const m = lengths[to];
+      const bytes = patternBlobBytes(to - from + 1, points + m, dims, f32);
+      const c = cellsOf("dtw", n, m, [], band(window)) * dims;
       if (
         to > from &&
         (work >= target || to - from + 1 > limits.maxBatchLength ||
@@ -254,23 +294,135 @@ export function planPatterns(
       checkCells(fn, `patterns[${to}] against the reference`, c, limits);
       points += m;
       cells += c;
-      work += workOf(n, m, args.window) * dims;
+      work += workOf(n, m, window) * dims;
       to++;
     }
-    const [a, b] = [from, to];
+    bounds.push(to);
+    from = to;
+  }
+  return bounds;
+}
+
+/**
+ * The shards of `dtwBatch` or `topK`: ranges of patterns (each a blob,
+ * checked as the synchronous functions check them), every one with the
+ * reference, cut by {@linkcode cutPatterns}.
+ *
+ * @throws {TypeError} as the synchronous functions, naming the element.
+ * @throws {RangeError} as the synchronous functions, and on a series or a pattern over the cluster's limits.
+ */
+export function planPatterns(
+  fn: string,
+  reference: unknown,
+  patterns: unknown,
+  args: Required<DtwArgs>,
+  limits: Limits,
+  shardMs: number,
+  extra: (base: number) => Record<string, number | string>,
+): Plan {
+  const rf = seriesForm(fn, "reference", reference);
+  const f32 = args.f32;
+  const { list, forms, dims } = checkPatterns(fn, patterns, f32, limits, [[
+    "reference",
+    rf,
+  ]]);
+  const ref = packSeries(fn, "reference", reference, rf, dims, f32);
+  const lengths = forms.map((f) => f.points);
+  const bounds = cutPatterns(
+    fn,
+    lengths,
+    rf.points,
+    dims,
+    f32,
+    args.window,
+    limits,
+    shardMs,
+  );
+  const blobs: Blob[] = [{ bytes: bytesOf(ref.values) }];
+  const shards: PlannedShard[] = [];
+  for (let s = 0; s + 1 < bounds.length; s++) {
+    const [a, b] = [bounds[s], bounds[s + 1]];
+    let points = 0;
+    for (let i = a; i < b; i++) points += lengths[i];
     blobs.push({
-      size: 8 * (b - a + 2) + size * points,
+      size: patternBlobBytes(b - a, points, dims, f32),
       pack: (scratch) =>
         encodePatterns(fn, "patterns", list, forms, dims, a, b, f32, scratch),
     });
     shards.push({
       inputs: [0, blobs.length - 1],
-      args: { ...dtwShardArgs(args, dims), ...extra(from) },
-      units: to - from,
+      args: { ...dtwShardArgs(args, dims), keep: 0, ...extra(a) },
+      units: b - a,
     });
-    from = to;
   }
-  return { blobs, shards, total: count };
+  return { blobs, shards, total: forms.length };
+}
+
+/** How a stored pattern set lies in Redis (`storePatterns`). */
+export interface StoredLayout {
+  /** Values per point. */
+  dims: number;
+  /** Whether its values are f32. */
+  f32: boolean;
+  /** The points of each pattern. */
+  lengths: Uint32Array;
+  /** Where each of its blobs starts, and the count, last. */
+  bounds: number[];
+  /** The SHA-256 of each blob. */
+  hashes: string[];
+}
+
+/**
+ * The shards of `dtwBatch` or `topK` against a stored set: one per blob of
+ * the set, each checked against the cluster's limits with this reference
+ * (the set was cut for a reference of a given length).
+ *
+ * @throws {TypeError} as the synchronous functions for the reference.
+ * @throws {RangeError} as the synchronous functions, and when the reference with a blob of the set is over the cluster's limits.
+ */
+export function planStored(
+  fn: string,
+  reference: unknown,
+  set: StoredLayout,
+  args: Required<DtwArgs>,
+  limits: Limits,
+  extra: (base: number) => Record<string, number | string>,
+): Plan & { leased: number[] } {
+  const rf = seriesForm(fn, "reference", reference);
+  const { dims, f32, lengths, bounds, hashes } = set;
+  const dimsForm: SeriesForm = { kind: "values", points: 1, dims };
+  commonDims(fn, [["reference", rf], ["the stored patterns", dimsForm]]);
+  const ref = packSeries(fn, "reference", reference, rf, dims, f32);
+  const n = rf.points;
+  checkLength(fn, "reference", n, limits);
+  const size = (f32 ? 4 : 8) * dims;
+  const blobs: Blob[] = [{ bytes: bytesOf(ref.values) }];
+  const shards: PlannedShard[] = [];
+  const leased: number[] = [];
+  for (let s = 0; s + 1 < bounds.length; s++) {
+    const [a, b] = [bounds[s], bounds[s + 1]];
+    let points = 0, cells = 0;
+    for (let i = a; i < b; i++) {
+      const c = cellsOf("dtw", n, lengths[i], [], band(args.window)) * dims;
+      checkCells(fn, `patterns[${i}] against the reference`, c, limits);
+      points += lengths[i];
+      cells += c;
+    }
+    const bytes = patternBlobBytes(b - a, points, dims, f32) + size * n;
+    if (bytes > limits.maxRequestBytes || cells > limits.maxCells) {
+      throw new RangeError(
+        `${fn}: the stored patterns ${a} .. ${b} (one shard) with this reference of ${n} points need ${bytes} bytes and ${cells} cells; a cluster's shards keep to the matching service's limits (maxRequestBytes ${limits.maxRequestBytes}, maxCells ${limits.maxCells}): store the set with options.referenceLength of at least ${n}`,
+      );
+    }
+    blobs.push({ hash: hashes[s] });
+    leased.push(blobs.length - 1);
+    shards.push({
+      inputs: [0, blobs.length - 1],
+      args: { ...dtwShardArgs(args, dims), keep: 1, ...extra(a) },
+      units: b - a,
+    });
+  }
+  return { blobs, shards, total: lengths.length, leased };
 }
 
 /**

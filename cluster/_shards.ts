@@ -10,14 +10,16 @@
 // | --- | --- | --- |
 // | dtw, dtwPath | f64 a, f64 b | window, squared, cutoff, dims, independent, f32 |
 // | lcs | i32 a, i32 b | |
-// | dtwBatch | f64 reference, patterns | window, squared, cutoff, dims, independent, f32 |
-// | topK | f64 reference, patterns | window, squared, cutoff, dims, independent, f32, k, base |
+// | dtwBatch | f64 reference, patterns | window, squared, cutoff, dims, independent, f32, keep |
+// | topK | f64 reference, patterns | window, squared, cutoff, dims, independent, f32, keep, k, base |
 // | searchSubsequence | f64 query, f64 chunks of the series… | window, squared, normalize, k, exclusionZone, base, offset, length |
 // | correlationMatrix | sequences rows[, sequences columns] | alphabet, rowFrom, rowTo |
 //
 // The DTW ops' series have `dims` values per point; with `f32` (1) their
 // inputs are `f32` and `patterns32` blobs instead of `f64` and `patterns`,
-// and `independent` (1) is `multivariate: "independent"`.
+// and `independent` (1) is `multivariate: "independent"`. `keep` (1) says
+// that the patterns are a stored set's, which workers keep in their cache
+// (a call's own patterns are used once, and not cached).
 // `window` is -1 for no band; an infinite `cutoff` is the string
 // "Infinity" or "-Infinity" (JSON has no Infinity). A topK shard's patterns are patterns `base ..` of the call; a
 // search shard covers the window starts `base .. base + length - m + 1`,
@@ -30,7 +32,7 @@ import type { ServiceOp } from "../service/protocol.ts";
 import type { BlobKind } from "./_blob_format.ts";
 
 /** Version of the shard format; a worker refuses any other. */
-export const SHARD_VERSION = 2;
+export const SHARD_VERSION = 3;
 
 /** The data of one BullMQ job: a shard. */
 export interface Shard {
@@ -72,10 +74,10 @@ const SCHEMA: Readonly<
   dtw: { inputs: ["f64", "f64"], args: DTW },
   dtwPath: { inputs: ["f64", "f64"], args: DTW },
   lcs: { inputs: ["i32", "i32"], args: {} },
-  dtwBatch: { inputs: ["f64", "patterns"], args: DTW },
+  dtwBatch: { inputs: ["f64", "patterns"], args: { ...DTW, keep: "bit" } },
   topK: {
     inputs: ["f64", "patterns"],
-    args: { ...DTW, k: "count", base: "natural" },
+    args: { ...DTW, keep: "bit", k: "count", base: "natural" },
   },
   searchSubsequence: {
     inputs: ["f64", "f64"],

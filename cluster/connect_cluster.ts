@@ -15,6 +15,7 @@ import type { ServiceLimits } from "../service/protocol.ts";
 import { ClusterClient } from "./_cluster.ts";
 import { checkLimits, numberOption } from "./_options.ts";
 import { RedisUnavailableError } from "./redis_unavailable_error.ts";
+import type { PatternSet, StorePatternsOptions } from "./pattern_set.ts";
 import type { ClusterEvent } from "./_job.ts";
 import { probe, type RedisConnectionOptions, redisTarget } from "./_redis.ts";
 
@@ -160,15 +161,16 @@ export interface Cluster extends AsyncKernels {
    * ```
    *
    * @param reference The series every pattern is compared with.
-   * @param patterns The patterns.
+   * @param patterns The patterns, or a {@linkcode PatternSet} stored by this cluster (computed in its precision).
    * @param options Band, cost, cutoff, multivariate comparison and precision, as for `dtwBatch`, and the {@linkcode AsyncOptions} (progress counts patterns).
    * @returns One distance per pattern.
-   * @throws {TypeError} as `dtwBatch`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `dtwBatch`, and on a series over `maxSeriesLength`, or a pattern whose cells against the reference are over `maxCells`.
+   * @throws {TypeError} as `dtwBatch`, on a bad `signal` or `onProgress`, and on a set that was deleted or stored by another cluster, or whose precision `options.precision` contradicts.
+   * @throws {RangeError} as `dtwBatch`, and on a series over `maxSeriesLength`, or a pattern (or a stored set's shard) whose cells against the reference are over `maxCells`.
+   * @throws {PatternSetExpiredError} when a stored set's keys are gone from Redis.
    */
   dtwBatch(
     reference: Series,
-    patterns: ArrayLike<Series>,
+    patterns: ArrayLike<Series> | PatternSet,
     options?: DtwOptions & AsyncOptions,
   ): Promise<Float64Array>;
   /**
@@ -191,17 +193,56 @@ export interface Cluster extends AsyncKernels {
    * ```
    *
    * @param reference The series every pattern is compared with.
-   * @param patterns The candidate patterns (no limit on their total).
+   * @param patterns The candidate patterns (no limit on their total), or a {@linkcode PatternSet} stored by this cluster (computed in its precision).
    * @param options `k`, band, cost, cutoff, multivariate comparison, precision, `stats`, and the {@linkcode AsyncOptions} (progress counts patterns).
    * @returns Up to `k` matches `{ index, distance }`.
-   * @throws {TypeError} as `topK`, and on a bad `signal` or `onProgress`.
-   * @throws {RangeError} as `topK`, and on a series over `maxSeriesLength`, or a pattern whose cells against the reference are over `maxCells`.
+   * @throws {TypeError} as `topK`, on a bad `signal` or `onProgress`, and on a set that was deleted or stored by another cluster, or whose precision `options.precision` contradicts.
+   * @throws {RangeError} as `topK`, and on a series over `maxSeriesLength`, or a pattern (or a stored set's shard) whose cells against the reference are over `maxCells`.
+   * @throws {PatternSetExpiredError} when a stored set's keys are gone from Redis.
    */
   topK(
     reference: Series,
-    patterns: ArrayLike<Series>,
+    patterns: ArrayLike<Series> | PatternSet,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]>;
+  /**
+   * Stores `patterns` in Redis once, checked as `topK` checks them and cut
+   * into shards (each a content-addressed blob), and returns a handle that
+   * `topK` and `dtwBatch` take in place of the patterns: a user ranking
+   * many references against one large candidate set moves the set once,
+   * and workers keep its shards in their cache (`cacheBytes`: give them
+   * room for the whole set), so that a warm call moves only the reference
+   * and the results. The results are exactly those of the same call with
+   * the patterns. The set's keys are the user's: they stay until
+   * {@linkcode PatternSet.delete} (or `await using`), or expire `ttl`
+   * seconds after the set was last used; `close()` leaves them to expire.
+   *
+   * @example Many references against one candidate set
+   * ```ts
+   * import type { Cluster } from "@midstreamer/kit/cluster";
+   * import { topK } from "@midstreamer/kit";
+   * import assert from "node:assert/strict";
+   *
+   * export async function rankAll(cluster: Cluster, references: number[][], patterns: number[][]) {
+   *   await using set = await cluster.storePatterns(patterns);
+   *   for (const reference of references) {
+   *     const best = await cluster.topK(reference, set, { k: 10 });
+   *     assert.deepEqual(best, topK(reference, patterns, { k: 10 }));
+   *   }
+   * }
+   * ```
+   *
+   * @param patterns The patterns (no limit on their total).
+   * @param options `precision`, `ttl`, the reference length the shards are cut for, and a `signal`.
+   * @returns The stored set.
+   * @throws {TypeError} as `topK` for the patterns, and on a bad option.
+   * @throws {RangeError} as `topK`, on a pattern over the cluster's limits, and on an out-of-range option.
+   * @throws {RedisUnavailableError} when Redis does not store it within `outageTimeout`.
+   */
+  storePatterns(
+    patterns: ArrayLike<Series>,
+    options?: StorePatternsOptions,
+  ): Promise<PatternSet>;
   /**
    * `searchSubsequence(series, query, options)`, in shards of window
    * starts whose points overlap by `query.length - 1`; each starts from

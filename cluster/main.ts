@@ -42,7 +42,8 @@ const USAGE = `Usage: deno task worker --redis URL [options]
   --max-batch-length N       service's: 100000, 10000, 16777216, 4000000000)
   --max-request-bytes N
   --max-cells N            (the compute budget of one shard, in DTW/LCS cells)
-  --cache-mb N             fetched inputs kept for later shards (default 256)
+  --cache-mb N             fetched inputs kept for later shards, stored pattern
+                             sets' too: give it room for them (default 256)
   --lock-duration MS       shard lock (default 4000): a dead worker's shards are
   --stalled-interval MS      taken again after about lock + interval (default 2000)
   --max-stalled-count N    times a shard may stop its worker before its call fails (default 1)

@@ -11,7 +11,10 @@
  * its call with a {@linkcode ShardFailedError}; Redis going away ends a
  * call with a {@linkcode RedisUnavailableError} or a
  * {@linkcode JobLostError}, or it resumes. Every key a call writes
- * expires.
+ * expires. A large candidate set ranked against many references is stored
+ * once (`cluster.storePatterns`, a {@linkcode PatternSet} that `topK` and
+ * `dtwBatch` take in place of the patterns), and workers keep it, so that
+ * a call moves only its reference and its results.
  *
  * @example Top matches on a cluster, checked against one machine
  * ```ts
@@ -35,3 +38,5 @@ export * from "./start_worker.ts";
 export * from "./redis_unavailable_error.ts";
 export * from "./job_lost_error.ts";
 export * from "./shard_failed_error.ts";
+export * from "./pattern_set.ts";
+export * from "./pattern_set_expired_error.ts";

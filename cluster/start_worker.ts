@@ -47,6 +47,21 @@ export interface ShardEvent {
   error?: string;
 }
 
+/**
+ * Decoded patterns with their values in shared memory, which the pool's
+ * threads read without a copy (a stored set's, kept in the cache).
+ */
+function sharedPatterns(d: Decoded): Decoded {
+  if (d.kind !== "patterns" && d.kind !== "patterns32") return d;
+  const flat = d.value.flat;
+  const memory = new SharedArrayBuffer(flat.byteLength);
+  const copy = flat instanceof Float32Array
+    ? new Float32Array(memory)
+    : new Float64Array(memory);
+  copy.set(flat);
+  return { ...d, value: { ...d.value, flat: copy } } as Decoded;
+}
+
 /** Options of {@linkcode startWorker}. */
 export interface WorkerOptions extends RedisConnectionOptions {
   /**
@@ -75,7 +90,10 @@ export interface WorkerOptions extends RedisConnectionOptions {
   limits?: ServiceLimits;
   /**
    * Bytes of fetched inputs kept for later shards (least recently used
-   * dropped first).
+   * dropped first): references, queries, series, sequences, and the
+   * shards of stored pattern sets (`Cluster.storePatterns`), not a call's
+   * own patterns. A warm call on a stored set fetches nothing but its
+   * reference when the whole set fits.
    *
    * @default {268435456}
    */
@@ -337,6 +355,8 @@ export async function startWorker(
         return 0;
       }
       const sizes = new Map<string, number>();
+      /** Inputs fetched for this shard alone, which it may move. */
+      const owned = new Set<Decoded>();
       try {
         missing.forEach((k, j) => {
           const bytes = blobs[j];
@@ -355,12 +375,19 @@ export async function startWorker(
             `input ${kind}`,
             dims,
           );
-          // A shard's patterns are its own (not cached, and handed to the
-          // pool's thread without a copy); the rest is shared by shards.
+          // A call's own patterns are used once: not cached, and handed to
+          // the pool's thread without a copy. A stored set's (`keep`) and
+          // the rest are shared by shards.
+          let kept = decoded;
           if (kind !== "patterns" && kind !== "patterns32") {
             cache.set(k, decoded, bytes.byteLength);
+          } else if (shard.args.keep === 1) {
+            kept = sharedPatterns(decoded);
+            cache.set(k, kept, bytes.byteLength);
+          } else {
+            owned.add(decoded);
           }
-          local.set(k, decoded);
+          local.set(k, kept);
           sizes.set(k, bytes.byteLength);
         });
         const inputs = shard.inputs.map((_, i) => local.get(keyOf(i))!);
@@ -372,6 +399,7 @@ export async function startWorker(
           inputs.map((d, i) => sizes.get(keyOf(i)) ?? byteLength(d)),
           bound === null ? Infinity : Number(bound),
           limits,
+          owned,
         );
         const computeMs = Math.round((performance.now() - c0) * 1000) / 1000;
         const bytes = new Uint8Array(

@@ -622,6 +622,11 @@ export interface SearchArgs {
   normalize: number;
   k: number;
   exclusionZone: number;
+  /**
+   * `multivariate: "independent"` (DTW_I) for a search of several
+   * dimensions; absent or `false`: dependent (DTW_D).
+   */
+  independent?: boolean;
 }
 
 /** Result of {@linkcode searchPacked}. */
@@ -642,6 +647,7 @@ export interface SearchResult {
  * `base`, a multiple of {@linkcode SEARCH_RESET}) for the search of `query`:
  * every window whose distance is at most a bound of the final k-th match
  * (at most `cutoff`, a bound known from other parts of the series).
+ * `series` and `query` hold `dims` values per point, point-major.
  */
 export function searchPacked(
   series: Float64Array,
@@ -649,17 +655,22 @@ export function searchPacked(
   query: Float64Array,
   a: SearchArgs,
   cutoff = Infinity,
+  dims = 1,
 ): SearchResult {
   const px = scratch(Slot.A, series.length * 8);
   f64Heap().set(series, px >>> 3);
-  return searchStaged(px, series.length, base, query, a, cutoff);
+  const n = series.length / dims;
+  return searchStaged(px, n, base, query, a, cutoff, dims);
 }
 
 /**
  * {@linkcode searchPacked} of the `n` points staged at byte address `px`
  * (slot A), whose first point has absolute index `base` (a multiple of
  * {@linkcode SEARCH_RESET}; any size: the kernel gets 0, which aligns its
- * blocks the same, and the indices are shifted here).
+ * blocks the same, and the indices are shifted here). With `dims > 1` the
+ * points and the query hold `dims` values each, point-major, and the
+ * search is the multivariate one (`search_dims_f64`) that `a.independent`
+ * selects.
  */
 export function searchStaged(
   px: number,
@@ -668,27 +679,47 @@ export function searchStaged(
   query: Float64Array,
   a: SearchArgs,
   cutoff = Infinity,
+  dims = 1,
 ): SearchResult {
   const pq = scratch(Slot.B, query.length * 8);
   const ps = scratch(Slot.C, 64);
   let heap = f64Heap();
   heap.set(query, pq >>> 3);
   const ex = kit();
-  const count = ex.search_f64(
-    px,
-    n,
-    pq,
-    query.length,
-    a.window,
-    a.squared,
-    a.normalize,
-    a.k,
-    a.exclusionZone,
-    0, // base: see above
-    cutoff,
-    ps,
-    0, // strategy: auto
-  );
+  const m = query.length / dims;
+  const count = dims === 1
+    ? ex.search_f64(
+      px,
+      n,
+      pq,
+      m,
+      a.window,
+      a.squared,
+      a.normalize,
+      a.k,
+      a.exclusionZone,
+      0, // base: see above
+      cutoff,
+      ps,
+      0, // strategy: auto
+    )
+    : ex.search_dims_f64(
+      px,
+      n,
+      pq,
+      m,
+      dims,
+      a.window,
+      a.squared,
+      a.normalize,
+      a.independent ? 1 : 0,
+      a.k,
+      a.exclusionZone,
+      0,
+      cutoff,
+      ps,
+      0,
+    );
   heap = f64Heap();
   const at = ex.search_results() >>> 3;
   const candidates = heap.slice(at, at + 2 * count);

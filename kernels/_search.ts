@@ -4,6 +4,7 @@
 // through `internal.ts`.
 
 import {
+  dtwStaged,
   SEARCH_RESET,
   type SearchArgs,
   type SearchResult,
@@ -13,10 +14,19 @@ import {
 import { sumParts } from "./_top_k.ts";
 import {
   checkOptionKeys,
+  commonDims,
   copySeries,
   costArg,
   describe,
+  isPlainSeries,
   kArg,
+  type Layout,
+  multivariateArg,
+  packSeries,
+  type SeriesForm,
+  seriesForm,
+  seriesLength,
+  toF64,
   windowArg,
 } from "./_validate.ts";
 import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
@@ -30,6 +40,7 @@ export const SEARCH_KEYS: readonly string[] = [
   "exclusionZone",
   "cost",
   "stats",
+  "multivariate",
 ];
 
 /**
@@ -90,13 +101,102 @@ export function searchArgs(
       );
     }
   }
+  const independent = multivariateArg(fn, o.multivariate);
   return {
     window,
     squared,
     normalize: o.normalize === false ? 0 : 1,
     k: Math.min(k, n - m + 1),
     exclusionZone: ez,
+    ...(independent ? { independent } : {}),
   };
+}
+
+/** The series and the query of a search, read by {@linkcode searchInput}. */
+export interface SearchInput {
+  /** Points of the series. */
+  n: number;
+  /** Values per point, shared by the series and the query. */
+  dims: number;
+  /** The query, checked, point-major (`m · dims` values). */
+  query: Float64Array;
+  /**
+   * The series' values, point-major: of one dimension, the series as
+   * given (its values are checked part by part as it is searched); of
+   * several, checked and packed (at most 2^25 values), on the first call.
+   */
+  series: () => ArrayLike<number>;
+}
+
+/**
+ * Reads the series and the query of a search: series of one value per
+ * point (any length), or multivariate series in either form (an array of
+ * points, or `{ dims, values }`) with one number of dimensions. A
+ * multivariate form of one dimension is the univariate search's input.
+ *
+ * @throws {TypeError} on a series of the wrong type, or naming a non-finite value of the query (its point and dimension).
+ * @throws {RangeError} on mixed dimensions, a ragged point of the query, `dims` below 1 or not dividing `values.length`.
+ */
+export function searchInput(
+  fn: string,
+  series: unknown,
+  query: unknown,
+): SearchInput {
+  // Plain series (arrays of numbers and typed arrays) have no length limit.
+  const plain = isPlainSeries(series) ||
+    (ArrayBuffer.isView(series) && !(series instanceof DataView));
+  const n = plain ? seriesLength(fn, "series", series, Infinity) : 0;
+  const sf: SeriesForm = plain
+    ? { kind: "values", points: n, dims: n === 0 ? 0 : 1 }
+    : seriesForm(fn, "series", series);
+  if (plain && isPlainSeries(query)) {
+    const q = toF64(fn, "query", query);
+    return { n, dims: 1, query: q, series: () => series as ArrayLike<number> };
+  }
+  const qf = seriesForm(fn, "query", query);
+  const dims = commonDims(fn, [["query", qf], ["series", sf]]);
+  const q = packSeries(fn, "query", query, qf, dims, false).values;
+  let x: ArrayLike<number> | undefined = sf.kind === "values"
+    ? series as ArrayLike<number>
+    : undefined;
+  return {
+    n: sf.points,
+    dims,
+    query: q as Float64Array,
+    series: () =>
+      x ??= packSeries(fn, "series", series, sf, dims, false).values,
+  };
+}
+
+/**
+ * Checks the arguments of a search that `via` (the service, the cluster)
+ * carries only for series of one value per point: neither `series` nor
+ * `query` may be a multivariate form, and `multivariate` (ignored for one
+ * value per point) must be one of its values.
+ *
+ * @throws {TypeError} on an array of points or a packed `{ dims, values }` series, saying why, or an unknown `multivariate`.
+ */
+export function univariateSearch(
+  fn: string,
+  via: string,
+  series: unknown,
+  query: unknown,
+  multivariate: unknown,
+): void {
+  multivariateArg(fn, multivariate);
+  for (const [name, x] of [["query", query], ["series", series]] as const) {
+    if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) continue;
+    const first = (x as ArrayLike<unknown>)[0];
+    const points = typeof (x as ArrayLike<unknown>).length === "number" &&
+      first !== null && typeof first === "object";
+    if (points || ("values" in x && !("length" in x))) {
+      throw new TypeError(
+        `${fn}: ${name} is a multivariate series (${
+          points ? "an array of points" : "{ dims, values }"
+        }); ${via} searches series of one value per point only (its protocol carries one dimension): use searchSubsequence or WorkerPool.searchSubsequence for a multivariate search`,
+      );
+    }
+  }
 }
 
 /**
@@ -147,16 +247,23 @@ export function searchParts(
   n: number,
   query: Float64Array,
   args: SearchArgs,
+  dims = 1,
 ): SearchResult[] {
-  const m = query.length;
+  const m = query.length / dims;
   const windows = n - m + 1;
   const parts: SearchResult[] = [];
   let cutoff = Infinity;
   for (let s = 0; s < windows; s += partWindows) {
     const to = Math.min(s + partWindows, windows) + m - 1;
-    const px = scratch(Slot.A, (to - s) * 8);
-    copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to);
-    const r = searchStaged(px, to - s, s, query, args, cutoff);
+    const px = scratch(Slot.A, (to - s) * dims * 8);
+    if (dims === 1) {
+      copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to);
+    } else {
+      // Checked when it was packed.
+      const x = series as Float64Array;
+      f64Heap().set(x.subarray(s * dims, to * dims), px >>> 3);
+    }
+    const r = searchStaged(px, to - s, s, query, args, cutoff, dims);
     cutoff = Math.min(cutoff, r.cutoff);
     parts.push(r);
   }
@@ -282,7 +389,9 @@ function before(a: SubsequenceMatch, b: SubsequenceMatch): boolean {
  * distances `exact(start)` instead, computed only for the windows that
  * can still be kept and whose kernel distance is within the tie tolerance
  * ({@linkcode TIE}) of the next window to keep: a window is kept once no
- * candidate not yet computed can come before it.
+ * candidate not yet computed can come before it. `values` is the number
+ * of values of a window in the tolerance: `m`, or `m · d` for windows of
+ * `d` values per point (search_dims.rs).
  */
 export function selectMatches(
   lists: Float64Array[],
@@ -290,6 +399,7 @@ export function selectMatches(
   ez: number,
   m: number,
   exact?: (start: number) => number,
+  values: number = m,
 ): SubsequenceMatch[] {
   const pairs = mergePairs(lists);
   const out: SubsequenceMatch[] = [];
@@ -332,7 +442,7 @@ export function selectMatches(
   while (out.length < k) {
     // The least exact distance a window not computed yet can have.
     const next = c < pairs.length
-      ? pairs[c + 1] - TIE * (pairs[c + 1] + m)
+      ? pairs[c + 1] - TIE * (pairs[c + 1] + values)
       : Infinity;
     if (heap.size > 0 && (heap.peek().distance < next || c >= pairs.length)) {
       const match = heap.pop();
@@ -353,17 +463,21 @@ export function selectMatches(
  * {@linkcode selectMatches}); those of a normalized search are ranked by,
  * and report, their exact distances: the DTW, with the band and cost of
  * `args`, of the query and the window each z-normalized in two passes
- * ({@linkcode zNormalize}). Sorted by (distance, start).
+ * ({@linkcode zNormalize}; each dimension on its own when the series and
+ * the query have `dims > 1` values per point, point-major). Sorted by
+ * (distance, start).
  */
 export function searchMatches(
   series: ArrayLike<number>,
   query: Float64Array,
   lists: Float64Array[],
   args: SearchArgs,
+  dims = 1,
 ): SubsequenceMatch[] {
-  const m = query.length;
+  const m = query.length / dims;
   const { k, exclusionZone } = args;
   if (args.normalize === 0) return selectMatches(lists, k, exclusionZone, m);
+  if (dims > 1) return matchesDims(series, query, lists, args, dims);
   const q = new Float64Array(m);
   const w = new Float64Array(m);
   zNormalize(query, 0, m, q);
@@ -375,6 +489,58 @@ export function searchMatches(
     return ex.dtw_f64(pq, m, pw, m, args.window, args.squared, Infinity, 0);
   };
   return selectMatches(lists, k, exclusionZone, m, exact);
+}
+
+/**
+ * {@linkcode searchMatches} of a normalized search of `dims > 1` values per
+ * point: the exact distance of a window is the DTW (dependent or
+ * independent, as `dtw` computes it) of the window and the query, each
+ * dimension z-normalized in two passes on its own.
+ */
+function matchesDims(
+  series: ArrayLike<number>,
+  query: Float64Array,
+  lists: Float64Array[],
+  args: SearchArgs,
+  dims: number,
+): SubsequenceMatch[] {
+  const m = query.length / dims;
+  const independent = args.independent === true;
+  // The layout the DTW reads: point-major, or one dimension after the other.
+  const layout: Layout = independent
+    ? { point: 1, dim: m }
+    : { point: dims, dim: 1 };
+  const col = new Float64Array(m), z = new Float64Array(m);
+  const normalized = (
+    x: ArrayLike<number>,
+    from: number,
+    out: Float64Array,
+  ) => {
+    for (let k = 0; k < dims; k++) {
+      for (let i = 0; i < m; i++) col[i] = x[(from + i) * dims + k];
+      zNormalize(col, 0, m, z);
+      for (let i = 0; i < m; i++) out[i * layout.point + k * layout.dim] = z[i];
+    }
+  };
+  const q = new Float64Array(m * dims), w = new Float64Array(m * dims);
+  normalized(query, 0, q);
+  const dtwArgs = {
+    window: args.window,
+    squared: args.squared,
+    cutoff: Infinity,
+    independent,
+  };
+  const exact = (start: number): number => {
+    normalized(series, start, w);
+    const pb = scratch(Slot.B, q.length * 8);
+    f64Heap().set(q, pb >>> 3);
+    const pa = scratch(Slot.A, w.length * 8);
+    f64Heap().set(w, pa >>> 3);
+    const pair = { pa, n: m, pb, m, dims, f32: false };
+    return dtwStaged(pair, dtwArgs);
+  };
+  const { k, exclusionZone } = args;
+  return selectMatches(lists, k, exclusionZone, m, exact, m * dims);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Loader of the kernels' WebAssembly module. Internal: not exported from mod.ts.
 
-import { inflateRaw } from "./_inflate.ts";
+import { inflateBase64 } from "./_inflate.ts";
 import {
   KIT_EXPORTS,
   type KitExports,
@@ -78,10 +78,7 @@ let exportsCache: KitExports | undefined;
 
 /** Decodes and inflates the inlined module bytes. */
 export function wasmBytes(): Uint8Array {
-  const bin = atob(WASM_DEFLATE_BASE64);
-  const packed = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) packed[i] = bin.charCodeAt(i);
-  return inflateRaw(packed, WASM_BYTES);
+  return inflateBase64(WASM_DEFLATE_BASE64, WASM_BYTES);
 }
 
 /**

@@ -67,11 +67,14 @@ export {
   fillSearchStats,
   SEARCH_KEYS,
   searchArgs,
+  type SearchInput,
+  searchInput,
   searchMatches,
   searchParts,
   searchPartWindows,
   selectMatches,
   subsequenceMatch,
+  univariateSearch,
 } from "./_search.ts";
 export {
   ALONE_CORRELATION_WORK,
@@ -95,7 +98,8 @@ export {
   sequenceLength,
   SymbolTable,
 } from "./_symbols.ts";
-export { inflateRaw } from "./_inflate.ts";
+export { inflateBase64, inflateRaw } from "./_inflate.ts";
+export { KIT_EXPORTS } from "./_wasm.generated.ts";
 export {
   f64Heap,
   i32Heap,

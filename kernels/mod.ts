@@ -7,7 +7,9 @@
  * entry point runs unchanged in Deno, Node and browsers; it is the source of
  * the npm bundle (`deno task build:npm`). The WebAssembly module is inlined
  * and instantiated synchronously on first use; an engine without WebAssembly
- * SIMD128 gets a clear error then.
+ * SIMD128 gets a clear error then. `warmUp()` does that ahead of time and
+ * waits until the engine has optimised the hot kernels (see the README's
+ * "Cold start").
  *
  * The worker pool and the match queue (the root module), the transports
  * (`@midstreamer/kit/transport`) and the service are not part of it.
@@ -33,4 +35,5 @@ export * from "./lcs.ts";
 export * from "./correlation_matrix.ts";
 export * from "./lcs_alignment.ts";
 export * from "./stream_monitor.ts";
+export * from "./warm_up.ts";
 export { MAX_SERIES_LENGTH } from "./_validate.ts";

@@ -3,10 +3,12 @@
 import {
   fillSearchStats,
   searchArgs,
+  searchInput,
   searchMatches,
   searchParts,
 } from "./_search.ts";
-import { seriesLength, statsArg, toF64 } from "./_validate.ts";
+import { statsArg } from "./_validate.ts";
+import type { Series } from "./dtw.ts";
 
 /**
  * One result of {@linkcode searchSubsequence}: a window of the series and
@@ -69,7 +71,8 @@ export interface SearchOptions {
   k?: number;
   /**
    * Z-normalize the query and every window (UCR Suite's setting), so that
-   * matches are found whatever their offset and amplitude.
+   * matches are found whatever their offset and amplitude; for series of
+   * several values per point, each dimension on its own.
    *
    * @default {true}
    */
@@ -90,6 +93,16 @@ export interface SearchOptions {
    * @default {"absolute"}
    */
   cost?: "absolute" | "squared";
+  /**
+   * How series of several values per point are compared (see
+   * {@linkcode searchSubsequence}): `"dependent"` (DTW_D, one warping
+   * path for all the dimensions, the cost of a cell summed over them) or
+   * `"independent"` (DTW_I, the sum over the dimensions of each
+   * dimension's DTW). Ignored for series of one value per point.
+   *
+   * @default {"dependent"}
+   */
+  multivariate?: "dependent" | "independent";
   /**
    * An object whose fields are overwritten with the pruning counters of
    * the call (an out-parameter).
@@ -119,6 +132,30 @@ export interface SearchOptions {
  * kept unless they start less than `exclusionZone` points from a window
  * already kept, until `k` are kept. Windows of equal distance rank by
  * start, the lower first.
+ *
+ * **Multivariate series.** `series` and `query` may have `d` values per
+ * point ({@linkcode Series}: an array of points, or `{ dims, values }`),
+ * the same `d` for both. With `normalize`, **each dimension** of the query
+ * and of each window is z-normalized on its own, as above (as the
+ * multivariate UCR Suite variants do). Then, with `a` the window and `b`
+ * the query (normalized), `c` the `cost` and paths `P` within the band
+ * (Shokoohi-Yekta, Hu, Jin, Wang and Keogh, "Generalizing DTW to the
+ * multi-dimensional case requires an adaptive approach", Data Mining and
+ * Knowledge Discovery 31, 2017):
+ *
+ * - `multivariate: "dependent"` (the default), DTW_D: one path for all the
+ *   dimensions, `min_P Σ_{(i,j) ∈ P} Σ_k c(a[i][k], b[j][k])`;
+ * - `"independent"`, DTW_I: `Σ_k DTW(a[·][k], b[·][k])`, each dimension
+ *   warped on its own and the distances summed, in index order.
+ *
+ * The distances are those of {@linkcode dtw} with the same `multivariate`
+ * on the normalized window and query. The search prunes with LB_Kim and
+ * LB_Keogh (against both envelopes) summed over the dimensions, lower
+ * bounds of both DTW_D and DTW_I, and abandons the DTWs early; the
+ * results are exact as below, with the tolerances of a query of `m · d`
+ * values. A series of `d = 1` in a multivariate form gives the univariate
+ * result bit for bit. A multivariate series is checked and copied whole
+ * (at most 2^25 values).
  *
  * **Exactness.** The search itself normalizes windows with running sums
  * (`S1 + x_new - x_old`, recomputed from scratch at every start that is a
@@ -170,26 +207,50 @@ export interface SearchOptions {
  * assert.equal(stats.windows, 5000 - 128 + 1);
  * ```
  *
- * @param series The long series to search.
- * @param query The query, at most as long as `series` and not empty.
- * @param options `window` (required), `k`, `normalize`, `exclusionZone`, `cost`, and a `stats` out-parameter.
+ * @example Four instruments that move together
+ * ```ts
+ * import { searchSubsequence } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * // Points of four values; the query is points 300..340, each value
+ * // scaled and shifted (z-normalization removes both, per dimension).
+ * let seed = 3;
+ * const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+ * const level = [0, 0, 0, 0];
+ * const series = Array.from({ length: 2000 }, () => {
+ *   const common = rnd();
+ *   return level.map((v, k) => (level[k] = v + common + 0.5 * rnd()));
+ * });
+ * const query = series.slice(300, 340).map((p) => p.map((v, k) => 2 * v + k));
+ * for (const multivariate of ["dependent", "independent"] as const) {
+ *   const [best] = searchSubsequence(series, query, { window: 4, multivariate });
+ *   assert.equal(best.start, 300);
+ *   assert.ok(best.distance < 1e-9);
+ * }
+ * ```
+ *
+ * @param series The long series to search: one value per point, or points of `d` values ({@linkcode Series}).
+ * @param query The query, at most as long as `series` and not empty, with the `d` of `series`.
+ * @param options `window` (required), `k`, `normalize`, `exclusionZone`, `cost`, `multivariate`, and a `stats` out-parameter.
  * @returns Up to `k` matches `{ start, end, distance }`, sorted by distance then start.
- * @throws {TypeError} when `window` is missing, on a non-finite element (naming its index), an option of the wrong type, or an unknown option.
- * @throws {RangeError} when `query` is empty, longer than `series` or than 2^25 points, when `k` is not an integer `>= 1`, on a negative or fractional `window`, or a negative `exclusionZone`. (`series` has no length limit.)
+ * @throws {TypeError} when `window` is missing, on a non-finite element (naming its index, or its point and dimension), an option of the wrong type or value (`multivariate` other than `"dependent"` or `"independent"`), an unknown option, or a series that is not a series.
+ * @throws {RangeError} when `query` is empty, longer than `series` or than 2^25 points, when `k` is not an integer `>= 1`, on a negative or fractional `window`, a negative `exclusionZone`, series of different numbers of dimensions, a point with a different number of values than the first (naming it), or `dims` below 1 or not dividing `values.length`. (A series of one value per point has no length limit; one of several, 2^25 values.)
  */
 export function searchSubsequence(
-  series: ArrayLike<number>,
-  query: ArrayLike<number>,
+  series: Series,
+  query: Series,
   options: SearchOptions,
 ): SubsequenceMatch[] {
   const fn = "searchSubsequence";
-  const n = seriesLength(fn, "series", series, Infinity);
-  const q = toF64(fn, "query", query);
-  const args = searchArgs(fn, n, q.length, options);
+  const input = searchInput(fn, series, query);
+  const { n, dims, query: q } = input;
+  const m = q.length / dims;
+  const args = searchArgs(fn, n, m, options);
   const stats = statsArg<SearchStats>(fn, options.stats);
-  const parts = searchParts(fn, series, n, q, args);
+  const x = input.series();
+  const parts = searchParts(fn, x, n, q, args, dims);
   if (stats !== undefined) {
-    fillSearchStats(stats, n - q.length + 1, parts.map((p) => p.stats));
+    fillSearchStats(stats, n - m + 1, parts.map((p) => p.stats));
   }
-  return searchMatches(series, q, parts.map((p) => p.candidates), args);
+  return searchMatches(x, q, parts.map((p) => p.candidates), args, dims);
 }

@@ -222,8 +222,9 @@ function firstNonFinite(heap: Float64Array, at: number, n: number): number {
 /**
  * A worker's share of a search in shared memory: claims parts of
  * `part` window starts (a multiple of `SEARCH_RESET`) among the `windows`
- * of `x` (a SharedArrayBuffer's view whose first point has absolute index
- * `base`, a multiple of `SEARCH_RESET`) until none are left, the call is
+ * of `x` (a SharedArrayBuffer's view, `dims` values per point,
+ * point-major, whose first point has absolute index `base`, a multiple of
+ * `SEARCH_RESET`) until none are left, the call is
  * stopped, or the parts claimed come after one that holds a non-finite
  * point. Each part, once its points are in place, is copied into
  * WebAssembly memory, checked, and searched from the shared bound, which
@@ -240,9 +241,10 @@ export function searchClaimed(
   control: SharedArrayBuffer,
   part: number,
   windows: number,
+  dims = 1,
 ): ClaimedResult {
   const c = new SearchControl(control);
-  const m = query.length;
+  const m = query.length / dims;
   const count = Math.ceil(windows / part);
   const candidates: Float64Array[] = [];
   const stats = [0, 0, 0, 0, 0];
@@ -254,15 +256,24 @@ export function searchClaimed(
   ) {
     const from = j * part;
     const points = Math.min(part, windows - from) + m - 1;
-    const px = scratch(Slot.A, points * 8);
+    const px = scratch(Slot.A, points * dims * 8);
     const heap = f64Heap();
-    heap.set(x.subarray(from, from + points), px >>> 3);
-    const i = firstNonFinite(heap, px >>> 3, points);
+    heap.set(x.subarray(from * dims, (from + points) * dims), px >>> 3);
+    // (A multivariate series was checked when it was packed.)
+    const i = dims === 1 ? firstNonFinite(heap, px >>> 3, points) : -1;
     if (i >= 0) {
       c.bad(j);
       return { candidates, stats, windows: searched, bad: base + from + i };
     }
-    const r = searchStaged(px, points, base + from, query, args, c.bound);
+    const r = searchStaged(
+      px,
+      points,
+      base + from,
+      query,
+      args,
+      c.bound,
+      dims,
+    );
     c.lower(r.cutoff);
     if (r.candidates.length > 0) candidates.push(r.candidates);
     for (let s = 0; s < 5; s++) stats[s] += r.stats[s];

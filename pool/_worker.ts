@@ -62,8 +62,9 @@ const KERNELS: Record<string, (...args: any[]) => Result> = {
     q: Float64Array,
     args: SearchArgs,
     cutoff: number,
+    dims = 1,
   ): Result {
-    const r = searchPacked(x, base, q, args, cutoff);
+    const r = searchPacked(x, base, q, args, cutoff, dims);
     return { result: r, transfer: [buf(r.candidates)] };
   },
   searchShared(
@@ -74,8 +75,9 @@ const KERNELS: Record<string, (...args: any[]) => Result> = {
     control: SharedArrayBuffer,
     part: number,
     windows: number,
+    dims: number,
   ): Result {
-    const r = searchClaimed(x, base, q, args, control, part, windows);
+    const r = searchClaimed(x, base, q, args, control, part, windows, dims);
     return { result: r, transfer: r.candidates.map(buf) };
   },
   dtwPath(a: PackedInput, b: PackedInput, args: DtwArgs): Result {

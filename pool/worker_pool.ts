@@ -39,13 +39,12 @@ import {
   patternGroupValues,
   SEARCH_KEYS,
   searchArgs,
+  searchInput,
   searchMatches,
   searchPartWindows,
   seriesForm,
-  seriesLength,
   splitRows,
   statsArg,
-  toF64,
   TOP_K_KEYS,
   topKArgs,
   type TopKResult,
@@ -416,8 +415,12 @@ export class WorkerPool implements AsyncKernels {
    * costs far more than the copy, as its pages are first touched. Each
    * worker stages one part (at most 64 Ki windows and the query's length)
    * in its WebAssembly memory. A series read in place is not copied: it
-   * must not change until the call settles. The series has no length
-   * limit.
+   * must not change until the call settles. A series of one value per
+   * point has no length limit. Multivariate series (points of `d` values,
+   * either form, and `multivariate: "dependent" | "independent"`) are
+   * searched alike, after one checked copy of the series (at most 2^25
+   * values), whose segments are copied into the shared memory (`d` times
+   * the points above).
    *
    * @example A query cut out of the series
    * ```ts
@@ -434,8 +437,8 @@ export class WorkerPool implements AsyncKernels {
    * );
    * ```
    *
-   * @param series The long series to search.
-   * @param query The query.
+   * @param series The long series to search: one value per point, or points of `d` values.
+   * @param query The query, with the `d` of `series`.
    * @param options As for `searchSubsequence` (`window` is required), and {@linkcode AsyncOptions} (progress counts windows).
    * @returns Up to `k` matches `{ start, end, distance }`, sorted by distance then start.
    * @throws {TypeError} as `searchSubsequence`, and on a bad `signal` or `onProgress`.
@@ -444,24 +447,26 @@ export class WorkerPool implements AsyncKernels {
    * @throws {Error} when a worker crashed.
    */
   async searchSubsequence(
-    series: ArrayLike<number>,
-    query: ArrayLike<number>,
+    series: Series,
+    query: Series,
     options: SearchOptions & AsyncOptions,
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
-    const n = seriesLength(fn, "series", series, Infinity);
-    const q = toF64(fn, "query", query);
-    const args = searchArgs(fn, n, q.length, options, SEARCH_ASYNC_KEYS);
+    const input = searchInput(fn, series, query);
+    const { n, dims, query: q } = input;
+    const m = q.length / dims;
+    const args = searchArgs(fn, n, m, options, SEARCH_ASYNC_KEYS);
     const stats = statsArg<SearchStats>(fn, options.stats);
-    const m = q.length;
+    // Of one value per point, the series as given; of several, packed.
+    const source = input.series();
     const windows = n - m + 1;
-    // A Float64Array on shared memory is read in place, in one segment;
-    // other series are copied into shared memory a segment of at most
-    // searchPartWindows() windows at a time.
-    const inPlace = series instanceof Float64Array &&
-        series.buffer instanceof SharedArrayBuffer
-      ? series
+    // A Float64Array of one value per point on shared memory is read in
+    // place, in one segment; other series are copied into shared memory a
+    // segment of at most searchPartWindows() windows at a time.
+    const inPlace = dims === 1 && source instanceof Float64Array &&
+        source.buffer instanceof SharedArrayBuffer
+      ? source
       : undefined;
     const segment = inPlace === undefined ? searchPartWindows() : windows;
     const part = partFor(m, Math.min(segment, windows), this.size);
@@ -476,8 +481,8 @@ export class WorkerPool implements AsyncKernels {
         const count = Math.min(segment, windows - s);
         const points = count + m - 1;
         const x = inPlace ??
-          (copy ??= this.#sharedSeries(Math.min(segment + m - 1, n)))
-            .subarray(0, points);
+          (copy ??= this.#sharedSeries(Math.min(segment + m - 1, n) * dims))
+            .subarray(0, points * dims);
         const parts = Math.ceil(count / part);
         control.restart();
         // As many workers as are free (one at least, queued): a worker that
@@ -487,7 +492,7 @@ export class WorkerPool implements AsyncKernels {
           () =>
             this.#run(
               "searchShared",
-              [x, s, q, args, control.buffer, part, count],
+              [x, s, q, args, control.buffer, part, count, dims],
               [],
               call,
             ).then((r) => {
@@ -502,19 +507,22 @@ export class WorkerPool implements AsyncKernels {
         settled.catch(() => control.stop());
         // The parts' points, copied in order while the workers search the
         // parts before them: the first part, then twice as many parts each
-        // time (the workers check them; a series of another kind is checked
-        // as it is copied).
+        // time (the workers check typed arrays; a series of another kind is
+        // checked as it is copied, a multivariate one was when packed).
         try {
           if (inPlace !== undefined) control.ready(parts);
           for (let j = 0, at = 0; inPlace === undefined && j < parts;) {
             j = Math.min(parts, 2 * j + 1);
             const to = Math.min(j * part, count) + m - 1;
             if (
-              series instanceof Float64Array || series instanceof Float32Array
+              source instanceof Float64Array || source instanceof Float32Array
             ) {
-              x.set(series.subarray(s + at, s + to), at);
+              x.set(
+                source.subarray((s + at) * dims, (s + to) * dims),
+                at * dims,
+              );
             } else {
-              copySeries(fn, "series", series, x, at, s + at, s + to);
+              copySeries(fn, "series", source, x, at, s + at, s + to);
             }
             at = to;
             control.ready(j);
@@ -528,7 +536,7 @@ export class WorkerPool implements AsyncKernels {
           (first, r) => r.bad < 0 ? first : Math.min(first, r.bad),
           Infinity,
         );
-        if (bad < Infinity) throw badElement(fn, "series", bad, series[bad]);
+        if (bad < Infinity) throw badElement(fn, "series", bad, source[bad]);
       }
     } finally {
       call.signal?.removeEventListener("abort", abort);
@@ -543,10 +551,11 @@ export class WorkerPool implements AsyncKernels {
       fillSearchStats(stats, windows, results.map((r) => r.stats));
     }
     return searchMatches(
-      series,
+      source,
       q,
       results.flatMap((r) => r.candidates),
       args,
+      dims,
     );
   }
 

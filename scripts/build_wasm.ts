@@ -9,6 +9,11 @@
  * deno task build:wasm --check    # rebuild; exit 1 if the committed module is stale
  * ```
  *
+ * It also builds the unpacker, `rust/unpack/lib.rs` (a separate crate: a
+ * base64 and raw DEFLATE decoder of a few KB, optimised for size, with
+ * bulk memory (native copies) and no SIMD), which `kernels/_inflate.ts` runs to unpack the kernels' module at
+ * load time, and inlines it (base64, not deflated) as `UNPACK_BASE64`.
+ *
  * The build is reproducible: a fixed environment, `--remap-path-prefix`, no
  * incremental state, and the Debian `rustc` 1.63 with its wasm32 standard
  * library (`apt-get install -y rustc libstd-rust-dev-wasm32 lld`). The
@@ -22,7 +27,7 @@
  * lowers to. (The binary alone has no parameter names or documentation,
  * and a name map kept by hand would be the second copy this replaces; the
  * source alone could drift from what the compiler exported.) A
- * `#[no_mangle]` or `extern "C"` outside `ffi.rs` fails the build, and so
+ * `#[no_mangle]` or `extern "C"` in `rust/src` outside `ffi.rs` fails the build, and so
  * does an `unsafe` block without a `// SAFETY:` comment or an `unsafe fn`
  * without a `# Safety` section in its documentation.
  *
@@ -56,11 +61,29 @@ const FLAGS = [
   "-Cstrip=symbols",
   "-Cdebuginfo=0",
 ];
+/** The unpacker's crate root, and its flags. */
+const UNPACK = "rust/unpack/lib.rs";
+const UNPACK_FLAGS = [
+  "--edition=2021",
+  "--crate-type=cdylib",
+  "--crate-name=kit_unpack",
+  "--target=wasm32-unknown-unknown",
+  "-Copt-level=s",
+  "-Ctarget-feature=+bulk-memory",
+  "-Cpanic=abort",
+  "-Clto=fat",
+  "-Ccodegen-units=1",
+  "-Cstrip=symbols",
+  "-Cdebuginfo=0",
+  "-Clink-arg=-zstack-size=16384",
+];
 
 /** What one build produced. */
 export interface BuildResult {
   /** The WebAssembly bytes. */
   wasm: Uint8Array;
+  /** The unpacker's WebAssembly bytes. */
+  unpack: Uint8Array;
   /** SHA-256 over the sources, flags and compiler version. */
   sourceHash: string;
   /** SHA-256 of the WebAssembly bytes. */
@@ -112,6 +135,7 @@ async function sourceFiles(): Promise<string[]> {
     }
   };
   await walk("rust/src");
+  files.push(UNPACK);
   return files.sort();
 }
 
@@ -126,7 +150,7 @@ export async function build(): Promise<BuildResult> {
         "`apt-get install -y rustc libstd-rust-dev-wasm32 lld`\n" + String(e),
     );
   }
-  let inputs = `${rustc}\n${FLAGS.join(" ")}\n`;
+  let inputs = `${rustc}\n${FLAGS.join(" ")}\n${UNPACK_FLAGS.join(" ")}\n`;
   const sources = new Map<string, string>();
   for (const file of await sourceFiles()) {
     const text = await Deno.readTextFile(new URL(file, ROOT));
@@ -148,8 +172,17 @@ export async function build(): Promise<BuildResult> {
     ], root);
     const wasm = await Deno.readFile(out);
     await checkLowering(out);
+    await run(RUSTC, [
+      ...UNPACK_FLAGS,
+      `--remap-path-prefix=${root}=/kit`,
+      `--remap-path-prefix=${tmp}=/tmp`,
+      "-o",
+      `${tmp}/unpack.wasm`,
+      `${root}/${UNPACK}`,
+    ], root);
     return {
       wasm,
+      unpack: await Deno.readFile(`${tmp}/unpack.wasm`),
       sourceHash: await sha256(inputs),
       wasmHash: await sha256(wasm),
       rustc,
@@ -199,7 +232,10 @@ export function checkSources(sources: Map<string, string>): void {
     lines.forEach((line, i) => {
       const code = line.replace(/\/\/.*$/, "");
       const at = `${file}:${i + 1}`;
-      if (file !== FFI && /#\[no_mangle\]|extern\s+"C"/.test(code)) {
+      if (
+        file !== FFI && file.startsWith("rust/src/") &&
+        /#\[no_mangle\]|extern\s+"C"/.test(code)
+      ) {
         problems.push(`${at}: exports belong in ${FFI}`);
       }
       if (/\bunsafe\s*\{/.test(code) && !/\/\/ SAFETY:/.test(line)) {
@@ -495,6 +531,7 @@ export function render(result: BuildResult): string {
 // wasm-sha256: ${result.wasmHash}
 // wasm-bytes: ${result.wasm.length}
 // deflated-bytes: ${packed.length}
+// unpack-bytes: ${result.unpack.length}
 // rustc: ${result.rustc}
 /**
  * The kernels' WebAssembly module, inlined, and the type of its exports.
@@ -530,6 +567,16 @@ export const WASM_BYTES: number = ${result.wasm.length};
 /** The WebAssembly bytes, raw DEFLATE (RFC 1951), base64. */
 export const WASM_DEFLATE_BASE64: string =
 ${lines.map((l) => `  "${l}"`).join(" +\n")};
+
+/**
+ * The unpacker's WebAssembly bytes (\`rust/unpack/lib.rs\`), base64: the
+ * decoder of {@linkcode WASM_DEFLATE_BASE64}.
+ */
+export const UNPACK_BASE64: string =
+${
+    (base64(result.unpack).match(/.{1,100}/g) ?? []).map((l) => `  "${l}"`)
+      .join(" +\n")
+  };
 `;
 }
 

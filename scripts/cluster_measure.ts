@@ -8,7 +8,8 @@
  * ```sh
  * flock /tmp/kit-timing.lock deno task cluster:measure --part overhead
  * flock /tmp/kit-timing.lock deno task cluster:measure --part redis
- * flock /tmp/kit-timing.lock deno task cluster:measure --part scaling
+ * flock /tmp/kit-timing.lock deno task cluster:measure --part scaling [--cases topK,dtwBatch,stored]
+ *   [--stored-shard-ms 400] [--stored-concurrency 2]
  * flock /tmp/kit-timing.lock deno task cluster:measure --part recovery [--tries 20]
  * deno task cluster:measure --part model          # no timing: derived from the rest
  * ```
@@ -37,7 +38,18 @@
  *    while it waits, and one thread of this machine running the
  *    synchronous function; the speedup of 2 workers over 1 (median of the
  *    pairs), and the coordination overhead (the share of the worker
- *    processes' wall time not spent computing).
+ *    processes' wall time not spent computing). The third case
+ *    (`stored`) is the same `topK` on a set stored once
+ *    (`storePatterns`): the workers (`--cache-mb 1536`) keep its shards,
+ *    and before each measured call, warm-up calls with other references
+ *    run until Redis sends less than 2 % of the set in a call (a worker
+ *    restarted for the 2-worker runs fetches what it takes once), so the
+ *    caches are warm in both settings; Redis's bytes out per call show it.
+ *    The set is cut into shards of `--stored-shard-ms` (400: `topK`'s
+ *    pruning leaves about a tenth of that to compute), and its workers take
+ *    `--stored-concurrency` shards at once (2: the next shard's hand-out
+ *    overlaps the computation; still one thread).
+ *    `--cases` picks some (their figures replace the file's).
  * 4. **recovery**: `--tries` (default 20) times: a 2-shard `dtwBatch` on 2
  *    workers, one SIGKILLed 300 ms into its shard: the time from the kill
  *    until another worker starts the shard again and until the call
@@ -56,7 +68,7 @@ import { parseArgs } from "node:util";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { Buffer } from "node:buffer";
-import { connectCluster } from "../cluster/mod.ts";
+import { connectCluster, type PatternSet } from "../cluster/mod.ts";
 import { parseInfo } from "../cluster/internal.ts";
 import { dtwBatch, topK } from "../mod.ts";
 import { coresAvailable, cpuMs, loadAverage } from "../testing/cpu.ts";
@@ -135,7 +147,10 @@ export interface ScalingRun {
   wallMs: number;
   /** Time until the first shard's result, ms. */
   firstResultMs: number;
-  /** The workers' time computing on their pools, summed, ms. */
+  /**
+   * The workers' time computing on their pools, summed, ms (per worker,
+   * the union of its shards' computing intervals).
+   */
   computeMs: number;
   /** Shards. */
   shards: number;
@@ -148,6 +163,10 @@ export interface ScalingRun {
   callerWaitingCpuMs: number;
   /** Wall ms of that waiting. */
   waitingMs: number;
+  /** Bytes Redis sent during the call (`total_net_output_bytes`). */
+  redisOutBytes?: number;
+  /** Warm-up calls just before it (stored set: until the caches are warm). */
+  warmups?: number;
 }
 
 /** A large job measured on 1 and 2 workers. */
@@ -174,6 +193,14 @@ export interface ScalingCase {
   overheadPct: { one: number; two: number };
   /** Patterns per second, by workers (medians). */
   throughput: { one: number; two: number };
+  /** Stored set: the wall ms of `storePatterns`, once. */
+  storeMs?: number;
+  /** Stored set: the bytes of its blobs in Redis. */
+  storedBytes?: number;
+  /** Stored set: its `shardMs`. */
+  storedShardMs?: number;
+  /** Stored set: the workers' `--concurrency`. */
+  workerConcurrency?: number;
 }
 
 /** Part 3. */
@@ -331,6 +358,25 @@ function logged(w: WorkerProcess): Logged[] {
 
 const VERBOSE = ["--threads", "1", "--verbose"];
 
+/**
+ * The time one worker's pool computed, from its shards' `done` events: the
+ * union of their computing intervals (each ends about when it is told),
+ * so that a shard waiting for the thread (`--concurrency` above the
+ * threads) is not counted twice.
+ */
+function busyMs(done: Logged[]): number {
+  const spans = done.map((e) => [e.at - e.computeMs, e.at]).sort((a, b) =>
+    a[0] - b[0]
+  );
+  let total = 0, end = -Infinity;
+  for (const [a, b] of spans) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
 async function measureOverhead(shards: number): Promise<OverheadReport> {
   const f = await startCluster(1, VERBOSE);
   try {
@@ -478,17 +524,40 @@ async function measureRedis(): Promise<RedisReport> {
   }
 }
 
+/** The scaling part's cases (`--cases`). */
+export type ScalingKind = "topK" | "dtwBatch" | "stored";
+
+/** Worker flags of the scaling part: one thread, room for a stored set. */
+const SCALING_WORKER = [
+  ...["--threads", "1", "--verbose"],
+  "--cache-mb",
+  "1536",
+];
+
+/** How the stored case runs (`--stored-shard-ms`, `--stored-concurrency`). */
+export interface StoredSettings {
+  /** The set's `shardMs`. */
+  shardMs: number;
+  /** The workers' `--concurrency` (shards taken at once, one thread). */
+  concurrency: number;
+}
+
 async function measureScaling(
   patterns: number,
   quick: boolean,
+  kinds: ScalingKind[],
+  stored: StoredSettings,
 ): Promise<ScalingReport> {
   const random = rng(2026);
   const reference = randomWalk(500, random);
   const data = randomWalks(patterns, random, 500);
-  const f = await startCluster(1, VERBOSE);
+  const f = await startCluster(1, SCALING_WORKER);
+  const kv = new Redis(f.redis.url);
   const cases: ScalingCase[] = [];
   // When the call's last shard was enqueued, and the caller's CPU then.
   let enqueued: [number, number] | undefined;
+  const outBytes = async () =>
+    Number(/total_net_output_bytes:(\d+)/.exec(await kv.info("stats"))![1]);
   try {
     await using cluster = await connectCluster({
       redis: f.redis.url,
@@ -498,32 +567,66 @@ async function measureScaling(
         }
       },
     });
-    for (const kind of ["topK", "dtwBatch"] as const) {
-      const call = (onProgress?: () => void) =>
+    for (const kind of kinds) {
+      // The stored case: the set stored once, then every call on it. The
+      // workers keep its shards (--cache-mb 1536: the 800 MB set fits):
+      // before each measured call, warm-up calls (other references) run
+      // until a call makes Redis send less than 1 MB, no shard of the set
+      // (a worker started afresh has to fetch what it takes, once), or 12
+      // calls.
+      let set: PatternSet | undefined;
+      let storeMs: number | undefined;
+      let storedBytes: number | undefined;
+      if (kind === "stored") {
+        const t0 = performance.now();
+        set = await cluster.storePatterns(data, { shardMs: stored.shardMs });
+        storeMs = performance.now() - t0;
+        storedBytes = 8 * patterns * 502;
+        console.error(`stored the set in ${(storeMs / 1000).toFixed(2)} s`);
+      }
+      const call = (ref: Float64Array, onProgress?: () => void) =>
         kind === "topK"
-          ? cluster.topK(reference, data, { k: 10, onProgress })
-          : cluster.dtwBatch(reference, data, { onProgress });
+          ? cluster.topK(ref, data, { k: 10, onProgress })
+          : kind === "stored"
+          ? cluster.topK(ref, set!, { k: 10, onProgress })
+          : cluster.dtwBatch(ref, data, { onProgress });
       const runs: ScalingRun[] = [];
       const order = quick ? [1, 2] : [1, 2, 2, 1, 1, 2];
+      const args = kind === "stored"
+        ? [...SCALING_WORKER, "--concurrency", String(stored.concurrency)]
+        : SCALING_WORKER;
+      // Each case starts from fresh workers with its own flags.
+      while (f.workers.length > 0) await f.workers.pop()!.stop();
       for (const workers of order) {
         // A second worker process only for the 2-worker runs (stopped, it
         // takes no shard).
         while (f.workers.length < workers) {
-          f.workers.push(await startWorkerProcess(f.redis.url, VERBOSE));
+          f.workers.push(await startWorkerProcess(f.redis.url, args));
         }
         while (f.workers.length > workers) await f.workers.pop()!.stop();
+        let warmups = 0;
+        if (kind === "stored") {
+          while (warmups < 12) {
+            const b0 = await outBytes();
+            await call(randomWalk(500, random));
+            warmups++;
+            if (await outBytes() - b0 < 1e6) break; // no shard fetched
+          }
+        }
         const active = f.workers;
         const before = active.map((w) => logged(w).length);
         const pids = [Deno.pid, f.redis.pid, ...active.map((w) => w.pid)];
+        const bytes0 = await outBytes();
         const cpu0 = pids.map(cpuMs);
         let first = 0;
         enqueued = undefined;
         const t0 = performance.now();
-        await call(() => {
+        await call(reference, () => {
           first ||= performance.now() - t0;
         });
         const wall = performance.now() - t0;
         const cpu = pids.map((p, i) => cpuMs(p) - cpu0[i]);
+        const redisOutBytes = await outBytes() - bytes0;
         const done = active.flatMap((w, i) =>
           logged(w).slice(before[i]).filter((e) => e.type === "done")
         );
@@ -536,7 +639,16 @@ async function measureScaling(
           workers,
           wallMs: round(wall),
           firstResultMs: round(first),
-          computeMs: round(done.reduce((a, e) => a + e.computeMs, 0)),
+          computeMs: round(
+            active.reduce(
+              (sum, w, i) =>
+                sum +
+                busyMs(
+                  logged(w).slice(before[i]).filter((e) => e.type === "done"),
+                ),
+              0,
+            ),
+          ),
           shards: done.length,
           cpuMs: {
             caller: round(cpu[0]),
@@ -547,16 +659,21 @@ async function measureScaling(
           waitingMs: round(
             enqueued === undefined ? 0 : t0 + wall - enqueued[0],
           ),
+          redisOutBytes,
+          ...(kind === "stored" ? { warmups } : {}),
         });
         console.error(
           `scaling ${kind} ${workers} worker(s): ${
             (wall / 1000).toFixed(2)
-          } s (${done.length} shards)`,
+          } s (${done.length} shards, Redis sent ${
+            (redisOutBytes / 1e6).toFixed(1)
+          } MB${kind === "stored" ? `, after ${warmups} warm-up calls` : ""})`,
         );
       }
+      await set?.delete();
       const t0 = performance.now();
-      if (kind === "topK") topK(reference, data, { k: 10 });
-      else dtwBatch(reference, data);
+      if (kind === "dtwBatch") dtwBatch(reference, data);
+      else topK(reference, data, { k: 10 });
       const oneThreadMs = performance.now() - t0;
       const ones = runs.filter((r) => r.workers === 1);
       const twos = runs.filter((r) => r.workers === 2);
@@ -572,20 +689,32 @@ async function measureScaling(
       cases.push({
         name: kind === "topK"
           ? `topK (k 10) of ${patterns} random walks × 500 points, reference 500`
+          : kind === "stored"
+          ? `stored-set topK (k 10) of the same ${patterns} × 500 (storePatterns once, workers' caches warm)`
           : `dtwBatch of the same ${patterns} × 500 (every DTW computed)`,
         patterns,
         points: 500,
         reference: 500,
-        inputBytes: 8 * (500 + patterns * 502),
+        // What a call sends: for a stored set, the reference alone.
+        inputBytes: kind === "stored" ? 8 * 500 : 8 * (500 + patterns * 502),
         runs,
         oneThreadMs: round(oneThreadMs),
         speedup: s,
         efficiency: round(s.median / 2, 3),
         overheadPct: { one: overhead(ones), two: overhead(twos) },
         throughput: { one: rate(ones), two: rate(twos) },
+        ...(kind === "stored"
+          ? {
+            storeMs: round(storeMs!),
+            storedBytes: storedBytes!,
+            storedShardMs: stored.shardMs,
+            workerConcurrency: stored.concurrency,
+          }
+          : {}),
       });
     }
   } finally {
+    kv.disconnect();
     await f.stop();
   }
   return { cases };
@@ -762,6 +891,9 @@ async function main(): Promise<void> {
       shards: { type: "string", default: "2000" },
       patterns: { type: "string", default: "200000" },
       quick: { type: "boolean", default: false },
+      cases: { type: "string" },
+      "stored-shard-ms": { type: "string", default: "400" },
+      "stored-concurrency": { type: "string", default: "2" },
       json: { type: "boolean", default: false },
     },
   });
@@ -799,10 +931,39 @@ async function main(): Promise<void> {
       report.overhead = await measureOverhead(Number(values.shards));
     } else if (part === "redis") report.redis = await measureRedis();
     else if (part === "scaling") {
-      report.scaling = await measureScaling(
+      // Cases measured now replace those of the same name.
+      const kinds = (values.cases ?? "topK,dtwBatch,stored").split(
+        ",",
+      ) as ScalingKind[];
+      for (const k of kinds) {
+        if (!["topK", "dtwBatch", "stored"].includes(k)) {
+          throw new TypeError(`unknown case ${k}`);
+        }
+      }
+      const fresh = await measureScaling(
         Number(values.patterns),
         values.quick,
+        kinds,
+        {
+          shardMs: Number(values["stored-shard-ms"]),
+          concurrency: Number(values["stored-concurrency"]),
+        },
       );
+      const order = ["topK", "dtwBatch", "stored"];
+      const keyOf = (c: ScalingCase) =>
+        c.name.startsWith("dtwBatch")
+          ? "dtwBatch"
+          : c.name.startsWith("stored-set")
+          ? "stored"
+          : "topK";
+      const kept = (report.scaling?.cases ?? []).filter((c) =>
+        !kinds.includes(keyOf(c) as ScalingKind)
+      );
+      report.scaling = {
+        cases: [...kept, ...fresh.cases].sort((a, b) =>
+          order.indexOf(keyOf(a)) - order.indexOf(keyOf(b))
+        ),
+      };
     } else if (part === "recovery") {
       report.recovery = await measureRecovery(Number(values.tries));
     } else if (part !== "model") {

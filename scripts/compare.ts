@@ -93,6 +93,7 @@ import {
 } from "./_compare/worktree.ts";
 import { renderHtml } from "./_report/html.ts";
 import type { SoakReport } from "./soak.ts";
+import type { ColdStartReport } from "./cold_start.ts";
 
 /** The suites by name: bench files relative to the repository root. */
 export const SUITES: Readonly<Record<string, string>> = {
@@ -111,6 +112,12 @@ export interface ExtraSpec {
   suite: string;
   /** Script relative to the root, run as `deno run -A <script> --json [--quick]`. */
   script: string;
+  /**
+   * Whether it runs with `--quick` too.
+   *
+   * @default {true}
+   */
+  quick?: boolean;
 }
 
 /** The extras: run when present, skipped (with a note) when absent. */
@@ -123,6 +130,15 @@ export const EXTRAS: readonly ExtraSpec[] = [
   { name: "load", suite: "load", script: "scripts/load.ts" },
   // DTW 1,000 × 1,000 and the 100 × 200 LCS matrix inside headless Chromium.
   { name: "browser", suite: "dtw", script: "scripts/browser_bench.ts" },
+  // Calls 1..30 of dtw and searchSubsequence in fresh Deno, Node and
+  // Chromium processes: two minutes, so not with --quick (the HTML report
+  // then shows bench/cold_start.json).
+  {
+    name: "coldStart",
+    suite: "dtw",
+    script: "scripts/cold_start.ts",
+    quick: false,
+  },
 ];
 
 /**
@@ -458,7 +474,9 @@ export function mergeBaseline(
   const ran = new Set(now.run.suites);
   const kept = old.units.filter((u) => !ran.has(u.suite));
   const ranExtras = new Set<string>(
-    deps.extras.filter((x) => ran.has(x.suite)).map((x) => x.name),
+    deps.extras.filter((x) =>
+      ran.has(x.suite) && !(now.run.quick && x.quick === false)
+    ).map((x) => x.name),
   );
   const extras: Extras = { ...now.extras };
   for (const [k, v] of Object.entries(old.extras ?? {})) {
@@ -536,11 +554,11 @@ function worthConfirming(
   measured: Measured,
   threshold: number,
 ): MeasuredUnit[] {
-  return measured.units.filter((u) =>
-    measuredBoth(u) &&
-    (verdictOf(ratioOf(u, threshold), threshold) !== "same" ||
-      borderline(ratioOf(u, threshold), threshold))
-  );
+  return measured.units.filter((u) => {
+    if (!measuredBoth(u)) return false;
+    const r = ratioOf(u, threshold);
+    return verdictOf(r, threshold) !== "same" || borderline(r, threshold);
+  });
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -744,7 +762,9 @@ async function run(
   const extras: Extras = {};
   if (plan.mode === "baseline") {
     for (
-      const spec of deps.extras.filter((x) => opts.suites.includes(x.suite))
+      const spec of deps.extras.filter((x) =>
+        opts.suites.includes(x.suite) && (!opts.quick || x.quick !== false)
+      )
     ) {
       if (!(await exists(resolve(deps.root, spec.script)))) continue;
       console.error(
@@ -835,13 +855,25 @@ async function run(
   );
   if (opts.html) {
     await Deno.mkdir(dirname(opts.html), { recursive: true });
-    // The soak is too long for a compare run: its committed run is shown.
-    const soak = results.extras?.soak ?? await Deno.readTextFile(
-      resolve(deps.root, "bench/soak.json"),
-    ).then((text) => JSON.parse(text) as SoakReport, () => undefined);
-    const shownResults = soak === undefined
-      ? results
-      : { ...results, extras: { ...results.extras, soak } };
+    // The soak is too long for a compare run, and the cold start for a
+    // quick one: their committed runs are shown.
+    const recorded = async <T>(file: string) =>
+      await Deno.readTextFile(resolve(deps.root, file)).then(
+        (text) => JSON.parse(text) as T,
+        () => undefined,
+      );
+    const soak = results.extras?.soak ??
+      await recorded<SoakReport>("bench/soak.json");
+    const coldStart = results.extras?.coldStart ??
+      await recorded<ColdStartReport>("bench/cold_start.json");
+    const shownResults = {
+      ...results,
+      extras: {
+        ...results.extras,
+        ...(soak ? { soak } : {}),
+        ...(coldStart ? { coldStart } : {}),
+      },
+    };
     await Deno.writeTextFile(opts.html, renderHtml(shownResults, analysis));
     console.error(`wrote ${shown(opts.html)}`);
   }

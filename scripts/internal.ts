@@ -29,8 +29,10 @@ export { runFuzz } from "./_fuzz.ts";
 export { seriesName, splitGroup } from "./_report/benches.ts";
 export { renderHtml } from "./_report/html.ts";
 export {
+  meanInterval,
   rankSumCritical,
   rankSumInterval,
   signedRankCritical,
   signedRankInterval,
+  studentCritical95,
 } from "./_stats.ts";

@@ -10,6 +10,7 @@ import {
   statsArg,
   TOP_K_KEYS,
   topKArgs,
+  univariateSearch,
 } from "../kernels/internal.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
 import type {
@@ -336,11 +337,9 @@ export async function connectService(
         fn,
         o,
         () => {
-          const { window, k, normalize, exclusionZone, cost } = checkOptionKeys(
-            fn,
-            o,
-            SEARCH_ASYNC_KEYS,
-          );
+          const { window, k, normalize, exclusionZone, cost, multivariate } =
+            checkOptionKeys(fn, o, SEARCH_ASYNC_KEYS);
+          univariateSearch(fn, "the service", series, query, multivariate);
           stats = statsArg<SearchStats>(
             fn,
             (o as SearchOptions | undefined)?.stats,

@@ -2,6 +2,7 @@
 // An independent reference of searchSubsequence for tests: every window's
 // distance, then the exclusion-zone greedy.
 
+import assert from "node:assert/strict";
 import type { SearchOptions, SearchStats } from "@midstreamer/kit";
 import { typedArrayDtw } from "@midstreamer/kit/baseline";
 
@@ -85,13 +86,47 @@ export function brute(
       : typedArrayDtw(z, qz, o.window);
     all.push({ start, end: start + m - 1, distance });
   }
+  return pick(all, o.k, o.exclusionZone);
+}
+
+/** A window of a brute-force search. */
+export interface Window {
+  start: number;
+  end: number;
+  distance: number;
+}
+
+/**
+ * Sorts every window by (distance, start), then keeps each unless it starts
+ * less than `exclusionZone` from one kept, until `k` are kept.
+ */
+export function pick(
+  all: Window[],
+  k: number,
+  exclusionZone: number,
+): Window[] {
   all.sort((a, b) => a.distance - b.distance || a.start - b.start);
-  const picked: typeof all = [];
+  const picked: Window[] = [];
   for (const c of all) {
-    if (picked.length === o.k) break;
-    if (picked.every((p) => Math.abs(p.start - c.start) >= o.exclusionZone)) {
+    if (picked.length === k) break;
+    if (picked.every((p) => Math.abs(p.start - c.start) >= exclusionZone)) {
       picked.push(c);
     }
   }
   return picked;
+}
+
+/** Every window counted once by the counters of a search. */
+export function assertCounted(
+  stats: SearchStats,
+  windows: number,
+  label: string,
+): void {
+  assert.equal(stats.windows, windows, label);
+  assert.equal(
+    stats.prunedByKim + stats.prunedByKeoghEQ + stats.prunedByKeoghEC +
+      stats.abandoned + stats.computed,
+    windows,
+    label,
+  );
 }

@@ -21,7 +21,7 @@ import {
   type TopKStats,
   WorkerPool,
 } from "@midstreamer/kit";
-import { connectCluster } from "../cluster/mod.ts";
+import { type Cluster, connectCluster } from "../cluster/mod.ts";
 import { connectService, serveService } from "../service/mod.ts";
 import { findRedisServer, NO_REDIS, startCluster } from "../testing/redis.ts";
 import { randInt, randomWalk, randomWalks, rng } from "../testing/rng.ts";
@@ -555,11 +555,30 @@ conformance(
       () => k.dtwPath(ok, [[1, 2], [3, 4, 5]], { precision: "f32" }),
       () => dtwPath(ok, [[1, 2], [3, 4, 5]], { precision: "f32" }),
     );
-    // No multivariate or f32 search on one machine yet: refused alike.
+    // The multivariate search: the pool takes it (the synchronous result),
+    // the service and the cluster refuse it with a TypeError saying why.
+    const search = { window: 1, multivariate: "independent" } as const;
+    if (k instanceof WorkerPool) {
+      assert.deepEqual(
+        await k.searchSubsequence(ok as never, [[1, 2]] as never, search),
+        searchSubsequence(ok, [[1, 2]], search),
+      );
+    } else {
+      await assert.rejects(
+        () => k.searchSubsequence(ok as never, [[1, 2]] as never, search),
+        { name: "TypeError", message: /multivariate series/ },
+      );
+    }
     await same(
-      () => k.searchSubsequence(ok as never, [[1, 2]] as never, { window: 1 }),
-      () => searchSubsequence(ok as never, [[1, 2]] as never, { window: 1 }),
+      () =>
+        k.searchSubsequence([1, 2], [1], {
+          window: 1,
+          multivariate: 2 as never,
+        }),
+      () =>
+        searchSubsequence([1, 2], [1], { window: 1, multivariate: 2 as never }),
     );
+    // No f32 search yet: refused alike.
     const f32Search = { window: 1, precision: "f32" } as never;
     assert.throws(() => searchSubsequence([1, 2, 3], [1], f32Search), {
       name: "TypeError",
@@ -622,6 +641,96 @@ conformance("close rejects later calls with ClosedError", async (k) => {
   await assert.rejects(k.dtw([1], [1]), ClosedError);
   await assert.rejects(k.topK([1], [[1]]), ClosedError);
 });
+
+conformance(
+  "a stored PatternSet: topK and dtwBatch on it equal the synchronous functions on its patterns, call after call",
+  async (kernels) => {
+    const k = kernels as Cluster;
+    const random = rng(107);
+    // Unequal lengths, an empty pattern, one point, ties; references
+    // shorter and longer than the patterns (bands narrower than the
+    // length difference).
+    const patterns = randomWalks(150, random, 1, 110);
+    patterns.push(
+      ...patterns.slice(0, 30),
+      new Float64Array(0),
+      Float64Array.of(2),
+    );
+    await using set = await k.storePatterns(patterns);
+    assert.equal(set.count, patterns.length);
+    assert.equal(set.dims, 1);
+    assert.equal(set.precision, "f64");
+    for (const n of [70, 1, 140]) {
+      const reference = randomWalk(n, random);
+      for (const options of DTW_OPTIONS) {
+        assert.deepEqual(
+          await k.dtwBatch(reference, set, options),
+          dtwBatch(reference, patterns, options),
+        );
+        for (const count of [1, 4, Infinity]) {
+          const stats = {} as TopKStats;
+          const o = { ...options, k: count };
+          assert.deepEqual(
+            await k.topK(reference, set, { ...o, stats }),
+            topK(reference, patterns, o),
+            `n=${n} ${JSON.stringify(o)}`,
+          );
+          assert.equal(
+            stats.prunedByKim + stats.prunedByKeogh + stats.abandoned +
+              stats.computed,
+            patterns.length,
+          );
+        }
+      }
+    }
+    const reference = randomWalk(60, random);
+    const p = progress();
+    await k.topK(reference, set, { k: 3, onProgress: p.onProgress });
+    p.check(patterns.length);
+    // The same patterns stored twice: the same blobs, the same id.
+    await using again = await k.storePatterns(patterns);
+    assert.equal(again.id, set.id);
+    // Empty and one-pattern sets.
+    await using empty = await k.storePatterns([]);
+    assert.deepEqual(await k.topK(reference, empty), []);
+    assert.deepEqual(await k.dtwBatch(reference, empty), new Float64Array(0));
+    await using one = await k.storePatterns([[1, 2]]);
+    assert.deepEqual(await k.topK([1], one), topK([1], [[1, 2]]));
+    // Multivariate, stored in f32: computed as with precision "f32".
+    for (const dims of [2, 3]) {
+      const list = Array.from(
+        { length: 60 },
+        (_, i) => form(walk(random, randInt(random, 1, 40), dims), dims, i),
+      );
+      await using f32 = await k.storePatterns(list, { precision: "f32" });
+      assert.equal(f32.precision, "f32");
+      assert.equal(f32.dims, dims);
+      const ref = form(walk(random, 30, dims), dims, 1);
+      for (const options of MULTIVARIATE_OPTIONS) {
+        const o = { ...options, precision: "f32" as const };
+        assert.deepEqual(
+          await k.dtwBatch(ref, f32, { ...options, precision: undefined }),
+          dtwBatch(ref, list, o),
+        );
+        assert.deepEqual(
+          await k.topK(ref, f32, { ...o, k: 5 }),
+          topK(ref, list, { ...o, k: 5 }),
+        );
+      }
+      // A reference of other dimensions: the synchronous function's error.
+      const flat = randomWalk(10, random);
+      assert.throws(() => topK(flat, list), RangeError);
+      await assert.rejects(k.topK(flat, f32), RangeError);
+      // A precision the set was not stored in.
+      await assert.rejects(
+        k.topK(ref, f32, { precision: "f64" }),
+        (e: Error) =>
+          e instanceof TypeError && /stored in "f32"/.test(e.message),
+      );
+    }
+  },
+  (implementation) => implementation.name.startsWith("Cluster"),
+);
 
 if (clusterFixture !== undefined) {
   Deno.test("cluster: the Redis server and the workers stop", async () => {

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { wasmBytes } from "../kernels/internal.ts";
-import { KIT_EXPORTS } from "../kernels/_wasm.generated.ts";
+import { KIT_EXPORTS } from "../kernels/internal.ts";
 import { checkSources, parseFfi, typeExports } from "../scripts/build_wasm.ts";
 
 const FFI = "rust/src/ffi.rs";

@@ -258,6 +258,14 @@ const CASES: Record<string, () => [string, Args][]> = {
   },
 };
 
+/**
+ * Exported functions that fixed cases cannot compare, and why; each is
+ * tested in Node by `tests/node/kernels.test.mjs` instead.
+ */
+const NO_FIXED_CASES: Record<string, string> = {
+  warmUp: "asynchronous, and what it resolves with is a timing",
+};
+
 /** Every case, with its arguments encoded. */
 function fixedCases(): Case[] {
   const api = kernels as Record<string, unknown>;
@@ -437,7 +445,9 @@ Deno.test("npm bundle: build, contents, Node and Chromium", async (t) => {
     );
 
     await t.step("every exported function has fixed cases", () => {
-      const missing = exportedFunctions().filter((f) => !(f in CASES));
+      const missing = exportedFunctions().filter((f) =>
+        !(f in CASES) && !(f in NO_FIXED_CASES)
+      );
       assert.deepEqual(
         missing,
         [],

@@ -13,6 +13,8 @@ import {
   type ClusterEvent,
   connectCluster,
   JobLostError,
+  type PatternSet,
+  PatternSetExpiredError,
   RedisUnavailableError,
   ShardFailedError,
 } from "../cluster/mod.ts";
@@ -359,7 +361,7 @@ redisTest(
       });
       try {
         const job = await queue.add("dtw", {
-          v: 2,
+          v: 3,
           job: "0123456789abcdef",
           op: "rm -rf",
           shard: 0,
@@ -494,16 +496,20 @@ function shardStarts(workers: WorkerProcess[]): () => Promise<void> {
   };
 }
 
-/** Runs a two-shard dtwBatch, SIGKILLs the worker of one shard mid-way. */
+/**
+ * Runs a two-shard dtwBatch, SIGKILLs the worker of one shard mid-way; on
+ * `set` (a stored set of the same patterns) if given.
+ */
 async function killOneWorker(
   f: { redis: RedisServer; workers: WorkerProcess[] },
   cluster: Cluster,
   seed: number,
+  set?: PatternSet,
 ): Promise<{ afterKillMs: number; shardMs: number }> {
   const { reference, patterns } = twoShards(seed);
   const t0 = performance.now();
   const bothStarted = shardStarts(f.workers);
-  const call = cluster.dtwBatch(reference, patterns);
+  const call = cluster.dtwBatch(reference, set ?? patterns);
   // Both workers have started their shard: kill the first.
   await bothStarted();
   await new Promise((r) => setTimeout(r, 300));
@@ -571,6 +577,173 @@ redisTest(
         );
       }
     } finally {
+      await f.stop();
+    }
+  },
+);
+
+redisTest(
+  "a stored PatternSet: a worker SIGKILLed during a warm call, its shard recomputed elsewhere, bit-identical",
+  async () => {
+    const f = await startCluster(2, ["--threads", "1", "--verbose"]);
+    try {
+      await using cluster = await connectCluster({
+        redis: f.redis.url,
+        ...TWO_SHARDS,
+      });
+      const { reference, patterns } = twoShards(7);
+      // Cut for the reference's 4,000 points: 2 shards of 800 patterns.
+      await using set = await cluster.storePatterns(patterns, {
+        referenceLength: 4000,
+      });
+      // Warm: each worker has fetched (and keeps) a shard of the set.
+      assert.deepEqual(
+        await cluster.dtwBatch(reference, set),
+        dtwBatch(reference, patterns),
+      );
+      const { afterKillMs, shardMs } = await killOneWorker(f, cluster, 7, set);
+      assert.ok(
+        afterKillMs < 6000 + shardMs + 1500,
+        `${afterKillMs} ms after the kill (shard ${shardMs} ms)`,
+      );
+      // The set is still there, and still exact, for the next call.
+      assert.deepEqual(
+        await cluster.topK(reference, set, { k: 5 }),
+        topK(reference, patterns, { k: 5 }),
+      );
+    } finally {
+      await f.stop();
+    }
+  },
+);
+
+redisTest(
+  "a stored PatternSet: a warm call moves only the reference and the results; its keys stay until deleted, expire after its ttl; bad handles are refused",
+  async () => {
+    const f = await startCluster(1, ["--threads", "1"]);
+    const kv = new Redis(f.redis.url);
+    try {
+      let enqueued: (() => void) | undefined;
+      await using cluster = await connectCluster({
+        redis: f.redis.url,
+        keyTtl: 120,
+        shardMs: 1, // shards of 200 patterns of 100 points
+        onEvent: (e) => {
+          if (e.type === "enqueued") enqueued?.();
+        },
+      });
+      await using other = await connectCluster({ redis: f.redis.url });
+      const random = rng(17);
+      const patterns = randomWalks(2000, random, 100);
+      const reference = randomWalk(100, random);
+      const setBytes = 8 * 2000 * 102;
+      const stray = async () =>
+        (await allKeys(f.redis.url)).filter((k) => !BULLMQ_FIXED.test(k));
+
+      // Bad input, before anything is stored.
+      await assert.rejects(cluster.storePatterns(42 as never), TypeError);
+      await assert.rejects(
+        cluster.storePatterns([[1], [2, "x" as never]]),
+        (e: Error) => e instanceof TypeError && /patterns\[1\]/.test(e.message),
+      );
+      await assert.rejects(
+        cluster.storePatterns([[1]], { ttl: 0 }),
+        RangeError,
+      );
+      await assert.rejects(
+        cluster.storePatterns([[1]], { shardMs: -1 }),
+        RangeError,
+      );
+      await assert.rejects(
+        cluster.storePatterns([[1]], { referenceLength: 2.5 }),
+        RangeError,
+      );
+      await assert.rejects(
+        cluster.storePatterns([[1]], { precision: "f16" } as never),
+        TypeError,
+      );
+      await assert.rejects(
+        cluster.storePatterns([[1]], { colour: 1 } as never),
+        TypeError,
+      );
+      assert.deepEqual(await stray(), []);
+
+      const set = await cluster.storePatterns(patterns);
+      const blobs = (await stray()).filter((k) => !k.endsWith(":refs"));
+      assert.ok(blobs.length >= 8, blobs.join(" "));
+      for (const k of blobs) {
+        const ttl = await kv.pttl(k);
+        assert.ok(ttl > 100_000 && ttl <= 120_000, `${k}: ${ttl}`);
+        assert.equal(await kv.get(`${k}:refs`), "1");
+      }
+      const outBytes = async () =>
+        Number(/total_net_output_bytes:(\d+)/.exec(await kv.info("stats"))![1]);
+      const expected = topK(reference, patterns, { k: 4 });
+      let before = await outBytes();
+      assert.deepEqual(await cluster.topK(reference, set, { k: 4 }), expected);
+      const cold = await outBytes() - before;
+      before = await outBytes();
+      assert.deepEqual(await cluster.topK(reference, set, { k: 4 }), expected);
+      const warm = await outBytes() - before;
+      assert.ok(cold > setBytes, `cold: ${cold} bytes out of Redis`);
+      assert.ok(warm < setBytes / 10, `warm: ${warm} bytes out of Redis`);
+      // Between calls, the set's blobs are held by the set alone.
+      for (const k of blobs) assert.equal(await kv.get(`${k}:refs`), "1");
+
+      // Aborted at once: the call rejects, the set stays.
+      const controller = new AbortController();
+      const aborted = cluster.dtwBatch(reference, set, {
+        signal: controller.signal,
+      });
+      controller.abort(new Error("stop"));
+      await assert.rejects(aborted, /stop/);
+      assert.deepEqual(
+        (await stray()).filter((k) => !/:blob:/.test(k)),
+        [],
+      );
+      for (const k of blobs) assert.equal(await kv.get(`${k}:refs`), "1");
+
+      // A handle from another cluster.
+      await assert.rejects(
+        other.topK(reference, set),
+        (e: Error) =>
+          e instanceof TypeError && /another cluster/.test(e.message),
+      );
+
+      // Deleted while a call runs: the call holds the blobs, and ends
+      // exact; then nothing is left.
+      const running = new Promise<void>((r) => enqueued = r);
+      const call = cluster.dtwBatch(reference, set);
+      await within(10_000, running, "the call enqueued");
+      await set.delete();
+      assert.equal(set.deleted, true);
+      assert.deepEqual(await call, dtwBatch(reference, patterns));
+      assert.deepEqual(await stray(), []);
+      await set.delete(); // again: nothing
+      await assert.rejects(
+        cluster.topK(reference, set),
+        (e: Error) => e instanceof TypeError && /deleted/.test(e.message),
+      );
+
+      // A set unused for its ttl expires: its keys are gone, and a call
+      // says so.
+      const brief = await cluster.storePatterns(patterns.slice(0, 300), {
+        ttl: 1,
+      });
+      assert.ok((await stray()).length > 0);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual(await stray(), []);
+      await assert.rejects(
+        cluster.topK(reference, brief),
+        (e: Error) =>
+          e instanceof PatternSetExpiredError &&
+          /store the patterns again/.test(e.message),
+      );
+      assert.deepEqual(await stray(), []);
+      await brief.delete();
+      assert.deepEqual(await stray(), []);
+    } finally {
+      kv.disconnect();
       await f.stop();
     }
   },

@@ -2,10 +2,12 @@
 
 import assert from "node:assert/strict";
 import {
+  meanInterval,
   rankSumCritical,
   rankSumInterval,
   signedRankCritical,
   signedRankInterval,
+  studentCritical95,
 } from "../scripts/internal.ts";
 import {
   borderline,
@@ -202,6 +204,70 @@ Deno.test("sessions: from three on, one undecided session is left out, and a nar
   assert.ok(vetoed >= 45, `${vetoed} of 50 vetoed`);
   assert.equal(slower, 50);
   assert.equal(kept, 50);
+});
+
+Deno.test("Student t: critical values match the published table, and the mean's interval", () => {
+  // Two-sided 95 % values (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2).
+  const published: [number, number][] = [
+    [1, 12.706],
+    [2, 4.303],
+    [3, 3.182],
+    [10, 2.228],
+    [30, 2.042],
+    [40, 2.021],
+    [60, 2.0],
+    [100, 1.984],
+  ];
+  for (const [df, t] of published) {
+    assert.ok(
+      Math.abs(studentCritical95(df) - t) < 6e-4,
+      `df ${df}: ${studentCritical95(df)} vs ${t}`,
+    );
+  }
+  assert.throws(() => studentCritical95(0), RangeError);
+  // 1, 2, 3: mean 2, standard deviation 1, half-width t(2) / sqrt(3).
+  const m = meanInterval([3, 1, 2]);
+  assert.equal(m.value, 2);
+  assert.ok(Math.abs(m.hi - 2 - 4.3027 / Math.sqrt(3)) < 1e-9, String(m.hi));
+  assert.ok(Math.abs(2 - m.lo - 4.3027 / Math.sqrt(3)) < 1e-9, String(m.lo));
+  assert.deepEqual(meanInterval([5]), {
+    value: 5,
+    lo: -Infinity,
+    hi: Infinity,
+  });
+});
+
+Deno.test("sessions: processes that disagree among themselves give no verdict", () => {
+  const random = rng(29);
+  const ratio = (ss: { a: number[]; b: number[] }[]) =>
+    sessionsRatio(
+      ss.flatMap((x) => x.a),
+      ss.flatMap((x) => x.b),
+      ss.map((x) => x.a.length),
+      0.05,
+    );
+  let same = 0, same2 = 0, slower = 0;
+  for (let t = 0; t < 50; t++) {
+    const at = (r: number, noise = 0.01) =>
+      pairedRounds(random, 12, r, noise, 0);
+    // Identical code that settles per process (seen on QUIC round trips):
+    // every session narrow and below 0.95, but far apart. The hull alone
+    // says `faster`; the sessions taken as units do not.
+    const lean = [at(0.91), at(0.9), at(0.54), at(0.65)];
+    if (verdictOf(ratio(lean), 0.05) === "same") same++;
+    // Three decided sessions that disagree (×1.10, ×1.16, ×1.43) and one
+    // undecided: it is not left out, so it keeps `same`.
+    const split = [at(1.1), at(1.16), at(1.43), at(1, 0.15)];
+    if (verdictOf(ratio(split), 0.05) === "same") same2++;
+    // Four processes that agree on ×1.12 are still `slower`.
+    if (
+      verdictOf(ratio([at(1.12), at(1.12), at(1.12), at(1.12)]), 0.05) ===
+        "slower"
+    ) slower++;
+  }
+  assert.equal(same, 50);
+  assert.ok(same2 >= 45, `${same2} of 50 same`);
+  assert.equal(slower, 50);
 });
 
 Deno.test("borderline: a median beyond the threshold whose interval is not", () => {

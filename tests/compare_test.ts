@@ -459,29 +459,9 @@ Deno.test({
     "--against: a benchmark slower only in the first two processes is measured again and judged same",
   sanitizeResources: false,
   async fn() {
-    const root = await repository([
-      {
-        "deno.json": CONFIG_TEXT,
-        "lib.ts": lib(1),
-        "bench/x_bench.ts": bench(""),
-      },
-      {
-        // Tree B counts the processes that load it: the first two do twice
-        // the work, as a process that settled in a bad state would.
-        "bench/x_bench.ts": `
-import { changed, steady } from "@t/lib";
-const file = new URL("../count.txt", import.meta.url);
-const n = Number(await Deno.readTextFile(file).catch(() => "0")) + 1;
-await Deno.writeTextFile(file, String(n));
-const slow = n <= 2;
-Deno.bench("steady", { group: "g", baseline: true }, () => steady());
-Deno.bench("changed", { group: "g" }, () => {
-  changed();
-  if (slow) changed();
-});
-`,
-      },
-    ]);
+    // The first two processes do twice the work, as a process that settled
+    // in a bad state would.
+    const root = await slowInSomeProcesses("n <= 2");
     try {
       const saved = join(root, "out.json");
       const args = ["--against", "HEAD~1", "--rounds", "16", "--save", saved];
@@ -516,28 +496,8 @@ Deno.test({
     "--against: a median beyond the threshold whose sessions disagree is measured again, then judged by all sessions but an undecided one",
   sanitizeResources: false,
   async fn() {
-    const root = await repository([
-      {
-        "deno.json": CONFIG_TEXT,
-        "lib.ts": lib(1),
-        "bench/x_bench.ts": bench(""),
-      },
-      {
-        // Tree B is twice as slow in every process but the first.
-        "bench/x_bench.ts": `
-import { changed, steady } from "@t/lib";
-const file = new URL("../count.txt", import.meta.url);
-const n = Number(await Deno.readTextFile(file).catch(() => "0")) + 1;
-await Deno.writeTextFile(file, String(n));
-const slow = n >= 2;
-Deno.bench("steady", { group: "g", baseline: true }, () => steady());
-Deno.bench("changed", { group: "g" }, () => {
-  changed();
-  if (slow) changed();
-});
-`,
-      },
-    ]);
+    // Tree B is twice as slow in every process but the first.
+    const root = await slowInSomeProcesses("n >= 2");
     try {
       const saved = join(root, "out.json");
       const args = ["--against", "HEAD~1", "--rounds", "16", "--save", saved];
@@ -554,7 +514,8 @@ Deno.bench("changed", { group: "g" }, () => {
       );
       // The first process found no change: with a narrow interval it keeps
       // the verdict same; if its interval straddles 0.95 or 1.05 (a loaded
-      // machine), it is left out and the other three say slower.
+      // machine), it is left out, and the other three, which agree on ×2,
+      // say slower.
       const first = pairedRatio(
         changed.sides[0].times.slice(0, 16),
         changed.sides[1].times.slice(0, 16),
@@ -569,6 +530,35 @@ Deno.bench("changed", { group: "g" }, () => {
     }
   },
 });
+
+/**
+ * A test repository whose second commit makes the benchmark `changed` do
+ * twice the work in the processes whose number `n` (1, 2, … in the order
+ * they load tree B, counted in `count.txt`) satisfies `slowWhen`.
+ */
+function slowInSomeProcesses(slowWhen: string): Promise<string> {
+  return repository([
+    {
+      "deno.json": CONFIG_TEXT,
+      "lib.ts": lib(1),
+      "bench/x_bench.ts": bench(""),
+    },
+    {
+      "bench/x_bench.ts": `
+import { changed, steady } from "@t/lib";
+const file = new URL("../count.txt", import.meta.url);
+const n = Number(await Deno.readTextFile(file).catch(() => "0")) + 1;
+await Deno.writeTextFile(file, String(n));
+const slow = ${slowWhen};
+Deno.bench("steady", { group: "g", baseline: true }, () => steady());
+Deno.bench("changed", { group: "g" }, () => {
+  changed();
+  if (slow) changed();
+});
+`,
+    },
+  ]);
+}
 
 /** The median B/A ratio of each session of a two-sided unit. */
 function sessionRatios(u: MeasuredUnit): number[] {

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
-import { inflateRaw } from "../kernels/internal.ts";
+import { inflateBase64, inflateRaw } from "../kernels/internal.ts";
 import { wasmBytes } from "../kernels/internal.ts";
 import { rng } from "../testing/rng.ts";
 
@@ -60,4 +60,43 @@ Deno.test("inflateRaw() rejects malformed or mis-sized streams", () => {
     () => inflateRaw(new Uint8Array([1, 5, 0, 0, 0]), 5),
     /stored length/,
   );
+});
+
+Deno.test("inflateBase64() decodes base64 text and inflates it, as atob and inflateRaw do", () => {
+  for (const [name, data] of inputs()) {
+    const packed = deflateRawSync(data, { level: 9 });
+    const text = btoa(
+      Array.from(packed, (b) => String.fromCharCode(b)).join(""),
+    );
+    // The platform's decoder where there is one, and the unpacker's.
+    for (const native of [true, false]) {
+      assert.deepEqual(
+        inflateBase64(text, data.length, native),
+        data,
+        `${name}, native ${native}`,
+      );
+      // Without the padding, too.
+      assert.deepEqual(
+        inflateBase64(text.replace(/=+$/, ""), data.length, native),
+        data,
+        `${name}, unpadded, native ${native}`,
+      );
+    }
+  }
+});
+
+Deno.test("inflateBase64() rejects text that is not base64", () => {
+  const packed = deflateRawSync(new TextEncoder().encode("abc abc abc"));
+  const text = btoa(Array.from(packed, (b) => String.fromCharCode(b)).join(""));
+  const starred = text.slice(0, 4) + "*" + text.slice(4);
+  for (const native of [true, false]) {
+    for (const bad of [text + "!", "é" + text, starred, "AAAAA", "A==="]) {
+      assert.throws(
+        () => inflateBase64(bad, 11, native),
+        /not base64/,
+        `${bad}, native ${native}`,
+      );
+    }
+    assert.throws(() => inflateBase64(text, 12, native), /bytes instead of 12/);
+  }
 });

@@ -216,6 +216,7 @@ function fullResults(): Results {
         },
         verdict: { rss: "inconclusive", fds: "pass", pass: true },
       },
+      coldStart: coldStartReport(),
       browser: {
         rows: [{ name: "dtw 1000 x 1000", deno_ms: 0.39, chromium_ms: 0.56 }],
         chromium: "Chromium 156",
@@ -225,6 +226,51 @@ function fullResults(): Results {
         notes: [],
       },
     },
+  };
+}
+
+/** A cold-start report: two dtw curves and one search curve of 3 calls. */
+function coldStartReport(): NonNullable<
+  NonNullable<Results["extras"]>["coldStart"]
+> {
+  const s = (median: number) => ({ median, min: median / 2, max: median * 2 });
+  const curve = (kernel: "dtw" | "search", mode: "cold" | "warmUp") => ({
+    runtime: "deno" as const,
+    kernel,
+    mode,
+    runs: 3,
+    importMs: s(20),
+    ...(mode === "warmUp" ? { warmUpMs: s(150), ready: 3 } : {}),
+    warmMs: s(0.4),
+    calls: [40, 1.2, 1.1].map((ms, i) => ({
+      call: i + 1,
+      ms: s(ms),
+      ratio: s(ms / 0.4),
+    })),
+  });
+  return {
+    machine: {
+      cpu: "cpu",
+      cores: 2,
+      deno: "2.9.6",
+      v8: "15.0",
+      commit: "abc",
+      date: "2026-12-06",
+    },
+    runs: 3,
+    calls: 3,
+    curves: [
+      curve("dtw", "cold"),
+      curve("dtw", "warmUp"),
+      curve("search", "cold"),
+    ],
+    phases: {
+      unpackMs: s(5),
+      compileMs: s(4),
+      instantiateMs: s(0.4),
+      moduleBytes: 373820,
+    },
+    notes: [],
   };
 }
 
@@ -341,6 +387,8 @@ const EXPECTED = {
   "cluster-model": 22, // 2 cases × 9 projected + 2 × 2 measured
   "soak-rss": 15,
   "soak-fds": 15,
+  "cold-start-dtw": 6,
+  "cold-start-search": 3,
 };
 
 Deno.test("splitGroup and seriesName find a family's sizes and series", () => {
@@ -370,6 +418,10 @@ Deno.test("renderHtml: self-contained, with the verdicts and a figure per chart"
   assert.match(html, /Per-shard coordination \(2000 empty shards, µs\)/);
   assert.match(html, /<td>bit-identical results<\/td><td>20 of 20<\/td>/);
   assert.match(html, /<td>2: never, 10: 123000, 100: 45000<\/td>/);
+  // The cold start: its table and the module's load.
+  assert.match(html, /<section id="cold-start">/);
+  assert.match(html, /<td>150 \(ready 3\/3\)<\/td>/);
+  assert.match(html, /unpack 5 ms, compile 4 ms, instantiate 0\.4 ms/);
   for (const id of Object.keys(EXPECTED)) {
     assert.match(html, new RegExp(`data-chart="${id}"`));
   }

@@ -12,7 +12,7 @@ import {
 } from "@midstreamer/kit";
 import { searchPartWindows } from "../kernels/internal.ts";
 import { plantedWalk, randInt, randomWalk, rng } from "../testing/rng.ts";
-import { brute, options } from "./_search_reference.ts";
+import { assertCounted, brute, options } from "./_search_reference.ts";
 
 /** `searchSubsequence` with parts of `windows` windows (one pass: `Infinity`). */
 function inParts(
@@ -29,17 +29,6 @@ function inParts(
   } finally {
     searchPartWindows(before);
   }
-}
-
-/** Every window counted once. */
-function assertCounted(stats: SearchStats, windows: number, label: string) {
-  assert.equal(stats.windows, windows, label);
-  assert.equal(
-    stats.prunedByKim + stats.prunedByKeoghEQ + stats.prunedByKeoghEC +
-      stats.abandoned + stats.computed,
-    windows,
-    label,
-  );
 }
 
 Deno.test("searchSubsequence in parts equals one pass: both costs, normalized or not, k = 1 and k > 1, exclusion zones wider than a part, matches across part boundaries", () => {

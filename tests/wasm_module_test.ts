@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { kit, wasmBytes, wasmSha256 } from "../kernels/internal.ts";
-import { KIT_EXPORTS } from "../kernels/_wasm.generated.ts";
+import { KIT_EXPORTS } from "../kernels/internal.ts";
 import { leb, moduleExports, parseHeader } from "../scripts/build_wasm.ts";
 
 async function sha256(bytes: Uint8Array): Promise<string> {

@@ -33,6 +33,7 @@ use crate::memory;
 use crate::path::{self, Whole};
 use crate::prec::{F32, F64};
 use crate::search;
+use crate::search_dims;
 use crate::stripes::{self, Table};
 use crate::top_k;
 use crate::top_k_dims::{self, Margins};
@@ -581,12 +582,22 @@ pub unsafe extern "C" fn search_f64(
     let window = window_arg(window);
     let sq = squared != 0;
     let (cands, t) = search::search(sq, x, q, window, normalize != 0, k, ez, base, t0, kernel, strategy & paths, &mut st);
+    search_out(&cands, t, &st, stats)
+}
+
+/// Leaves the candidates of a search in [`RESULTS`] as `(index, distance)`
+/// pairs, writes the counters and `t` to `stats`, and returns the number
+/// of candidates.
+///
+/// # Safety
+/// `stats` must point to 6 writable `f64`.
+unsafe fn search_out(cands: &[(f64, usize)], t: f64, st: &search::Stats, stats: *mut f64) -> usize {
     let s = std::slice::from_raw_parts_mut(stats, 6);
     s.copy_from_slice(&[st.kim, st.keogh_eq, st.keogh_ec, st.abandoned, st.dtw, t]);
     RESULTS.with(|r| {
         let mut r = r.borrow_mut();
         r.clear();
-        for &(d, i) in &cands {
+        for &(d, i) in cands {
             r.push(i as f64);
             r.push(d);
         }
@@ -602,6 +613,65 @@ pub unsafe extern "C" fn search_f64(
 #[no_mangle]
 pub extern "C" fn search_results() -> *const f64 {
     RESULTS.with(|r| r.borrow().as_ptr())
+}
+
+/// [`search_f64`] for multivariate series: `x` holds `n` points and `q`
+/// `m` points of `dims >= 2` values each, point-major (value `k` of point
+/// `i` at `x[i * dims + k]`), compared under the dependent DTW (DTW_D, as
+/// [`dtw_dims_f64`]) or, when `independent != 0`, the independent one
+/// (DTW_I: the sum over the dimensions, in index order, of each
+/// dimension's [`dtw_f64`]). With `normalize != 0` each dimension of the
+/// query and of every window is z-normalized on its own. Same candidates
+/// buffer ([`search_results`]), same six `stats`; see `search_dims.rs`.
+/// `strategy` must be
+/// `0`. Returns `-1` (as JavaScript reads it) for `dims < 2` or another
+/// `strategy`.
+///
+/// # Safety
+/// `x` and `q` must point to `n * dims` and `m * dims` readable `f64`,
+/// none NaN, with `1 <= m <= n`; `stats` to 6 writable `f64`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn search_dims_f64(
+    x: *const f64,
+    n: usize,
+    q: *const f64,
+    m: usize,
+    dims: usize,
+    window: f64,
+    squared: u32,
+    normalize: u32,
+    independent: u32,
+    k: usize,
+    ez: f64,
+    base: usize,
+    t0: f64,
+    stats: *mut f64,
+    strategy: u32,
+) -> usize {
+    if dims < 2 || strategy != 0 {
+        return NOT_AVAILABLE;
+    }
+    let x = std::slice::from_raw_parts(x, n * dims);
+    let q = std::slice::from_raw_parts(q, m * dims);
+    let mut st = search::Stats::default();
+    let k = k.clamp(1, n + 1 - m);
+    let window = window_arg(window);
+    let (cands, t) = search_dims::search_dims(
+        squared != 0,
+        independent != 0,
+        x,
+        q,
+        dims,
+        window,
+        normalize != 0,
+        k,
+        ez,
+        base,
+        t0,
+        &mut st,
+    );
+    search_out(&cands, t, &st, stats)
 }
 
 /// `dtwPath`: returns the distance of `a` and `b` (as [`dtw_f64`]) and

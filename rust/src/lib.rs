@@ -17,7 +17,8 @@
 //! * `top_k`, `best`, `screen`: `topK`, its k best, its `f32` screening;
 //! * `top_k_dims`: `topK` for multivariate series and in `f32`;
 //! * `path`: the optimal warping path in bounded memory;
-//! * `search`: the subsequence search;
+//! * `search`: the subsequence search; `search_dims`: the same for
+//!   multivariate series (dependent and independent DTW);
 //! * `lcs`: LCS lengths, rows and the correlation matrix;
 //! * `memory`, `num`: scratch buffers and scalar helpers.
 
@@ -35,6 +36,7 @@ mod path;
 mod prec;
 mod screen;
 mod search;
+mod search_dims;
 mod stripes;
 mod top_k;
 mod top_k_dims;

@@ -76,7 +76,7 @@ pub const TIE: f64 = 1e-6;
 /// The largest distance a search keeps as a candidate for threshold `t`
 /// (see [`TIE`]; `t` itself when not normalized: the distances are exact).
 #[inline(always)]
-fn keep(normalize: bool, t: f64, m: usize) -> f64 {
+pub(crate) fn keep(normalize: bool, t: f64, m: usize) -> f64 {
     if normalize {
         t + 2.0 * TIE * (t + m as f64)
     } else {
@@ -94,7 +94,7 @@ thread_local! {
 /// Mean and standard deviation of a window from its sums; a flat window
 /// gets `(0, +inf)`, which maps every point to zero.
 #[inline(always)]
-fn norm(s1: f64, s2: f64, m: usize) -> (f64, f64) {
+pub(crate) fn norm(s1: f64, s2: f64, m: usize) -> (f64, f64) {
     let mf = m as f64;
     let mean = s1 / mf;
     let var = s2 / mf - mean * mean;
@@ -107,7 +107,7 @@ fn norm(s1: f64, s2: f64, m: usize) -> (f64, f64) {
 
 /// Sums of `x` and `x²`, left to right.
 #[inline(never)]
-fn sums(x: &[f64]) -> (f64, f64) {
+pub(crate) fn sums(x: &[f64]) -> (f64, f64) {
     let (mut s1, mut s2) = (0.0, 0.0);
     for &v in x {
         s1 += v;
@@ -202,7 +202,7 @@ fn normal_cdf(x: f64) -> f64 {
 /// an envelope far from 0, or narrow, contributes most (the query's
 /// `|z|`, UCR Suite's order, is a weaker proxy: 11-44 % more terms before
 /// abandoning at query 1,024 on random walks).
-fn expected_term(sq: bool, l: f64, u: f64) -> f64 {
+pub(crate) fn expected_term(sq: bool, l: f64, u: f64) -> f64 {
     let pdf = |x: f64| (-0.5 * x * x).exp() * 0.3989422804014327;
     let (above, below) = (1.0 - normal_cdf(u), normal_cdf(l));
     let e = if sq {
@@ -613,16 +613,16 @@ unsafe fn kim2<const SQ: bool>(x: &[f64], p: usize, kq: &KimQuery, mean: v128, i
 }
 
 /// Candidates and the threshold `T` (see the module documentation).
-struct Spaced {
-    k: usize,
-    spacing: f64,
+pub(crate) struct Spaced {
+    pub(crate) k: usize,
+    pub(crate) spacing: f64,
     /// `normalize` and `m`, for [`keep`].
-    normalize: bool,
-    m: usize,
-    sel: Vec<(f64, usize)>,
-    t: f64,
-    cands: Vec<(f64, usize)>,
-    trim_at: usize,
+    pub(crate) normalize: bool,
+    pub(crate) m: usize,
+    pub(crate) sel: Vec<(f64, usize)>,
+    pub(crate) t: f64,
+    pub(crate) cands: Vec<(f64, usize)>,
+    pub(crate) trim_at: usize,
 }
 
 #[inline(always)]
@@ -637,7 +637,7 @@ fn key_lt(a: (f64, usize), b: (f64, usize)) -> bool {
 
 impl Spaced {
     #[inline(never)]
-    fn offer(&mut self, d: f64, idx: usize) {
+    pub(crate) fn offer(&mut self, d: f64, idx: usize) {
         self.cands.push((d, idx));
         let mut conflicts = 0;
         let mut at = 0;

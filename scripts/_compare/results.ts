@@ -12,6 +12,7 @@ import type { LoadReport } from "../load.ts";
 import type { BrowserBenchReport } from "../browser_bench.ts";
 import type { ClusterReport } from "../cluster_measure.ts";
 import type { SoakReport } from "../soak.ts";
+import type { ColdStartReport } from "../cold_start.ts";
 import type { SideTimes } from "./measure.ts";
 import type { UnitInfo } from "./events.ts";
 
@@ -90,6 +91,11 @@ export interface Extras {
   cluster?: ClusterReport;
   /** `deno task soak --json` (kept in `bench/soak.json`). */
   soak?: SoakReport;
+  /**
+   * `scripts/cold_start.ts --json`: calls 1 to 30 in fresh processes (kept
+   * in `bench/cold_start.json`; not run with `--quick`).
+   */
+  coldStart?: ColdStartReport;
 }
 
 /** A results file. */

@@ -1,8 +1,8 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 /**
  * The extra measurements' charts and tables: transport latencies, the load
- * tests, the browser rows, the soak's memory and descriptors, and the cluster
- * (its model for N machines).
+ * tests, the browser rows, the soak's memory and descriptors, the cluster
+ * (its model for N machines), and the cold-start curves.
  *
  * @module
  */
@@ -465,6 +465,108 @@ function soakSection(s: NonNullable<Extras["soak"]>): string {
   }</p></section>`;
 }
 
+function coldStartSection(c: NonNullable<Extras["coldStart"]>): string {
+  const kernels = [...new Set(c.curves.map((x) => x.kernel))];
+  const charts = kernels.map((kernel) => {
+    const curves = c.curves.filter((x) => x.kernel === kernel);
+    const dots = curves.flatMap((x) =>
+      x.calls.map((p) => ({
+        call: p.call,
+        ms: p.ms.median,
+        series: `${x.runtime}, ${x.mode}`,
+      }))
+    );
+    const warm = curves.filter((x) => x.mode === "cold").map((x) => ({
+      ms: x.warmMs.median,
+      label: `${x.runtime} warm`,
+    }));
+    const what = kernel === "dtw"
+      ? "dtw 1,000 × 1,000"
+      : "searchSubsequence, 1,000,000 points, query 128";
+    return figure({
+      id: `cold-start-${kernel}`,
+      title:
+        `Cold start, ${what}: call 1 to ${c.calls} in a fresh process (median of ${c.runs})`,
+      svg: dots.length === 0 ? undefined : plotSvg({
+        width: 960,
+        height: 380,
+        marginRight: 160,
+        x: { label: "call", grid: true },
+        y: { type: "log", label: "ms", grid: true, tickFormat: factorTicks },
+        color: { legend: true },
+        marks: [
+          Plot.ruleY(warm, { y: "ms", strokeDasharray: "4 3", stroke: "#999" }),
+          Plot.text(warm, {
+            x: c.calls,
+            y: "ms",
+            text: "label",
+            textAnchor: "start",
+            dx: 6,
+            fill: "#666",
+          }),
+          Plot.line(dots, { x: "call", y: "ms", stroke: "series" }),
+          Plot.dot(dots, { x: "call", y: "ms", fill: "series", r: 2.5 }),
+        ],
+      }),
+      dots: dots.length,
+      note:
+        "dashed: each runtime's warm time; mode warmUp: the calls after await warmUp()",
+    });
+  });
+  const later = (x: (typeof c.curves)[number]) => {
+    const r = x.calls.slice(2).map((p) => p.ratio.median).sort((a, b) => a - b);
+    return r.length === 0 ? NaN : r[(r.length - 1) >> 1];
+  };
+  const rows = c.curves.map((x) => [
+    `${x.runtime}${x.flags ? ` (${x.flags})` : ""}`,
+    x.kernel,
+    x.mode,
+    n3(x.importMs.median),
+    x.warmUpMs ? `${n3(x.warmUpMs.median)} (ready ${x.ready}/${x.runs})` : "",
+    spreadText(x.calls[0]?.ms),
+    n3(x.calls[1]?.ms.median),
+    n3(x.calls[2]?.ms.median),
+    `${n3(later(x))}×`,
+    n3(x.warmMs.median),
+  ]);
+  const p = c.phases;
+  const m = c.machine;
+  return `<section id="cold-start"><h2>Cold start</h2>${charts.join("")}${
+    table([
+      "runtime",
+      "kernel",
+      "mode",
+      "import ms",
+      "warmUp ms",
+      "call 1 ms (min–max)",
+      "call 2 ms",
+      "call 3 ms",
+      "calls 3+ / warm (median)",
+      "warm ms",
+    ], rows)
+  }${
+    p
+      ? `<p class="note">${
+        esc(
+          `Deno, the module's load alone (${p.moduleBytes} bytes): unpack ${
+            n3(p.unpackMs.median)
+          } ms, compile ${n3(p.compileMs.median)} ms, instantiate ${
+            n3(p.instantiateMs.median)
+          } ms.`,
+        )
+      }</p>`
+      : ""
+  }<p class="note">${
+    esc(
+      `${m.cpu}, ${m.cores} cores; Deno ${m.deno}${
+        m.node ? `, Node ${m.node}` : ""
+      }${m.chromium ? `, ${m.chromium}` : ""}; ${m.commit}, ${m.date}. ${
+        c.notes.join("; ")
+      }`,
+    )
+  }</p></section>`;
+}
+
 /** The sections of the extras present. */
 export function extrasSections(extras: Extras | undefined): string {
   if (!extras) return "";
@@ -474,5 +576,6 @@ export function extrasSections(extras: Extras | undefined): string {
     extras.browser ? browserSection(extras.browser) : "",
     extras.cluster ? clusterSection(extras.cluster) : "",
     extras.soak ? soakSection(extras.soak) : "",
+    extras.coldStart ? coldStartSection(extras.coldStart) : "",
   ].join("");
 }

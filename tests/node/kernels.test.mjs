@@ -29,6 +29,14 @@ if (SKIP_IN_DENO) {
     assert.deepEqual(Object.keys(kit).sort(), fixture.exports);
   });
 
+  test("Node: warmUp() resolves within its timeout and checks its options", async () => {
+    const w = await kit.warmUp({ timeout: 0 });
+    assert.equal(typeof w.ready, "boolean");
+    assert.ok(w.ms >= 0 && Number.isInteger(w.rounds));
+    await assert.rejects(kit.warmUp({ timeout: -1 }), RangeError);
+    await assert.rejects(kit.warmUp({ timeout: "1" }), TypeError);
+  });
+
   const actual = runCases(kit, fixture.cases);
   fixture.cases.forEach((c, i) => {
     test(`Node: ${c.name}`, () => {
