@@ -28,7 +28,8 @@
  *   from 64 to 1,024 points (bands of 5% up to 128 points, 10% above,
  *   squared cost), on two random walks of 1,000,000 points; each query is a
  *   noisy, rescaled copy of a stretch of its walk, as a pattern that recurs.
- *   Single thread.
+ *   Single thread; and, at query 128, `WorkerPool(2)` against one thread
+ *   (one group per walk, one thread as the baseline).
  *
  * The pruning counters of `topK` and `searchSubsequence` are printed once
  * (to stderr: stdout is `deno bench --json`'s).
@@ -342,6 +343,28 @@ for (const walk of [1, 2]) {
       n: 5,
       fn: () => {
         searchSubsequence(x, query, { window, cost: "squared" });
+      },
+    });
+    if (m !== 128) continue;
+    // The pool against one thread on a short query (issue 19, item 3).
+    const group = `subsequence search ${
+      size(LONG)
+    }, walk ${walk}, query 128: WorkerPool(2) vs one thread`;
+    Deno.bench({
+      name: `kit: searchSubsequence, walk ${walk}, query 128, one thread`,
+      group,
+      baseline: true,
+      n: 10,
+      fn: () => {
+        searchSubsequence(x, query, { window, cost: "squared" });
+      },
+    });
+    Deno.bench({
+      name: `kit: WorkerPool(2).searchSubsequence, walk ${walk}, query 128`,
+      group,
+      n: 10,
+      fn: async () => {
+        await pool.searchSubsequence(x, query, { window, cost: "squared" });
       },
     });
   }

@@ -12,6 +12,7 @@
  */
 
 export {
+  badElement,
   type CheckedSeries,
   checkOptionKeys,
   commonDims,

@@ -43,6 +43,13 @@ export class Dispatcher {
     return this.#slots.length;
   }
 
+  /** Number of workers with no job, less the jobs waiting for one. */
+  get idle(): number {
+    let free = 0;
+    for (const slot of this.#slots) if (slot.job === undefined) free++;
+    return Math.max(0, free - this.#queue.length);
+  }
+
   /** Whether {@linkcode Dispatcher.close} was called. */
   get closed(): boolean {
     return this.#closed;

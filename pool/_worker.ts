@@ -20,6 +20,7 @@ import {
 import { dtw } from "../kernels/dtw.ts";
 import { lcs } from "../kernels/lcs.ts";
 import type { Reply, Request } from "./_protocol.ts";
+import { searchClaimed } from "./_shared_search.ts";
 import { buf } from "./_split.ts";
 
 /** What a kernel returns: its result and the buffers to transfer back. */
@@ -65,6 +66,19 @@ const KERNELS: Record<string, (...args: any[]) => Result> = {
   ): Result {
     const r = searchPacked(x, base, q, args, cutoff, dims);
     return { result: r, transfer: [buf(r.candidates)] };
+  },
+  searchShared(
+    x: Float64Array,
+    base: number,
+    q: Float64Array,
+    args: SearchArgs,
+    control: SharedArrayBuffer,
+    part: number,
+    windows: number,
+    dims: number,
+  ): Result {
+    const r = searchClaimed(x, base, q, args, control, part, windows, dims);
+    return { result: r, transfer: r.candidates.map(buf) };
   },
   dtwPath(a: PackedInput, b: PackedInput, args: DtwArgs): Result {
     const { distance, path } = pathPacked(a, b, args);

@@ -43,3 +43,9 @@ export function reviveError(
 export { ASYNC_KEYS, asyncArgs, withAsyncKeys } from "./_async_options.ts";
 export { runKernel } from "./_dispatcher.ts";
 export { WORKER_SCRIPT } from "./_protocol.ts";
+export {
+  type ClaimedResult,
+  searchClaimed,
+  SearchControl,
+  sharedPartWindows,
+} from "./_shared_search.ts";

@@ -13,6 +13,7 @@ import type { Match, TopKOptions } from "../kernels/top_k.ts";
 import {
   ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
+  badElement,
   checkOptionKeys,
   commonDims,
   copySeries,
@@ -37,12 +38,10 @@ import {
   pathArgs,
   patternGroupValues,
   SEARCH_KEYS,
-  SEARCH_RESET,
   searchArgs,
   searchInput,
   searchMatches,
   searchPartWindows,
-  type SearchResult,
   seriesForm,
   splitRows,
   statsArg,
@@ -53,6 +52,11 @@ import {
 import { asyncArgs, withAsyncKeys } from "./_async_options.ts";
 import { Dispatcher, ownDispatcher, runKernel } from "./_dispatcher.ts";
 import { WORKER_SCRIPT } from "./_protocol.ts";
+import {
+  type ClaimedResult,
+  partFor,
+  SearchControl,
+} from "./_shared_search.ts";
 import { buf, splitBySize } from "./_split.ts";
 import type { AsyncKernels, AsyncOptions } from "./async_kernels.ts";
 import { ClosedError } from "./closed_error.ts";
@@ -78,9 +82,9 @@ const CORRELATION_KEYS = withAsyncKeys([]);
  * calling thread (the same errors as the synchronous functions), split into
  * parts (patterns by size, the series into overlapping segments, the rows
  * of the correlation matrix), sent to the workers as transferred typed
- * arrays, and the partial results merged exactly: results equal the
- * single-threaded functions'. `dtw`, `dtwPath` and `lcs` run whole on one
- * worker.
+ * arrays (a searched series as shared memory), and the partial results
+ * merged exactly: results equal the single-threaded functions'. `dtw`,
+ * `dtwPath` and `lcs` run whole on one worker.
  *
  * Jobs queue and go to the next free worker. A worker that crashes rejects
  * its job with an `Error` (it is replaced for later jobs); jobs never hang.
@@ -128,6 +132,12 @@ const CORRELATION_KEYS = withAsyncKeys([]);
  */
 export class WorkerPool implements AsyncKernels {
   readonly #workers: Dispatcher;
+  /**
+   * The shared memory that `searchSubsequence` copies series into, kept
+   * between calls: a fresh SharedArrayBuffer of 8 MiB costs about 22 ms
+   * here as its pages are first touched, 90 times the copy (measured).
+   */
+  #searchSeries?: Float64Array;
 
   /**
    * Starts the workers.
@@ -380,19 +390,37 @@ export class WorkerPool implements AsyncKernels {
   }
 
   /**
-   * {@linkcode searchSubsequence} on the pool's workers: the window starts
-   * are split into segments; each worker returns every window of its
-   * segment that may belong to the result, the exclusion-zone selection
-   * runs over their union, and the distances of the selected windows are
-   * recomputed exactly, which gives exactly the single-threaded result.
-   * Each segment starts from the best bound of the k-th match that the
-   * segments before it found. `options.stats` receives the summed counters.
-   * A series of one value per point has no length limit: segments of at
-   * most about 4M windows are validated and copied one by one as workers
-   * take them, so the memory beyond the series' own is a few segments per
-   * worker. Multivariate series (points of `d` values, either form, and
-   * `multivariate: "dependent" | "independent"`) are searched alike, after
-   * one checked copy of the series (at most 2^25 values).
+   * {@linkcode searchSubsequence} on the pool's workers, over shared
+   * memory. The series is put in a `SharedArrayBuffer`: read in place when
+   * it already is a `Float64Array` on one, otherwise copied part by part
+   * while the workers search the parts before (a typed array's values are
+   * checked by the workers, another series' as it is copied). The workers
+   * free when the call starts (one at least, which may wait for a worker)
+   * each claim the next part of window starts (64 Ki up to query 128, in
+   * proportion fewer for longer queries, at most a quarter of a worker's
+   * share of a short series) until none is left, and search it
+   * from a bound of the k-th match that they share: the least that any part
+   * has found so far. Each returns every window of its parts that may
+   * belong to the result; the exclusion-zone selection runs over their
+   * union, and the distances of the selected windows are recomputed
+   * exactly, which gives exactly the single-threaded result.
+   * `options.stats` receives the summed counters; progress is reported as
+   * each worker finishes its share.
+   *
+   * Memory: a series that is not a `Float64Array` on a `SharedArrayBuffer`
+   * is copied, a segment of at most 2^22 window starts at a time, into one
+   * `SharedArrayBuffer` of `min(series.length, 2^22 + query.length - 1)`
+   * `f64` (at most 32 MiB and the query). The pool keeps that buffer for
+   * the next call (the largest one so far, until it is closed): a new one
+   * costs far more than the copy, as its pages are first touched. Each
+   * worker stages one part (at most 64 Ki windows and the query's length)
+   * in its WebAssembly memory. A series read in place is not copied: it
+   * must not change until the call settles. A series of one value per
+   * point has no length limit. Multivariate series (points of `d` values,
+   * either form, and `multivariate: "dependent" | "independent"`) are
+   * searched alike, after one checked copy of the series (at most 2^25
+   * values), whose segments are copied into the shared memory (`d` times
+   * the points above).
    *
    * @example A query cut out of the series
    * ```ts
@@ -430,53 +458,105 @@ export class WorkerPool implements AsyncKernels {
     const m = q.length / dims;
     const args = searchArgs(fn, n, m, options, SEARCH_ASYNC_KEYS);
     const stats = statsArg<SearchStats>(fn, options.stats);
-    const x = input.series();
+    // Of one value per point, the series as given; of several, packed.
+    const source = input.series();
     const windows = n - m + 1;
-    // Parts of at least 16 Ki windows, up to 8 per worker, handed out as
-    // workers free up: each part starts from the best bound of the k-th
-    // match that the parts before it found (a part searched alone would
-    // start from nothing and prune less). A long series is cut into parts
-    // of at most searchPartWindows() windows, each validated and copied
-    // only when it is handed out: the series is never copied whole.
-    const segments = Math.max(
-      1,
-      Math.min(
-        Math.floor(windows / (16 * SEARCH_RESET)),
-        8 * this.#workers.size,
-      ),
-      Math.ceil(windows / searchPartWindows()),
-    );
-    const step = Math.ceil(windows / segments / SEARCH_RESET) * SEARCH_RESET;
-    const parts: SearchResult[] = [];
-    let cutoff = Infinity;
+    // A Float64Array of one value per point on shared memory is read in
+    // place, in one segment; other series are copied into shared memory a
+    // segment of at most searchPartWindows() windows at a time.
+    const inPlace = dims === 1 && source instanceof Float64Array &&
+        source.buffer instanceof SharedArrayBuffer
+      ? source
+      : undefined;
+    const segment = inPlace === undefined ? searchPartWindows() : windows;
+    const part = partFor(m, Math.min(segment, windows), this.size);
+    const control = new SearchControl();
+    const abort = () => control.stop();
+    call.signal?.addEventListener("abort", abort, { once: true });
+    let copy: Float64Array | undefined;
+    const results: ClaimedResult[] = [];
     let done = 0;
-    await this.#workers.handOut(Math.ceil(windows / step), async (i) => {
-      const s = i * step;
-      const end = Math.min(s + step, windows);
-      let part: Float64Array;
-      if (dims === 1) {
-        part = new Float64Array(end + m - 1 - s);
-        copySeries(fn, "series", x, part, 0, s, end + m - 1);
-      } else {
-        // Checked when it was packed.
-        part = (x as Float64Array).slice(s * dims, (end + m - 1) * dims);
+    try {
+      for (let s = 0; s < windows; s += segment) {
+        const count = Math.min(segment, windows - s);
+        const points = count + m - 1;
+        const x = inPlace ??
+          (copy ??= this.#sharedSeries(Math.min(segment + m - 1, n) * dims))
+            .subarray(0, points * dims);
+        const parts = Math.ceil(count / part);
+        control.restart();
+        // As many workers as are free (one at least, queued): a worker that
+        // joins late would find every part taken.
+        const jobs = Array.from(
+          { length: Math.max(1, Math.min(parts, this.#workers.idle)) },
+          () =>
+            this.#run(
+              "searchShared",
+              [x, s, q, args, control.buffer, part, count, dims],
+              [],
+              call,
+            ).then((r) => {
+              const c = r as ClaimedResult;
+              results.push(c);
+              done += c.windows;
+              call.onProgress?.({ done, total: windows });
+            }),
+        );
+        const settled = Promise.all(jobs);
+        // A failed or aborted job: the others stop claiming parts.
+        settled.catch(() => control.stop());
+        // The parts' points, copied in order while the workers search the
+        // parts before them: the first part, then twice as many parts each
+        // time (the workers check typed arrays; a series of another kind is
+        // checked as it is copied, a multivariate one was when packed).
+        try {
+          if (inPlace !== undefined) control.ready(parts);
+          for (let j = 0, at = 0; inPlace === undefined && j < parts;) {
+            j = Math.min(parts, 2 * j + 1);
+            const to = Math.min(j * part, count) + m - 1;
+            if (
+              source instanceof Float64Array || source instanceof Float32Array
+            ) {
+              x.set(
+                source.subarray((s + at) * dims, (s + to) * dims),
+                at * dims,
+              );
+            } else {
+              copySeries(fn, "series", source, x, at, s + at, s + to);
+            }
+            at = to;
+            control.ready(j);
+          }
+        } catch (e) {
+          control.stop(); // the parts' results are not wanted
+          throw e;
+        }
+        await settled;
+        const bad = results.reduce(
+          (first, r) => r.bad < 0 ? first : Math.min(first, r.bad),
+          Infinity,
+        );
+        if (bad < Infinity) throw badElement(fn, "series", bad, source[bad]);
       }
-      const qq = q.slice();
-      const r = await this.#run(
-        fn,
-        [part, s, qq, args, cutoff, dims],
-        [buf(part), buf(qq)],
-        call,
-      ) as SearchResult;
-      cutoff = Math.min(cutoff, r.cutoff);
-      parts.push(r);
-      done += end - s;
-      call.onProgress?.({ done, total: windows });
-    });
-    if (stats !== undefined) {
-      fillSearchStats(stats, windows, parts.map((p) => p.stats));
+    } finally {
+      call.signal?.removeEventListener("abort", abort);
+      // Kept for the next call (the larger one, when calls overlap).
+      if (copy !== undefined && !this.#workers.closed) {
+        if (copy.length > (this.#searchSeries?.length ?? 0)) {
+          this.#searchSeries = copy;
+        }
+      }
     }
-    return searchMatches(x, q, parts.map((p) => p.candidates), args, dims);
+    if (stats !== undefined) {
+      fillSearchStats(stats, windows, results.map((r) => r.stats));
+    }
+    return searchMatches(
+      source,
+      q,
+      results.flatMap((r) => r.candidates),
+      args,
+      dims,
+    );
   }
 
   /**
@@ -661,6 +741,7 @@ export class WorkerPool implements AsyncKernels {
    */
   close(): Promise<void> {
     this.#workers.close();
+    this.#searchSeries = undefined;
     return Promise.resolve();
   }
 
@@ -722,6 +803,20 @@ export class WorkerPool implements AsyncKernels {
     );
     call.onProgress?.({ done: 1, total: 1 });
     return r;
+  }
+
+  /**
+   * Shared memory for `points` points of a searched series: the memory
+   * kept from an earlier call when it is large enough (taken, so that no
+   * other call writes it meanwhile), or new.
+   */
+  #sharedSeries(points: number): Float64Array {
+    const kept = this.#searchSeries;
+    if (kept !== undefined && kept.length >= points) {
+      this.#searchSeries = undefined;
+      return kept;
+    }
+    return new Float64Array(new SharedArrayBuffer(8 * points));
   }
 
   /** Runs `kernel` on a worker for a call (see `runKernel`). */
