@@ -125,6 +125,11 @@ export async function storePatterns(
   const ttlMs = Math.round(
     1000 * numberOption(fn, "ttl", o.ttl, ctx.ttlMs / 1000, 0, 30 * 86400),
   );
+  if (ttlMs < 1) {
+    throw new RangeError(
+      `${fn}: options.ttl must be at least 0.001 seconds (Redis keeps keys for whole milliseconds), got ${o.ttl}`,
+    );
+  }
   const referenceLength = numberOption(
     fn,
     "referenceLength",
@@ -193,12 +198,14 @@ export async function storePatterns(
       const hash = sha256(bytes);
       hashes.push(hash);
       if (held.has(hash)) continue;
+      // Counted as held before the reply: if the wait times out but Redis
+      // stores it later, the clean-up still lets it go.
+      held.add(hash);
       await within(
         acquireBlobs(kv, keys, [{ hash, bytes }], ttlMs),
         ctx.outageMs,
         `${fn}: Redis at ${ctx.shown} did not store a shard of the set within ${ctx.outageMs} ms (outageTimeout)`,
       );
-      held.add(hash);
     }
   } catch (e) {
     await within(releaseBlobs(kv, keys, held), ctx.outageMs, "").catch(

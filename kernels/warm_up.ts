@@ -21,8 +21,9 @@ export interface WarmUpOptions {
   /**
    * The longest time to spend, in milliseconds: the promise resolves then,
    * with `ready: false`, even if the engine has not finished optimising
-   * the kernels (it goes on in the background). `Infinity` waits for as
-   * long as it takes.
+   * the kernels (it goes on in the background). It must be finite: a
+   * kernel that is already optimised (or never gets faster) would keep the
+   * probes running forever.
    *
    * @default {2000}
    */
@@ -33,7 +34,11 @@ export interface WarmUpOptions {
 export interface WarmUpResult {
   /**
    * Whether every probe of the kernels asked for ran at its optimised speed
-   * before the timeout: their later calls run at full speed.
+   * before the timeout. It is measured on the probes' small inputs: `dtw`
+   * then runs at warm speed from its first call, but a large search may
+   * still reach functions the probes did not (see the README's "Cold
+   * start": after `warmUp()`, calls 3–30 of a 1M-point search ran 1.8×
+   * warm in Deno).
    */
   ready: boolean;
   /** Milliseconds from the call to the resolution. */
@@ -106,7 +111,7 @@ function kernelsArg(v: unknown): WarmUpKernel[] {
  * {@linkcode searchSubsequence} cascade, with both costs; `kernels` picks)
  * on small inputs until the engine has replaced their baseline code with
  * optimised code, so that the calls that follow run at full speed from the
- * first.
+ * first (for `dtw`; a large search may still reach code the probes did not).
  *
  * Why: V8 (Deno, Node, Chromium) first runs WebAssembly with a fast,
  * baseline compiler, and recompiles a function with its optimising
@@ -148,7 +153,7 @@ function kernelsArg(v: unknown): WarmUpKernel[] {
  * @returns Whether the kernels were optimised in time, and how long it took.
  * @throws {TypeError} when `options` is not an object, has an unknown key,
  * `timeout` is not a number, or `kernels` is not an array of kernel names.
- * @throws {RangeError} when `timeout` is negative or NaN.
+ * @throws {RangeError} when `timeout` is negative, NaN or `Infinity`.
  * @throws {Error} when the engine lacks WebAssembly SIMD128.
  */
 export async function warmUp(options?: WarmUpOptions): Promise<WarmUpResult> {
@@ -162,9 +167,9 @@ export async function warmUp(options?: WarmUpOptions): Promise<WarmUpResult> {
       }`,
     );
   }
-  if (!(timeout >= 0)) {
+  if (!(timeout >= 0 && timeout < Infinity)) {
     throw new RangeError(
-      `warmUp: timeout must be >= 0 milliseconds, got ${timeout}`,
+      `warmUp: timeout must be a finite number of milliseconds >= 0 (a kernel already optimised would keep the probes running forever), got ${timeout}`,
     );
   }
   const kernels = kernelsArg(opts.kernels);

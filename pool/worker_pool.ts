@@ -61,6 +61,13 @@ import { buf, splitBySize } from "./_split.ts";
 import type { AsyncKernels, AsyncOptions } from "./async_kernels.ts";
 import { ClosedError } from "./closed_error.ts";
 
+/**
+ * The largest shared series buffer (in f64 values) a pool keeps between
+ * searches: a univariate segment of 2^22 windows and a query of up to 2^16
+ * points, about 32 MiB.
+ */
+const KEPT_SEARCH_VALUES = 2 ** 22 + 2 ** 16;
+
 /** Options of {@linkcode WorkerPool}. */
 export interface WorkerPoolOptions {
   /**
@@ -410,9 +417,12 @@ export class WorkerPool implements AsyncKernels {
    * Memory: a series that is not a `Float64Array` on a `SharedArrayBuffer`
    * is copied, a segment of at most 2^22 window starts at a time, into one
    * `SharedArrayBuffer` of `min(series.length, 2^22 + query.length - 1)`
-   * `f64` (at most 32 MiB and the query). The pool keeps that buffer for
-   * the next call (the largest one so far, until it is closed): a new one
-   * costs far more than the copy, as its pages are first touched. Each
+   * points of `d` values (`f64`: at most 32 MiB and the query per
+   * dimension). The pool keeps that buffer for the next call (the largest
+   * one so far, until it is closed) when it holds at most 2^22 + 2^16
+   * values (about 32 MiB; a larger, multivariate one is let go after its
+   * call): a new one costs far more than the copy, as its pages are first
+   * touched. Each
    * worker stages one part (at most 64 Ki windows and the query's length)
    * in its WebAssembly memory. A series read in place is not copied: it
    * must not change until the call settles. A series of one value per
@@ -542,7 +552,10 @@ export class WorkerPool implements AsyncKernels {
       call.signal?.removeEventListener("abort", abort);
       // Kept for the next call (the larger one, when calls overlap).
       if (copy !== undefined && !this.#workers.closed) {
-        if (copy.length > (this.#searchSeries?.length ?? 0)) {
+        if (
+          copy.length <= KEPT_SEARCH_VALUES &&
+          copy.length > (this.#searchSeries?.length ?? 0)
+        ) {
           this.#searchSeries = copy;
         }
       }

@@ -1,7 +1,7 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Sample statistics shared by the report and comparison scripts. Internal.
 //
-// The interval estimates are distribution-free, as in the textbooks
+// The rank-based interval estimates are distribution-free, as in the textbooks
 // (Hollander, Wolfe & Chicken, "Nonparametric Statistical Methods", 3rd
 // ed., §3.2 and §4.3):
 // - one sample (paired rounds): the Hodges–Lehmann estimate and the
@@ -11,7 +11,9 @@
 // - two samples (a run against a saved file): the Hodges–Lehmann shift and
 //   the Mann–Whitney interval, from the sorted pairwise differences.
 // Both use the exact null distribution for small samples and the normal
-// approximation (with continuity correction) for large ones.
+// approximation (with continuity correction) for large ones. One is not:
+// Student's t interval of a mean (`meanInterval`), for a few values that are
+// each an estimate themselves (one per process), assumed roughly normal.
 
 /**
  * Nearest-rank percentile `q` (in (0, 1]) of samples sorted ascending, or

@@ -651,6 +651,10 @@ redisTest(
         RangeError,
       );
       await assert.rejects(
+        cluster.storePatterns([[1]], { ttl: 0.0001 }),
+        (e: Error) => e instanceof RangeError && /options\.ttl/.test(e.message),
+      );
+      await assert.rejects(
         cluster.storePatterns([[1]], { shardMs: -1 }),
         RangeError,
       );

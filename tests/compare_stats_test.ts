@@ -270,6 +270,27 @@ Deno.test("sessions: processes that disagree among themselves give no verdict", 
   assert.equal(slower, 50);
 });
 
+Deno.test("sessions: three sessions, one undecided left out, keep a verdict the other two agree on", () => {
+  const random = rng(31);
+  let slower = 0;
+  for (let t = 0; t < 50; t++) {
+    const ss = [
+      pairedRounds(random, 12, 1.1, 0.01, 0),
+      pairedRounds(random, 12, 1.12, 0.01, 0),
+      pairedRounds(random, 12, 1, 0.2, 0),
+    ];
+    const r = sessionsRatio(
+      ss.flatMap((x) => x.a),
+      ss.flatMap((x) => x.b),
+      ss.map((x) => x.a.length),
+      0.05,
+    );
+    if (verdictOf(r, 0.05) === "slower") slower++;
+  }
+  // The disturbed session straddles 1.05 in nearly every trial.
+  assert.ok(slower >= 45, `${slower} of 50 slower`);
+});
+
 Deno.test("borderline: a median beyond the threshold whose interval is not", () => {
   const r = (value: number, lo: number, hi: number) => ({
     value,

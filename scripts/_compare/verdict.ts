@@ -124,9 +124,10 @@ export function ratioChange(
  *   `1 + threshold` or `1 - threshold` is left out of the hull, but only
  *   when the other sessions agree on the size of the change: their medians
  *   lie within a factor `1 + threshold` of each other;
- * - the hull also takes in the Student t 95 % interval of the (kept)
- *   sessions' log-ratios, one value per process, so that processes that
- *   all lean one way but disagree on how far do not make a verdict.
+ * - when three sessions or more are kept, the hull also takes in the
+ *   Student t 95 % interval of their log-ratios, one value per process, so
+ *   that processes that all lean one way but disagree on how far do not
+ *   make a verdict.
  */
 export function sessionsRatio(
   a: readonly number[],
@@ -158,6 +159,9 @@ export function sessionsRatio(
       Math.max(...medians) <= Math.min(...medians) * (1 + threshold);
     if (widest >= 0 && agree) parts = rest;
   }
+  // With two sessions left, the t interval (1 degree of freedom) says
+  // next to nothing; the hull of the two already needs both to agree.
+  if (parts.length < 3) return hull(all.value, parts, all.rounds);
   const between = meanInterval(parts.map((r) => Math.log(r.value)));
   const spread: Ratio = {
     value: Math.exp(between.value),
