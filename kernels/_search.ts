@@ -217,17 +217,25 @@ let partWindows = 2 ** 22;
 export function searchPartWindows(windows?: number): number {
   const before = partWindows;
   if (windows !== undefined) {
-    if (
-      !Number.isSafeInteger(windows) || windows <= 0 ||
-      windows % SEARCH_RESET !== 0
-    ) {
-      throw new RangeError(
-        `searchPartWindows: windows must be a positive multiple of ${SEARCH_RESET}, got ${windows}`,
-      );
-    }
-    partWindows = windows;
+    partWindows = partWindowsArg("searchPartWindows", windows);
   }
   return before;
+}
+
+/**
+ * `windows` if it is a positive multiple of {@linkcode SEARCH_RESET} (a
+ * part size of a search, set by tests), else a RangeError naming `fn`.
+ */
+export function partWindowsArg(fn: string, windows: number): number {
+  if (
+    !Number.isSafeInteger(windows) || windows <= 0 ||
+    windows % SEARCH_RESET !== 0
+  ) {
+    throw new RangeError(
+      `${fn}: windows must be a positive multiple of ${SEARCH_RESET}, got ${windows}`,
+    );
+  }
+  return windows;
 }
 
 /**

@@ -65,6 +65,7 @@ export {
 } from "./_top_k.ts";
 export {
   fillSearchStats,
+  partWindowsArg,
   SEARCH_KEYS,
   searchArgs,
   type SearchInput,

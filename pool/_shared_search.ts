@@ -16,6 +16,7 @@
 
 import {
   f64Heap,
+  partWindowsArg,
   scratch,
   SEARCH_RESET,
   type SearchArgs,
@@ -56,15 +57,7 @@ let partWindows = 2 ** 16;
 export function sharedPartWindows(windows?: number): number {
   const before = partWindows;
   if (windows !== undefined) {
-    if (
-      !Number.isSafeInteger(windows) || windows <= 0 ||
-      windows % SEARCH_RESET !== 0
-    ) {
-      throw new RangeError(
-        `sharedPartWindows: windows must be a positive multiple of ${SEARCH_RESET}, got ${windows}`,
-      );
-    }
-    partWindows = windows;
+    partWindows = partWindowsArg("sharedPartWindows", windows);
   }
   return before;
 }
