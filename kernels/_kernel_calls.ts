@@ -627,6 +627,12 @@ export interface SearchArgs {
    * dimensions; absent or `false`: dependent (DTW_D).
    */
   independent?: boolean;
+  /**
+   * Precision `"f32"`: the series and the query hold `f32` values, and the
+   * candidates are those that ranking by `f32` distances needs (search.rs
+   * `Keep`); absent or `false`: `f64`.
+   */
+  f32?: boolean;
 }
 
 /** Result of {@linkcode searchPacked}. */
@@ -696,6 +702,7 @@ export function searchStaged(
       a.window,
       a.squared,
       a.normalize,
+      a.f32 ? 1 : 0,
       a.k,
       a.exclusionZone,
       0, // base: see above
@@ -713,6 +720,7 @@ export function searchStaged(
       a.squared,
       a.normalize,
       a.independent ? 1 : 0,
+      a.f32 ? 1 : 0,
       a.k,
       a.exclusionZone,
       0,

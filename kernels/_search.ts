@@ -15,6 +15,7 @@ import { sumParts } from "./_top_k.ts";
 import {
   checkOptionKeys,
   commonDims,
+  beyondF32,
   copySeries,
   costArg,
   describe,
@@ -23,16 +24,21 @@ import {
   type Layout,
   multivariateArg,
   packSeries,
+  precisionArg,
+  roundF32,
   type SeriesForm,
   seriesForm,
   seriesLength,
   toF64,
   windowArg,
 } from "./_validate.ts";
-import { f64Heap, kit, scratch, Slot } from "./_wasm.ts";
+import { f32Heap, f64Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { SearchStats, SubsequenceMatch } from "./search_subsequence.ts";
 
-/** The options `searchSubsequence` accepts. */
+/**
+ * The options of a search that the service and the cluster carry: those
+ * of `searchSubsequence` but `precision` ({@linkcode LOCAL_SEARCH_KEYS}).
+ */
 export const SEARCH_KEYS: readonly string[] = [
   "k",
   "window",
@@ -42,6 +48,24 @@ export const SEARCH_KEYS: readonly string[] = [
   "stats",
   "multivariate",
 ];
+
+/** The options `searchSubsequence` and `WorkerPool.searchSubsequence` accept. */
+export const LOCAL_SEARCH_KEYS: readonly string[] = [
+  ...SEARCH_KEYS,
+  "precision",
+];
+
+/**
+ * `options.precision` of a search, read before the series are (which
+ * `searchInput` rounds to `f32` for `"f32"`): `true` for `"f32"`. Options
+ * that are not an object are refused later, by {@linkcode searchArgs}.
+ *
+ * @throws {TypeError} on an unknown `precision`.
+ */
+export function searchPrecision(fn: string, options: unknown): boolean {
+  if (options === null || typeof options !== "object") return false;
+  return precisionArg(fn, (options as { precision?: unknown }).precision);
+}
 
 /**
  * A window whose variance is at most this fraction of its mean square is
@@ -102,6 +126,7 @@ export function searchArgs(
     }
   }
   const independent = multivariateArg(fn, o.multivariate);
+  const f32 = precisionArg(fn, o.precision);
   return {
     window,
     squared,
@@ -109,6 +134,7 @@ export function searchArgs(
     k: Math.min(k, n - m + 1),
     exclusionZone: ez,
     ...(independent ? { independent } : {}),
+    ...(f32 ? { f32 } : {}),
   };
 }
 
@@ -118,12 +144,16 @@ export interface SearchInput {
   n: number;
   /** Values per point, shared by the series and the query. */
   dims: number;
-  /** The query, checked, point-major (`m · dims` values). */
+  /**
+   * The query, checked, point-major (`m · dims` values); for precision
+   * `"f32"`, rounded to `f32`.
+   */
   query: Float64Array;
   /**
    * The series' values, point-major: of one dimension, the series as
-   * given (its values are checked part by part as it is searched); of
-   * several, checked and packed (at most 2^25 values), on the first call.
+   * given (its values are checked, and for `"f32"` rounded, part by part
+   * as it is searched); of several, checked and packed (at most 2^25
+   * values; a `Float32Array` for `"f32"`), on the first call.
    */
   series: () => ArrayLike<number>;
 }
@@ -133,14 +163,16 @@ export interface SearchInput {
  * point (any length), or multivariate series in either form (an array of
  * points, or `{ dims, values }`) with one number of dimensions. A
  * multivariate form of one dimension is the univariate search's input.
+ * With `f32` (precision `"f32"`), the query is rounded to `f32` here.
  *
- * @throws {TypeError} on a series of the wrong type, or naming a non-finite value of the query (its point and dimension).
+ * @throws {TypeError} on a series of the wrong type, or naming a non-finite value of the query (its point and dimension), or for `f32` one that overflows `f32`.
  * @throws {RangeError} on mixed dimensions, a ragged point of the query, `dims` below 1 or not dividing `values.length`.
  */
 export function searchInput(
   fn: string,
   series: unknown,
   query: unknown,
+  f32 = false,
 ): SearchInput {
   // Plain series (arrays of numbers and typed arrays) have no length limit.
   const plain = isPlainSeries(series) ||
@@ -151,20 +183,21 @@ export function searchInput(
     : seriesForm(fn, "series", series);
   if (plain && isPlainSeries(query)) {
     const q = toF64(fn, "query", query);
+    const bad = f32 ? roundF32(q, 0, q.length) : -1;
+    if (bad >= 0) throw beyondF32(fn, `query[${bad}]`, q[bad]);
     return { n, dims: 1, query: q, series: () => series as ArrayLike<number> };
   }
   const qf = seriesForm(fn, "query", query);
   const dims = commonDims(fn, [["query", qf], ["series", sf]]);
-  const q = packSeries(fn, "query", query, qf, dims, false).values;
+  const q = packSeries(fn, "query", query, qf, dims, f32).values;
   let x: ArrayLike<number> | undefined = sf.kind === "values"
     ? series as ArrayLike<number>
     : undefined;
   return {
     n: sf.points,
     dims,
-    query: q as Float64Array,
-    series: () =>
-      x ??= packSeries(fn, "series", series, sf, dims, false).values,
+    query: q instanceof Float64Array ? q : Float64Array.from(q),
+    series: () => x ??= packSeries(fn, "series", series, sf, dims, f32).values,
   };
 }
 
@@ -245,9 +278,11 @@ export function partWindowsArg(fn: string, windows: number): number {
  * the bound of the k-th match that the parts before it found, and its
  * blocks of running sums start where a single pass starts them (parts
  * start at multiples of `SEARCH_RESET`), so the union of the parts'
- * candidates holds every window that a single pass returns.
+ * candidates holds every window that a single pass returns. For precision
+ * `"f32"` (`args.f32`) the values of a series of one value per point are
+ * rounded to `f32` as they are copied.
  *
- * @throws {TypeError} naming the index of a non-finite element of `series`.
+ * @throws {TypeError} naming the index of a non-finite element of `series`, or for `"f32"` of one that overflows `f32`.
  */
 export function searchParts(
   fn: string,
@@ -266,9 +301,13 @@ export function searchParts(
     const px = scratch(Slot.A, (to - s) * dims * 8);
     if (dims === 1) {
       copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to);
+      const bad = args.f32 ? roundF32(f64Heap(), px >>> 3, to - s) : -1;
+      if (bad >= 0) {
+        throw beyondF32(fn, `series[${s + bad}]`, series[s + bad]);
+      }
     } else {
-      // Checked when it was packed.
-      const x = series as Float64Array;
+      // Checked (and for "f32" rounded) when it was packed.
+      const x = series as Float64Array | Float32Array;
       f64Heap().set(x.subarray(s * dims, to * dims), px >>> 3);
     }
     const r = searchStaged(px, to - s, s, query, args, cutoff, dims);
@@ -342,6 +381,40 @@ function mergePairs(lists: Float64Array[]): Float64Array {
  */
 const TIE = 1e-6;
 
+/** Unit roundoff of `f32`, 2^-24 (search.rs `U32`). */
+const U32 = 2 ** -24;
+
+/**
+ * The least exact distance that a window can have whose distance in the
+ * kernel is `x`, for a search of `args` with a query of `m` points of
+ * `dims` values: in `f64`, `x - TIE (x + m · dims)` when normalized (else
+ * `x`: the distances are exact); in `f32`, the least `f32` distance, as
+ * search.rs `Keep` bounds it (`|D̂ - D| <= g D + h`, both doubled; the
+ * proof is there).
+ */
+export function lowestExact(
+  args: SearchArgs,
+  m: number,
+  dims: number,
+): (x: number) => number {
+  const tie = args.normalize === 0 ? 0 : TIE;
+  const v = m * dims;
+  if (!args.f32) return (x) => x - tie * (x + v);
+  const sq = args.squared !== 0;
+  const l = 2 * m - 1;
+  const g = Math.pow(1 + U32, l + (sq ? 3 : 1) + dims - 1) - 1;
+  const alpha = args.normalize === 0
+    ? 0
+    : sq
+    ? 8 * U32 * m * (1 + U32)
+    : 2 * U32 * Math.sqrt(m);
+  const h = (1 + g) * (l * dims * alpha + (2 * dims + 3) * l * 2 ** -149);
+  return (x) => {
+    const d = ((x - tie * v) / (1 + tie)) * (1 - 2 * g) - 2 * h;
+    return d - 1e-12 * Math.abs(d);
+  };
+}
+
 /** A binary min-heap of matches by (distance, start). */
 class MatchHeap {
   #items: SubsequenceMatch[] = [];
@@ -397,9 +470,9 @@ function before(a: SubsequenceMatch, b: SubsequenceMatch): boolean {
  * distances `exact(start)` instead, computed only for the windows that
  * can still be kept and whose kernel distance is within the tie tolerance
  * ({@linkcode TIE}) of the next window to keep: a window is kept once no
- * candidate not yet computed can come before it. `values` is the number
- * of values of a window in the tolerance: `m`, or `m · d` for windows of
- * `d` values per point (search_dims.rs).
+ * candidate not yet computed can come before it, `lowest(x)` being the
+ * least exact distance of a candidate of kernel distance `x`
+ * ({@linkcode lowestExact}).
  */
 export function selectMatches(
   lists: Float64Array[],
@@ -407,7 +480,7 @@ export function selectMatches(
   ez: number,
   m: number,
   exact?: (start: number) => number,
-  values: number = m,
+  lowest: (x: number) => number = (x) => x - TIE * (x + m),
 ): SubsequenceMatch[] {
   const pairs = mergePairs(lists);
   const out: SubsequenceMatch[] = [];
@@ -449,9 +522,7 @@ export function selectMatches(
   let c = 0;
   while (out.length < k) {
     // The least exact distance a window not computed yet can have.
-    const next = c < pairs.length
-      ? pairs[c + 1] - TIE * (pairs[c + 1] + values)
-      : Infinity;
+    const next = c < pairs.length ? lowest(pairs[c + 1]) : Infinity;
     if (heap.size > 0 && (heap.peek().distance < next || c >= pairs.length)) {
       const match = heap.pop();
       if (free(match.start)) keep(match);
@@ -473,7 +544,8 @@ export function selectMatches(
  * `args`, of the query and the window each z-normalized in two passes
  * ({@linkcode zNormalize}; each dimension on its own when the series and
  * the query have `dims > 1` values per point, point-major). Sorted by
- * (distance, start).
+ * (distance, start). For precision `"f32"` every search ranks by, and
+ * reports, the `f32` distances (see {@linkcode matchesDims}).
  */
 export function searchMatches(
   series: ArrayLike<number>,
@@ -484,6 +556,7 @@ export function searchMatches(
 ): SubsequenceMatch[] {
   const m = query.length / dims;
   const { k, exclusionZone } = args;
+  if (args.f32) return matchesDims(series, query, lists, args, dims);
   if (args.normalize === 0) return selectMatches(lists, k, exclusionZone, m);
   if (dims > 1) return matchesDims(series, query, lists, args, dims);
   const q = new Float64Array(m);
@@ -501,9 +574,13 @@ export function searchMatches(
 
 /**
  * {@linkcode searchMatches} of a normalized search of `dims > 1` values per
- * point: the exact distance of a window is the DTW (dependent or
- * independent, as `dtw` computes it) of the window and the query, each
- * dimension z-normalized in two passes on its own.
+ * point, or of any search of precision `"f32"`: the exact distance of a
+ * window is the DTW (dependent or independent, as `dtw` computes it) of
+ * the window and the query, each dimension z-normalized in two passes on
+ * its own (when normalized). In `f32` the series' values are rounded to
+ * `f32` (the query is already), normalized in `f64`, each normalized
+ * value rounded to `f32` once, and the DTW is `dtw`'s of precision
+ * `"f32"`.
  */
 function matchesDims(
   series: ArrayLike<number>,
@@ -514,23 +591,32 @@ function matchesDims(
 ): SubsequenceMatch[] {
   const m = query.length / dims;
   const independent = args.independent === true;
+  const f32 = args.f32 === true;
   // The layout the DTW reads: point-major, or one dimension after the other.
   const layout: Layout = independent
     ? { point: 1, dim: m }
     : { point: dims, dim: 1 };
   const col = new Float64Array(m), z = new Float64Array(m);
+  // Stored in the DTW's precision: in f32 each value is rounded once here.
   const normalized = (
     x: ArrayLike<number>,
     from: number,
-    out: Float64Array,
+    out: Float64Array | Float32Array,
   ) => {
     for (let k = 0; k < dims; k++) {
-      for (let i = 0; i < m; i++) col[i] = x[(from + i) * dims + k];
-      zNormalize(col, 0, m, z);
-      for (let i = 0; i < m; i++) out[i * layout.point + k * layout.dim] = z[i];
+      for (let i = 0; i < m; i++) {
+        const v = x[(from + i) * dims + k];
+        col[i] = f32 ? Math.fround(v) : v;
+      }
+      if (args.normalize !== 0) zNormalize(col, 0, m, z);
+      const values = args.normalize !== 0 ? z : col;
+      for (let i = 0; i < m; i++) {
+        out[i * layout.point + k * layout.dim] = values[i];
+      }
     }
   };
-  const q = new Float64Array(m * dims), w = new Float64Array(m * dims);
+  const q = f32 ? new Float32Array(m * dims) : new Float64Array(m * dims);
+  const w = f32 ? new Float32Array(m * dims) : new Float64Array(m * dims);
   normalized(query, 0, q);
   const dtwArgs = {
     window: args.window,
@@ -538,17 +624,21 @@ function matchesDims(
     cutoff: Infinity,
     independent,
   };
+  const bytes = f32 ? 4 : 8;
+  const put = (x: Float64Array | Float32Array, at: number) =>
+    f32 ? f32Heap().set(x, at >>> 2) : f64Heap().set(x, at >>> 3);
   const exact = (start: number): number => {
     normalized(series, start, w);
-    const pb = scratch(Slot.B, q.length * 8);
-    f64Heap().set(q, pb >>> 3);
-    const pa = scratch(Slot.A, w.length * 8);
-    f64Heap().set(w, pa >>> 3);
-    const pair = { pa, n: m, pb, m, dims, f32: false };
+    const pb = scratch(Slot.B, q.length * bytes);
+    put(q, pb);
+    const pa = scratch(Slot.A, w.length * bytes);
+    put(w, pa);
+    const pair = { pa, n: m, pb, m, dims, f32 };
     return dtwStaged(pair, dtwArgs);
   };
   const { k, exclusionZone } = args;
-  return selectMatches(lists, k, exclusionZone, m, exact, m * dims);
+  const lowest = lowestExact(args, m, dims);
+  return selectMatches(lists, k, exclusionZone, m, exact, lowest);
 }
 
 /**

@@ -484,8 +484,29 @@ function put(
   if (f32 && out[at] - out[at] !== 0) throw beyondF32(fn, where(), v);
 }
 
-/** The `TypeError` of a finite value that overflows `f32`. */
-function beyondF32(fn: string, where: string, v: number): TypeError {
+/**
+ * Rounds the finite values `heap[at .. at + n)` to `f32` in place
+ * (precision `"f32"`, for series checked as `f64`): the first `i` whose
+ * value overflows `f32` (left as it was, and the values after it), or -1.
+ */
+export function roundF32(
+  heap: Float64Array<ArrayBufferLike>,
+  at: number,
+  n: number,
+): number {
+  for (let i = 0; i < n; i++) {
+    const r = Math.fround(heap[at + i]);
+    if (r - r !== 0) return i;
+    heap[at + i] = r;
+  }
+  return -1;
+}
+
+/**
+ * The `TypeError` of a finite value `v` at `where` (such as `series[3]`)
+ * that overflows `f32`.
+ */
+export function beyondF32(fn: string, where: string, v: number): TypeError {
   return new TypeError(
     `${fn}: ${where} is ${v}, which rounds to ${
       Math.fround(v)

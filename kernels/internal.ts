@@ -13,6 +13,7 @@
 
 export {
   badElement,
+  beyondF32,
   type CheckedSeries,
   checkOptionKeys,
   commonDims,
@@ -32,6 +33,7 @@ export {
   pathArgs,
   patternOffsets,
   precisionArg,
+  roundF32,
   type SeriesForm,
   seriesForm,
   seriesLength,
@@ -65,6 +67,8 @@ export {
 } from "./_top_k.ts";
 export {
   fillSearchStats,
+  LOCAL_SEARCH_KEYS,
+  lowestExact,
   partWindowsArg,
   SEARCH_KEYS,
   searchArgs,
@@ -73,6 +77,7 @@ export {
   searchMatches,
   searchParts,
   searchPartWindows,
+  searchPrecision,
   selectMatches,
   subsequenceMatch,
   univariateSearch,

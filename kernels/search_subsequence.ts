@@ -2,10 +2,12 @@
 
 import {
   fillSearchStats,
+  LOCAL_SEARCH_KEYS,
   searchArgs,
   searchInput,
   searchMatches,
   searchParts,
+  searchPrecision,
 } from "./_search.ts";
 import { statsArg } from "./_validate.ts";
 import type { Series } from "./dtw.ts";
@@ -104,6 +106,16 @@ export interface SearchOptions {
    */
   multivariate?: "dependent" | "independent";
   /**
+   * The arithmetic of the distances (see {@linkcode searchSubsequence}):
+   * `"f64"`, or `"f32"`, where the series and the query are rounded to
+   * `f32` once, each normalized value is rounded to `f32` once, and the
+   * distance is the `f32` DTW of {@linkcode dtw}'s precision `"f32"`
+   * (every operation rounded to `f32`).
+   *
+   * @default {"f64"}
+   */
+  precision?: "f64" | "f32";
+  /**
    * An object whose fields are overwritten with the pruning counters of
    * the call (an out-parameter).
    *
@@ -171,6 +183,30 @@ export interface SearchOptions {
  * whose distances differ by less than that rounding may be chosen or
  * ordered differently. Without `normalize`, distances are exact.
  *
+ * **Precision `"f32"`.** The series and the query are rounded to `f32`
+ * once (`Math.fround`). With `normalize`, the query and each window (each
+ * dimension on its own) are z-normalized from those `f32` values in two
+ * passes in `f64`, exactly as above (the same formula, the same rule for
+ * flat windows), and each normalized value is then rounded to `f32` once;
+ * without `normalize`, the `f32` values are used as they are. The
+ * distance is the `f32` DTW of the two sequences, as {@linkcode dtw}
+ * defines it for `precision: "f32"`: with the band, every operation
+ * rounded to `f32` (the difference, its absolute value or square, the sum
+ * over the dimensions in index order, `cost + min(up, left, diagonal)`;
+ * for `"independent"`, each dimension's DTW and their sum in index
+ * order). The ranking, ties by start, the exclusion zone and `k` are as
+ * for `"f64"`, and `distance` is that `f32` value. The search prunes with
+ * `f64` bounds on the `f32` values, lowered by the most that `f32`
+ * rounding can move a distance (about `(2m + 2) · 2^-24` of it, plus, when
+ * normalized, `(2m - 1) · d` times `2^-23 · sqrt(m)` for the absolute
+ * cost or `2^-21 · m` for the squared one; the proof is in the kernel,
+ * `rust/src/search.rs` `Keep`), then ranks the windows it keeps by their
+ * `f32` distances: the result is exactly the ranking of the `f32`
+ * distances, under the same condition on the running sums as `"f64"`.
+ * The search itself runs in `f64`: `"f32"` is not faster than `"f64"`
+ * (it keeps a few more candidates). `f32` loses accuracy when distances
+ * exceed 2^24 times the smallest cost.
+ *
  * **Long series.** `series` may have any length that an array or typed
  * array can hold: it is validated and copied into WebAssembly memory part
  * by part (2^22 windows at a time), never whole, so the search needs the
@@ -231,9 +267,9 @@ export interface SearchOptions {
  *
  * @param series The long series to search: one value per point, or points of `d` values ({@linkcode Series}).
  * @param query The query, at most as long as `series` and not empty, with the `d` of `series`.
- * @param options `window` (required), `k`, `normalize`, `exclusionZone`, `cost`, `multivariate`, and a `stats` out-parameter.
+ * @param options `window` (required), `k`, `normalize`, `exclusionZone`, `cost`, `multivariate`, `precision`, and a `stats` out-parameter.
  * @returns Up to `k` matches `{ start, end, distance }`, sorted by distance then start.
- * @throws {TypeError} when `window` is missing, on a non-finite element (naming its index, or its point and dimension), an option of the wrong type or value (`multivariate` other than `"dependent"` or `"independent"`), an unknown option, or a series that is not a series.
+ * @throws {TypeError} when `window` is missing, on a non-finite element (naming its index, or its point and dimension), an option of the wrong type or value (`multivariate` other than `"dependent"` or `"independent"`, `precision` other than `"f64"` or `"f32"`), with `precision: "f32"` a finite value that overflows `f32` (naming it), an unknown option, or a series that is not a series.
  * @throws {RangeError} when `query` is empty, longer than `series` or than 2^25 points, when `k` is not an integer `>= 1`, on a negative or fractional `window`, a negative `exclusionZone`, series of different numbers of dimensions, a point with a different number of values than the first (naming it), or `dims` below 1 or not dividing `values.length`. (A series of one value per point has no length limit; one of several, 2^25 values.)
  */
 export function searchSubsequence(
@@ -242,10 +278,10 @@ export function searchSubsequence(
   options: SearchOptions,
 ): SubsequenceMatch[] {
   const fn = "searchSubsequence";
-  const input = searchInput(fn, series, query);
+  const input = searchInput(fn, series, query, searchPrecision(fn, options));
   const { n, dims, query: q } = input;
   const m = q.length / dims;
-  const args = searchArgs(fn, n, m, options);
+  const args = searchArgs(fn, n, m, options, LOCAL_SEARCH_KEYS);
   const stats = statsArg<SearchStats>(fn, options.stats);
   const x = input.series();
   const parts = searchParts(fn, x, n, q, args, dims);

@@ -17,6 +17,7 @@
 import {
   f64Heap,
   partWindowsArg,
+  roundF32,
   scratch,
   SEARCH_RESET,
   type SearchArgs,
@@ -224,7 +225,9 @@ function firstNonFinite(heap: Float64Array, at: number, n: number): number {
  * it then lowers with its own. A part with a non-finite point is not
  * searched: its first such point is returned as `bad` (parts are claimed
  * in order, so every part before the first bad one is checked, and the
- * least `bad` of the workers is the series' first non-finite point).
+ * least `bad` of the workers is the series' first non-finite point; for
+ * precision `"f32"`, `args.f32`, the values are rounded to `f32` here and
+ * a finite value that overflows `f32` is bad too).
  */
 export function searchClaimed(
   x: Float64Array,
@@ -252,8 +255,10 @@ export function searchClaimed(
     const px = scratch(Slot.A, points * dims * 8);
     const heap = f64Heap();
     heap.set(x.subarray(from * dims, (from + points) * dims), px >>> 3);
-    // (A multivariate series was checked when it was packed.)
-    const i = dims === 1 ? firstNonFinite(heap, px >>> 3, points) : -1;
+    // (A multivariate series was checked, and rounded for "f32", when it
+    // was packed; a value that overflows f32 is bad too.)
+    let i = dims === 1 ? firstNonFinite(heap, px >>> 3, points) : -1;
+    if (i < 0 && dims === 1 && args.f32) i = roundF32(heap, px >>> 3, points);
     if (i >= 0) {
       c.bad(j);
       return { candidates, stats, windows: searched, bad: base + from + i };

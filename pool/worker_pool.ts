@@ -14,6 +14,7 @@ import {
   ALONE_CORRELATION_WORK,
   assembleCorrelationMatrix,
   badElement,
+  beyondF32,
   checkOptionKeys,
   commonDims,
   copySeries,
@@ -37,11 +38,12 @@ import {
   packSeries,
   pathArgs,
   patternGroupValues,
-  SEARCH_KEYS,
+  LOCAL_SEARCH_KEYS,
   searchArgs,
   searchInput,
   searchMatches,
   searchPartWindows,
+  searchPrecision,
   seriesForm,
   splitRows,
   statsArg,
@@ -80,7 +82,7 @@ export interface WorkerPoolOptions {
 
 const DTW_KEYS = withAsyncKeys(DTW_OPTION_KEYS);
 const TOP_K_ASYNC_KEYS = withAsyncKeys(TOP_K_KEYS);
-const SEARCH_ASYNC_KEYS = withAsyncKeys(SEARCH_KEYS);
+const SEARCH_ASYNC_KEYS = withAsyncKeys(LOCAL_SEARCH_KEYS);
 const CORRELATION_KEYS = withAsyncKeys([]);
 
 /**
@@ -430,7 +432,9 @@ export class WorkerPool implements AsyncKernels {
    * either form, and `multivariate: "dependent" | "independent"`) are
    * searched alike, after one checked copy of the series (at most 2^25
    * values), whose segments are copied into the shared memory (`d` times
-   * the points above).
+   * the points above). With `precision: "f32"` the shared copy holds the
+   * values as given, and each worker rounds its part to `f32` as it stages
+   * it (a multivariate series is rounded when it is packed).
    *
    * @example A query cut out of the series
    * ```ts
@@ -463,7 +467,8 @@ export class WorkerPool implements AsyncKernels {
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
-    const input = searchInput(fn, series, query);
+    const f32 = searchPrecision(fn, options);
+    const input = searchInput(fn, series, query, f32);
     const { n, dims, query: q } = input;
     const m = q.length / dims;
     const args = searchArgs(fn, n, m, options, SEARCH_ASYNC_KEYS);
@@ -546,7 +551,12 @@ export class WorkerPool implements AsyncKernels {
           (first, r) => r.bad < 0 ? first : Math.min(first, r.bad),
           Infinity,
         );
-        if (bad < Infinity) throw badElement(fn, "series", bad, source[bad]);
+        if (bad < Infinity) {
+          const v = source[bad];
+          throw f32 && v - v === 0
+            ? beyondF32(fn, `series[${bad}]`, v)
+            : badElement(fn, "series", bad, v);
+        }
       }
     } finally {
       call.signal?.removeEventListener("abort", abort);

@@ -339,6 +339,7 @@ export function rawSearch(
     win(a.window),
     a.squared ? 1 : 0,
     a.normalize ? 1 : 0,
+    0, // f64
     a.k,
     a.ez,
     a.base,

@@ -540,7 +540,9 @@ unsafe fn top_k_dims_in<P: LaneTable + Table + Margins>(
 /// `(index, distance)` pairs, sorted by distance then index, in a buffer
 /// read with [`search_results`], and returns their number; six values go
 /// to `stats`: pruned by LB_Kim, by LB_Keogh EQ, by LB_Keogh EC, abandoned
-/// DTWs, completed DTWs, then `T`.
+/// DTWs, completed DTWs, then `T`. `f32 != 0`: precision `f32`, `x` and
+/// `q` hold `f32` values and the candidates are those that the `f32`
+/// distances need (`search::Keep`).
 ///
 /// `strategy`: bits 0 and 1 choose the DTWs' kernel, as for [`dtw_f64`];
 /// bits 2 to 4 each turn one fast path of the search off, for tests:
@@ -563,6 +565,7 @@ pub unsafe extern "C" fn search_f64(
     window: f64,
     squared: u32,
     normalize: u32,
+    f32: u32,
     k: usize,
     ez: f64,
     base: usize,
@@ -581,7 +584,7 @@ pub unsafe extern "C" fn search_f64(
     let k = k.clamp(1, n + 1 - m);
     let window = window_arg(window);
     let sq = squared != 0;
-    let (cands, t) = search::search(sq, x, q, window, normalize != 0, k, ez, base, t0, kernel, strategy & paths, &mut st);
+    let (cands, t) = search::search(sq, x, q, window, normalize != 0, f32 != 0, k, ez, base, t0, kernel, strategy & paths, &mut st);
     search_out(&cands, t, &st, stats)
 }
 
@@ -642,6 +645,7 @@ pub unsafe extern "C" fn search_dims_f64(
     squared: u32,
     normalize: u32,
     independent: u32,
+    f32: u32,
     k: usize,
     ez: f64,
     base: usize,
@@ -665,6 +669,7 @@ pub unsafe extern "C" fn search_dims_f64(
         dims,
         window,
         normalize != 0,
+        f32 != 0,
         k,
         ez,
         base,

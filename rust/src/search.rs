@@ -42,7 +42,7 @@
 //! its distance exceeds `T`; every window with distance `<= T` is returned
 //! as a candidate, and the TypeScript side runs the exclusion-zone greedy
 //! over them, which gives exactly the brute-force result. A normalized
-//! search keeps every window up to `T + 2 TIE (T + m)` instead ([`keep`]):
+//! search keeps every window up to `T + 2 TIE (T + m)` instead ([`Keep`]):
 //! its distances come from running sums, and the TypeScript side ranks the
 //! candidates within the tolerance [`TIE`] of each other by their exact
 //! (two-pass) distances.
@@ -69,18 +69,113 @@ const FLAT: f64 = 1e-10;
 /// Tie tolerance of a normalized search: its distances (computed with
 /// running sums) are taken to be within `TIE * (d + m)` of the exact
 /// (two-pass) ones, so it keeps every window within twice that of the
-/// threshold ([`keep`]), and the TypeScript side ranks those by their
+/// threshold ([`Keep`]), and the TypeScript side ranks those by their
 /// exact distances (`_search.ts` `TIE`).
 pub const TIE: f64 = 1e-6;
 
-/// The largest distance a search keeps as a candidate for threshold `t`
-/// (see [`TIE`]; `t` itself when not normalized: the distances are exact).
-#[inline(always)]
-pub(crate) fn keep(normalize: bool, t: f64, m: usize) -> f64 {
-    if normalize {
-        t + 2.0 * TIE * (t + m as f64)
-    } else {
-        t
+/// Unit roundoff of `f32`: rounding to nearest moves a value `v` by at
+/// most `U32 · |v|` (2^-24), or by at most 2^-150 below 2^-126.
+const U32: f64 = 1.0 / 16_777_216.0;
+
+/// Which windows a search keeps as candidates for a threshold `t`: every
+/// window whose distance, as the search computes it, is at most
+/// [`Keep::at`]`(t)`.
+///
+/// In `f64` that is `t` when not normalized (the distances are exact), and
+/// `t + 2 TIE (t + v)` when normalized (`v = m · d` values, see [`TIE`]).
+///
+/// **Precision `f32`.** The search runs in `f64` on the series and query
+/// rounded to `f32`, and the TypeScript side ranks the candidates by their
+/// `f32` distances `D̂`: the `f32` DTW (every operation rounded to `f32`)
+/// of the windows and the query z-normalized in `f64` and then rounded to
+/// `f32` (not normalized: the `f32` values themselves). With `D` the real
+/// DTW of the same normalized values before that rounding,
+///
+/// `|D̂ - D| <= g D + h`, `g = (1 + u)^N - 1`, `h = (1 + g) L d α`,
+///
+/// with `u = 2^-24`, `L = 2m - 1` (the most cells of a path), `d` the
+/// values per point, `N = L + ρ + d - 1`, `ρ = 1` for the absolute cost
+/// and `3` for the squared one, and `α` the most that rounding the inputs
+/// to `f32` moves one dimension's cost of a cell: `0` without
+/// normalization (the inputs are `f32` values already), else, since a
+/// two-pass z-normalized value has `|z| <= Z = sqrt(m)` (Samuelson's
+/// inequality gives `sqrt(m - 1)` for the population deviation; the `f64`
+/// rounding of `z` stays far inside the rest), and rounding moves it by at
+/// most `u Z`: `α = 2 u Z` for `|a - b|`, and `α = 2uZ (2|a - b| + 2uZ)
+/// <= 8 u Z² (1 + u)` for `(a - b)²`.
+///
+/// *Proof.* (1) A cell's cost from the rounded inputs, before rounding,
+/// is within `d α` of its real cost `c` (summed over the dimensions); the
+/// `f32` cost rounds the difference (and the square: `(1 ± u)³` in all) and
+/// then each of the `d - 1` partial sums over the dimensions, of terms
+/// `>= 0`, so `ĉ ∈ [(1 - u)^(ρ+d-1) (c - dα), (1 + u)^(ρ+d-1) (c + dα)]`.
+/// (2) The real DTW `Dĉ` of the costs `ĉ` is the minimum over paths of at
+/// most `L` cells, so it is within the same factors of `D ∓ L d α`.
+/// (3) By induction over the cells, `D̂(i, j) = fl(ĉ + min(neighbours))`
+/// is within `(1 ± u)^(i+j+1)` of `Dĉ(i, j)`: the minimum is exact and
+/// monotone, and each neighbour has `i + j` or fewer such factors. At the
+/// last cell `i + j + 1 = L`. So `D̂ <= (1 + u)^N (D + L d α)` and
+/// `D̂ >= (1 - u)^N (D - L d α) >= D - g D - L d α`. DTW_I: each
+/// dimension's DTW is within these bounds with `d = 1`, and their `f32`
+/// sum in index order adds `d - 1` factors `(1 ± u)`, again within `N`.
+/// Below 2^-126 rounding is absolute (at most 2^-150 per operation, at
+/// most `(2d + 3) L` operations on a path): `h` gets `(1 + g) (2d + 3) L
+/// 2^-149` more. Both `g` and `h` are doubled, which covers the `f64`
+/// rounding of `D` as the search computes it (about `2^-53 N D`).
+///
+/// Then, with `τ = TIE` when normalized (else `0`), a window's search
+/// distance `x` and its `D` have `|x - D| <= τ (D + v)`. The `k` spaced
+/// windows that set `T` have `D <= A = (T + τ v) / (1 - τ)`, so `D̂ <= B =
+/// A + g A + h`, and the final k-th `f32` match is at most `B` (a reported
+/// match excludes at most one of them). A window with `D̂ <= B` has `D <=
+/// C = (B + h) / (1 - g)`, so its search distance is at most `C + τ (C +
+/// v)`: that is what `f32` keeps. (`_search.ts` `lowestExact` inverts it:
+/// the least `D̂` of a window of search distance `x`.)
+#[derive(Clone, Copy)]
+pub(crate) struct Keep {
+    tie: f64,
+    values: f64,
+    /// `g` and `h` above, doubled (both `0` in `f64`).
+    g: f64,
+    h: f64,
+}
+
+impl Keep {
+    /// For a query of `m` points of `d` values.
+    pub(crate) fn new(sq: bool, normalize: bool, f32: bool, m: usize, d: usize) -> Keep {
+        let tie = if normalize { TIE } else { 0.0 };
+        let values = (m * d) as f64;
+        if !f32 {
+            return Keep { tie, values, g: 0.0, h: 0.0 };
+        }
+        let l = (2 * m - 1) as f64;
+        let rho = if sq { 3 } else { 1 };
+        let n = 2 * m - 1 + rho + d - 1;
+        let g = (1.0 + U32).powi(n as i32) - 1.0;
+        let alpha = match (normalize, sq) {
+            (false, _) => 0.0,
+            (true, false) => 2.0 * U32 * (m as f64).sqrt(),
+            (true, true) => 8.0 * U32 * m as f64 * (1.0 + U32),
+        };
+        let tiny = (2 * d + 3) as f64 * l * f64::powi(2.0, -149);
+        let h = (1.0 + g) * (l * d as f64 * alpha + tiny);
+        Keep { tie, values, g: 2.0 * g, h: 2.0 * h }
+    }
+
+    /// The largest search distance kept for threshold `t`.
+    #[inline(always)]
+    pub(crate) fn at(&self, t: f64) -> f64 {
+        let (tie, v) = (self.tie, self.values);
+        if self.g == 0.0 {
+            return if tie == 0.0 { t } else { t + 2.0 * tie * (t + v) };
+        }
+        if t == INF {
+            return INF; // (0 · inf would make it NaN)
+        }
+        let a = (t + tie * v) / (1.0 - tie);
+        let b = a + self.g * a + self.h;
+        let c = (b + self.h) / (1.0 - self.g);
+        (c + tie * (c + v)) * (1.0 + 1e-12)
     }
 }
 
@@ -456,10 +551,11 @@ fn split3(b: &mut [f64]) -> (&mut [f64], &mut [f64], &mut [f64]) {
 }
 
 /// The pruning threshold `tq` for the current `T` (of the distances kept,
-/// [`keep`], see [`widen`]), recomputed only when `T` changes.
+/// [`Keep`], see [`widen`]), recomputed only when `T` changes.
 struct Threshold {
     sq: bool,
     normalize: bool,
+    keep: Keep,
     slack: f64,
     m: usize,
     seen: f64,
@@ -471,7 +567,7 @@ impl Threshold {
     fn at(&mut self, t: f64) -> f64 {
         if t != self.seen {
             self.seen = t;
-            let tp = keep(self.normalize, t, self.m) * self.slack;
+            let tp = self.keep.at(t) * self.slack;
             self.tq = if self.normalize { widen(self.sq, tp, self.m) } else { tp };
         }
         self.tq
@@ -616,9 +712,8 @@ unsafe fn kim2<const SQ: bool>(x: &[f64], p: usize, kq: &KimQuery, mean: v128, i
 pub(crate) struct Spaced {
     pub(crate) k: usize,
     pub(crate) spacing: f64,
-    /// `normalize` and `m`, for [`keep`].
-    pub(crate) normalize: bool,
-    pub(crate) m: usize,
+    /// The candidates kept for a threshold.
+    pub(crate) keep: Keep,
     pub(crate) sel: Vec<(f64, usize)>,
     pub(crate) t: f64,
     pub(crate) cands: Vec<(f64, usize)>,
@@ -671,7 +766,7 @@ impl Spaced {
             }
         }
         if self.cands.len() >= self.trim_at {
-            let t = keep(self.normalize, self.t, self.m);
+            let t = self.keep.at(self.t);
             self.cands.retain(|c| c.0 <= t);
             self.trim_at = (2 * self.cands.len()).max(4096);
         }
@@ -695,6 +790,8 @@ pub struct Stats {
 /// from elsewhere (another part of the series; `+inf` if none): windows
 /// above it are skipped. `kernel` runs the DTWs; `strategy` turns fast
 /// paths off ([`SCALAR_KIM`], [`UNPRUNED_DTW`], [`WHOLE_ENVELOPE`] bits).
+/// `f32`: keep the candidates of precision `f32` ([`Keep`]; `x` and
+/// `query` hold `f32` values).
 ///
 /// `sq` selects the squared cost. It is a run-time flag (a predictable
 /// branch) to keep a single copy of this large loop in the module; LB_Kim,
@@ -706,6 +803,7 @@ pub fn search(
     query: &[f64],
     window: Option<usize>,
     normalize: bool,
+    f32: bool,
     k: usize,
     ez: f64,
     base: usize,
@@ -761,11 +859,11 @@ pub fn search(
         let (cb2, cb) = cb.split_at_mut(m);
         let (cb, rest) = cb.split_at_mut(m + 1);
         let slack = lb_slack(4 * m);
+        let keep = Keep::new(sq, normalize, f32, m, 1);
         let mut best = Spaced {
             k,
             spacing: 2.0 * ez,
-            normalize,
-            m,
+            keep,
             sel: Vec::with_capacity(k.min(1024) + 1),
             t: t0,
             cands: Vec::new(),
@@ -773,7 +871,7 @@ pub fn search(
         };
         let (mean, std, inv) = split3(normb.take(3 * RESET, 0.0));
         let kq = KimQuery::new(q);
-        let mut thr = Threshold { sq, normalize, slack, m, seen: f64::NAN, tq: INF };
+        let mut thr = Threshold { sq, normalize, keep, slack, m, seen: f64::NAN, tq: INF };
         let mut same_columns = false;
         let mut p0 = 0;
         while p0 < nw {
@@ -810,7 +908,7 @@ pub fn search(
                     let p = p + lane;
                     let i = p - p0;
                     let (mean, std, inv) = (mean[i], std[i], inv[i]);
-                    let t = keep(normalize, best.t, m);
+                    let t = keep.at(best.t);
                     let tq = thr.at(best.t);
                     let w = &x[p..p + m];
                     // LB_Kim unless kim2 passed the window at this very
@@ -865,7 +963,7 @@ pub fn search(
         }
         let t = best.t;
         let mut cands = best.cands;
-        let tk = keep(normalize, t, m);
+        let tk = keep.at(t);
         cands.retain(|c| c.0 <= tk);
         cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
         (cands, t)

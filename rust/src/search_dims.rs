@@ -2,7 +2,7 @@
 //! point-major): the best windows under the dependent (DTW_D) or the
 //! independent (DTW_I) multivariate DTW (Shokoohi-Yekta et al., 2017),
 //! with exact results. The univariate search (`search.rs`) is untouched:
-//! this file shares its threshold and candidates ([`Spaced`], [`keep`]),
+//! this file shares its threshold and candidates ([`Spaced`], [`Keep`]),
 //! its running-sum normalization ([`norm`], [`sums`], [`RESET`]) and its
 //! counters ([`Stats`]).
 //!
@@ -101,7 +101,7 @@ use crate::bounds::{env_cost, envelope, lb_slack};
 use crate::dtw::{dtw_rest, Kernel};
 use crate::num::{cost, max, min};
 use crate::prec::F64;
-use crate::search::{expected_term, keep, norm, sums, Spaced, Stats, RESET};
+use crate::search::{expected_term, norm, sums, Keep, Spaced, Stats, RESET};
 use crate::stripes::{dtw_dims, Rest};
 
 /// The search of `query` (`m` points of `d >= 2` values, `1 <= m <= n`)
@@ -110,8 +110,9 @@ use crate::stripes::{dtw_dims, Rest};
 /// under DTW_D, or DTW_I when `independent`: the candidates as `(distance,
 /// index)` pairs, sorted, and the final bound `T` of the k-th match. `t0`
 /// is a bound of the final k-th match known from elsewhere (`+inf` if
-/// none). The tie tolerance of a normalized search ([`keep`]) is that of a
-/// univariate query of `m · d` points.
+/// none). The tie tolerance of a normalized search ([`Keep`]) is that of a
+/// univariate query of `m · d` points; `f32`: keep the candidates of
+/// precision `f32` (`x` and `query` hold `f32` values).
 #[allow(clippy::too_many_arguments)]
 pub fn search_dims(
     sq: bool,
@@ -121,6 +122,7 @@ pub fn search_dims(
     d: usize,
     window: Option<usize>,
     normalize: bool,
+    f32: bool,
     k: usize,
     ez: f64,
     base: usize,
@@ -128,10 +130,11 @@ pub fn search_dims(
     st: &mut Stats,
 ) -> (Vec<(f64, usize)>, f64) {
     let s = Search::new(sq, query, d, window, normalize);
+    let keep = Keep::new(sq, normalize, f32, query.len() / d, d);
     if sq {
-        s.run::<true>(independent, x, k, ez, base, t0, st)
+        s.run::<true>(independent, x, k, ez, base, t0, keep, st)
     } else {
-        s.run::<false>(independent, x, k, ez, base, t0, st)
+        s.run::<false>(independent, x, k, ez, base, t0, keep, st)
     }
 }
 
@@ -283,6 +286,7 @@ impl Search {
         ez: f64,
         base: usize,
         t0: f64,
+        keep: Keep,
         st: &mut Stats,
     ) -> (Vec<(f64, usize)>, f64) {
         let (d, m, window, normalize) = (self.d, self.m, self.window, self.normalize);
@@ -294,8 +298,7 @@ impl Search {
         let mut best = Spaced {
             k,
             spacing: 2.0 * ez,
-            normalize,
-            m: m * d,
+            keep,
             sel: Vec::with_capacity(k.min(1024) + 1),
             t: t0,
             cands: Vec::new(),
@@ -337,7 +340,7 @@ impl Search {
                     inv[kk] = iv;
                 }
             }
-            let t = keep(normalize, best.t, m * d);
+            let t = keep.at(best.t);
             let tq = t * slack;
             let w = &x[p * d..(p + m) * d];
             let z = |i: usize, kk: usize| (w[i * d + kk] - mean[kk]) * inv[kk];
@@ -469,7 +472,7 @@ impl Search {
         }
         let t = best.t;
         let mut cands = best.cands;
-        let tk = keep(normalize, t, m * d);
+        let tk = keep.at(t);
         cands.retain(|c| c.0 <= tk);
         cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
         (cands, t)
