@@ -343,7 +343,7 @@ Deno.test("searchSubsequence f32: prices near 1e4 with small moves (which f32 ro
   }
 });
 
-Deno.test("searchSubsequence f32: near ties that f32 rounding reorders (the case that fails without the rounding slack)", () => {
+Deno.test("searchSubsequence f32: copies of a pattern perturbed near f32's resolution", () => {
   // A pattern repeated with perturbations far below f32's resolution of
   // the normalized values: the f64 distances of the copies are tiny and
   // ordered one way, the f32 ones are rounding noise ordered another.
@@ -356,7 +356,7 @@ Deno.test("searchSubsequence f32: near ties that f32 rounding reorders (the case
         const x = new Float64Array(copies * m + 7);
         for (let c = 0; c < copies; c++) {
           for (let i = 0; i < m; i++) {
-            x[c * m + i] = base[i] * (1 + 3e-7 * (random() - 0.5));
+            x[c * m + i] = base[i] * (1 + 1e-7 * (random() - 0.5));
           }
         }
         for (let i = copies * m; i < x.length; i++) x[i] = base[i % m];
@@ -373,6 +373,41 @@ Deno.test("searchSubsequence f32: near ties that f32 rounding reorders (the case
           reference(x, base, 1, c),
           label,
         );
+      }
+    }
+  }
+});
+
+Deno.test("searchSubsequence f32: sums that f32 rounds into ties that f64 tells apart (fails without the rounding slack)", () => {
+  // Values 1 or 1 + 2^-23 (exact in f32) against a query of zeros: the f64
+  // distances count the 2^-23s, the f32 sums round most of them away
+  // (2 + 2^-23 is halfway and rounds to even), so windows that f64 tells
+  // apart tie in f32, where the lowest start wins, not the f64 best.
+  const random = rng(3209);
+  for (const squared of [false, true]) {
+    for (const k of [1, 3]) {
+      for (const m of [8, 9, 24]) {
+        const x = Float64Array.from(
+          { length: 501 },
+          () => 1 + (random() < 0.5 ? 2 ** -23 : 0),
+        );
+        const q = new Float64Array(m);
+        for (const band of [0, 2]) {
+          const c: Case = {
+            k,
+            band,
+            exclusionZone: m / 2,
+            squared,
+            normalize: false,
+          };
+          const label = JSON.stringify({ m, ...c });
+          const want = reference(x, q, 1, c);
+          assert.deepEqual(
+            plain(searchSubsequence(x, q, optionsOf(c))),
+            want,
+            label,
+          );
+        }
       }
     }
   }
