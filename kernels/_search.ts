@@ -389,8 +389,8 @@ const U32 = 2 ** -24;
  * kernel is `x`, for a search of `args` with a query of `m` points of
  * `dims` values: in `f64`, `x - TIE (x + m · dims)` when normalized (else
  * `x`: the distances are exact); in `f32`, the least `f32` distance, as
- * search.rs `Keep` bounds it (`|D̂ - D| <= g D + h`, both doubled; the
- * proof is there).
+ * search.rs `Keep` bounds it (`D̂ >= (1 - g) (D - β sqrt(D) - γ)`, `g`, `β`
+ * and `γ` doubled; the proof is there).
  */
 export function lowestExact(
   args: SearchArgs,
@@ -402,15 +402,19 @@ export function lowestExact(
   if (!args.f32) return (x) => x - tie * (x + v);
   const sq = args.squared !== 0;
   const l = 2 * m - 1;
-  const g = Math.pow(1 + U32, l + (sq ? 3 : 1) + dims - 1) - 1;
-  const alpha = args.normalize === 0
-    ? 0
+  const c = Math.min(args.window < 0 ? m : 2 * args.window + 1, m);
+  const g = 2 * (Math.pow(1 + U32, l + (sq ? 3 : 1) + dims - 1) - 1);
+  const [beta, gamma] = args.normalize === 0
+    ? [0, 0]
     : sq
-    ? 8 * U32 * m * (1 + U32)
-    : 2 * U32 * Math.sqrt(m);
-  const h = (1 + g) * (l * dims * alpha + (2 * dims + 3) * l * 2 ** -149);
+    ? [4 * U32 * Math.sqrt(c * m * dims), 4 * U32 * U32 * c * m * dims]
+    : [0, 2 * U32 * dims * Math.sqrt(c * l * m)];
+  const b = 2 * beta, e = 2 * gamma + (2 * dims + 3) * l * 2 ** -149;
   return (x) => {
-    const d = ((x - tie * v) / (1 + tie)) * (1 - 2 * g) - 2 * h;
+    // The least D, then the least of D - b sqrt(D) over D >= it.
+    const least = Math.max(0, (x - tie * v) / (1 + tie));
+    const s = least >= b * b / 4 ? least - b * Math.sqrt(least) : -b * b / 4;
+    const d = (1 - g) * (s - e);
     return d - 1e-12 * Math.abs(d);
   };
 }

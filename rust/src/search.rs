@@ -88,78 +88,91 @@ const U32: f64 = 1.0 / 16_777_216.0;
 /// rounded to `f32`, and the TypeScript side ranks the candidates by their
 /// `f32` distances `D̂`: the `f32` DTW (every operation rounded to `f32`)
 /// of the windows and the query z-normalized in `f64` and then rounded to
-/// `f32` (not normalized: the `f32` values themselves). With `D` the real
-/// DTW of the same normalized values before that rounding,
+/// `f32` (not normalized: the `f32` values themselves). Let `D` be the
+/// real DTW of the same normalized values before that rounding, `u =
+/// 2^-24`, `L = 2m - 1` (the most cells of a path), `d` the values per
+/// point, `c = min(2r + 1, m)` the most cells a path has in one row or one
+/// column (`r` the band), `N = L + ρ + d - 1` with `ρ = 1` for the
+/// absolute cost and `3` for the squared one, and `g = (1 + u)^N - 1`.
+/// Then
 ///
-/// `|D̂ - D| <= g D + h`, `g = (1 + u)^N - 1`, `h = (1 + g) L d α`,
+/// `(1 - g) (D - e(D)) <= D̂ <= (1 + g) (D + e(D))`, `e(D) = β sqrt(D) + γ`,
 ///
-/// with `u = 2^-24`, `L = 2m - 1` (the most cells of a path), `d` the
-/// values per point, `N = L + ρ + d - 1`, `ρ = 1` for the absolute cost
-/// and `3` for the squared one, and `α` the most that rounding the inputs
-/// to `f32` moves one dimension's cost of a cell: `0` without
-/// normalization (the inputs are `f32` values already), else, since a
-/// two-pass z-normalized value has `|z| <= Z = sqrt(m)` (Samuelson's
-/// inequality gives `sqrt(m - 1)` for the population deviation; the `f64`
-/// rounding of `z` stays far inside the rest), and rounding moves it by at
-/// most `u Z`: `α = 2 u Z` for `|a - b|`, and `α = 2uZ (2|a - b| + 2uZ)
-/// <= 8 u Z² (1 + u)` for `(a - b)²`.
+/// where `e` bounds what rounding the normalized inputs to `f32` moves the
+/// cost of a path: `0` without normalization (the inputs are `f32` values
+/// already); normalized, for the absolute cost `β = 0`, `γ = 2 u d sqrt(c
+/// L m)`, and for the squared one `β = 4 u sqrt(c m d)`, `γ = 4 u² c m d`.
 ///
-/// *Proof.* (1) A cell's cost from the rounded inputs, before rounding,
-/// is within `d α` of its real cost `c` (summed over the dimensions); the
-/// `f32` cost rounds the difference (and the square: `(1 ± u)³` in all) and
-/// then each of the `d - 1` partial sums over the dimensions, of terms
-/// `>= 0`, so `ĉ ∈ [(1 - u)^(ρ+d-1) (c - dα), (1 + u)^(ρ+d-1) (c + dα)]`.
-/// (2) The real DTW `Dĉ` of the costs `ĉ` is the minimum over paths of at
-/// most `L` cells, so it is within the same factors of `D ∓ L d α`.
-/// (3) By induction over the cells, `D̂(i, j) = fl(ĉ + min(neighbours))`
-/// is within `(1 ± u)^(i+j+1)` of `Dĉ(i, j)`: the minimum is exact and
-/// monotone, and each neighbour has `i + j` or fewer such factors. At the
-/// last cell `i + j + 1 = L`. So `D̂ <= (1 + u)^N (D + L d α)` and
-/// `D̂ >= (1 - u)^N (D - L d α) >= D - g D - L d α`. DTW_I: each
-/// dimension's DTW is within these bounds with `d = 1`, and their `f32`
-/// sum in index order adds `d - 1` factors `(1 ± u)`, again within `N`.
-/// Below 2^-126 rounding is absolute (at most 2^-150 per operation, at
-/// most `(2d + 3) L` operations on a path): `h` gets `(1 + g) (2d + 3) L
-/// 2^-149` more. Both `g` and `h` are doubled, which covers the `f64`
-/// rounding of `D` as the search computes it (about `2^-53 N D`).
+/// *Proof.* Rounding moves a normalized value `z` by at most `u |z|`, and
+/// the values of each dimension of a window (or of the query) have `Σ z²
+/// = m` (two-pass normalization; a flat one is zeros). Along a path `P`,
+/// row `i` holds `n_i <= c` cells, `Σ n_i = |P| <= L`, and so for columns.
+/// (1) Absolute cost: a cell's cost moves by at most `|δa_i| + |δb_j|`, so
+/// a path's by at most `u Σ_k (Σ_i n_i |a_ik| + Σ_j n_j |b_jk|)`, and
+/// `Σ_i n_i |a_i| <= sqrt(Σ n_i²) sqrt(Σ a_i²) <= sqrt(c L m)` (Cauchy-
+/// Schwarz): `γ`. Squared cost: with `δ = δa_i - δb_j`, `(a - b + δ)² - (a -
+/// b)² = 2 (a - b) δ + δ²`, and `Σ_P Σ_k δ² <= 2 u² Σ_P Σ_k (a_ik² + b_jk²)
+/// <= 4 u² c m d`, so by Cauchy-Schwarz a path of cost `S` moves by at most
+/// `2 sqrt(4 u² c m d) sqrt(S) + 4 u² c m d = β sqrt(S) + γ`. The path
+/// optimal for the real costs bounds the minimum over paths of the costs
+/// from rounded inputs from above by `D + e(D)`; from below, the optimal
+/// path of those has real cost `S >= D` and `S - e(S) >= D - e(D)` whenever
+/// `D - e(D) > 0` (`S - β sqrt(S)` grows for `S >= β² / 4`). (2) The `f32`
+/// cost rounds the difference (and the square: `(1 ± u)³` in all) and each
+/// of the `d - 1` partial sums over the dimensions, of terms `>= 0`, so
+/// each cell's computed cost is within `(1 ± u)^(ρ+d-1)` of its cost from
+/// the rounded inputs. (3) By induction over the cells, `D̂(i, j) = fl(ĉ +
+/// min(neighbours))` is within `(1 ± u)^(i+j+1)` of the real DTW of the
+/// computed costs `ĉ` at `(i, j)`: the minimum is exact and monotone, and
+/// each neighbour has `i + j` or fewer such factors; at the last cell `i
+/// + j + 1 = L`. Together: `N` factors `(1 ± u)`, and `1 - (1 - u)^N <=
+/// g`. DTW_I: each dimension's DTW is within these bounds with `d = 1`,
+/// `Σ_k sqrt(D_k) <= sqrt(d D)`, and their `f32` sum in index order adds
+/// `d - 1` factors `(1 ± u)`, again within `N`. Below 2^-126 rounding is
+/// absolute (at most 2^-150 per operation, at most `(2d + 3) L` operations
+/// on a path): `γ` gets `(2d + 3) L 2^-149` more. `g`, `β` and `γ` are
+/// doubled, which covers the `f64` rounding of `D` and of `Σ z²` (about
+/// `2^-53 N` of them).
 ///
 /// Then, with `τ = TIE` when normalized (else `0`), a window's search
 /// distance `x` and its `D` have `|x - D| <= τ (D + v)`. The `k` spaced
 /// windows that set `T` have `D <= A = (T + τ v) / (1 - τ)`, so `D̂ <= B =
-/// A + g A + h`, and the final k-th `f32` match is at most `B` (a reported
-/// match excludes at most one of them). A window with `D̂ <= B` has `D <=
-/// C = (B + h) / (1 - g)`, so its search distance is at most `C + τ (C +
-/// v)`: that is what `f32` keeps. (`_search.ts` `lowestExact` inverts it:
-/// the least `D̂` of a window of search distance `x`.)
+/// (1 + g) (A + e(A))`, and the final k-th `f32` match is at most `B` (a
+/// reported match excludes at most one of them). A window with `D̂ <= B`
+/// has `D - β sqrt(D) <= R = B / (1 - g) + γ`, so `D <= C = ((β + sqrt(β²
+/// + 4R)) / 2)²`, and its search distance is at most `C + τ (C + v)`: that
+/// is what `f32` keeps. (`_search.ts` `lowestExact` inverts it: the least
+/// `D̂` of a window of search distance `x`.)
 #[derive(Clone, Copy)]
 pub(crate) struct Keep {
     tie: f64,
     values: f64,
-    /// `g` and `h` above, doubled (both `0` in `f64`).
+    /// `g`, `β` and `γ` above, doubled (all `0` in `f64`).
     g: f64,
-    h: f64,
+    beta: f64,
+    gamma: f64,
 }
 
 impl Keep {
-    /// For a query of `m` points of `d` values.
-    pub(crate) fn new(sq: bool, normalize: bool, f32: bool, m: usize, d: usize) -> Keep {
+    /// For a query of `m` points of `d` values and the band `r` (`<= m`).
+    pub(crate) fn new(sq: bool, normalize: bool, f32: bool, m: usize, d: usize, r: usize) -> Keep {
         let tie = if normalize { TIE } else { 0.0 };
         let values = (m * d) as f64;
         if !f32 {
-            return Keep { tie, values, g: 0.0, h: 0.0 };
+            return Keep { tie, values, g: 0.0, beta: 0.0, gamma: 0.0 };
         }
         let l = (2 * m - 1) as f64;
+        let c = (2 * r + 1).min(m) as f64;
+        let (mf, df) = (m as f64, d as f64);
         let rho = if sq { 3 } else { 1 };
-        let n = 2 * m - 1 + rho + d - 1;
-        let g = (1.0 + U32).powi(n as i32) - 1.0;
-        let alpha = match (normalize, sq) {
-            (false, _) => 0.0,
-            (true, false) => 2.0 * U32 * (m as f64).sqrt(),
-            (true, true) => 8.0 * U32 * m as f64 * (1.0 + U32),
+        let g = (1.0 + U32).powi((2 * m - 1 + rho + d - 1) as i32) - 1.0;
+        let (beta, gamma) = match (normalize, sq) {
+            (false, _) => (0.0, 0.0),
+            (true, false) => (0.0, 2.0 * U32 * df * (c * l * mf).sqrt()),
+            (true, true) => (4.0 * U32 * (c * mf * df).sqrt(), 4.0 * U32 * U32 * c * mf * df),
         };
         let tiny = (2 * d + 3) as f64 * l * f64::powi(2.0, -149);
-        let h = (1.0 + g) * (l * d as f64 * alpha + tiny);
-        Keep { tie, values, g: 2.0 * g, h: 2.0 * h }
+        Keep { tie, values, g: 2.0 * g, beta: 2.0 * beta, gamma: 2.0 * gamma + tiny }
     }
 
     /// The largest search distance kept for threshold `t`.
@@ -172,9 +185,12 @@ impl Keep {
         if t == INF {
             return INF; // (0 · inf would make it NaN)
         }
+        let (g, beta, gamma) = (self.g, self.beta, self.gamma);
         let a = (t + tie * v) / (1.0 - tie);
-        let b = a + self.g * a + self.h;
-        let c = (b + self.h) / (1.0 - self.g);
+        let b = (1.0 + g) * (a + beta * a.sqrt() + gamma);
+        let r = b / (1.0 - g) + gamma;
+        let root = 0.5 * (beta + (beta * beta + 4.0 * r).sqrt());
+        let c = root * root;
         (c + tie * (c + v)) * (1.0 + 1e-12)
     }
 }
@@ -859,7 +875,7 @@ pub fn search(
         let (cb2, cb) = cb.split_at_mut(m);
         let (cb, rest) = cb.split_at_mut(m + 1);
         let slack = lb_slack(4 * m);
-        let keep = Keep::new(sq, normalize, f32, m, 1);
+        let keep = Keep::new(sq, normalize, f32, m, 1, r);
         let mut best = Spaced {
             k,
             spacing: 2.0 * ez,

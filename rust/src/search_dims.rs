@@ -130,7 +130,8 @@ pub fn search_dims(
     st: &mut Stats,
 ) -> (Vec<(f64, usize)>, f64) {
     let s = Search::new(sq, query, d, window, normalize);
-    let keep = Keep::new(sq, normalize, f32, query.len() / d, d);
+    let m = query.len() / d;
+    let keep = Keep::new(sq, normalize, f32, m, d, window.unwrap_or(m).min(m));
     if sq {
         s.run::<true>(independent, x, k, ez, base, t0, keep, st)
     } else {
