@@ -196,16 +196,16 @@ export interface SearchOptions {
  * for `"independent"`, each dimension's DTW and their sum in index
  * order). The ranking, ties by start, the exclusion zone and `k` are as
  * for `"f64"`, and `distance` is that `f32` value. The search prunes with
- * `f64` bounds on the `f32` values, lowered by the most that `f32`
- * rounding can move a distance (about `(2m + 2) · 2^-24` of it, plus, when
- * normalized, `(2m - 1) · d` times `2^-23 · sqrt(m)` for the absolute
- * cost or `2^-21 · m` for the squared one; the proof is in the kernel,
- * `rust/src/search.rs` `Keep`), then ranks the windows it keeps by their
- * `f32` distances: the result is exactly the ranking of the `f32`
- * distances, under the same condition on the running sums as `"f64"`.
- * The search itself runs in `f64`: `"f32"` is not faster than `"f64"`
- * (it keeps a few more candidates). `f32` loses accuracy when distances
- * exceed 2^24 times the smallest cost.
+ * `f64` bounds and distances of the `f32` values, and keeps every window
+ * whose `f64` distance is within twice the most that `f32` rounding can
+ * move a distance of the bound of the k-th match (a relative `(2m + 2) ·
+ * 2^-24` or so, and, when normalized, the rounding of the normalized
+ * values: the bound and its proof are in `rust/src/search.rs`, `Keep`);
+ * it ranks those by their `f32` distances. The result is exactly the
+ * ranking of the `f32` distances, under the same condition on the running
+ * sums as in `"f64"`. The search itself runs in `f64`, so `"f32"` is not
+ * faster than `"f64"`: it keeps a few more windows. `f32` has a 24-bit
+ * significand: a cost below 2^-24 of the sum it is added to is lost.
  *
  * **Long series.** `series` may have any length that an array or typed
  * array can hold: it is validated and copied into WebAssembly memory part
@@ -263,6 +263,19 @@ export interface SearchOptions {
  *   assert.equal(best.start, 300);
  *   assert.ok(best.distance < 1e-9);
  * }
+ * ```
+ *
+ * @example Single precision
+ * ```ts
+ * import { searchSubsequence } from "@midstreamer/kit";
+ * import assert from "node:assert/strict";
+ *
+ * const series = Array.from({ length: 3000 }, (_, i) => Math.sin(i / 7) + Math.sin(i / 31));
+ * const query = series.slice(1000, 1064);
+ * const [f64] = searchSubsequence(series, query, { window: 6 });
+ * const [f32] = searchSubsequence(series, query, { window: 6, precision: "f32" });
+ * assert.equal(f32.start, f64.start);
+ * assert.equal(f32.distance, Math.fround(f32.distance)); // an f32 value
  * ```
  *
  * @param series The long series to search: one value per point, or points of `d` values ({@linkcode Series}).
