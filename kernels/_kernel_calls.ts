@@ -614,6 +614,16 @@ export function topKStaged(
   };
 }
 
+/**
+ * Rounds the `n` finite values staged at byte address `px` to `f32` in
+ * place (precision `"f32"` of a search): the index of the first value that
+ * overflows `f32` (left as it was, and those after it), or -1.
+ */
+export function roundStagedF32(px: number, n: number): number {
+  const i = kit().round_f32(px, n);
+  return i === n ? -1 : i;
+}
+
 /** Search parameters, validated and encoded. */
 export interface SearchArgs {
   /** Band half-width, or -1 for none. */

@@ -5,6 +5,7 @@
 
 import {
   dtwStaged,
+  roundStagedF32,
   SEARCH_RESET,
   type SearchArgs,
   type SearchResult,
@@ -301,7 +302,7 @@ export function searchParts(
     const px = scratch(Slot.A, (to - s) * dims * 8);
     if (dims === 1) {
       copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to);
-      const bad = args.f32 ? roundF32(f64Heap(), px >>> 3, to - s) : -1;
+      const bad = args.f32 ? roundStagedF32(px, to - s) : -1;
       if (bad >= 0) {
         throw beyondF32(fn, `series[${s + bad}]`, series[s + bad]);
       }

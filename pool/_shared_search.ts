@@ -17,7 +17,7 @@
 import {
   f64Heap,
   partWindowsArg,
-  roundF32,
+  roundStagedF32,
   scratch,
   SEARCH_RESET,
   type SearchArgs,
@@ -258,7 +258,7 @@ export function searchClaimed(
     // (A multivariate series was checked, and rounded for "f32", when it
     // was packed; a value that overflows f32 is bad too.)
     let i = dims === 1 ? firstNonFinite(heap, px >>> 3, points) : -1;
-    if (i < 0 && dims === 1 && args.f32) i = roundF32(heap, px >>> 3, points);
+    if (i < 0 && dims === 1 && args.f32) i = roundStagedF32(px, points);
     if (i >= 0) {
       c.bad(j);
       return { candidates, stats, windows: searched, bad: base + from + i };

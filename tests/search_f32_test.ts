@@ -487,6 +487,16 @@ Deno.test("searchSubsequence f32: bad input", async () => {
   });
   // Fine in f64.
   assert.equal(searchSubsequence(big, q, { window: 2 }).length, 1);
+  // Either lane of a pair, and the last value, in a typed array.
+  for (const at of [0, 251, 299]) {
+    const t = Float64Array.from(x);
+    t[at] = 3.5e38;
+    assert.throws(
+      () => searchSubsequence(t, q, o),
+      TypeError,
+      `searchSubsequence: series[${at}] is 3.5e+38, which rounds to Infinity`,
+    );
+  }
   const bigQ = Array.from(q);
   bigQ[3] = 4e38;
   assert.throws(

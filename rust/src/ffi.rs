@@ -588,6 +588,39 @@ pub unsafe extern "C" fn search_f64(
     search_out(&cands, t, &st, stats)
 }
 
+/// Rounds the `n` finite `f64` at `x` to `f32` in place (as `Math.fround`:
+/// to nearest, ties to even), for the series of a search of precision
+/// `f32`, two at a time. Returns the index of the first value that
+/// overflows `f32` (it and the values after it are left as they were), or
+/// `n`.
+///
+/// # Safety
+/// `x` must point to `n` writable `f64`, none NaN.
+#[no_mangle]
+pub unsafe extern "C" fn round_f32(x: *mut f64, n: usize) -> usize {
+    use core::arch::wasm32::*;
+    let inf = f64x2_splat(f64::INFINITY);
+    let mut i = 0;
+    while i + 2 <= n {
+        let p = x.add(i) as *mut v128;
+        let r = f64x2_promote_low_f32x4(f32x4_demote_f64x2_zero(v128_load(p)));
+        if v128_any_true(f64x2_eq(f64x2_abs(r), inf)) {
+            break;
+        }
+        v128_store(p, r);
+        i += 2;
+    }
+    while i < n {
+        let r = *x.add(i) as f32;
+        if r.is_infinite() {
+            return i;
+        }
+        *x.add(i) = r as f64;
+        i += 1;
+    }
+    n
+}
+
 /// Leaves the candidates of a search in [`RESULTS`] as `(index, distance)`
 /// pairs, writes the counters and `t` to `stats`, and returns the number
 /// of candidates.
