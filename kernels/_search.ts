@@ -14,9 +14,9 @@ import {
 } from "./_kernel_calls.ts";
 import { sumParts } from "./_top_k.ts";
 import {
+  beyondF32,
   checkOptionKeys,
   commonDims,
-  beyondF32,
   copySeries,
   costArg,
   describe,

@@ -474,14 +474,18 @@ Deno.test("searchSubsequence f32: bad input", async () => {
   assert.match(dtwError.message, /^dtw: a\[2\] is 1e\+39, which rounds to/);
   const big = Array.from(x);
   big[250] = -1e39;
-  const series = /^searchSubsequence: series\[250\] is -1e\+39, which rounds to -Infinity in f32 \(precision "f32"\)/;
+  const series =
+    /^searchSubsequence: series\[250\] is -1e\+39, which rounds to -Infinity in f32 \(precision "f32"\)/;
   assert.throws(() => searchSubsequence(big, q, o), (e: Error) => {
     assert.ok(e instanceof TypeError);
     assert.match(e.message, series);
     // The same message as dtw's, but for the name.
     assert.equal(
       e.message.replace(/^.*?, which/, ""),
-      dtwError.message.replace(/^.*?, which/, "").replace("Infinity", "-Infinity"),
+      dtwError.message.replace(/^.*?, which/, "").replace(
+        "Infinity",
+        "-Infinity",
+      ),
     );
     return true;
   });
@@ -505,8 +509,7 @@ Deno.test("searchSubsequence f32: bad input", async () => {
     "searchSubsequence: query[3] is 4e+38, which rounds to Infinity in f32",
   );
   assert.throws(
-    () =>
-      searchSubsequence([[0, 1], [1, 1e39], [2, 2]], [[0, 0]], o),
+    () => searchSubsequence([[0, 1], [1, 1e39], [2, 2]], [[0, 0]], o),
     TypeError,
     "searchSubsequence: series[1][1] is 1e+39, which rounds to Infinity in f32",
   );
