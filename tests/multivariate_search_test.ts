@@ -359,7 +359,10 @@ Deno.test("multivariate searchSubsequence rejects bad input", () => {
   }
   assert.throws(
     () =>
-      searchSubsequence(x, q, { window: 1, precision: "f32" } as SearchOptions),
+      searchSubsequence(x, q, {
+        window: 1,
+        precision: "f16",
+      } as unknown as SearchOptions),
     (e: Error) => e instanceof TypeError && /precision/.test(e.message),
   );
   assert.throws(() => searchSubsequence(x, [], o), RangeError);

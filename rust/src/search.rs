@@ -575,6 +575,8 @@ struct Threshold {
     slack: f64,
     m: usize,
     seen: f64,
+    /// `keep.at(seen)`, and the pruning threshold for it.
+    kept: f64,
     tq: f64,
 }
 
@@ -583,7 +585,8 @@ impl Threshold {
     fn at(&mut self, t: f64) -> f64 {
         if t != self.seen {
             self.seen = t;
-            let tp = self.keep.at(t) * self.slack;
+            self.kept = self.keep.at(t);
+            let tp = self.kept * self.slack;
             self.tq = if self.normalize { widen(self.sq, tp, self.m) } else { tp };
         }
         self.tq
@@ -887,7 +890,7 @@ pub fn search(
         };
         let (mean, std, inv) = split3(normb.take(3 * RESET, 0.0));
         let kq = KimQuery::new(q);
-        let mut thr = Threshold { sq, normalize, keep, slack, m, seen: f64::NAN, tq: INF };
+        let mut thr = Threshold { sq, normalize, keep, slack, m, seen: f64::NAN, kept: INF, tq: INF };
         let mut same_columns = false;
         let mut p0 = 0;
         while p0 < nw {
@@ -924,8 +927,8 @@ pub fn search(
                     let p = p + lane;
                     let i = p - p0;
                     let (mean, std, inv) = (mean[i], std[i], inv[i]);
-                    let t = keep.at(best.t);
                     let tq = thr.at(best.t);
+                    let t = thr.kept;
                     let w = &x[p..p + m];
                     // LB_Kim unless kim2 passed the window at this very
                     // threshold (the window in lane 0 may have lowered it

@@ -317,6 +317,8 @@ impl Search {
         let mut later = vec![0.0; d + 1];
         let r = window.unwrap_or(m).min(m);
         let mut env = BlockEnvelope { block: usize::MAX, from: 0, up: Vec::new(), lo: Vec::new() };
+        // The candidates kept for the threshold `seen` (recomputed when it changes).
+        let (mut seen, mut t) = (f64::NAN, f64::INFINITY);
         for p in 0..nw {
             if normalize {
                 if p == 0 || (base + p) % RESET == 0 {
@@ -341,7 +343,10 @@ impl Search {
                     inv[kk] = iv;
                 }
             }
-            let t = keep.at(best.t);
+            if best.t != seen {
+                seen = best.t;
+                t = keep.at(seen);
+            }
             let tq = t * slack;
             let w = &x[p * d..(p + m) * d];
             let z = |i: usize, kk: usize| (w[i * d + kk] - mean[kk]) * inv[kk];
