@@ -15,7 +15,11 @@ import {
   type SubsequenceMatch,
   WorkerPool,
 } from "@midstreamer/kit";
-import { searchPartWindows } from "../kernels/internal.ts";
+import {
+  SEARCH_KEYS,
+  searchArgs,
+  searchPartWindows,
+} from "../kernels/internal.ts";
 import { plantedWalk, randInt, randomWalk, rng } from "../testing/rng.ts";
 import { assertCounted, pick, zNormalized } from "./_search_reference.ts";
 
@@ -525,5 +529,23 @@ Deno.test("searchSubsequence f32: bad input", async () => {
         precision: "F32" as unknown as "f32",
       }),
     TypeError,
+  );
+});
+
+Deno.test("the service's and the cluster's search options (SEARCH_KEYS) refuse precision until their protocol carries it", () => {
+  // service/encode_request.ts and cluster/_cluster.ts check a search's
+  // options with searchArgs and SEARCH_KEYS (plus the async keys).
+  assert.throws(
+    () =>
+      searchArgs("searchSubsequence", 100, 10, {
+        window: 1,
+        precision: "f32",
+      }, SEARCH_KEYS),
+    TypeError,
+    'searchSubsequence: unknown option "precision"',
+  );
+  assert.equal(
+    searchArgs("searchSubsequence", 100, 10, { window: 1 }).f32,
+    undefined,
   );
 });
