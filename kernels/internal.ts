@@ -75,7 +75,6 @@ export {
   searchPartWindows,
   selectMatches,
   subsequenceMatch,
-  univariateSearch,
 } from "./_search.ts";
 export {
   ALONE_CORRELATION_WORK,

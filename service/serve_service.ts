@@ -347,8 +347,14 @@ async function answer(
       const { series, query, options } = request;
       const stats = {} as SearchStats;
       const o = { ...options, stats };
+      // A pool's search takes every form of series that the function
+      // takes (AsyncKernels types it with one value per point).
       const matches = pool?.searchSubsequence
-        ? await pool.searchSubsequence(series, query, o)
+        ? await pool.searchSubsequence(
+          series as ArrayLike<number>,
+          query as ArrayLike<number>,
+          o,
+        )
         : searchSubsequence(series, query, o);
       return encodeReply("searchSubsequence", { matches, stats });
     }
