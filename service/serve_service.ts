@@ -347,14 +347,8 @@ async function answer(
       const { series, query, options } = request;
       const stats = {} as SearchStats;
       const o = { ...options, stats };
-      // A pool's search takes every form of series that the function
-      // takes (AsyncKernels types it with one value per point).
       const matches = pool?.searchSubsequence
-        ? await pool.searchSubsequence(
-          series as ArrayLike<number>,
-          query as ArrayLike<number>,
-          o,
-        )
+        ? await pool.searchSubsequence(series, query, o)
         : searchSubsequence(series, query, o);
       return encodeReply("searchSubsequence", { matches, stats });
     }

@@ -445,9 +445,7 @@ conformance(
         const label = `d=${dims} ${JSON.stringify(options)}`;
         const stats = {} as SearchStats;
         const expected = searchSubsequence(series, query, options);
-        // AsyncKernels types the search's series as ArrayLike<number>;
-        // every implementation takes any Series.
-        const got = await k.searchSubsequence(series as never, query as never, {
+        const got = await k.searchSubsequence(series, query, {
           ...options,
           stats,
         });
@@ -476,7 +474,7 @@ conformance(
       const expected = searchSubsequence(series, query, options);
       assert.equal(expected[0].start, 66_000);
       assert.deepEqual(
-        await k.searchSubsequence(series as never, query as never, options),
+        await k.searchSubsequence(series, query, options),
         expected,
         JSON.stringify(options),
       );
@@ -489,22 +487,22 @@ conformance(
       const univariate = searchSubsequence(x, q, options);
       assert.deepEqual(
         await k.searchSubsequence(
-          form(x, 1, 0) as never,
-          form(q, 1, 1) as never,
+          form(x, 1, 0),
+          form(q, 1, 1),
           options,
         ),
         univariate,
       );
       assert.deepEqual(
-        await k.searchSubsequence(x, form(q, 1, 2) as never, options),
+        await k.searchSubsequence(x, form(q, 1, 2), options),
         univariate,
       );
     }
     // Progress counts windows whatever the form.
     const p = progress();
     await k.searchSubsequence(
-      form(x, 1, 2) as never,
-      [[1], [2], [3]] as never,
+      form(x, 1, 2),
+      [[1], [2], [3]],
       {
         window: 1,
         onProgress: p.onProgress,
@@ -673,7 +671,7 @@ conformance(
       ] as [Series, Series][]
     ) {
       await same(
-        () => k.searchSubsequence(series as never, query as never, search),
+        () => k.searchSubsequence(series, query, search),
         () => searchSubsequence(series, query, search),
       );
     }
