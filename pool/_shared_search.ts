@@ -38,14 +38,16 @@ const WAIT_MS = 20;
 
 /**
  * Window starts per part of a search in shared memory, for queries of up
- * to 128 points (see {@linkcode partFor}). 2^16: each search of a part
- * costs some 30 µs beyond its windows (the query's envelope and order, a
- * piece of the series' envelope), about 1.5 ms per 1M windows in parts of
- * 2^14 against 0.4 ms in parts of 2^16 at query 128, measured
- * interleaved; a bound found in one part reaches the other worker when its
- * current part ends, within about 2 ms at query 128.
+ * to 128 points (see {@linkcode partFor}). 2^15: each search of a part
+ * costs some 10 µs beyond its windows (the query's envelope and order, a
+ * piece of the series' envelope; 0.3 ms per 1M windows in parts of 2^15
+ * at query 128), and a bound found in one part reaches the other worker
+ * when its current part ends, within about 1 ms at query 128; the last
+ * parts end within about that of each other. Parts of 2^14, 2^15 and
+ * 2^16 came out within a few per cent of each other, 2^15 ahead
+ * (`scripts/pool_ratio.ts --parts`).
  */
-let partWindows = 2 ** 16;
+let partWindows = 2 ** 15;
 
 /**
  * The window starts per part that a worker claims at once for a query of
@@ -111,6 +113,14 @@ export class SearchControl {
   restart(): void {
     Atomics.store(this.#slots, NEXT, 0);
     Atomics.store(this.#slots, READY, 0);
+  }
+
+  /**
+   * The parts claimed so far: the next part's number. Each worker claims
+   * at most one part once the call is stopped, and searches none.
+   */
+  get claimed(): number {
+    return Atomics.load(this.#slots, NEXT);
   }
 
   /** Claims the next part; its number. */

@@ -318,16 +318,51 @@ Deno.test("WorkerPool.searchSubsequence with a busy worker runs on the free one;
       );
     });
   }
-  // Aborted while the workers search: rejects with the reason, and the
-  // pool still works.
-  const controller = new AbortController();
-  const slow = randomWalk(400_000, random);
-  const pending = pool.searchSubsequence(slow, randomWalk(600, random), {
-    window: Infinity,
-    signal: controller.signal,
-  });
-  setTimeout(() => controller.abort(new Error("enough")), 20);
-  await assert.rejects(pending, { message: "enough" });
+  // Aborted while the workers search: rejects with the reason, the
+  // workers stop (each claims at most one part after the abort and
+  // searches none: the call's control block, seen as it is stopped), and
+  // the pool still works. Unstopped, the workers would claim all of the
+  // call's 59 parts of 1024 windows (seconds of work) before
+  // taking the jobs queued after it.
+  const stops: { control: SearchControl; claimed: number }[] = [];
+  const stop = SearchControl.prototype.stop;
+  SearchControl.prototype.stop = function (this: SearchControl) {
+    stops.push({ control: this, claimed: this.claimed });
+    stop.call(this);
+  };
+  try {
+    const controller = new AbortController();
+    const slow = randomWalk(60_000, random);
+    const pending = withSizes(
+      1024,
+      2 ** 22,
+      () =>
+        pool.searchSubsequence(slow, randomWalk(600, random), {
+          window: Infinity,
+          signal: controller.signal,
+        }),
+    );
+    setTimeout(() => controller.abort(new Error("enough")), 20);
+    await assert.rejects(pending, { message: "enough" });
+    // One job per worker, run once each has left the aborted search.
+    assert.deepEqual(
+      await Promise.all([pool.dtw([1, 2], [1, 3]), pool.dtw([1, 2], [1, 3])]),
+      [1, 1],
+    );
+  } finally {
+    SearchControl.prototype.stop = stop;
+  }
+  assert.ok(stops.length >= 1);
+  const { control, claimed } = stops[0];
+  const parts = Math.ceil((60_000 - 600 + 1) / 1024);
+  assert.ok(
+    claimed < parts - 2,
+    `claimed ${claimed} of ${parts} parts before the abort`,
+  );
+  assert.ok(
+    control.claimed <= claimed + 2,
+    `${control.claimed - claimed} parts claimed after the abort`,
+  );
   assert.deepEqual(await pool.searchSubsequence(x, q, o), expected);
 });
 
