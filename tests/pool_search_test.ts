@@ -322,7 +322,7 @@ Deno.test("WorkerPool.searchSubsequence with a busy worker runs on the free one;
   // workers stop (each claims at most one part after the abort and
   // searches none: the call's control block, seen as it is stopped), and
   // the pool still works. Unstopped, the workers would claim all of the
-  // call's 59 parts of 1024 windows (seconds of work) before
+  // call's 196 parts of 1024 windows (about a second of work) before
   // taking the jobs queued after it.
   const stops: { control: SearchControl; claimed: number }[] = [];
   const stop = SearchControl.prototype.stop;
@@ -332,12 +332,12 @@ Deno.test("WorkerPool.searchSubsequence with a busy worker runs on the free one;
   };
   try {
     const controller = new AbortController();
-    const slow = randomWalk(60_000, random);
+    const slow = randomWalk(200_000, random);
     const pending = withSizes(
       1024,
       2 ** 22,
       () =>
-        pool.searchSubsequence(slow, randomWalk(600, random), {
+        pool.searchSubsequence(slow, randomWalk(64, random), {
           window: Infinity,
           signal: controller.signal,
         }),
@@ -354,7 +354,7 @@ Deno.test("WorkerPool.searchSubsequence with a busy worker runs on the free one;
   }
   assert.ok(stops.length >= 1);
   const { control, claimed } = stops[0];
-  const parts = Math.ceil((60_000 - 600 + 1) / 1024);
+  const parts = Math.ceil((200_000 - 64 + 1) / 1024);
   assert.ok(
     claimed < parts - 2,
     `claimed ${claimed} of ${parts} parts before the abort`,
