@@ -84,24 +84,28 @@ const F64 = new Float64Array(1);
 const BITS = new BigInt64Array(F64.buffer);
 
 /**
- * The control block of one search: 24 bytes of shared memory with the
- * part counters and the shared bound (`Infinity` at first).
+ * The control block of one search: 32 bytes of shared memory with the
+ * part counters, the shared bound (`Infinity` at first) and the number of
+ * workers that have left the call.
  */
 export class SearchControl {
   /** The shared memory, posted to the workers. */
   readonly buffer: SharedArrayBuffer;
   readonly #slots: Int32Array;
   readonly #bound: BigInt64Array;
+  readonly #left: Int32Array;
 
   /**
    * The control block in `buffer` (a worker's view), or a new one: no
    * part claimed or ready, not stopped, and no bound (`Infinity`).
    */
   constructor(buffer?: SharedArrayBuffer) {
-    this.buffer = buffer ?? new SharedArrayBuffer(24);
+    this.buffer = buffer ?? new SharedArrayBuffer(32);
     this.#slots = new Int32Array(this.buffer, 0, 4);
     // Bytes 16 to 23: the bits of the shared bound, an f64 >= 0.
     this.#bound = new BigInt64Array(this.buffer, 16, 1);
+    // Bytes 24 to 27: the workers that have left the call.
+    this.#left = new Int32Array(this.buffer, 24, 1);
     if (buffer === undefined) {
       this.#slots[BAD] = 2 ** 31 - 1;
       F64[0] = Infinity;
@@ -121,6 +125,16 @@ export class SearchControl {
    */
   get claimed(): number {
     return Atomics.load(this.#slots, NEXT);
+  }
+
+  /** The workers that have left the call ({@linkcode searchClaimed} returned or threw). */
+  get left(): number {
+    return Atomics.load(this.#left, 0);
+  }
+
+  /** Counts a worker that leaves the call. */
+  leave(): void {
+    Atomics.add(this.#left, 0, 1);
   }
 
   /** Claims the next part; its number. */
@@ -247,6 +261,24 @@ export function searchClaimed(
   dims = 1,
 ): ClaimedResult {
   const c = new SearchControl(control);
+  try {
+    return claimParts(c, x, base, query, args, part, windows, dims);
+  } finally {
+    c.leave();
+  }
+}
+
+/** {@linkcode searchClaimed} through the control block `c`. */
+function claimParts(
+  c: SearchControl,
+  x: Float64Array,
+  base: number,
+  query: Float64Array,
+  args: SearchArgs,
+  part: number,
+  windows: number,
+  dims: number,
+): ClaimedResult {
   const m = query.length / dims;
   const count = Math.ceil(windows / part);
   const candidates: Float64Array[] = [];
