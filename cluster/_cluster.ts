@@ -24,12 +24,12 @@ import {
   pathArgs,
   SEARCH_KEYS,
   searchArgs,
+  searchInput,
   searchMatches,
   statsArg,
   toF64,
   TOP_K_KEYS,
   topKArgs,
-  univariateSearch,
   writeCorrelationRows,
 } from "../kernels/internal.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
@@ -284,25 +284,32 @@ export class ClusterClient {
   }
 
   async searchSubsequence(
-    series: ArrayLike<number>,
-    query: ArrayLike<number>,
+    series: Series,
+    query: Series,
     options: SearchOptions & AsyncOptions,
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
-    univariateSearch(
-      fn,
-      "the cluster",
-      series,
-      query,
-      (options as { multivariate?: unknown } | undefined)?.multivariate,
-    );
-    // The query first, as searchSubsequence checks it before the series.
-    const q = toF64(fn, "query", query);
-    const x = toF64(fn, "series", series);
-    const args = searchArgs(fn, x.length, q.length, options, SEARCH_ASYNC_KEYS);
+    // Read as searchSubsequence reads them (the query first).
+    const input = searchInput(fn, series, query);
+    const { n, dims, query: q } = input;
+    const m = q.length / dims;
+    const args = searchArgs(fn, n, m, options, SEARCH_ASYNC_KEYS);
     const stats = statsArg<SearchStats>(fn, options.stats);
-    const plan = planSearch(fn, x, q, args, this.#s.limits, this.#s.shardMs);
+    // Stored whole: of one value per point, checked and copied here (at
+    // most 2^25 points); of several, as searchInput packed it.
+    const x = dims === 1
+      ? toF64(fn, "series", input.series())
+      : input.series() as Float64Array;
+    const plan = planSearch(
+      fn,
+      x,
+      q,
+      args,
+      this.#s.limits,
+      this.#s.shardMs,
+      dims,
+    );
     const candidates: Float64Array[] = [];
     const counters: number[][] = [];
     let bound = Infinity;
@@ -316,7 +323,7 @@ export class ClusterClient {
       return undefined;
     });
     if (stats !== undefined) fillSearchStats(stats, plan.total, counters);
-    return searchMatches(x, q, candidates, args);
+    return searchMatches(x, q, candidates, args, dims);
   }
 
   async correlationMatrix(

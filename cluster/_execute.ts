@@ -40,10 +40,20 @@ function malformed(why: string): TypeError {
   return new TypeError(`malformed shard: ${why}`);
 }
 
-/** A univariate `f64` series input. */
-function series(d: Decoded, what: string, limits: Limits): Float64Array {
+/** An `f64` series input of `dims` values per point, point-major. */
+function series(
+  d: Decoded,
+  what: string,
+  limits: Limits,
+  dims: number,
+): Float64Array {
   if (d.kind !== "f64") throw malformed(`${what} is not a series`);
-  checkSeries(what, d.value.length, limits);
+  if (d.value.length % dims !== 0) {
+    throw malformed(
+      `${what} has ${d.value.length} values, not ${dims} per point`,
+    );
+  }
+  checkSeries(what, d.value.length / dims, limits);
   return d.value;
 }
 
@@ -254,15 +264,17 @@ export async function execute(
       return out;
     }
     case "searchSubsequence": {
-      const q = series(inputs[0], "query", limits);
+      const dims = numberArg(shard.args, "dims");
+      const q = series(inputs[0], "query", limits, dims);
+      const m = q.length / dims;
       const offset = numberArg(shard.args, "offset");
       const length = numberArg(shard.args, "length");
       const base = numberArg(shard.args, "base");
       checkSeries("the searched range", length, limits);
-      checkBytes(8 * (q.length + length), limits);
+      checkBytes(8 * dims * (m + length), limits);
       checkCells(
         "searchSubsequence",
-        cellsOf("searchSubsequence", length, q.length, [], band(shard)),
+        cellsOf("searchSubsequence", length, m, [], band(shard)) * dims,
         limits,
       );
       if (base % SEARCH_RESET !== 0) {
@@ -270,29 +282,38 @@ export async function execute(
           `search base ${base} is not a multiple of ${SEARCH_RESET}`,
         );
       }
-      if (q.length === 0 || length < q.length) {
+      if (m === 0 || length < m) {
         throw malformed(
-          `a range of ${length} points holds no window of the query's ${q.length}`,
+          `a range of ${length} points holds no window of the query's ${m}`,
         );
       }
-      const part = new Float64Array(length);
-      let skip = offset, at = 0;
+      // Values, not points, from here on.
+      const values = length * dims;
+      const part = new Float64Array(values);
+      let skip = offset * dims, at = 0;
       for (const d of inputs.slice(1)) {
         if (d.kind !== "f64") throw malformed("a chunk is not a series");
         const chunk = d.value;
+        if (chunk.length % dims !== 0) {
+          throw malformed(
+            `a chunk of ${chunk.length} values is not whole points of ${dims}`,
+          );
+        }
         if (skip >= chunk.length) {
           skip -= chunk.length;
           continue;
         }
-        const take = chunk.subarray(skip, skip + length - at);
+        const take = chunk.subarray(skip, skip + values - at);
         part.set(take, at);
         at += take.length;
         skip = 0;
-        if (at === length) break;
+        if (at === values) break;
       }
-      if (at !== length) {
+      if (at !== values) {
         throw malformed(
-          `the chunks hold ${at} of the range's ${length} points after offset ${offset}`,
+          `the chunks hold ${
+            at / dims
+          } of the range's ${length} points after offset ${offset}`,
         );
       }
       const a: SearchArgs = {
@@ -301,6 +322,7 @@ export async function execute(
         normalize: numberArg(shard.args, "normalize"),
         k: numberArg(shard.args, "k"),
         exclusionZone: numberArg(shard.args, "exclusionZone"),
+        ...(shard.args.independent === 1 ? { independent: true } : {}),
       };
       const r = await run("searchSubsequence", [
         part,
@@ -308,6 +330,7 @@ export async function execute(
         q,
         a,
         bound,
+        dims,
       ]) as SearchResult;
       const out = new Float64Array(6 + r.candidates.length);
       out.set(r.stats);

@@ -428,8 +428,9 @@ export function planStored(
 /**
  * The shards of `searchSubsequence`: ranges of window starts, multiples of
  * `SEARCH_RESET` long, each with the `m - 1` points after it; the series
- * is stored once, in chunks of {@linkcode SERIES_CHUNK} points, and each
- * shard names the chunks its range spans.
+ * (`dims` values per point, point-major) is stored once, in chunks of
+ * {@linkcode SERIES_CHUNK} points, and each shard names the chunks its
+ * range spans.
  *
  * @throws {RangeError} when the query is too long for a shard within the limits.
  */
@@ -440,12 +441,14 @@ export function planSearch(
   a: SearchArgs,
   limits: Limits,
   shardMs: number,
+  dims = 1,
 ): Plan {
-  const n = series.length, m = query.length;
+  const n = series.length / dims, m = query.length / dims;
   const windows = n - m + 1;
   checkLength(fn, "query", m, limits);
   // Cells of one window, as the service counts a search.
-  const perWindow = cellsOf("searchSubsequence", m, m, [], band(a.window));
+  const perWindow = cellsOf("searchSubsequence", m, m, [], band(a.window)) *
+    dims;
   let step: number;
   if (
     n <= limits.maxSeriesLength && windows * perWindow <= limits.maxCells
@@ -484,7 +487,10 @@ export function planSearch(
   for (let c = 0; c < chunks; c++) {
     blobs.push({
       bytes: bytesOf(
-        series.subarray(c * SERIES_CHUNK, Math.min(n, (c + 1) * SERIES_CHUNK)),
+        series.subarray(
+          c * SERIES_CHUNK * dims,
+          Math.min(n, (c + 1) * SERIES_CHUNK) * dims,
+        ),
       ),
     });
   }
@@ -505,6 +511,8 @@ export function planSearch(
         normalize: a.normalize,
         k: a.k,
         exclusionZone: a.exclusionZone,
+        dims,
+        independent: a.independent ? 1 : 0,
         base: s,
         offset: s - first * SERIES_CHUNK,
         length,

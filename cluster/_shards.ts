@@ -12,10 +12,11 @@
 // | lcs | i32 a, i32 b | |
 // | dtwBatch | f64 reference, patterns | window, squared, cutoff, dims, independent, f32, keep |
 // | topK | f64 reference, patterns | window, squared, cutoff, dims, independent, f32, keep, k, base |
-// | searchSubsequence | f64 query, f64 chunks of the series… | window, squared, normalize, k, exclusionZone, base, offset, length |
+// | searchSubsequence | f64 query, f64 chunks of the series… | window, squared, normalize, k, exclusionZone, dims, independent, base, offset, length |
 // | correlationMatrix | sequences rows[, sequences columns] | alphabet, rowFrom, rowTo |
 //
-// The DTW ops' series have `dims` values per point; with `f32` (1) their
+// The DTW ops' and the search's series have `dims` values per point
+// (point-major; a search's `offset` and `length` count points); with `f32` (1) their
 // inputs are `f32` and `patterns32` blobs instead of `f64` and `patterns`,
 // and `independent` (1) is `multivariate: "independent"`. `keep` (1) says
 // that the patterns are a stored set's, which workers keep in their cache
@@ -88,6 +89,8 @@ const SCHEMA: Readonly<
       normalize: "bit",
       k: "count",
       exclusionZone: "zone",
+      dims: "count",
+      independent: "bit",
       base: "natural",
       offset: "natural",
       length: "count",

@@ -247,7 +247,10 @@ export interface Cluster extends AsyncKernels {
    * `searchSubsequence(series, query, options)`, in shards of window
    * starts whose points overlap by `query.length - 1`; each starts from
    * the best bound found so far, and the exclusion zone is applied to the
-   * union on the caller.
+   * union on the caller. Series of `d` values per point (arrays of points
+   * or `{ dims, values }`, with `multivariate`) are searched as the
+   * function searches them, with its result bit for bit; a shard's cells
+   * count `d` times against `maxCells`.
    *
    * @example Find a query
    * ```ts
@@ -260,18 +263,26 @@ export interface Cluster extends AsyncKernels {
    *   const found = await cluster.searchSubsequence(series, query, { window: 12, k: 3 });
    *   assert.deepEqual(found, searchSubsequence(series, query, { window: 12, k: 3 }));
    * }
+   *
+   * // Points of two values, each dimension warped on its own.
+   * export async function check2(cluster: Cluster, series: number[][]) {
+   *   const query = series.slice(500, 540);
+   *   const options = { window: 4, multivariate: "independent" } as const;
+   *   const found = await cluster.searchSubsequence(series, query, options);
+   *   assert.deepEqual(found, searchSubsequence(series, query, options));
+   * }
    * ```
    *
-   * @param series The long series to search.
-   * @param query The query.
+   * @param series The long series to search: one value per point, or points of `d` values.
+   * @param query The query, with the `d` of `series`.
    * @param options `window` (required) and the other search options, and the {@linkcode AsyncOptions} (progress counts windows).
    * @returns Up to `k` matches `{ start, end, distance }`.
    * @throws {TypeError} as `searchSubsequence`, and on a bad `signal` or `onProgress`.
    * @throws {RangeError} as `searchSubsequence`, and on a query over the limits (too long for a shard, or 1,024 windows over `maxCells`).
    */
   searchSubsequence(
-    series: ArrayLike<number>,
-    query: ArrayLike<number>,
+    series: Series,
+    query: Series,
     options: SearchOptions & AsyncOptions,
   ): Promise<SubsequenceMatch[]>;
   /**

@@ -9,7 +9,7 @@
 // compiled it yet, took 25–30 ms for the kernels' 370 KB (see the README's
 // "Cold start").
 
-import { UNPACK_BASE64 } from "./_wasm.generated.ts";
+import { UNPACK_BASE64 } from "./_wasm_packed.generated.ts";
 
 /** The exports of the unpacker (see `rust/unpack/lib.rs`). */
 interface Unpacker {

@@ -203,37 +203,6 @@ export function searchInput(
 }
 
 /**
- * Checks the arguments of a search that `via` (the service, the cluster)
- * carries only for series of one value per point: neither `series` nor
- * `query` may be a multivariate form, and `multivariate` (ignored for one
- * value per point) must be one of its values.
- *
- * @throws {TypeError} on an array of points or a packed `{ dims, values }` series, saying why, or an unknown `multivariate`.
- */
-export function univariateSearch(
-  fn: string,
-  via: string,
-  series: unknown,
-  query: unknown,
-  multivariate: unknown,
-): void {
-  multivariateArg(fn, multivariate);
-  for (const [name, x] of [["query", query], ["series", series]] as const) {
-    if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) continue;
-    const first = (x as ArrayLike<unknown>)[0];
-    const points = typeof (x as ArrayLike<unknown>).length === "number" &&
-      first !== null && typeof first === "object";
-    if (points || ("values" in x && !("length" in x))) {
-      throw new TypeError(
-        `${fn}: ${name} is a multivariate series (${
-          points ? "an array of points" : "{ dims, values }"
-        }); ${via} searches series of one value per point only (its protocol carries one dimension): use searchSubsequence or WorkerPool.searchSubsequence for a multivariate search`,
-      );
-    }
-  }
-}
-
-/**
  * Window starts per part of a searched series: a series is streamed
  * through WebAssembly memory in parts of this many windows (and the
  * `query.length - 1` points that the last one needs), and the pool hands

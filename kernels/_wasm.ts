@@ -1,14 +1,12 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 // Loader of the kernels' WebAssembly module. Internal: not exported from mod.ts.
 
-import { inflateBase64 } from "./_inflate.ts";
 import {
   KIT_EXPORTS,
   type KitExports,
-  WASM_BYTES,
-  WASM_DEFLATE_BASE64,
   WASM_SHA256,
 } from "./_wasm.generated.ts";
+import { wasmModule } from "./_wasm_module.js";
 
 export type { KitExports };
 
@@ -76,11 +74,6 @@ const SIMD_PROBE = new Uint8Array([
 
 let exportsCache: KitExports | undefined;
 
-/** Decodes and inflates the inlined module bytes. */
-export function wasmBytes(): Uint8Array {
-  return inflateBase64(WASM_DEFLATE_BASE64, WASM_BYTES);
-}
-
 /**
  * The kernels' exports, instantiated synchronously on first use.
  *
@@ -93,8 +86,7 @@ export function kit(): KitExports {
       "@midstreamer/kit needs WebAssembly SIMD128, which this JavaScript engine does not support",
     );
   }
-  const module = new WebAssembly.Module(wasmBytes() as BufferSource);
-  const instance = new WebAssembly.Instance(module, {});
+  const instance = new WebAssembly.Instance(wasmModule(), {});
   if (!isKitExports(instance.exports)) {
     throw new Error(
       "@midstreamer/kit: the WebAssembly module does not match its generated type; run `deno task build:wasm`",

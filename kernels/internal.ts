@@ -80,7 +80,6 @@ export {
   searchPrecision,
   selectMatches,
   subsequenceMatch,
-  univariateSearch,
 } from "./_search.ts";
 export {
   ALONE_CORRELATION_WORK,
@@ -106,12 +105,5 @@ export {
 } from "./_symbols.ts";
 export { inflateBase64, inflateRaw } from "./_inflate.ts";
 export { KIT_EXPORTS } from "./_wasm.generated.ts";
-export {
-  f64Heap,
-  i32Heap,
-  kit,
-  scratch,
-  Slot,
-  wasmBytes,
-  wasmSha256,
-} from "./_wasm.ts";
+export { f64Heap, i32Heap, kit, scratch, Slot, wasmSha256 } from "./_wasm.ts";
+export { wasmBytes } from "./_wasm_inline.ts";

@@ -39,14 +39,16 @@ const WAIT_MS = 20;
 
 /**
  * Window starts per part of a search in shared memory, for queries of up
- * to 128 points (see {@linkcode partFor}). 2^16: each search of a part
- * costs some 30 µs beyond its windows (the query's envelope and order, a
- * piece of the series' envelope), about 1.5 ms per 1M windows in parts of
- * 2^14 against 0.4 ms in parts of 2^16 at query 128, measured
- * interleaved; a bound found in one part reaches the other worker when its
- * current part ends, within about 2 ms at query 128.
+ * to 128 points (see {@linkcode partFor}). 2^15: each search of a part
+ * costs some 10 µs beyond its windows (the query's envelope and order, a
+ * piece of the series' envelope; 0.3 ms per 1M windows in parts of 2^15
+ * at query 128), and a bound found in one part reaches the other worker
+ * when its current part ends, within about 1 ms at query 128; the last
+ * parts end within about that of each other. Parts of 2^14, 2^15 and
+ * 2^16 came out within a few per cent of each other, 2^15 ahead
+ * (`scripts/pool_ratio.ts --parts`).
  */
-let partWindows = 2 ** 16;
+let partWindows = 2 ** 15;
 
 /**
  * The window starts per part that a worker claims at once for a query of
@@ -83,24 +85,28 @@ const F64 = new Float64Array(1);
 const BITS = new BigInt64Array(F64.buffer);
 
 /**
- * The control block of one search: 24 bytes of shared memory with the
- * part counters and the shared bound (`Infinity` at first).
+ * The control block of one search: 32 bytes of shared memory with the
+ * part counters, the shared bound (`Infinity` at first) and the number of
+ * workers that have left the call.
  */
 export class SearchControl {
   /** The shared memory, posted to the workers. */
   readonly buffer: SharedArrayBuffer;
   readonly #slots: Int32Array;
   readonly #bound: BigInt64Array;
+  readonly #left: Int32Array;
 
   /**
    * The control block in `buffer` (a worker's view), or a new one: no
    * part claimed or ready, not stopped, and no bound (`Infinity`).
    */
   constructor(buffer?: SharedArrayBuffer) {
-    this.buffer = buffer ?? new SharedArrayBuffer(24);
+    this.buffer = buffer ?? new SharedArrayBuffer(32);
     this.#slots = new Int32Array(this.buffer, 0, 4);
     // Bytes 16 to 23: the bits of the shared bound, an f64 >= 0.
     this.#bound = new BigInt64Array(this.buffer, 16, 1);
+    // Bytes 24 to 27: the workers that have left the call.
+    this.#left = new Int32Array(this.buffer, 24, 1);
     if (buffer === undefined) {
       this.#slots[BAD] = 2 ** 31 - 1;
       F64[0] = Infinity;
@@ -112,6 +118,24 @@ export class SearchControl {
   restart(): void {
     Atomics.store(this.#slots, NEXT, 0);
     Atomics.store(this.#slots, READY, 0);
+  }
+
+  /**
+   * The parts claimed so far: the next part's number. Each worker claims
+   * at most one part once the call is stopped, and searches none.
+   */
+  get claimed(): number {
+    return Atomics.load(this.#slots, NEXT);
+  }
+
+  /** The workers that have left the call ({@linkcode searchClaimed} returned or threw). */
+  get left(): number {
+    return Atomics.load(this.#left, 0);
+  }
+
+  /** Counts a worker that leaves the call. */
+  leave(): void {
+    Atomics.add(this.#left, 0, 1);
   }
 
   /** Claims the next part; its number. */
@@ -240,6 +264,24 @@ export function searchClaimed(
   dims = 1,
 ): ClaimedResult {
   const c = new SearchControl(control);
+  try {
+    return claimParts(c, x, base, query, args, part, windows, dims);
+  } finally {
+    c.leave();
+  }
+}
+
+/** {@linkcode searchClaimed} through the control block `c`. */
+function claimParts(
+  c: SearchControl,
+  x: Float64Array,
+  base: number,
+  query: Float64Array,
+  args: SearchArgs,
+  part: number,
+  windows: number,
+  dims: number,
+): ClaimedResult {
   const m = query.length / dims;
   const count = Math.ceil(windows / part);
   const candidates: Float64Array[] = [];

@@ -157,14 +157,14 @@ export interface AsyncKernels extends AsyncDisposable {
    * assert.equal(best.start, 90);
    * ```
    *
-   * @param series The long series to search.
-   * @param query The query.
+   * @param series The long series to search: one value per point, or several (a {@linkcode Series}).
+   * @param query The query, of the same number of values per point.
    * @param options `window` (required) and the other search options, and the {@linkcode AsyncOptions}.
    * @returns Up to `k` matches `{ start, end, distance }`.
    */
   searchSubsequence(
-    series: ArrayLike<number>,
-    query: ArrayLike<number>,
+    series: Series,
+    query: Series,
     options: SearchOptions & AsyncOptions,
   ): Promise<SubsequenceMatch[]>;
   /**

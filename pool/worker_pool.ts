@@ -405,7 +405,7 @@ export class WorkerPool implements AsyncKernels {
    * while the workers search the parts before (a typed array's values are
    * checked by the workers, another series' as it is copied). The workers
    * free when the call starts (one at least, which may wait for a worker)
-   * each claim the next part of window starts (64 Ki up to query 128, in
+   * each claim the next part of window starts (32 Ki up to query 128, in
    * proportion fewer for longer queries, at most a quarter of a worker's
    * share of a short series) until none is left, and search it
    * from a bound of the k-th match that they share: the least that any part
@@ -425,7 +425,7 @@ export class WorkerPool implements AsyncKernels {
    * values (about 32 MiB; a larger, multivariate one is let go after its
    * call): a new one costs far more than the copy, as its pages are first
    * touched. Each
-   * worker stages one part (at most 64 Ki windows and the query's length)
+   * worker stages one part (at most 32 Ki windows and the query's length)
    * in its WebAssembly memory. A series read in place is not copied: it
    * must not change until the call settles. A series of one value per
    * point has no length limit. Multivariate series (points of `d` values,

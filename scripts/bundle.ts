@@ -74,6 +74,21 @@ async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * Puts `kernels/_wasm_inline.ts` (the module inlined, deflated, unpacked
+ * and compiled on first use) in place of `kernels/_wasm_module.js` (Deno's
+ * source-phase import of `_kit.wasm`, which neither esbuild nor the
+ * platforms of the bundle load).
+ */
+const inlineWasm: esbuild.Plugin = {
+  name: "inline-wasm",
+  setup(build) {
+    build.onResolve({ filter: /\/_wasm_module\.js$/ }, () => ({
+      path: path(new URL("_wasm_inline.ts", KERNELS)),
+    }));
+  },
+};
+
 async function bundle(outDir: string): Promise<string[]> {
   const config = JSON.parse(
     await Deno.readTextFile(new URL("deno.json", ROOT)),
@@ -96,6 +111,7 @@ async function bundle(outDir: string): Promise<string[]> {
       },
       metafile: true,
       logLevel: "warning",
+      plugins: [inlineWasm],
     });
     return Object.keys(result.metafile.inputs).map((f) =>
       path(new URL(f, `file://${Deno.cwd()}/`)).slice(path(ROOT).length)

@@ -10,7 +10,6 @@ import {
   statsArg,
   TOP_K_KEYS,
   topKArgs,
-  univariateSearch,
 } from "../kernels/internal.ts";
 import type { LcsSequence } from "../kernels/lcs.ts";
 import type {
@@ -151,6 +150,40 @@ export interface ServiceClient extends AsyncKernels {
     patterns: ArrayLike<Series>,
     options?: TopKOptions & AsyncOptions,
   ): Promise<Match[]>;
+  /**
+   * `searchSubsequence(series, query, options)` on the server, with every
+   * form of series that the function takes: one value per point, or points
+   * of `d` values (an array of points, or `{ dims, values }`), searched
+   * `"dependent"` or `"independent"` as `multivariate` says. The result
+   * is the function's, bit for bit, and so is any error about the
+   * arguments, raised here before anything is sent.
+   *
+   * @example Two instruments that move together
+   * ```ts
+   * import { searchSubsequence } from "@midstreamer/kit";
+   * import { connectService, serveService } from "@midstreamer/kit/service";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = await serveService({ transport: "websocket" });
+   * await using client = await connectService({ transport: "websocket", port: server.addr.port });
+   * const series = Array.from({ length: 300 }, (_, i) => [Math.sin(i / 9), Math.cos(i / 13) + i / 100]);
+   * const query = series.slice(120, 150);
+   * const options = { window: 3, k: 2, multivariate: "independent" } as const;
+   * const matches = await client.searchSubsequence(series, query, options);
+   * assert.deepEqual(matches, searchSubsequence(series, query, options));
+   * assert.equal(matches[0].start, 120);
+   * ```
+   *
+   * @param series The long series to search: one value per point, or points of `d` values.
+   * @param query The query, with the `d` of `series`.
+   * @param options As for `searchSubsequence` (`window` is required), and {@linkcode AsyncOptions}.
+   * @returns Up to `k` matches `{ start, end, distance }`, sorted by distance then start.
+   */
+  searchSubsequence(
+    series: Series,
+    query: Series,
+    options: SearchOptions & AsyncOptions,
+  ): Promise<SubsequenceMatch[]>;
 }
 
 /**
@@ -252,25 +285,30 @@ export async function connectService(
   const channel: Channel = await connect(options);
   /**
    * Sends the request made by `request()` (which validates its arguments)
-   * and decodes the reply; `total` is the call's progress units.
+   * and decodes the reply; `total` is the call's progress units (a
+   * search's are its windows, read from the request).
    */
   const call = async <Op extends ServiceOp>(
     op: Op,
     given: unknown,
     request: () => ServiceRequest,
     total = 1,
-    queryLength = 0,
   ): Promise<ServiceReplies[Op]> => {
     const { signal, onProgress } = asyncArgs(op, given);
     signal?.throwIfAborted();
     const bytes = encodeRequest(request());
+    // The points of the series and of the query (a search's matches end
+    // m - 1 points after their starts), in any form, as encoded.
+    const header = new DataView(bytes.buffer, bytes.byteOffset, 32);
+    const n = header.getUint32(24, true), m = header.getUint32(28, true);
+    if (op === "searchSubsequence") total = n - m + 1;
     let reply: Uint8Array;
     try {
       reply = await abortable(channel.request(bytes), signal);
     } catch (error) {
       throw rethrown(error);
     }
-    const result = decodeReply(op, reply, queryLength);
+    const result = decodeReply(op, reply, m);
     onProgress?.({ done: total, total });
     return result;
   };
@@ -326,34 +364,33 @@ export async function connectService(
       return reply.matches;
     },
     async searchSubsequence(
-      series: ArrayLike<number>,
-      query: ArrayLike<number>,
+      series: Series,
+      query: Series,
       o: SearchOptions & AsyncOptions,
     ): Promise<SubsequenceMatch[]> {
       const fn = "searchSubsequence";
       let stats: SearchStats | undefined;
-      const m = count(query);
-      const reply = await call(
-        fn,
-        o,
-        () => {
-          const { window, k, normalize, exclusionZone, cost, multivariate } =
-            checkOptionKeys(fn, o, SEARCH_ASYNC_KEYS);
-          univariateSearch(fn, "the service", series, query, multivariate);
-          stats = statsArg<SearchStats>(
-            fn,
-            (o as SearchOptions | undefined)?.stats,
-          );
-          return {
-            op: fn,
-            series,
-            query,
-            ...{ window, k, normalize, exclusionZone, cost } as SearchOptions,
-          };
-        },
-        Math.max(0, count(series) - m + 1),
-        m,
-      );
+      const reply = await call(fn, o, () => {
+        const { window, k, normalize, exclusionZone, cost, multivariate } =
+          checkOptionKeys(fn, o, SEARCH_ASYNC_KEYS);
+        stats = statsArg<SearchStats>(
+          fn,
+          (o as SearchOptions | undefined)?.stats,
+        );
+        return {
+          op: fn,
+          series,
+          query,
+          ...{
+            window,
+            k,
+            normalize,
+            exclusionZone,
+            cost,
+            multivariate,
+          } as SearchOptions,
+        };
+      });
       if (stats !== undefined) Object.assign(stats, reply.stats);
       return reply.matches;
     },

@@ -37,10 +37,23 @@ const USES_M: readonly ServiceOp[] = [
   "searchSubsequence",
 ];
 const NO_DTW: readonly ServiceOp[] = ["lcs", "correlationMatrix"];
-/** The ops that take series of several values per point, and `f32`. */
-const DTW_SERIES: readonly ServiceOp[] = ["dtw", "dtwBatch", "topK", "dtwPath"];
+/** The ops that take series of several values per point. */
+const DIMS: readonly ServiceOp[] = [
+  "dtw",
+  "dtwBatch",
+  "topK",
+  "dtwPath",
+  "searchSubsequence",
+];
+/** The ops that take `precision: "f32"`. */
+const F32: readonly ServiceOp[] = ["dtw", "dtwBatch", "topK", "dtwPath"];
 /** The ops that take `multivariate: "independent"`. */
-const INDEPENDENT: readonly ServiceOp[] = ["dtw", "dtwBatch", "topK"];
+const INDEPENDENT: readonly ServiceOp[] = [
+  "dtw",
+  "dtwBatch",
+  "topK",
+  "searchSubsequence",
+];
 
 /**
  * Decodes and checks a request on the server. The arrays returned are
@@ -120,14 +133,10 @@ export function decodeRequest(
   if (multivariate > 1) {
     throw malformed(`unknown multivariate code ${multivariate}`);
   }
-  if (
-    DTW_SERIES.includes(op)
-      ? dims === 0
-      : dims !== (NO_DTW.includes(op) ? 0 : 1)
-  ) {
+  if (DIMS.includes(op) ? dims === 0 : dims !== 0) {
     throw malformed(`dims ${dims} on op ${op}`);
   }
-  if (!DTW_SERIES.includes(op) && precision !== 0) {
+  if (!F32.includes(op) && precision !== 0) {
     throw malformed(`precision set on op ${op}`);
   }
   if (
@@ -207,9 +216,9 @@ export function decodeRequest(
       return { op, a: takeI32(bytes, H, n), b: takeI32(bytes, H + 4 * n, m) };
     }
     expect(H + size * dims * (n + m));
+    const a = take(H, n);
+    const b = take(H + size * dims * n, m);
     if (op === "searchSubsequence") {
-      const a = takeF64(bytes, H, n);
-      const b = takeF64(bytes, H + 8 * n, m);
       if (m <= n && k > n - m + 1) {
         throw malformed(
           `k ${k} exceeds the ${
@@ -223,11 +232,10 @@ export function decodeRequest(
         normalize: flags === 1,
         exclusionZone: value,
         cost: dtwOptions.cost,
+        multivariate: dtwOptions.multivariate,
       };
       return { op, series: a, query: b, options };
     }
-    const a = take(H, n);
-    const b = take(H + size * dims * n, m);
     return op === "dtw"
       ? { op, a, b, options: dtwOptions }
       : { op: "dtwPath", a, b, options: dtwOptions };

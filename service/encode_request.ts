@@ -14,9 +14,9 @@ import {
   packSeries,
   pathArgs,
   searchArgs,
+  searchInput,
   sequenceLength,
   seriesForm,
-  seriesLength,
   TOP_K_KEYS,
   topKArgs,
 } from "../kernels/internal.ts";
@@ -48,6 +48,7 @@ const SEARCH_REQUEST_KEYS = [
   "normalize",
   "exclusionZone",
   "cost",
+  "multivariate",
 ];
 
 /**
@@ -267,21 +268,25 @@ function encodeSearch(
 ): Uint8Array {
   const fn = "searchSubsequence";
   checkOptionKeys(fn, request, SEARCH_REQUEST_KEYS);
-  // The searched series has no limit of its own (searchSubsequence
+  // Read and checked as searchSubsequence reads them (the query first):
+  // the searched series has no limit of its own (searchSubsequence
   // streams it); a request is one transport frame, of at most 2^32 - 1
   // bytes.
-  const n = seriesLength(fn, "series", request.series, Infinity);
-  const m = seriesLength(fn, "query", request.query);
+  const input = searchInput(fn, request.series, request.query);
+  const { n, dims, query } = input;
+  const m = query.length / dims;
   const { op: _, series: _s, query: _q, ...options } = request;
   const args = searchArgs(fn, n, m, options);
-  if (REQUEST_HEADER_BYTES + 8 * (n + m) > MAX_REQUEST_BYTES) {
+  if (REQUEST_HEADER_BYTES + 8 * dims * (n + m) > MAX_REQUEST_BYTES) {
     throw new RangeError(
       `${fn}: series has ${n} points; a request holds at most ${
-        Math.floor((MAX_REQUEST_BYTES - REQUEST_HEADER_BYTES) / 8) - m
-      } points with a query of ${m} (a transport frame is at most 2^32 - 1 bytes)`,
+        Math.floor((MAX_REQUEST_BYTES - REQUEST_HEADER_BYTES) / 8 / dims) - m
+      } points with a query of ${m}${
+        dims === 1 ? "" : ` (${dims} values per point)`
+      } (a transport frame is at most 2^32 - 1 bytes)`,
     );
   }
-  const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 8 * (n + m));
+  const bytes = new Uint8Array(REQUEST_HEADER_BYTES + 8 * dims * (n + m));
   header(bytes, "searchSubsequence", {
     cost: args.squared,
     flags: args.normalize,
@@ -290,11 +295,15 @@ function encodeSearch(
     value: args.exclusionZone,
     n,
     m,
-    dims: 1,
+    dims,
+    multivariate: args.independent && dims > 1 ? 1 : 0,
   });
-  // The query first, as searchSubsequence checks it before the series.
-  putSeries(fn, "query", request.query, bytes, REQUEST_HEADER_BYTES + 8 * n);
-  putSeries(fn, "series", request.series, bytes, REQUEST_HEADER_BYTES);
+  putValues(query, bytes, REQUEST_HEADER_BYTES + 8 * dims * n);
+  // Of one value per point, the series as given, checked here; of
+  // several, packed and checked by searchInput.
+  const series = input.series();
+  if (dims === 1) putSeries(fn, "series", series, bytes, REQUEST_HEADER_BYTES);
+  else putValues(series as Float64Array, bytes, REQUEST_HEADER_BYTES);
   return bytes;
 }
 

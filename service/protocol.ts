@@ -24,9 +24,9 @@
  * | 16 | 8 | f64: cutoff (`dtw`, `dtwBatch`, `topK`, `dtwPath`; `Infinity` for none), the exclusion zone (`searchSubsequence`); else 0 |
  * | 24 | 4 | n, u32: points of `a`, the reference or the series; all symbols together for `correlationMatrix` |
  * | 28 | 4 | m, u32: points of `b` or the query (`dtw`, `dtwPath`, `lcs`, `searchSubsequence`; else 0) |
- * | 32 | 4 | dims, u32: values per point, at least 1 (`dtw`, `dtwBatch`, `topK`, `dtwPath`; 1 for `searchSubsequence`; 0 for `lcs` and `correlationMatrix`) |
- * | 36 | 1 | precision: 0 `"f64"`, 1 `"f32"` (the DTW ops; else 0) |
- * | 37 | 1 | multivariate: 0 `"dependent"`, 1 `"independent"` (`dtw`, `dtwBatch`, `topK`; else 0) |
+ * | 32 | 4 | dims, u32: values per point, at least 1 (`dtw`, `dtwBatch`, `topK`, `dtwPath`, `searchSubsequence`; 0 for `lcs` and `correlationMatrix`) |
+ * | 36 | 1 | precision: 0 `"f64"`, 1 `"f32"` (`dtw`, `dtwBatch`, `topK`, `dtwPath`; else 0, also for `searchSubsequence`) |
+ * | 37 | 1 | multivariate: 0 `"dependent"`, 1 `"independent"` (`dtw`, `dtwBatch`, `topK`, `searchSubsequence`, when dims is above 1; else 0) |
  * | 38 | 2 | reserved: 0 |
  * | 40 | 4 × count | the length in points of each pattern or sequence, u32 (`dtwBatch`, `topK`, `correlationMatrix`) |
  *
@@ -42,7 +42,8 @@
  * int32 symbol ids of every sequence, interned with one table. The message
  * must end exactly after the last value. `searchSubsequence` sends its
  * options resolved (`k` at most the number of windows, the exclusion
- * zone's default applied).
+ * zone's default applied), and its series and query in `f64`, point-major
+ * with their `dims` like the other series (`n` and `m` count points).
  *
  * ## Reply
  *
@@ -77,7 +78,12 @@
  *
  * Version 3 (kit 0.3) added bytes 32 to 39 (dims, precision,
  * multivariate) for series of several values per point and the `f32`
- * arithmetic; its header is 40 bytes. Version 2 (kit 0.2) had the same
+ * arithmetic; its header is 40 bytes. Within version 3, `searchSubsequence`
+ * came to take `dims` above 1 and the multivariate byte (the header had
+ * both fields, so the layout is unchanged; a server that still searches
+ * one dimension only refuses such a request as malformed, naming the
+ * `dims`, as it refuses any request it cannot serve). A search's
+ * precision stays 0: a request with another is malformed. Version 2 (kit 0.2) had the same
  * fields but these, in a 32-byte header, and only f64 values of one
  * dimension. Version 1 (kit 0.1) had ops 1 to 4, took `topK`'s `k` as
  * now, and replied to `topK` without the counters. A server answers only
@@ -190,8 +196,8 @@ export type ServiceRequest =
   | { op: "lcs"; a: LcsSequence; b: LcsSequence }
   | ({
     op: "searchSubsequence";
-    series: ArrayLike<number>;
-    query: ArrayLike<number>;
+    series: Series;
+    query: Series;
   } & SearchRequestOptions)
   | ({ op: "dtwPath"; a: Series; b: Series } & DtwOptions)
   | { op: "correlationMatrix"; sequences: readonly LcsSequence[] };
@@ -227,8 +233,8 @@ export type DecodedRequest =
   | { op: "lcs"; a: Int32Array | string; b: Int32Array | string }
   | {
     op: "searchSubsequence";
-    series: Float64Array;
-    query: Float64Array;
+    series: DecodedSeries;
+    query: DecodedSeries;
     options: SearchRequestOptions;
   }
   | {

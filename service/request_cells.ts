@@ -35,6 +35,16 @@ function dimsOf(x: DecodedSeries): number {
  * const a = new Float64Array(1000);
  * assert.equal(requestCells({ op: "dtw", a, b: a, options: {} }), 1_000_000);
  * assert.equal(requestCells({ op: "dtw", a, b: a, options: { window: 10 } }), 21_000);
+ *
+ * // A search of 100 points of 3 values in 1,000: 901 windows of 100 × 21
+ * // cells, each counted 3 times.
+ * const series = { dims: 3, values: new Float64Array(3 * 1000) };
+ * const query = { dims: 3, values: new Float64Array(3 * 100) };
+ * const options = { window: 10 };
+ * assert.equal(
+ *   requestCells({ op: "searchSubsequence", series, query, options }),
+ *   901 * 2100 * 3,
+ * );
  * ```
  *
  * @param request A decoded request.
@@ -65,11 +75,11 @@ export function requestCells(request: DecodedRequest): number {
     case "searchSubsequence":
       return cellsOf(
         "searchSubsequence",
-        request.series.length,
-        request.query.length,
+        points(request.series),
+        points(request.query),
         [],
         request.options.window,
-      );
+      ) * dimsOf(request.series);
     case "correlationMatrix":
       return cellsOf(
         "correlationMatrix",
@@ -129,9 +139,9 @@ export function checkRequest(
       lengths.push(["reference", points(request.reference)]);
       break;
     case "searchSubsequence":
-      lengths.push(["series", request.series.length], [
+      lengths.push(["series", points(request.series)], [
         "query",
-        request.query.length,
+        points(request.query),
       ]);
       break;
     case "correlationMatrix":

@@ -14,6 +14,7 @@ import {
   dtwPath,
   lcs,
   type Progress,
+  type SearchOptions,
   type SearchStats,
   searchSubsequence,
   type Series,
@@ -411,6 +412,107 @@ conformance("searchSubsequence equals the synchronous function", async (k) => {
 });
 
 conformance(
+  "multivariate searchSubsequence equals the synchronous function, bit for bit",
+  async (k) => {
+    const random = rng(107);
+    for (const dims of [1, 2, 3]) {
+      const n = 3000;
+      const x = walk(random, n, dims);
+      // A query cut out of the series, rescaled per dimension, and one
+      // drawn afresh.
+      const cut = x.slice(1700 * dims, 1740 * dims).map((v, i) =>
+        2 * v + (i % dims)
+      );
+      const queries = [cut, walk(random, 24, dims)];
+      const cases: SearchOptions[] = [
+        { window: 4 },
+        { window: 3, k: 3, multivariate: "independent" },
+        { window: 2, k: 3, cost: "squared", normalize: false },
+        {
+          window: Infinity,
+          k: 1,
+          cost: "squared",
+          multivariate: "independent",
+          normalize: false,
+        },
+        { window: 5, k: 3, cost: "squared", exclusionZone: 0 },
+        { window: 1, k: 1, multivariate: "independent", cost: "absolute" },
+      ];
+      for (const [c, options] of cases.entries()) {
+        const q = queries[c % 2];
+        // Both forms, and a mix of the two.
+        const series = form(x, dims, c % 4), query = form(q, dims, (c + 1) % 3);
+        const label = `d=${dims} ${JSON.stringify(options)}`;
+        const stats = {} as SearchStats;
+        const expected = searchSubsequence(series, query, options);
+        const got = await k.searchSubsequence(series, query, {
+          ...options,
+          stats,
+        });
+        assert.deepEqual(got, expected, label);
+        assert.ok(got.length >= 1, label);
+        assert.equal(stats.windows, n - q.length / dims + 1, label);
+        assert.equal(
+          stats.prunedByKim + stats.prunedByKeoghEQ + stats.prunedByKeoghEC +
+            stats.abandoned + stats.computed,
+          stats.windows,
+          label,
+        );
+      }
+    }
+    // A long series of 2 values per point: the cluster's small shards cut
+    // it into ranges whose points span its chunks of 65,536 points.
+    const long = walk(random, 70_000, 2);
+    const planted = long.slice(2 * 66_000, 2 * 66_048);
+    for (
+      const options of [
+        { window: 4, k: 3 },
+        { window: 2, k: 2, multivariate: "independent", cost: "squared" },
+      ] as SearchOptions[]
+    ) {
+      const series = form(long, 2, 2), query = form(planted, 2, 0);
+      const expected = searchSubsequence(series, query, options);
+      assert.equal(expected[0].start, 66_000);
+      assert.deepEqual(
+        await k.searchSubsequence(series, query, options),
+        expected,
+        JSON.stringify(options),
+      );
+    }
+    // d = 1 in a multivariate form: the univariate search, bit for bit.
+    const x = walk(random, 2000, 1), q = x.slice(500, 532);
+    for (
+      const options of [{ window: 3, k: 3 }, { window: 2, normalize: false }]
+    ) {
+      const univariate = searchSubsequence(x, q, options);
+      assert.deepEqual(
+        await k.searchSubsequence(
+          form(x, 1, 0),
+          form(q, 1, 1),
+          options,
+        ),
+        univariate,
+      );
+      assert.deepEqual(
+        await k.searchSubsequence(x, form(q, 1, 2), options),
+        univariate,
+      );
+    }
+    // Progress counts windows whatever the form.
+    const p = progress();
+    await k.searchSubsequence(
+      form(x, 1, 2),
+      [[1], [2], [3]],
+      {
+        window: 1,
+        onProgress: p.onProgress,
+      },
+    );
+    p.check(2000 - 3 + 1);
+  },
+);
+
+conformance(
   "lcs and correlationMatrix equal the synchronous functions",
   async (k) => {
     const pairs: [Parameters<typeof lcs>[0], Parameters<typeof lcs>[1]][] = [
@@ -555,18 +657,22 @@ conformance(
       () => k.dtwPath(ok, [[1, 2], [3, 4, 5]], { precision: "f32" }),
       () => dtwPath(ok, [[1, 2], [3, 4, 5]], { precision: "f32" }),
     );
-    // The multivariate search: the pool takes it (the synchronous result),
-    // the service and the cluster refuse it with a TypeError saying why.
+    // The multivariate search's bad input: refused as the function refuses it.
     const search = { window: 1, multivariate: "independent" } as const;
-    if (k instanceof WorkerPool) {
-      assert.deepEqual(
-        await k.searchSubsequence(ok as never, [[1, 2]] as never, search),
-        searchSubsequence(ok, [[1, 2]], search),
-      );
-    } else {
-      await assert.rejects(
-        () => k.searchSubsequence(ok as never, [[1, 2]] as never, search),
-        { name: "TypeError", message: /multivariate series/ },
+    for (
+      const [series, query] of [
+        [ok, [[1, 2, 3]]], // mismatched d
+        [[[1, 2], [3, 4], [5]], [[1, 2]]], // ragged point 2
+        [ok, [[1, NaN]]], // non-finite: point 0, dimension 1
+        [[[1, 2], [3, Infinity]], [[1, 2]]],
+        [{ dims: 2, values: [1, 2, 3] }, [[1, 2]]], // dims not dividing
+        [{ dims: 0, values: [] }, [[1, 2]]],
+        [[1, 2, 3], [[1, 2]]], // one value per point against two
+      ] as [Series, Series][]
+    ) {
+      await same(
+        () => k.searchSubsequence(series, query, search),
+        () => searchSubsequence(series, query, search),
       );
     }
     await same(

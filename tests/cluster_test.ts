@@ -25,6 +25,7 @@ import {
   dtwBatch,
   type DtwOptions,
   dtwPath,
+  type SearchOptions,
   searchSubsequence,
   topK,
 } from "../mod.ts";
@@ -452,6 +453,33 @@ redisTest(
         await tight.searchSubsequence(series, query, { window: 2, k: 3 }),
         searchSubsequence(series, query, { window: 2, k: 3 }),
       );
+      // A search of 2 values per point counts twice the cells: 181 windows
+      // of 20 × 20 cells fit the worker's budget in one dimension, not in
+      // two; the tight caller cuts the latter into shards that fit.
+      const s2 = walk2(200), q2 = s2.slice(60, 80);
+      const unbanded = { window: Infinity, k: 2 };
+      const first = (x: number[][]) => x.map((p) => p[0]);
+      assert.deepEqual(
+        await loose.searchSubsequence(first(s2), first(q2), unbanded),
+        searchSubsequence(first(s2), first(q2), unbanded),
+      );
+      await assert.rejects(
+        loose.searchSubsequence(s2, q2, unbanded),
+        /^RangeError: searchSubsequence: shard 1 of 1 \(job [0-9a-f]{16}\): searchSubsequence: the request needs up to 144800 cells of compute; the server's budget is 100000 \(maxCells\)/,
+      );
+      // 10 × 3 cells of 2 values per window: shards of 1,024 windows.
+      const long2 = walk2(10_000), q = long2.slice(4000, 4010);
+      for (
+        const options of [
+          { window: 1, k: 3 },
+          { window: 1, k: 2, multivariate: "independent", cost: "squared" },
+        ] as SearchOptions[]
+      ) {
+        assert.deepEqual(
+          await tight.searchSubsequence(long2, q, options),
+          searchSubsequence(long2, q, options),
+        );
+      }
       const sequences = Array.from(
         { length: 30 },
         (_, i) => "ab".repeat(1 + (i * 7) % 50),

@@ -12,7 +12,7 @@ import {
   type Series,
   WorkerPool,
 } from "@midstreamer/kit";
-import { searchPartWindows, univariateSearch } from "../kernels/internal.ts";
+import { searchPartWindows } from "../kernels/internal.ts";
 import { randInt, randomWalk, rng } from "../testing/rng.ts";
 import { dtwRef } from "./_dtw_cases.ts";
 import {
@@ -367,43 +367,6 @@ Deno.test("multivariate searchSubsequence rejects bad input", () => {
   );
   assert.throws(() => searchSubsequence(x, [], o), RangeError);
   assert.throws(() => searchSubsequence(q, x, o), RangeError);
-});
-
-Deno.test("the service's and the cluster's search reject multivariate series with a TypeError saying why", () => {
-  const uni = () =>
-    univariateSearch(
-      "searchSubsequence",
-      "the service",
-      [1, 2, 3],
-      Float64Array.of(1, 2),
-      "independent",
-    );
-  uni(); // one value per point: accepted, the option ignored
-  for (
-    const [series, query] of [
-      [[[1, 2], [3, 4]], [[1, 2]]],
-      [[1, 2, 3], { dims: 1, values: [1, 2] }],
-    ] as const
-  ) {
-    assert.throws(
-      () =>
-        univariateSearch(
-          "searchSubsequence",
-          "the cluster",
-          series,
-          query,
-          undefined,
-        ),
-      (e: Error) =>
-        e instanceof TypeError && /multivariate series/.test(e.message) &&
-        /the cluster/.test(e.message),
-    );
-  }
-  assert.throws(
-    () =>
-      univariateSearch("searchSubsequence", "the service", [1], [1], "both"),
-    TypeError,
-  );
 });
 
 Deno.test("examples/multivariate_search.ts finds its planted pattern under both multivariate DTWs", async () => {

@@ -225,6 +225,7 @@ Deno.test("searchClaimed: a worker's share from a preset shared bound, on this t
       const mine = searchClaimed(x, 0, q, a, c.buffer, 2048, windows);
       const label = `${JSON.stringify(o)} ${preset}`;
       assert.equal(mine.windows, windows - taken * 2048, label);
+      assert.equal(c.left, 1, label); // counted as it left
       if (preset === "taken") continue;
       assert.deepEqual(
         searchMatches(x, q, mine.candidates, a),
@@ -280,7 +281,7 @@ Deno.test("searchClaimed: a worker's share from a preset shared bound, on this t
   }
 });
 
-Deno.test("WorkerPool.searchSubsequence with a busy worker runs on the free one; bad elements are named, in place or copied; an abort stops the workers", async () => {
+Deno.test("WorkerPool.searchSubsequence with a busy worker runs on the free one; bad elements are named, in place or copied; an abort leaves the pool working", async () => {
   await using pool = new WorkerPool({ workers: 2 });
   const random = rng(1905);
   const m = 32;
@@ -318,17 +319,64 @@ Deno.test("WorkerPool.searchSubsequence with a busy worker runs on the free one;
       );
     });
   }
-  // Aborted while the workers search: rejects with the reason, and the
-  // pool still works.
+  // Aborted: rejects with the reason, and the pool still works.
   const controller = new AbortController();
-  const slow = randomWalk(400_000, random);
-  const pending = pool.searchSubsequence(slow, randomWalk(600, random), {
+  const pending = pool.searchSubsequence(randomWalk(200_000, random), q, {
     window: Infinity,
     signal: controller.signal,
   });
-  setTimeout(() => controller.abort(new Error("enough")), 20);
+  controller.abort(new Error("enough"));
   await assert.rejects(pending, { message: "enough" });
   assert.deepEqual(await pool.searchSubsequence(x, q, o), expected);
+});
+
+Deno.test("WorkerPool.searchSubsequence: an abort stops the workers, each claims at most one part after it and searches none", async () => {
+  // A fresh pool: both workers take part in the call. The call's control
+  // block is seen as it is stopped; once both workers have left the call,
+  // the parts claimed after the abort are counted. Unstopped, the workers
+  // would claim all of its 196 parts of 1024 windows (seconds of work, at
+  // query 256 and no band).
+  await using pool = new WorkerPool({ workers: 2 });
+  const random = rng(1907);
+  const stops: { control: SearchControl; claimed: number }[] = [];
+  const stop = SearchControl.prototype.stop;
+  SearchControl.prototype.stop = function (this: SearchControl) {
+    stops.push({ control: this, claimed: this.claimed });
+    stop.call(this);
+  };
+  try {
+    const controller = new AbortController();
+    const slow = randomWalk(200_000, random);
+    const pending = withSizes(
+      1024,
+      2 ** 22,
+      () =>
+        pool.searchSubsequence(slow, randomWalk(256, random), {
+          window: Infinity,
+          signal: controller.signal,
+        }),
+    );
+    setTimeout(() => controller.abort(new Error("enough")), 20);
+    await assert.rejects(pending, { message: "enough" });
+  } finally {
+    SearchControl.prototype.stop = stop;
+  }
+  assert.ok(stops.length >= 1);
+  const { control, claimed } = stops[0];
+  // Bounded: 6,000 checks 5 ms apart.
+  for (let i = 0; i < 6000 && control.left < 2; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(control.left, 2);
+  const parts = Math.ceil((200_000 - 256 + 1) / 1024);
+  assert.ok(
+    claimed < parts - 2,
+    `claimed ${claimed} of ${parts} parts before the abort`,
+  );
+  assert.ok(
+    control.claimed <= claimed + 2,
+    `${control.claimed - claimed} parts claimed after the abort`,
+  );
 });
 
 Deno.test("WorkerPool.searchSubsequence reuses its shared memory: longer and shorter series in turn, and overlapping calls", async () => {

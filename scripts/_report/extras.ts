@@ -548,7 +548,7 @@ function coldStartSection(c: NonNullable<Extras["coldStart"]>): string {
     p
       ? `<p class="note">${
         esc(
-          `Deno, the module's load alone (${p.moduleBytes} bytes): unpack ${
+          `The npm bundle's load of the module alone, in Deno (${p.moduleBytes} bytes): unpack ${
             n3(p.unpackMs.median)
           } ms, compile ${n3(p.compileMs.median)} ms, instantiate ${
             n3(p.instantiateMs.median)
