@@ -17,6 +17,7 @@ import {
   dtwArgs,
   emptyCorrelationMatrix,
   encodeSequences,
+  f64SearchOnly,
   fillSearchStats,
   fillTopKStats,
   internPair,
@@ -290,6 +291,7 @@ export class ClusterClient {
   ): Promise<SubsequenceMatch[]> {
     const fn = "searchSubsequence";
     const call = this.#begin(fn, options);
+    f64SearchOnly(fn, options, "the cluster");
     // Read as searchSubsequence reads them (the query first).
     const input = searchInput(fn, series, query);
     const { n, dims, query: q } = input;

@@ -45,7 +45,7 @@ export const SEARCH_WINDOWS_PER_MS = 1000;
 /** `correlationWork` units per millisecond (`kernels/_correlation.ts`). */
 export const CORRELATION_WORK_PER_MS = 2e6;
 
-/** Points per chunk of a searched series (each a blob, 512 KiB). */
+/** Points per chunk of a searched series (each a blob, 512 KiB × `dims`). */
 export const SERIES_CHUNK = 65536;
 
 /** An input of a call, stored as one blob. */
@@ -449,16 +449,37 @@ export function planSearch(
   // Cells of one window, as the service counts a search.
   const perWindow = cellsOf("searchSubsequence", m, m, [], band(a.window)) *
     dims;
+  // A worker refuses a chunk, or a shard whose query and range take, over
+  // maxRequestBytes (8 bytes a value): at most byWindows windows a shard.
+  const chunkBytes = 8 * Math.min(n, SERIES_CHUNK) * dims;
+  if (chunkBytes > limits.maxRequestBytes) {
+    throw new RangeError(
+      `${fn}: series has ${dims} values per point; the cluster stores a searched series in chunks of ${SERIES_CHUNK} points, ${chunkBytes} bytes at this dims, over the matching service's maxRequestBytes of ${limits.maxRequestBytes}`,
+    );
+  }
+  const byWindows = Math.floor(limits.maxRequestBytes / (8 * dims)) - 2 * m +
+    1;
   let step: number;
   if (
-    n <= limits.maxSeriesLength && windows * perWindow <= limits.maxCells
+    n <= limits.maxSeriesLength && windows * perWindow <= limits.maxCells &&
+    windows <= byWindows
   ) {
     step = windows;
   } else {
-    let most = Infinity;
+    let most = Math.floor(byWindows / SEARCH_RESET) * SEARCH_RESET;
+    if (most < SEARCH_RESET) {
+      throw new RangeError(
+        `${fn}: query has ${m} points of ${dims} values; a shard of ${SEARCH_RESET} windows would need ${
+          8 * dims * (SEARCH_RESET + 2 * m - 1)
+        } bytes, over the matching service's maxRequestBytes of ${limits.maxRequestBytes}`,
+      );
+    }
     if (n > limits.maxSeriesLength) {
-      most = Math.floor((limits.maxSeriesLength - m + 1) / SEARCH_RESET) *
-        SEARCH_RESET;
+      most = Math.min(
+        most,
+        Math.floor((limits.maxSeriesLength - m + 1) / SEARCH_RESET) *
+          SEARCH_RESET,
+      );
       if (most < SEARCH_RESET) {
         throw new RangeError(
           `${fn}: query has ${m} points; to search a series longer than the matching service's maxSeriesLength (${limits.maxSeriesLength}) in shards, the query may have at most ${

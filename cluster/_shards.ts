@@ -33,7 +33,7 @@ import type { ServiceOp } from "../service/protocol.ts";
 import type { BlobKind } from "./_blob_format.ts";
 
 /** Version of the shard format; a worker refuses any other. */
-export const SHARD_VERSION = 3;
+export const SHARD_VERSION = 4;
 
 /** The data of one BullMQ job: a shard. */
 export interface Shard {

@@ -36,10 +36,7 @@ import {
 import { f32Heap, f64Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { SearchStats, SubsequenceMatch } from "./search_subsequence.ts";
 
-/**
- * The options of a search that the service and the cluster carry: those
- * of `searchSubsequence` but `precision` ({@linkcode LOCAL_SEARCH_KEYS}).
- */
+/** The options of `searchSubsequence` (and of its asynchronous twins). */
 export const SEARCH_KEYS: readonly string[] = [
   "k",
   "window",
@@ -48,11 +45,6 @@ export const SEARCH_KEYS: readonly string[] = [
   "cost",
   "stats",
   "multivariate",
-];
-
-/** The options `searchSubsequence` and `WorkerPool.searchSubsequence` accept. */
-export const LOCAL_SEARCH_KEYS: readonly string[] = [
-  ...SEARCH_KEYS,
   "precision",
 ];
 
@@ -66,6 +58,26 @@ export const LOCAL_SEARCH_KEYS: readonly string[] = [
 export function searchPrecision(fn: string, options: unknown): boolean {
   if (options === null || typeof options !== "object") return false;
   return precisionArg(fn, (options as { precision?: unknown }).precision);
+}
+
+/**
+ * Checks that a search that runs only in `f64` (the service's and the
+ * cluster's: their protocols send a search's series as `f64`) was not
+ * asked for `precision: "f32"`; `"f64"` and no precision pass.
+ *
+ * @throws {TypeError} on `"f32"`, saying where an `f32` search runs, or on
+ * an unknown `precision`.
+ */
+export function f64SearchOnly(
+  fn: string,
+  options: unknown,
+  where: string,
+): void {
+  if (searchPrecision(fn, options)) {
+    throw new TypeError(
+      `${fn}: options.precision "f32" is not carried by ${where} for a search (it sends the series in f64); run an f32 search with searchSubsequence or WorkerPool.searchSubsequence`,
+    );
+  }
 }
 
 /**
@@ -379,6 +391,10 @@ export function lowestExact(
     : sq
     ? [4 * U32 * Math.sqrt(c * m * dims), 4 * U32 * U32 * c * m * dims]
     : [0, 2 * U32 * dims * Math.sqrt(c * l * m)];
+  // Past g = 1/2 (queries of millions of points) the bound says nothing
+  // useful (and at g = 1 it is no bound): the kernel keeps every window
+  // then (search.rs Keep::at), and every candidate gets its exact distance.
+  if (g >= 0.5) return () => -Infinity;
   const b = 2 * beta, e = 2 * gamma + (2 * dims + 3) * l * 2 ** -149;
   return (x) => {
     // The least D, then the least of D - b sqrt(D) over D >= it.
@@ -435,17 +451,31 @@ function before(a: SubsequenceMatch, b: SubsequenceMatch): boolean {
 }
 
 /**
+ * The exact distances by which {@linkcode selectMatches} ranks the
+ * candidates of a search whose kernel distances are not exact.
+ */
+export interface ExactDistances {
+  /** The exact distance of the window starting at `start`. */
+  distance(start: number): number;
+  /**
+   * The least exact distance of a window whose kernel distance is `x`
+   * ({@linkcode lowestExact}).
+   */
+  lowest(x: number): number;
+}
+
+/**
  * Greedy exclusion-zone selection: scans the candidate windows (lists of
  * (start, distance) pairs, each sorted by (distance, start)) in (distance,
  * start) order and keeps a window unless it starts less than `ez` points
  * from one already kept; stops after `k`.
  *
- * With `exact` (a normalized search), the order is that of the exact
- * distances `exact(start)` instead, computed only for the windows that
- * can still be kept and whose kernel distance is within the tie tolerance
- * ({@linkcode TIE}) of the next window to keep: a window is kept once no
- * candidate not yet computed can come before it, `lowest(x)` being the
- * least exact distance of a candidate of kernel distance `x`
+ * With `exact` (a normalized or `f32` search), the order is that of the
+ * exact distances `exact.distance(start)` instead, computed only for the
+ * windows that can still be kept and whose kernel distance is within the
+ * tolerance of the next window to keep: a window is kept once no candidate
+ * not yet computed can come before it, `exact.lowest(x)` being the least
+ * exact distance of a candidate of kernel distance `x`
  * ({@linkcode lowestExact}).
  */
 export function selectMatches(
@@ -453,8 +483,7 @@ export function selectMatches(
   k: number,
   ez: number,
   m: number,
-  exact?: (start: number) => number,
-  lowest: (x: number) => number = (x) => x - TIE * (x + m),
+  exact?: ExactDistances,
 ): SubsequenceMatch[] {
   const pairs = mergePairs(lists);
   const out: SubsequenceMatch[] = [];
@@ -496,14 +525,16 @@ export function selectMatches(
   let c = 0;
   while (out.length < k) {
     // The least exact distance a window not computed yet can have.
-    const next = c < pairs.length ? lowest(pairs[c + 1]) : Infinity;
+    const next = c < pairs.length ? exact.lowest(pairs[c + 1]) : Infinity;
     if (heap.size > 0 && (heap.peek().distance < next || c >= pairs.length)) {
       const match = heap.pop();
       if (free(match.start)) keep(match);
     } else if (c < pairs.length) {
       const start = pairs[c];
       c += 2;
-      if (free(start)) heap.push(subsequenceMatch(start, m, exact(start)));
+      if (free(start)) {
+        heap.push(subsequenceMatch(start, m, exact.distance(start)));
+      }
     } else {
       break;
     }
@@ -543,7 +574,10 @@ export function searchMatches(
     const pq = stageSeries("searchSubsequence", "query", q, m, Slot.A);
     return ex.dtw_f64(pq, m, pw, m, args.window, args.squared, Infinity, 0);
   };
-  return selectMatches(lists, k, exclusionZone, m, exact);
+  return selectMatches(lists, k, exclusionZone, m, {
+    distance: exact,
+    lowest: lowestExact(args, m, 1),
+  });
 }
 
 /**
@@ -611,8 +645,10 @@ function matchesDims(
     return dtwStaged(pair, dtwArgs);
   };
   const { k, exclusionZone } = args;
-  const lowest = lowestExact(args, m, dims);
-  return selectMatches(lists, k, exclusionZone, m, exact, lowest);
+  return selectMatches(lists, k, exclusionZone, m, {
+    distance: exact,
+    lowest: lowestExact(args, m, dims),
+  });
 }
 
 /**

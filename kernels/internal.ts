@@ -66,9 +66,8 @@ export {
   topKArgs,
 } from "./_top_k.ts";
 export {
+  f64SearchOnly,
   fillSearchStats,
-  LOCAL_SEARCH_KEYS,
-  lowestExact,
   partWindowsArg,
   SEARCH_KEYS,
   searchArgs,
@@ -103,7 +102,5 @@ export {
   sequenceLength,
   SymbolTable,
 } from "./_symbols.ts";
-export { inflateBase64, inflateRaw } from "./_inflate.ts";
 export { KIT_EXPORTS } from "./_wasm.generated.ts";
 export { f64Heap, i32Heap, kit, scratch, Slot, wasmSha256 } from "./_wasm.ts";
-export { wasmBytes } from "./_wasm_inline.ts";

@@ -2,7 +2,6 @@
 
 import {
   fillSearchStats,
-  LOCAL_SEARCH_KEYS,
   searchArgs,
   searchInput,
   searchMatches,
@@ -198,8 +197,8 @@ export interface SearchOptions {
  * for `"f64"`, and `distance` is that `f32` value. The search prunes with
  * `f64` bounds and distances of the `f32` values, and keeps every window
  * whose `f64` distance is within twice the most that `f32` rounding can
- * move a distance of the bound of the k-th match (a relative `(2m + 2) ·
- * 2^-24` or so, and, when normalized, the rounding of the normalized
+ * move a distance of the bound of the k-th match (a relative `(2m + ρ + d
+ * - 2) · 2^-24`, `ρ` 1 for the absolute cost and 3 for the squared one, and, when normalized, the rounding of the normalized
  * values: the bound and its proof are in `rust/src/search.rs`, `Keep`);
  * it ranks those by their `f32` distances. The result is exactly the
  * ranking of the `f32` distances, under the same condition on the running
@@ -294,7 +293,7 @@ export function searchSubsequence(
   const input = searchInput(fn, series, query, searchPrecision(fn, options));
   const { n, dims, query: q } = input;
   const m = q.length / dims;
-  const args = searchArgs(fn, n, m, options, LOCAL_SEARCH_KEYS);
+  const args = searchArgs(fn, n, m, options);
   const stats = statsArg<SearchStats>(fn, options.stats);
   const x = input.series();
   const parts = searchParts(fn, x, n, q, args, dims);

@@ -31,7 +31,6 @@ import {
   internPair,
   listForms,
   LOCAL_CORRELATION_WORK,
-  LOCAL_SEARCH_KEYS,
   MAX_GROUPED_VALUES,
   mergeTopK,
   type PackedPatterns,
@@ -39,6 +38,7 @@ import {
   packSeries,
   pathArgs,
   patternGroupValues,
+  SEARCH_KEYS,
   searchArgs,
   searchInput,
   searchMatches,
@@ -82,7 +82,7 @@ export interface WorkerPoolOptions {
 
 const DTW_KEYS = withAsyncKeys(DTW_OPTION_KEYS);
 const TOP_K_ASYNC_KEYS = withAsyncKeys(TOP_K_KEYS);
-const SEARCH_ASYNC_KEYS = withAsyncKeys(LOCAL_SEARCH_KEYS);
+const SEARCH_ASYNC_KEYS = withAsyncKeys(SEARCH_KEYS);
 const CORRELATION_KEYS = withAsyncKeys([]);
 
 /**

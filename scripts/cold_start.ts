@@ -326,7 +326,7 @@ console.log(JSON.stringify(await coldCurve(() => import(${
 
 /** The Deno child that times the npm bundle's load of the module alone. */
 function phasesProgram(): string {
-  const wasm = new URL("../kernels/_wasm_inline.ts", import.meta.url).href;
+  const wasm = new URL("../kernels/internal_inline.ts", import.meta.url).href;
   return `import { wasmBytes } from ${JSON.stringify(wasm)};
 const t0 = performance.now();
 const bytes = wasmBytes();

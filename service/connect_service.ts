@@ -6,6 +6,7 @@ import type { DtwPathResult } from "../kernels/dtw_path.ts";
 import {
   checkOptionKeys,
   DTW_OPTION_KEYS,
+  f64SearchOnly,
   SEARCH_KEYS,
   statsArg,
   TOP_K_KEYS,
@@ -373,6 +374,7 @@ export async function connectService(
       const reply = await call(fn, o, () => {
         const { window, k, normalize, exclusionZone, cost, multivariate } =
           checkOptionKeys(fn, o, SEARCH_ASYNC_KEYS);
+        f64SearchOnly(fn, o, "the service");
         stats = statsArg<SearchStats>(
           fn,
           (o as SearchOptions | undefined)?.stats,

@@ -172,8 +172,11 @@ export const PROTOCOL_VERSION = 3;
  */
 export const REQUEST_HEADER_BYTES = 40;
 
-/** The search options a request carries (all but `stats`). */
-export type SearchRequestOptions = Omit<SearchOptions, "stats">;
+/**
+ * The search options a request carries: all but `stats` and `precision`
+ * (a search runs in `f64` on the service).
+ */
+export type SearchRequestOptions = Omit<SearchOptions, "stats" | "precision">;
 
 /**
  * A request as the client gives it to {@linkcode encodeRequest}: the op,

@@ -696,9 +696,20 @@ conformance(
     } else {
       await assert.rejects(
         () => k.searchSubsequence([1, 2, 3], [1], f32Search),
-        { name: "TypeError", message: /unknown option "precision"/ },
+        {
+          name: "TypeError",
+          message: /precision "f32" is not carried by the (service|cluster)/,
+        },
       );
     }
+    // "f64", the default, is accepted everywhere.
+    assert.deepEqual(
+      await k.searchSubsequence([1, 2, 3], [1], {
+        window: 1,
+        precision: "f64",
+      }),
+      searchSubsequence([1, 2, 3], [1], { window: 1 }),
+    );
     await same(
       () => k.dtwPath(ok, ok, { multivariate: "independent" }),
       () => dtwPath(ok, ok, { multivariate: "independent" }),

@@ -3,7 +3,7 @@
 // exports it types.
 
 import assert from "node:assert/strict";
-import { wasmBytes } from "../kernels/internal.ts";
+import { wasmBytes } from "../kernels/internal_inline.ts";
 import { KIT_EXPORTS } from "../kernels/internal.ts";
 import { checkSources, parseFfi, typeExports } from "../scripts/build_wasm.ts";
 

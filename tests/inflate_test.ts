@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
-import { inflateBase64, inflateRaw } from "../kernels/internal.ts";
-import { wasmBytes } from "../kernels/internal.ts";
+import { inflateBase64, inflateRaw } from "../kernels/internal_inline.ts";
+import { wasmBytes } from "../kernels/internal_inline.ts";
 import { rng } from "../testing/rng.ts";
 
 /** Inputs that exercise stored, fixed and dynamic Huffman blocks. */

@@ -15,11 +15,7 @@ import {
   type SubsequenceMatch,
   WorkerPool,
 } from "@midstreamer/kit";
-import {
-  SEARCH_KEYS,
-  searchArgs,
-  searchPartWindows,
-} from "../kernels/internal.ts";
+import { searchPartWindows } from "../kernels/internal.ts";
 import { plantedWalk, randInt, randomWalk, rng } from "../testing/rng.ts";
 import { assertCounted, pick, zNormalized } from "./_search_reference.ts";
 
@@ -532,20 +528,32 @@ Deno.test("searchSubsequence f32: bad input", async () => {
   );
 });
 
-Deno.test("the service's and the cluster's search options (SEARCH_KEYS) refuse precision until their protocol carries it", () => {
-  // service/encode_request.ts and cluster/_cluster.ts check a search's
-  // options with searchArgs and SEARCH_KEYS (plus the async keys).
-  assert.throws(
-    () =>
-      searchArgs("searchSubsequence", 100, 10, {
-        window: 1,
-        precision: "f32",
-      }, SEARCH_KEYS),
-    TypeError,
-    'searchSubsequence: unknown option "precision"',
-  );
-  assert.equal(
-    searchArgs("searchSubsequence", 100, 10, { window: 1 }).f32,
-    undefined,
-  );
+Deno.test("searchSubsequence f32: a query of millions of points (where the rounding allowance says nothing) keeps every window and gives the reference's result", () => {
+  // At m = 3.5M points the doubled g of search.rs Keep is above 1: the
+  // allowance is no bound at all, so the search must keep every window.
+  const random = rng(1900);
+  const m = 3_500_000, x = randomWalk(m + 3, random);
+  const q = x.slice(2, 2 + m).map((v, i) => v + (i % 7 === 0 ? 0.01 : 0));
+  // The band-0 f32 DTW of equal lengths is the f32 sum of the diagonal.
+  const diagonal = (a: Float32Array, b: Float32Array): number => {
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum = f(cost32(a[i], b[i], true) + sum);
+    return sum;
+  };
+  const prepare = (from: ArrayLike<number>, start: number) => {
+    const col = new Float64Array(m);
+    for (let i = 0; i < m; i++) col[i] = f(from[start + i]);
+    return Float32Array.from(zNormalized(col, true));
+  };
+  const qz = prepare(q, 0);
+  const expected = [0, 1, 2, 3]
+    .map((start) => ({ start, distance: diagonal(prepare(x, start), qz) }))
+    .sort((a, b) => a.distance - b.distance || a.start - b.start);
+  const [best] = searchSubsequence(x, q, {
+    window: 0,
+    cost: "squared",
+    precision: "f32",
+  });
+  assert.equal(best.start, expected[0].start);
+  assert.equal(best.distance, expected[0].distance);
 });

@@ -1,7 +1,8 @@
 // Copyright 2026 the @midstreamer/kit authors. MIT license.
 
 import assert from "node:assert/strict";
-import { kit, wasmBytes, wasmSha256 } from "../kernels/internal.ts";
+import { kit, wasmSha256 } from "../kernels/internal.ts";
+import { wasmBytes } from "../kernels/internal_inline.ts";
 import { KIT_EXPORTS } from "../kernels/internal.ts";
 import { leb, moduleExports, parseHeader } from "../scripts/build_wasm.ts";
 

@@ -182,8 +182,11 @@ impl Keep {
         if self.g == 0.0 {
             return if tie == 0.0 { t } else { t + 2.0 * tie * (t + v) };
         }
-        if t == INF {
-            return INF; // (0 · inf would make it NaN)
+        // (0 · inf would make it NaN.) Past g = 1/2, queries of millions
+        // of points, the bound is of no use (at g = 1 no bound at all):
+        // keep every window (`_search.ts` `lowestExact` agrees).
+        if t == INF || self.g >= 0.5 {
+            return INF;
         }
         let (g, beta, gamma) = (self.g, self.beta, self.gamma);
         let a = (t + tie * v) / (1.0 - tie);
