@@ -18,7 +18,11 @@ import {
   RedisUnavailableError,
   ShardFailedError,
 } from "../cluster/mod.ts";
-import { checkVersion, redisTarget } from "../cluster/internal.ts";
+import {
+  checkVersion,
+  redisTarget,
+  SHARD_VERSION,
+} from "../cluster/internal.ts";
 import {
   correlationMatrix,
   dtw,
@@ -362,7 +366,7 @@ redisTest(
       });
       try {
         const job = await queue.add("dtw", {
-          v: 3,
+          v: SHARD_VERSION,
           job: "0123456789abcdef",
           op: "rm -rf",
           shard: 0,
