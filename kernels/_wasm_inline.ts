@@ -7,15 +7,15 @@ import { inflateBase64 } from "./_inflate.ts";
 import { WASM_BYTES } from "./_wasm.generated.ts";
 import { WASM_DEFLATE_BASE64 } from "./_wasm_packed.generated.ts";
 
-let compiled: WebAssembly.Module | undefined;
-
 /** Decodes and inflates the inlined module bytes. */
 export function wasmBytes(): Uint8Array {
   return inflateBase64(WASM_DEFLATE_BASE64, WASM_BYTES);
 }
 
-/** The kernels' module, unpacked and compiled on first use. */
+/**
+ * The kernels' module, unpacked and compiled (by each call: `kit()`, which
+ * keeps the instance, calls it once).
+ */
 export function wasmModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(wasmBytes() as BufferSource);
-  return compiled;
+  return new WebAssembly.Module(wasmBytes() as BufferSource);
 }

@@ -3,8 +3,14 @@
 // distance, then the exclusion-zone greedy.
 
 import assert from "node:assert/strict";
-import type { SearchOptions, SearchStats } from "@midstreamer/kit";
+import {
+  type SearchOptions,
+  type SearchStats,
+  searchSubsequence,
+  type SubsequenceMatch,
+} from "@midstreamer/kit";
 import { typedArrayDtw } from "@midstreamer/kit/baseline";
+import { searchPartWindows } from "../kernels/internal.ts";
 
 // The documented normalization, written out independently: two passes
 // (the mean, then the mean square deviation from it); a window whose
@@ -129,4 +135,25 @@ export function assertCounted(
     windows,
     label,
   );
+}
+
+/**
+ * `searchSubsequence` (the kit's, not the reference) with the series
+ * streamed through WebAssembly memory in parts of `windows` windows (one
+ * pass: `Infinity`).
+ */
+export function inParts(
+  windows: number,
+  x: Parameters<typeof searchSubsequence>[0],
+  q: Parameters<typeof searchSubsequence>[1],
+  o: SearchOptions,
+): SubsequenceMatch[] {
+  const before = searchPartWindows(
+    windows === Infinity ? 2 ** 40 : windows,
+  );
+  try {
+    return searchSubsequence(x, q, o);
+  } finally {
+    searchPartWindows(before);
+  }
 }

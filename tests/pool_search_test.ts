@@ -25,18 +25,7 @@ import {
   sharedPartWindows,
 } from "../pool/internal.ts";
 import { plantedWalk, randomWalk, rng } from "../testing/rng.ts";
-import { brute, options } from "./_search_reference.ts";
-
-/** Every window counted once. */
-function assertCounted(stats: SearchStats, windows: number, label: string) {
-  assert.equal(stats.windows, windows, label);
-  assert.equal(
-    stats.prunedByKim + stats.prunedByKeoghEQ + stats.prunedByKeoghEC +
-      stats.abandoned + stats.computed,
-    windows,
-    label,
-  );
-}
+import { assertCounted, brute, options } from "./_search_reference.ts";
 
 /** `x` copied into a Float64Array on a SharedArrayBuffer. */
 function shared(x: ArrayLike<number>): Float64Array {

@@ -15,9 +15,13 @@ import {
   type SubsequenceMatch,
   WorkerPool,
 } from "@midstreamer/kit";
-import { searchPartWindows } from "../kernels/internal.ts";
 import { plantedWalk, randInt, randomWalk, rng } from "../testing/rng.ts";
-import { assertCounted, pick, zNormalized } from "./_search_reference.ts";
+import {
+  assertCounted,
+  inParts,
+  pick,
+  zNormalized,
+} from "./_search_reference.ts";
 
 const f = Math.fround;
 
@@ -246,21 +250,6 @@ Deno.test("searchSubsequence f32: d = 1 in a multivariate form gives the univari
   );
   assert.deepEqual(plain(want), reference(x, q, 1, c));
 });
-
-/** `searchSubsequence` with parts of `windows` windows. */
-function inParts(
-  windows: number,
-  x: Parameters<typeof searchSubsequence>[0],
-  q: Parameters<typeof searchSubsequence>[1],
-  o: SearchOptions,
-): SubsequenceMatch[] {
-  const before = searchPartWindows(windows);
-  try {
-    return searchSubsequence(x, q, o);
-  } finally {
-    searchPartWindows(before);
-  }
-}
 
 Deno.test("searchSubsequence f32 in parts of 1,024 and 2,048 windows equals one pass and the reference", () => {
   const random = rng(3204);

@@ -4,32 +4,13 @@
 
 import assert from "node:assert/strict";
 import {
-  type SearchOptions,
   type SearchStats,
   searchSubsequence,
-  type SubsequenceMatch,
   WorkerPool,
 } from "@midstreamer/kit";
 import { searchPartWindows } from "../kernels/internal.ts";
 import { plantedWalk, randInt, randomWalk, rng } from "../testing/rng.ts";
-import { assertCounted, brute, options } from "./_search_reference.ts";
-
-/** `searchSubsequence` with parts of `windows` windows (one pass: `Infinity`). */
-function inParts(
-  windows: number,
-  x: ArrayLike<number>,
-  q: ArrayLike<number>,
-  o: SearchOptions,
-): SubsequenceMatch[] {
-  const before = searchPartWindows(
-    windows === Infinity ? 2 ** 40 : windows,
-  );
-  try {
-    return searchSubsequence(x, q, o);
-  } finally {
-    searchPartWindows(before);
-  }
-}
+import { assertCounted, brute, inParts, options } from "./_search_reference.ts";
 
 Deno.test("searchSubsequence in parts equals one pass: both costs, normalized or not, k = 1 and k > 1, exclusion zones wider than a part, matches across part boundaries", () => {
   const random = rng(51);

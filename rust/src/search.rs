@@ -758,6 +758,31 @@ fn key_lt(a: (f64, usize), b: (f64, usize)) -> bool {
 }
 
 impl Spaced {
+    /// The top `k`, with an exclusion zone of `ez` points, from the bound
+    /// `t0` found elsewhere (`+inf` if none).
+    pub(crate) fn new(k: usize, ez: f64, keep: Keep, t0: f64) -> Spaced {
+        Spaced {
+            k,
+            spacing: 2.0 * ez,
+            keep,
+            sel: Vec::with_capacity(k.min(1024) + 1),
+            t: t0,
+            cands: Vec::new(),
+            trim_at: 4096,
+        }
+    }
+
+    /// The candidates kept for the final `T`, sorted by (distance, start),
+    /// and `T`.
+    pub(crate) fn finish(self) -> (Vec<(f64, usize)>, f64) {
+        let t = self.t;
+        let mut cands = self.cands;
+        let tk = self.keep.at(t);
+        cands.retain(|c| c.0 <= tk);
+        cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
+        (cands, t)
+    }
+
     #[inline(never)]
     pub(crate) fn offer(&mut self, d: f64, idx: usize) {
         self.cands.push((d, idx));
@@ -887,15 +912,7 @@ pub fn search(
         let (cb, rest) = cb.split_at_mut(m + 1);
         let slack = lb_slack(4 * m);
         let keep = Keep::new(sq, normalize, f32, m, 1, r);
-        let mut best = Spaced {
-            k,
-            spacing: 2.0 * ez,
-            keep,
-            sel: Vec::with_capacity(k.min(1024) + 1),
-            t: t0,
-            cands: Vec::new(),
-            trim_at: 4096,
-        };
+        let mut best = Spaced::new(k, ez, keep, t0);
         let (mean, std, inv) = split3(normb.take(3 * RESET, 0.0));
         let kq = KimQuery::new(q);
         let mut thr = Threshold { sq, normalize, keep, slack, m, seen: f64::NAN, kept: INF, tq: INF };
@@ -988,11 +1005,6 @@ pub fn search(
             }
             p0 = p1;
         }
-        let t = best.t;
-        let mut cands = best.cands;
-        let tk = keep.at(t);
-        cands.retain(|c| c.0 <= tk);
-        cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
-        (cands, t)
+        best.finish()
     }))
 }

@@ -296,15 +296,7 @@ impl Search {
         let (qp, qd, qu, ql) = (&self.qp, &self.qd, &self.qu, &self.ql);
         // Bounds and distances are sums of at most 2m terms of d values.
         let slack = lb_slack(4 * m + 2 * d);
-        let mut best = Spaced {
-            k,
-            spacing: 2.0 * ez,
-            keep,
-            sel: Vec::with_capacity(k.min(1024) + 1),
-            t: t0,
-            cands: Vec::new(),
-            trim_at: 4096,
-        };
+        let mut best = Spaced::new(k, ez, keep, t0);
         let (mut s1, mut s2) = (vec![0.0; d], vec![0.0; d]);
         let (mut mean, mut inv) = (vec![0.0; d], vec![1.0; d]);
         let mut col = vec![0.0; m];
@@ -476,11 +468,6 @@ impl Search {
                 st.abandoned += 1.0;
             }
         }
-        let t = best.t;
-        let mut cands = best.cands;
-        let tk = keep.at(t);
-        cands.retain(|c| c.0 <= tk);
-        cands.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
-        (cands, t)
+        best.finish()
     }
 }
