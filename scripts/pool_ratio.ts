@@ -10,10 +10,19 @@
  * range, and the speed-up (one thread ÷ pool) per case and part size.
  * Results are checked equal.
  *
+ * With `--ceiling`, each round also times two one-thread searches run at
+ * once, each in a worker of its own with its own copy of the series (no
+ * shared memory, no messages during the search): the best that two
+ * threads can do on this machine at that moment. Its ratio is that time
+ * over twice one thread's: 0.5 on two idle, equal cores; what it is above
+ * 0.5 is the machine's, not the pool's (cores slowed or taken by the host,
+ * threads woken late).
+ *
  * ```sh
  * flock /tmp/kit-timing.lock npx -y deno@2.9.6 run -A scripts/pool_ratio.ts
  * flock /tmp/kit-timing.lock npx -y deno@2.9.6 run -A scripts/pool_ratio.ts --queries 128,512 --rounds 9
  * flock /tmp/kit-timing.lock npx -y deno@2.9.6 run -A scripts/pool_ratio.ts --parts 16384,32768,65536
+ * flock /tmp/kit-timing.lock npx -y deno@2.9.6 run -A scripts/pool_ratio.ts --ceiling --rounds 61
  * ```
  *
  * @module
@@ -32,6 +41,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "11" },
     workers: { type: "string", default: "2" },
     parts: { type: "string", default: String(sharedPartWindows()) },
+    ceiling: { type: "boolean", default: false },
   },
 });
 const n = Number(values.points);
@@ -65,6 +75,40 @@ const median = (v: number[]) => {
     : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** Two workers, each searching its own copy of the series at once. */
+function twoAtOnce(x: Float64Array, query: Float64Array, options: object) {
+  const url = new URL("./_pool_ceiling_worker.ts", import.meta.url);
+  const workers = [0, 1].map(() => new Worker(url, { type: "module" }));
+  let setUp = false;
+  return {
+    run(): Promise<unknown[]> {
+      const replies = workers.map((w) =>
+        new Promise((resolve, reject) => {
+          w.onmessage = (e) => resolve(e.data);
+          w.onerror = (e) => reject(new Error(e.message));
+        })
+      );
+      for (const w of workers) {
+        w.postMessage(setUp ? null : { x: x.slice(), query, options });
+      }
+      setUp = true;
+      return Promise.all(replies);
+    },
+    [Symbol.dispose]() {
+      for (const w of workers) w.terminate();
+    },
+  };
+}
+
+const quantile = (v: number[], q: number) =>
+  v.toSorted((a, b) => a - b)[Math.round(q * (v.length - 1))];
+const f = (v: number) => v.toFixed(3);
+/** The median ratio, its quartiles and range. */
+const spread = (v: number[]) =>
+  `${f(median(v))} (quartiles ${f(quantile(v, 0.25))}–${
+    f(quantile(v, 0.75))
+  }, range ${f(Math.min(...v))}–${f(Math.max(...v))})`;
+
 for (const c of cases) {
   const options = { window: c.window, cost: "squared" as const };
   const one = () => searchSubsequence(c.x, c.query, options);
@@ -76,11 +120,22 @@ for (const c of cases) {
       sharedPartWindows(before);
     }
   };
-  const sides = [one, ...partSizes.map(pooled)];
+  using two = values.ceiling ? twoAtOnce(c.x, c.query, options) : undefined;
+  const sides: Array<() => unknown> = [one, ...partSizes.map(pooled)];
+  if (two !== undefined) sides.push(() => two.run());
   const expected = one();
-  for (const side of sides) deepStrictEqual(await side(), expected); // warm-up
+  for (const side of sides.slice(0, 1 + partSizes.length)) {
+    deepStrictEqual(await side(), expected); // warm-up
+  }
+  if (two !== undefined) {
+    for (let i = 0; i < 3; i++) {
+      deepStrictEqual(await two.run(), [expected.length, expected.length]);
+    }
+  }
   const times = sides.map(() => [] as number[]);
-  const ratios = partSizes.map(() => [] as number[]);
+  // Per side after one thread: its time over one thread's (the ceiling's
+  // over twice one thread's: it does the work twice).
+  const ratios = sides.slice(1).map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     const round = sides.map(() => 0);
     for (const i of [...sides.keys(), ...[...sides.keys()].reverse()]) {
@@ -89,9 +144,10 @@ for (const c of cases) {
       round[i] += (performance.now() - t0) / 2;
     }
     round.forEach((t, i) => times[i].push(t));
-    partSizes.forEach((_, p) => ratios[p].push(round[p + 1] / round[0]));
+    ratios.forEach((v, i) =>
+      v.push(round[i + 1] / round[0] / (i < partSizes.length ? 1 : 2))
+    );
   }
-  const f = (v: number) => v.toFixed(3);
   console.log(
     `walk ${c.walk}, query ${c.m}, band ${c.window}: one thread ${
       median(times[0]).toFixed(1)
@@ -101,11 +157,19 @@ for (const c of cases) {
     const v = ratios[p];
     console.log(
       `  pool, parts of ${part}: ${median(times[p + 1]).toFixed(1)} ms; ` +
-        `pool ÷ one ${f(median(v))} (${f(Math.min(...v))}–${
-          f(Math.max(...v))
-        }), speed-up ${(1 / median(v)).toFixed(2)}× (${
-          (1 / Math.max(...v)).toFixed(2)
-        }–${(1 / Math.min(...v)).toFixed(2)})`,
+        `pool ÷ one ${spread(v)}; speed-up ${(1 / median(v)).toFixed(2)}×`,
     );
   });
+  if (two !== undefined) {
+    const ceiling = ratios[partSizes.length];
+    console.log(
+      `  two one-thread searches at once: ${
+        median(times[sides.length - 1]).toFixed(1)
+      } ms; ÷ (2 × one) ${spread(ceiling)}`,
+    );
+    partSizes.forEach((part, p) => {
+      const v = ratios[p].map((r, i) => r / ceiling[i]);
+      console.log(`  pool (parts of ${part}) ÷ that, per round: ${spread(v)}`);
+    });
+  }
 }
