@@ -19,12 +19,20 @@ import {
   seriesForm,
   seriesLength,
 } from "./_validate.ts";
+import { withBoundExchange } from "./_bound_exchange.ts";
 import { f32Heap, f64Heap, kit, scratch, Slot } from "./_wasm.ts";
 import type { DtwPathResult } from "./dtw_path.ts";
 import type { Match } from "./top_k.ts";
 
 /** Window starts between exact recomputations of the running sums (search.rs `RESET`). */
 export const SEARCH_RESET = 1024;
+
+/**
+ * `strategy` bit of `search_f64` and `search_dims_f64` (search.rs
+ * `SHARED_BOUND`): exchange the k-th match's bound through
+ * `kit.exchange_bound` at every block of `SEARCH_RESET` window starts.
+ */
+const SHARED_BOUND = 32;
 
 /** Cells `dtwPath` keeps in memory at once by default: 2^22 (32 MiB). */
 export const PATH_LIMIT_CELLS = 2 ** 22;
@@ -686,7 +694,11 @@ export function searchPacked(
  * blocks the same, and the indices are shifted here). With `dims > 1` the
  * points and the query hold `dims` values each, point-major, and the
  * search is the multivariate one (`search_dims_f64`) that `a.independent`
- * selects.
+ * selects. With `share`, the kernel offers its bound of the k-th match to
+ * `share` at every block of {@linkcode SEARCH_RESET} window starts and
+ * takes back the answer when lower (`share` returns the least bound that
+ * the parts of the search running elsewhere have found; see
+ * `withBoundExchange`).
  */
 export function searchStaged(
   px: number,
@@ -696,6 +708,7 @@ export function searchStaged(
   a: SearchArgs,
   cutoff = Infinity,
   dims = 1,
+  share?: (t: number) => number,
 ): SearchResult {
   const pq = scratch(Slot.B, query.length * 8);
   const ps = scratch(Slot.C, 64);
@@ -703,41 +716,44 @@ export function searchStaged(
   heap.set(query, pq >>> 3);
   const ex = kit();
   const m = query.length / dims;
-  const count = dims === 1
-    ? ex.search_f64(
-      px,
-      n,
-      pq,
-      m,
-      a.window,
-      a.squared,
-      a.normalize,
-      a.f32 ? 1 : 0,
-      a.k,
-      a.exclusionZone,
-      0, // base: see above
-      cutoff,
-      ps,
-      0, // strategy: auto
-    )
-    : ex.search_dims_f64(
-      px,
-      n,
-      pq,
-      m,
-      dims,
-      a.window,
-      a.squared,
-      a.normalize,
-      a.independent ? 1 : 0,
-      a.f32 ? 1 : 0,
-      a.k,
-      a.exclusionZone,
-      0,
-      cutoff,
-      ps,
-      0,
-    );
+  const strategy = share === undefined ? 0 : SHARED_BOUND;
+  const run = () =>
+    dims === 1
+      ? ex.search_f64(
+        px,
+        n,
+        pq,
+        m,
+        a.window,
+        a.squared,
+        a.normalize,
+        a.f32 ? 1 : 0,
+        a.k,
+        a.exclusionZone,
+        0, // base: see above
+        cutoff,
+        ps,
+        strategy,
+      )
+      : ex.search_dims_f64(
+        px,
+        n,
+        pq,
+        m,
+        dims,
+        a.window,
+        a.squared,
+        a.normalize,
+        a.independent ? 1 : 0,
+        a.f32 ? 1 : 0,
+        a.k,
+        a.exclusionZone,
+        0,
+        cutoff,
+        ps,
+        strategy,
+      );
+  const count = share === undefined ? run() : withBoundExchange(share, run);
   heap = f64Heap();
   const at = ex.search_results() >>> 3;
   const candidates = heap.slice(at, at + 2 * count);

@@ -6,6 +6,7 @@ import {
   type KitExports,
   WASM_SHA256,
 } from "./_wasm.generated.ts";
+import { kitImports } from "./_bound_exchange.ts";
 import { wasmModule } from "./_wasm_module.js";
 
 export type { KitExports };
@@ -86,7 +87,7 @@ export function kit(): KitExports {
       "@midstreamer/kit needs WebAssembly SIMD128, which this JavaScript engine does not support",
     );
   }
-  const instance = new WebAssembly.Instance(wasmModule(), {});
+  const instance = new WebAssembly.Instance(wasmModule(), kitImports());
   if (!isKitExports(instance.exports)) {
     throw new Error(
       "@midstreamer/kit: the WebAssembly module does not match its generated type; run `deno task build:wasm`",

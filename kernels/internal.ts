@@ -39,6 +39,7 @@ export {
   statsArg,
   toF64,
 } from "./_validate.ts";
+export { withBoundExchange } from "./_bound_exchange.ts";
 export {
   batchPacked,
   dtwPacked,

@@ -11,3 +11,4 @@
 
 export { inflateBase64, inflateRaw } from "./_inflate.ts";
 export { wasmBytes } from "./_wasm_inline.ts";
+export { kitImports } from "./_bound_exchange.ts";

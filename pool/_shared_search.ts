@@ -7,11 +7,13 @@
 // SharedArrayBuffer, part by part, and counts the parts whose points are
 // in place (READY). Each worker of the call claims the next part (NEXT),
 // waits until its points are in place, copies them into its WebAssembly
-// memory and checks them there, searches the part starting from the
+// memory and checks them there, and searches the part starting from the
 // shared bound (the least bound of the final k-th match that any part has
-// found so far), and lowers that bound with its own: no part waits for
-// another to finish before it can prune, and there is one message per
-// worker and call instead of one per part. The calling thread only copies
+// found so far); at every block of window starts within the part, the
+// kernel lowers that bound with its own and takes it back (through the
+// module's import `kit.exchange_bound`): no part waits for another to
+// finish before it can prune, and there is one message per worker and
+// call instead of one per part. The calling thread only copies
 // (a typed array: a memcpy); the workers check the values, in parallel.
 
 import {
@@ -284,6 +286,13 @@ function claimParts(
 ): ClaimedResult {
   const m = query.length / dims;
   const count = Math.ceil(windows / part);
+  // Within a part, at every block of window starts, the kernel offers its
+  // bound and takes the shared one: a bound found in one part prunes the
+  // other workers' parts at once, not when their parts end.
+  const share = (t: number) => {
+    c.lower(t);
+    return c.bound;
+  };
   const candidates: Float64Array[] = [];
   const stats = [0, 0, 0, 0, 0];
   let searched = 0;
@@ -313,6 +322,7 @@ function claimParts(
       args,
       c.bound,
       dims,
+      share,
     );
     c.lower(r.cutoff);
     if (r.candidates.length > 0) candidates.push(r.candidates);

@@ -327,13 +327,13 @@ console.log(JSON.stringify(await coldCurve(() => import(${
 /** The Deno child that times the npm bundle's load of the module alone. */
 function phasesProgram(): string {
   const wasm = new URL("../kernels/internal_inline.ts", import.meta.url).href;
-  return `import { wasmBytes } from ${JSON.stringify(wasm)};
+  return `import { kitImports, wasmBytes } from ${JSON.stringify(wasm)};
 const t0 = performance.now();
 const bytes = wasmBytes();
 const t1 = performance.now();
 const module = new WebAssembly.Module(bytes);
 const t2 = performance.now();
-new WebAssembly.Instance(module, {});
+new WebAssembly.Instance(module, kitImports());
 const t3 = performance.now();
 console.log(JSON.stringify({ unpack: t1 - t0, compile: t2 - t1, instantiate: t3 - t2, bytes: bytes.length }));
 `;

@@ -3,7 +3,14 @@
 // the tests that force each path (tests/kernel_paths_*_test.ts). Test-only:
 // not exported from any mod.ts. Inputs are trusted (no validation).
 
-import { f64Heap, i32Heap, kit, scratch, Slot } from "../kernels/internal.ts";
+import {
+  f64Heap,
+  i32Heap,
+  kit,
+  scratch,
+  Slot,
+  withBoundExchange,
+} from "../kernels/internal.ts";
 
 /** `strategy` of `dtw_f64` and `search_f64` (see `rust/src/ffi.rs`). */
 export const DTW = { auto: 0, rows: 1, stripes: 2 } as const;
@@ -15,6 +22,8 @@ export const SEARCH_PATH = {
   scalarKim: 4,
   unprunedDtw: 8,
   wholeEnvelope: 16,
+  /** Not a fast path: the bound exchanged with the host at every block. */
+  sharedBound: 32,
 } as const;
 /** `strategy` of `dtw_dims_f64` and `dtw_dims_f32`. */
 export const DTW_DIMS = { auto: 0, rows: 1, stripes: 2, general: 3 } as const;
@@ -320,33 +329,42 @@ export interface RawSearchResult {
   stats: number[];
 }
 
-/** `search_f64`: its candidates and bound, or `undefined` when it returns -1. */
+/**
+ * `search_f64`: its candidates and bound, or `undefined` when it returns
+ * -1. `exchange`, if given, answers the module's `kit.exchange_bound`
+ * during the call (see `withBoundExchange`).
+ */
 export function rawSearch(
   x: ArrayLike<number>,
   q: ArrayLike<number>,
   a: RawSearchArgs,
   strategy: number,
+  exchange?: (t: number) => number,
 ): RawSearchResult | undefined {
   const px = put(Slot.A, x);
   const pq = put(Slot.B, q);
   const ps = scratch(Slot.C, 48);
   const ex = kit();
-  const count = ex.search_f64(
-    px,
-    x.length,
-    pq,
-    q.length,
-    win(a.window),
-    a.squared ? 1 : 0,
-    a.normalize ? 1 : 0,
-    0, // f64
-    a.k,
-    a.ez,
-    a.base,
-    a.t0,
-    ps,
-    strategy,
-  );
+  const run = () =>
+    ex.search_f64(
+      px,
+      x.length,
+      pq,
+      q.length,
+      win(a.window),
+      a.squared ? 1 : 0,
+      a.normalize ? 1 : 0,
+      0, // f64
+      a.k,
+      a.ez,
+      a.base,
+      a.t0,
+      ps,
+      strategy,
+    );
+  const count = exchange === undefined
+    ? run()
+    : withBoundExchange(exchange, run);
   if (count === -1) return undefined;
   const heap = f64Heap();
   const at = ex.search_results() >>> 3;

@@ -180,9 +180,9 @@ Deno.test("search_f64: the series' envelope piece by piece, and at once", () => 
 
 Deno.test("search_f64: unknown strategy bits are refused", () => {
   const x = randomWalk(50, rng(204)), q = x.slice(10, 20);
-  assert.equal(rawSearch(x, q, args(2, 1, 5, true), 32), undefined);
+  assert.equal(rawSearch(x, q, args(2, 1, 5, true), 64), undefined);
   assert.equal(rawSearch(x, q, args(2, 1, 5, true), 3), undefined);
   const all = SEARCH_PATH.scalarKim | SEARCH_PATH.unprunedDtw |
-    SEARCH_PATH.wholeEnvelope;
+    SEARCH_PATH.wholeEnvelope | SEARCH_PATH.sharedBound;
   assert.ok(rawSearch(x, q, args(2, 1, 5, true), all | 2) !== undefined);
 });

@@ -550,7 +550,11 @@ unsafe fn top_k_dims_in<P: LaneTable + Table + Margins>(
 /// DTWs that compute every cell of the band, `16` the series' envelope at
 /// once by a monotonic deque instead of piece by piece
 /// (`search::SCALAR_KIM`, `UNPRUNED_DTW`, `WHOLE_ENVELOPE`). The
-/// candidates and the counters are the same whatever the bits.
+/// candidates and the counters are the same whatever these bits. Bit 5,
+/// `32` (`search::SHARED_BOUND`): exchange `T` with the host's
+/// `kit.exchange_bound` at the start of every block of `search::RESET`
+/// window starts, for the parts of one search on several threads (the
+/// candidates of a part may then be fewer, never those of the result).
 ///
 /// # Safety
 /// `x` and `q` must point to `n` and `m` readable `f64`, none NaN, with
@@ -573,7 +577,7 @@ pub unsafe extern "C" fn search_f64(
     stats: *mut f64,
     strategy: u32,
 ) -> usize {
-    let paths = search::SCALAR_KIM | search::UNPRUNED_DTW | search::WHOLE_ENVELOPE;
+    let paths = search::SCALAR_KIM | search::UNPRUNED_DTW | search::WHOLE_ENVELOPE | search::SHARED_BOUND;
     let kernel = match kernel(strategy & 3) {
         Some(k) if strategy & !(3 | paths) == 0 => k,
         _ => return NOT_AVAILABLE,
@@ -586,6 +590,30 @@ pub unsafe extern "C" fn search_f64(
     let sq = squared != 0;
     let (cands, t) = search::search(sq, x, q, window, normalize != 0, f32 != 0, k, ez, base, t0, kernel, strategy & paths, &mut st);
     search_out(&cands, t, &st, stats)
+}
+
+#[link(wasm_import_module = "kit")]
+extern "C" {
+    /// The module's one import (see [`exchange_bound`]).
+    #[link_name = "exchange_bound"]
+    fn host_exchange_bound(t: f64) -> f64;
+}
+
+/// Offers `t`, a bound of a search's final k-th match, to the host
+/// (`kit.exchange_bound`), and returns the least bound of it that the host
+/// knows: `t` or lower. The host shares it among the parts of one search
+/// that run at once on several threads (`WorkerPool.searchSubsequence`); a
+/// host that shares nothing returns `t`. An answer that is not below `t`
+/// (NaN among them) leaves `t`.
+pub(crate) fn exchange_bound(t: f64) -> f64 {
+    // SAFETY: the import takes and returns an f64 and touches nothing of
+    // this module's memory.
+    let s = unsafe { host_exchange_bound(t) };
+    if s < t {
+        s
+    } else {
+        t
+    }
 }
 
 /// Rounds the `n` finite `f64` at `x` to `f32` in place (as `Math.fround`:
@@ -659,9 +687,9 @@ pub extern "C" fn search_results() -> *const f64 {
 /// dimension's [`dtw_f64`]). With `normalize != 0` each dimension of the
 /// query and of every window is z-normalized on its own. Same candidates
 /// buffer ([`search_results`]), same six `stats`; see `search_dims.rs`.
-/// `strategy` must be
-/// `0`. Returns `-1` (as JavaScript reads it) for `dims < 2` or another
-/// `strategy`.
+/// `strategy` must be `0` or `32` (`search::SHARED_BOUND`, as for
+/// [`search_f64`]). Returns `-1` (as JavaScript reads it) for `dims < 2`
+/// or another `strategy`.
 ///
 /// # Safety
 /// `x` and `q` must point to `n * dims` and `m * dims` readable `f64`,
@@ -686,7 +714,7 @@ pub unsafe extern "C" fn search_dims_f64(
     stats: *mut f64,
     strategy: u32,
 ) -> usize {
-    if dims < 2 || strategy != 0 {
+    if dims < 2 || strategy & !search::SHARED_BOUND != 0 {
         return NOT_AVAILABLE;
     }
     let x = std::slice::from_raw_parts(x, n * dims);
@@ -707,6 +735,7 @@ pub unsafe extern "C" fn search_dims_f64(
         ez,
         base,
         t0,
+        strategy & search::SHARED_BOUND != 0,
         &mut st,
     );
     search_out(&cands, t, &st, stats)

@@ -21,6 +21,9 @@
 //!   multivariate series (dependent and independent DTW);
 //! * `lcs`: LCS lengths, rows and the correlation matrix;
 //! * `memory`, `num`: scratch buffers and scalar helpers.
+//!
+//! The module's one import, `kit.exchange_bound`, is declared in [`ffi`]
+//! too: through it a search in parts on several threads shares its bound.
 
 mod batch;
 mod best;

@@ -565,6 +565,12 @@ pub const UNPRUNED_DTW: u32 = 8;
 /// `strategy` bit of [`search`]: the data envelope over the whole series
 /// at once, with `bounds::envelope`'s monotonic deque.
 pub const WHOLE_ENVELOPE: u32 = 16;
+/// `strategy` bit of [`search`] and `search_dims`: at the start of every
+/// block of [`RESET`] window starts, exchange `T` with the host
+/// ([`Spaced::share`]): for the parts of one search that run at once on
+/// several threads, so that a bound found in one part prunes the others
+/// within a block.
+pub const SHARED_BOUND: u32 = 32;
 
 /// Splits a buffer into three equal parts.
 fn split3(b: &mut [f64]) -> (&mut [f64], &mut [f64], &mut [f64]) {
@@ -783,6 +789,15 @@ impl Spaced {
         (cands, t)
     }
 
+    /// Offers `T` to the host and takes the host's bound when it is lower
+    /// ([`crate::ffi::exchange_bound`]). Any part's `T` bounds the final
+    /// k-th match of the whole search (its k spaced windows are windows of
+    /// the series), as `t0` does: lowering `T` to it mid-part skips only
+    /// windows that a part starting from it would skip.
+    pub(crate) fn share(&mut self) {
+        self.t = crate::ffi::exchange_bound(self.t);
+    }
+
     #[inline(never)]
     pub(crate) fn offer(&mut self, d: f64, idx: usize) {
         self.cands.push((d, idx));
@@ -841,7 +856,8 @@ pub struct Stats {
 /// `T` of the k-th match. `t0` is a bound of the final k-th match known
 /// from elsewhere (another part of the series; `+inf` if none): windows
 /// above it are skipped. `kernel` runs the DTWs; `strategy` turns fast
-/// paths off ([`SCALAR_KIM`], [`UNPRUNED_DTW`], [`WHOLE_ENVELOPE`] bits).
+/// paths off ([`SCALAR_KIM`], [`UNPRUNED_DTW`], [`WHOLE_ENVELOPE`] bits)
+/// and exchanges `T` with the host at every block ([`SHARED_BOUND`]).
 /// `f32`: keep the candidates of precision `f32` ([`Keep`]; `x` and
 /// `query` hold `f32` values).
 ///
@@ -870,6 +886,7 @@ pub fn search(
     let nw = n + 1 - m;
     let paired = strategy & SCALAR_KIM == 0;
     let prune = strategy & UNPRUNED_DTW == 0;
+    let shared = strategy & SHARED_BOUND != 0;
     DATA_ENV.with(|denv| BUFS.with(|bufs| {
         let mut bufs = bufs.borrow_mut();
         let [qb, envb, tzb, cbb, normb] = &mut *bufs;
@@ -921,6 +938,9 @@ pub fn search(
         while p0 < nw {
             // One block between two recomputations of the running sums.
             let p1 = nw.min(p0 + RESET - (base + p0) % RESET);
+            if shared {
+                best.share();
+            }
             block_norms(x, m, p0, p1, normalize, mean, std, inv);
             let mut p = p0;
             while p < p1 {

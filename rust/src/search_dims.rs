@@ -112,7 +112,9 @@ use crate::stripes::{dtw_dims, Rest};
 /// is a bound of the final k-th match known from elsewhere (`+inf` if
 /// none). The tie tolerance of a normalized search ([`Keep`]) is that of a
 /// univariate query of `m · d` points; `f32`: keep the candidates of
-/// precision `f32` (`x` and `query` hold `f32` values).
+/// precision `f32` (`x` and `query` hold `f32` values). `shared`: exchange
+/// `T` with the host at every block of [`RESET`] window starts
+/// ([`Spaced::share`], as `search`'s `SHARED_BOUND`).
 #[allow(clippy::too_many_arguments)]
 pub fn search_dims(
     sq: bool,
@@ -127,15 +129,16 @@ pub fn search_dims(
     ez: f64,
     base: usize,
     t0: f64,
+    shared: bool,
     st: &mut Stats,
 ) -> (Vec<(f64, usize)>, f64) {
     let s = Search::new(sq, query, d, window, normalize);
     let m = query.len() / d;
     let keep = Keep::new(sq, normalize, f32, m, d, window.unwrap_or(m).min(m));
     if sq {
-        s.run::<true>(independent, x, k, ez, base, t0, keep, st)
+        s.run::<true>(independent, x, k, ez, base, t0, shared, keep, st)
     } else {
-        s.run::<false>(independent, x, k, ez, base, t0, keep, st)
+        s.run::<false>(independent, x, k, ez, base, t0, shared, keep, st)
     }
 }
 
@@ -287,6 +290,7 @@ impl Search {
         ez: f64,
         base: usize,
         t0: f64,
+        shared: bool,
         keep: Keep,
         st: &mut Stats,
     ) -> (Vec<(f64, usize)>, f64) {
@@ -312,6 +316,9 @@ impl Search {
         // The candidates kept for the threshold `seen` (recomputed when it changes).
         let (mut seen, mut t) = (f64::NAN, f64::INFINITY);
         for p in 0..nw {
+            if shared && (p == 0 || (base + p) % RESET == 0) {
+                best.share();
+            }
             if normalize {
                 if p == 0 || (base + p) % RESET == 0 {
                     for kk in 0..d {
