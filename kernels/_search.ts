@@ -10,10 +10,12 @@ import {
   type SearchArgs,
   type SearchResult,
   searchStaged,
+  stagedNonFinite,
   stageSeries,
 } from "./_kernel_calls.ts";
 import { sumParts } from "./_top_k.ts";
 import {
+  badElement,
   beyondF32,
   checkOptionKeys,
   commonDims,
@@ -282,7 +284,16 @@ export function searchParts(
     const to = Math.min(s + partWindows, windows) + m - 1;
     const px = scratch(Slot.A, (to - s) * dims * 8);
     if (dims === 1) {
-      copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to);
+      if (series instanceof Float64Array || series instanceof Float32Array) {
+        // A typed array: copied, then checked in the kernels' SIMD.
+        f64Heap().set(series.subarray(s, to), px >>> 3);
+        const bad = stagedNonFinite(px, to - s);
+        if (bad >= 0) {
+          throw badElement(fn, "series", s + bad, series[s + bad]);
+        }
+      } else {
+        copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to);
+      }
       const bad = args.f32 ? roundStagedF32(px, to - s) : -1;
       if (bad >= 0) {
         throw beyondF32(fn, `series[${s + bad}]`, series[s + bad]);

@@ -56,6 +56,7 @@ export {
   searchPacked,
   type SearchResult,
   searchStaged,
+  stagedNonFinite,
   topKPacked,
   type TopKResult,
 } from "./_kernel_calls.ts";

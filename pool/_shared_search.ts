@@ -25,6 +25,7 @@ import {
   type SearchArgs,
   searchStaged,
   Slot,
+  stagedNonFinite,
 } from "../kernels/internal.ts";
 
 /** Int32 slot of the control block: the next part to claim. */
@@ -230,15 +231,6 @@ export interface ClaimedResult {
   bad: number;
 }
 
-/** The first `i < n` with `heap[at + i]` not finite, or -1. */
-function firstNonFinite(heap: Float64Array, at: number, n: number): number {
-  for (let i = 0; i < n; i++) {
-    const v = heap[at + i];
-    if (v - v !== 0) return i;
-  }
-  return -1;
-}
-
 /**
  * A worker's share of a search in shared memory: claims parts of
  * `part` window starts (a multiple of `SEARCH_RESET`) among the `windows`
@@ -308,7 +300,7 @@ function claimParts(
     heap.set(x.subarray(from * dims, (from + points) * dims), px >>> 3);
     // (A multivariate series was checked, and rounded for "f32", when it
     // was packed; a value that overflows f32 is bad too.)
-    let i = dims === 1 ? firstNonFinite(heap, px >>> 3, points) : -1;
+    let i = dims === 1 ? stagedNonFinite(px, points) : -1;
     if (i < 0 && dims === 1 && args.f32) i = roundStagedF32(px, points);
     if (i >= 0) {
       c.bad(j);

@@ -5,6 +5,12 @@
 // as the kernel documents it, written here, then the full-matrix DTW).
 
 import assert from "node:assert/strict";
+import {
+  f64Heap,
+  scratch,
+  Slot,
+  stagedNonFinite,
+} from "../kernels/internal.ts";
 import { plantedWalk, randomWalk, rng } from "../testing/rng.ts";
 import { fullMatrixDtw } from "./_dtw_reference.ts";
 import { rawSearch, type RawSearchArgs, SEARCH_PATH } from "./_raw_kernels.ts";
@@ -185,4 +191,38 @@ Deno.test("search_f64: unknown strategy bits are refused", () => {
   const all = SEARCH_PATH.scalarKim | SEARCH_PATH.unprunedDtw |
     SEARCH_PATH.wholeEnvelope | SEARCH_PATH.sharedBound;
   assert.ok(rawSearch(x, q, args(2, 1, 5, true), all | 2) !== undefined);
+});
+
+Deno.test("first_non_finite: the first NaN or infinity of a staged series, eight values at a time and one by one, against a scalar scan", () => {
+  const random = rng(205);
+  const specials = [NaN, Infinity, -Infinity];
+  let found = 0;
+  // Lengths around the 8-value steps; 0 to 3 non-finite values anywhere,
+  // among finite values as large as f64 goes; staged at 8-byte offsets
+  // that are and are not 16-byte aligned.
+  for (let n = 0; n <= 41; n++) {
+    for (let trial = 0; trial < 6; trial++) {
+      const x = Float64Array.from(
+        { length: n },
+        () => (random() - 0.5) * (trial === 5 ? Number.MAX_VALUE : 100),
+      );
+      for (let s = Math.floor(random() * 4); s > 0 && n > 0; s--) {
+        x[Math.floor(random() * n)] = specials[Math.floor(random() * 3)];
+      }
+      let want = -1;
+      for (let i = 0; i < n && want < 0; i++) {
+        if (!Number.isFinite(x[i])) want = i;
+      }
+      const shift = trial % 2;
+      const px = scratch(Slot.A, (n + 1) * 8) + 8 * shift;
+      f64Heap().set(x, px >>> 3);
+      assert.equal(
+        stagedNonFinite(px, n),
+        want,
+        `n ${n}, trial ${trial}: ${x}`,
+      );
+      if (want >= 0) found++;
+    }
+  }
+  assert.ok(found > 100, `${found} series with a non-finite value`);
 });

@@ -616,6 +616,36 @@ pub(crate) fn exchange_bound(t: f64) -> f64 {
     }
 }
 
+/// The index of the first of the `n` values at `x` that is not finite (NaN
+/// or an infinity), or `n`: the check of a series staged for a search,
+/// eight values at a time.
+///
+/// # Safety
+/// `x` must point to `n` readable `f64`.
+#[no_mangle]
+pub unsafe extern "C" fn first_non_finite(x: *const f64, n: usize) -> usize {
+    use core::arch::wasm32::*;
+    let inf = f64x2_splat(f64::INFINITY);
+    // Finite: |v| < inf (false for NaN).
+    let finite = |p: *const f64| f64x2_lt(f64x2_abs(v128_load(p as *const v128)), inf);
+    let mut i = 0;
+    while i + 8 <= n {
+        let p = x.add(i);
+        let all = v128_and(v128_and(finite(p), finite(p.add(2))), v128_and(finite(p.add(4)), finite(p.add(6))));
+        if !i64x2_all_true(all) {
+            break;
+        }
+        i += 8;
+    }
+    while i < n {
+        if !(*x.add(i)).is_finite() {
+            return i;
+        }
+        i += 1;
+    }
+    n
+}
+
 /// Rounds the `n` finite `f64` at `x` to `f32` in place (as `Math.fround`:
 /// to nearest, ties to even), for the series of a search of precision
 /// `f32`, two at a time. Returns the index of the first value that
