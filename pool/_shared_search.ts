@@ -45,11 +45,12 @@ const WAIT_MS = 20;
  * to 128 points (see {@linkcode partFor}). 2^15: each search of a part
  * costs some 10 µs beyond its windows (the query's envelope and order, a
  * piece of the series' envelope; 0.3 ms per 1M windows in parts of 2^15
- * at query 128), and a bound found in one part reaches the other worker
- * when its current part ends, within about 1 ms at query 128; the last
- * parts end within about that of each other. Parts of 2^14, 2^15 and
- * 2^16 came out within a few per cent of each other, 2^15 ahead
- * (`scripts/pool_ratio.ts --parts`).
+ * at query 128), and the last parts end within about one part's time of
+ * each other (a bound found in one part reaches the other worker within a
+ * block of 1,024 windows, whatever the part size). Parts of 2^14, 2^15
+ * and 2^16 came out within a few per cent of each other, 2^15 ahead
+ * (`scripts/pool_ratio.ts --parts`), before and after the bound was
+ * exchanged within parts.
  */
 let partWindows = 2 ** 15;
 
@@ -240,7 +241,9 @@ export interface ClaimedResult {
  * stopped, or the parts claimed come after one that holds a non-finite
  * point. Each part, once its points are in place, is copied into
  * WebAssembly memory, checked, and searched from the shared bound, which
- * it then lowers with its own. A part with a non-finite point is not
+ * the kernel lowers with its own and reads again at every block of
+ * `SEARCH_RESET` window starts, and at the part's end. A part with a
+ * non-finite point is not
  * searched: its first such point is returned as `bad` (parts are claimed
  * in order, so every part before the first bad one is checked, and the
  * least `bad` of the workers is the series' first non-finite point; for

@@ -409,7 +409,8 @@ export class WorkerPool implements AsyncKernels {
    * proportion fewer for longer queries, at most a quarter of a worker's
    * share of a short series) until none is left, and search it
    * from a bound of the k-th match that they share: the least that any part
-   * has found so far. Each returns every window of its parts that may
+   * has found so far, exchanged again at every block of 1,024 window
+   * starts within a part. Each returns every window of its parts that may
    * belong to the result; the exclusion-zone selection runs over their
    * union, and the distances of the selected windows are recomputed
    * exactly, which gives exactly the single-threaded result.
