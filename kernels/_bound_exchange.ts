@@ -16,7 +16,25 @@ let boundExchange: (t: number) => number = keepBound;
  * {@linkcode withBoundExchange} set an exchange).
  */
 export function kitImports(): WebAssembly.Imports {
-  return { kit: { exchange_bound: (t: number) => boundExchange(t) } };
+  return { kit: { exchange_bound: exchangeBound } };
+}
+
+/**
+ * An exception of the exchange, kept until the kernel returns: thrown
+ * through WebAssembly it would leave the kernel's buffers borrowed, and
+ * every later call of the instance would trap.
+ */
+let failure: { error: unknown } | undefined;
+
+/** `kit.exchange_bound`: the exchange's answer, or `t` once it has thrown. */
+function exchangeBound(t: number): number {
+  if (failure !== undefined) return t;
+  try {
+    return boundExchange(t);
+  } catch (error) {
+    failure = { error };
+    return t;
+  }
 }
 
 /**
@@ -24,16 +42,24 @@ export function kitImports(): WebAssembly.Imports {
  * (see {@linkcode kitImports}), and returns its result: the searches that
  * `call` runs with the `SHARED_BOUND` bit offer their bound to `exchange`
  * and take back its answer when lower. `exchange` must not call the
- * kernels.
+ * kernels. If it throws, the kernel runs on with its own bound and the
+ * exception is thrown here once `call` returns.
  */
 export function withBoundExchange<T>(
   exchange: (t: number) => number,
   call: () => T,
 ): T {
   boundExchange = exchange;
+  failure = undefined;
+  let result: T;
   try {
-    return call();
+    result = call();
   } finally {
     boundExchange = keepBound;
   }
+  // (`call` may have set it: the kernel calls exchangeBound.)
+  const thrown = failure as { error: unknown } | undefined;
+  failure = undefined;
+  if (thrown !== undefined) throw thrown.error;
+  return result;
 }

@@ -635,7 +635,7 @@ export function roundStagedF32(px: number, n: number): number {
 /**
  * The index of the first of the `n` values staged at byte address `px`
  * that is not finite (NaN or an infinity), or -1: a staged series' check,
- * in the kernels' SIMD (several times a JavaScript loop's speed).
+ * in the kernels' SIMD, eight values at a time.
  */
 export function stagedNonFinite(px: number, n: number): number {
   const i = kit().first_non_finite(px, n);
@@ -704,10 +704,10 @@ export function searchPacked(
  * blocks the same, and the indices are shifted here). With `dims > 1` the
  * points and the query hold `dims` values each, point-major, and the
  * search is the multivariate one (`search_dims_f64`) that `a.independent`
- * selects. With `share`, the kernel offers its bound of the k-th match to
- * `share` at every block of {@linkcode SEARCH_RESET} window starts and
- * takes back the answer when lower (`share` returns the least bound that
- * the parts of the search running elsewhere have found; see
+ * selects. With `exchange`, the kernel offers its bound of the k-th match
+ * to `exchange` at every block of {@linkcode SEARCH_RESET} window starts
+ * and takes back the answer when lower (`exchange` returns the least
+ * bound that the parts of the search running elsewhere have found; see
  * `withBoundExchange`).
  */
 export function searchStaged(
@@ -718,7 +718,7 @@ export function searchStaged(
   a: SearchArgs,
   cutoff = Infinity,
   dims = 1,
-  share?: (t: number) => number,
+  exchange?: (t: number) => number,
 ): SearchResult {
   const pq = scratch(Slot.B, query.length * 8);
   const ps = scratch(Slot.C, 64);
@@ -726,7 +726,7 @@ export function searchStaged(
   heap.set(query, pq >>> 3);
   const ex = kit();
   const m = query.length / dims;
-  const strategy = share === undefined ? 0 : SHARED_BOUND;
+  const strategy = exchange === undefined ? 0 : SHARED_BOUND;
   const run = () =>
     dims === 1
       ? ex.search_f64(
@@ -763,7 +763,9 @@ export function searchStaged(
         ps,
         strategy,
       );
-  const count = share === undefined ? run() : withBoundExchange(share, run);
+  const count = exchange === undefined
+    ? run()
+    : withBoundExchange(exchange, run);
   heap = f64Heap();
   const at = ex.search_results() >>> 3;
   const candidates = heap.slice(at, at + 2 * count);

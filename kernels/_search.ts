@@ -15,7 +15,6 @@ import {
 } from "./_kernel_calls.ts";
 import { sumParts } from "./_top_k.ts";
 import {
-  badElement,
   beyondF32,
   checkOptionKeys,
   commonDims,
@@ -255,6 +254,9 @@ export function partWindowsArg(fn: string, windows: number): number {
   return windows;
 }
 
+/** {@linkcode stagedNonFinite} at element offset `at` of WebAssembly memory. */
+const stagedAt = (at: number, n: number) => stagedNonFinite(8 * at, n);
+
 /**
  * Searches `series` (`n` points, validated here, part by part, as each
  * part is copied into WebAssembly memory: never copied whole) for `query`
@@ -284,16 +286,8 @@ export function searchParts(
     const to = Math.min(s + partWindows, windows) + m - 1;
     const px = scratch(Slot.A, (to - s) * dims * 8);
     if (dims === 1) {
-      if (series instanceof Float64Array || series instanceof Float32Array) {
-        // A typed array: copied, then checked in the kernels' SIMD.
-        f64Heap().set(series.subarray(s, to), px >>> 3);
-        const bad = stagedNonFinite(px, to - s);
-        if (bad >= 0) {
-          throw badElement(fn, "series", s + bad, series[s + bad]);
-        }
-      } else {
-        copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to);
-      }
+      // A typed array is checked in the kernels' SIMD once copied.
+      copySeries(fn, "series", series, f64Heap(), px >>> 3, s, to, stagedAt);
       const bad = args.f32 ? roundStagedF32(px, to - s) : -1;
       if (bad >= 0) {
         throw beyondF32(fn, `series[${s + bad}]`, series[s + bad]);

@@ -110,9 +110,25 @@ export function seriesLength(
   return n;
 }
 
+/** The first `i < n` with `heap[at + i]` not finite, or -1. */
+function firstNonFinite(
+  heap: Float64Array<ArrayBufferLike>,
+  at: number,
+  n: number,
+): number {
+  for (let i = 0; i < n; i++) {
+    const v = heap[at + i];
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}
+
 /**
  * Copies elements `from..to` of `x` (all of it by default) into `heap` at
- * element offset `at`, checking that every element is a finite number.
+ * element offset `at`, checking that every element is a finite number. A
+ * `Float64Array` or `Float32Array` is copied, then checked by
+ * `nonFinite(at, n)` (the first of the `n` values at `heap[at]` that is
+ * not finite, or -1; by default a JavaScript loop).
  *
  * @throws {TypeError} naming the index (in `x`) of the first bad element.
  */
@@ -124,14 +140,14 @@ export function copySeries(
   at: number,
   from = 0,
   to: number = x.length,
+  nonFinite: (at: number, n: number) => number = (at, n) =>
+    firstNonFinite(heap, at, n),
 ): void {
   const n = to - from;
   if (x instanceof Float64Array || x instanceof Float32Array) {
     heap.set(from === 0 && to === x.length ? x : x.subarray(from, to), at);
-    for (let i = 0; i < n; i++) {
-      const v = heap[at + i];
-      if (v - v !== 0) throw badElement(fn, name, from + i, x[from + i]);
-    }
+    const i = nonFinite(at, n);
+    if (i >= 0) throw badElement(fn, name, from + i, x[from + i]);
     return;
   }
   if (ArrayBuffer.isView(x)) {

@@ -230,6 +230,11 @@ export interface ClaimedResult {
    * that held one (its search stopped there), or -1.
    */
   bad: number;
+  /**
+   * Bounds exchanged through the control block from within the parts'
+   * searches: one per block of `SEARCH_RESET` window starts searched.
+   */
+  exchanges: number;
 }
 
 /**
@@ -284,7 +289,9 @@ function claimParts(
   // Within a part, at every block of window starts, the kernel offers its
   // bound and takes the shared one: a bound found in one part prunes the
   // other workers' parts at once, not when their parts end.
-  const share = (t: number) => {
+  let exchanges = 0;
+  const exchange = (t: number) => {
+    exchanges++;
     c.lower(t);
     return c.bound;
   };
@@ -307,7 +314,8 @@ function claimParts(
     if (i < 0 && dims === 1 && args.f32) i = roundStagedF32(px, points);
     if (i >= 0) {
       c.bad(j);
-      return { candidates, stats, windows: searched, bad: base + from + i };
+      const bad = base + from + i;
+      return { candidates, stats, windows: searched, bad, exchanges };
     }
     const r = searchStaged(
       px,
@@ -317,12 +325,12 @@ function claimParts(
       args,
       c.bound,
       dims,
-      share,
+      exchange,
     );
     c.lower(r.cutoff);
     if (r.candidates.length > 0) candidates.push(r.candidates);
     for (let s = 0; s < 5; s++) stats[s] += r.stats[s];
     searched += points - m + 1;
   }
-  return { candidates, stats, windows: searched, bad: -1 };
+  return { candidates, stats, windows: searched, bad: -1, exchanges };
 }

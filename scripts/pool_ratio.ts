@@ -33,6 +33,7 @@ import { deepStrictEqual } from "node:assert/strict";
 import { searchSubsequence, WorkerPool } from "../mod.ts";
 import { sharedPartWindows } from "../pool/internal.ts";
 import { randomWalk, rng } from "../testing/rng.ts";
+import { midpoint as median, percentile } from "./_stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -68,12 +69,6 @@ function walkCases(walk: number) {
 
 const cases = [...walkCases(1), ...walkCases(2)];
 await using pool = new WorkerPool({ workers: Number(values.workers) });
-const median = (v: number[]) => {
-  const s = v.toSorted((a, b) => a - b);
-  return s.length % 2
-    ? s[s.length >> 1]
-    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Two workers, each searching its own copy of the series at once. */
 function twoAtOnce(x: Float64Array, query: Float64Array, options: object) {
@@ -89,7 +84,7 @@ function twoAtOnce(x: Float64Array, query: Float64Array, options: object) {
         })
       );
       for (const w of workers) {
-        w.postMessage(setUp ? null : { x: x.slice(), query, options });
+        w.postMessage(setUp ? null : { x, query, options });
       }
       setUp = true;
       return Promise.all(replies);
@@ -101,7 +96,7 @@ function twoAtOnce(x: Float64Array, query: Float64Array, options: object) {
 }
 
 const quantile = (v: number[], q: number) =>
-  v.toSorted((a, b) => a - b)[Math.round(q * (v.length - 1))];
+  percentile(Float64Array.from(v).sort(), q);
 const f = (v: number) => v.toFixed(3);
 /** The median ratio, its quartiles and range. */
 const spread = (v: number[]) =>

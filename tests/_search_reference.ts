@@ -2,6 +2,7 @@
 // An independent reference of searchSubsequence for tests: every window's
 // distance, then the exclusion-zone greedy.
 
+import type { RawSearchArgs } from "./_raw_kernels.ts";
 import assert from "node:assert/strict";
 import {
   type SearchOptions,
@@ -156,4 +157,30 @@ export function inParts(
   } finally {
     searchPartWindows(before);
   }
+}
+
+/**
+ * The exclusion-zone greedy over `[index, distance]` pairs of a kernel's
+ * candidates: sorted by (distance, index), each kept unless it lies less
+ * than `ez` from one kept, until `k` are kept.
+ */
+export function greedy(
+  hits: Array<[number, number]>,
+  k: number,
+  ez: number,
+): Array<[number, number]> {
+  const sorted = [...hits].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const h of sorted) {
+    if (out.length === k) break;
+    if (out.every((o) => Math.abs(o[0] - h[0]) >= ez)) out.push(h);
+  }
+  return out;
+}
+
+/** A case of the raw search kernel: series, query and arguments. */
+export interface RawCase {
+  x: Float64Array;
+  q: Float64Array;
+  a: RawSearchArgs;
 }

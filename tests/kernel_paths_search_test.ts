@@ -14,6 +14,7 @@ import {
 import { plantedWalk, randomWalk, rng } from "../testing/rng.ts";
 import { fullMatrixDtw } from "./_dtw_reference.ts";
 import { rawSearch, type RawSearchArgs, SEARCH_PATH } from "./_raw_kernels.ts";
+import { greedy, type RawCase as Case } from "./_search_reference.ts";
 
 /** Window starts between exact recomputations of the running sums. */
 const RESET = 1024;
@@ -66,27 +67,6 @@ function distances(x: Float64Array, q: Float64Array, a: RawSearchArgs) {
   return kernelWindows(x, m).map((z) =>
     fullMatrixDtw(z, qz, { window: a.window ?? Infinity, cost })
   );
-}
-
-/** The exclusion-zone greedy over `[index, distance]` pairs, sorted. */
-function greedy(
-  hits: Array<[number, number]>,
-  k: number,
-  ez: number,
-): Array<[number, number]> {
-  const sorted = [...hits].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-  const out: Array<[number, number]> = [];
-  for (const h of sorted) {
-    if (out.length === k) break;
-    if (out.every((o) => Math.abs(o[0] - h[0]) >= ez)) out.push(h);
-  }
-  return out;
-}
-
-interface Case {
-  x: Float64Array;
-  q: Float64Array;
-  a: RawSearchArgs;
 }
 
 /**

@@ -215,6 +215,12 @@ Deno.test("searchClaimed: a worker's share from a preset shared bound, on this t
       const label = `${JSON.stringify(o)} ${preset}`;
       assert.equal(mine.windows, windows - taken * 2048, label);
       assert.equal(c.left, 1, label); // counted as it left
+      // Each part exchanged the bound once per block of 1,024 windows.
+      let blocks = 0;
+      for (let from = taken * 2048; from < windows; from += 2048) {
+        blocks += Math.ceil(Math.min(2048, windows - from) / 1024);
+      }
+      assert.equal(mine.exchanges, blocks, label);
       if (preset === "taken") continue;
       assert.deepEqual(
         searchMatches(x, q, mine.candidates, a),
@@ -235,7 +241,13 @@ Deno.test("searchClaimed: a worker's share from a preset shared bound, on this t
   const c = new SearchControl();
   c.stop();
   const a = searchArgs("searchSubsequence", x.length, m, { window: 3 });
-  const none = { candidates: [], stats: [0, 0, 0, 0, 0], windows: 0, bad: -1 };
+  const none = {
+    candidates: [],
+    stats: [0, 0, 0, 0, 0],
+    windows: 0,
+    bad: -1,
+    exchanges: 0,
+  };
   assert.deepEqual(
     searchClaimed(x, 0, q, a, c.buffer, 1024, x.length - m + 1),
     none,

@@ -125,6 +125,22 @@ Deno.test("searchSubsequence in parts validates each part: a bad element anywher
       (e) =>
         e instanceof TypeError && e.message.includes(`series[${bad}] is NaN`),
     );
+    // Typed arrays are checked in the kernels' SIMD: the same index, in
+    // any part and at any place of a group of eight.
+    for (const [v, text] of [[NaN, "NaN"], [-Infinity, "-Infinity"]] as const) {
+      for (const at of [bad, bad - 3]) {
+        for (const z of [Float64Array.from(x), Float32Array.from(x)]) {
+          z[at] = v;
+          assert.throws(
+            () => inParts(1024, z, x.slice(0, 30), { window: 3 }),
+            (e) =>
+              e instanceof TypeError &&
+              e.message.includes(`series[${at}] is ${text}`),
+            `${z.constructor.name} ${at} ${text}`,
+          );
+        }
+      }
+    }
   }
   // Typed arrays of every kind are read part by part too.
   const f32 = Float32Array.from(x);

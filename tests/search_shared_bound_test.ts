@@ -17,25 +17,10 @@ import {
   Slot,
 } from "../kernels/internal.ts";
 import { plantedWalk, randomWalk, rng } from "../testing/rng.ts";
-import { rawSearch, type RawSearchArgs, SEARCH_PATH } from "./_raw_kernels.ts";
-import { brute } from "./_search_reference.ts";
+import { rawSearch, SEARCH_PATH } from "./_raw_kernels.ts";
+import { brute, greedy, type RawCase as Case } from "./_search_reference.ts";
 
 const SHARED = SEARCH_PATH.sharedBound;
-
-/** The exclusion-zone greedy over `[index, distance]` pairs. */
-function greedy(
-  hits: Array<[number, number]>,
-  k: number,
-  ez: number,
-): Array<[number, number]> {
-  const sorted = [...hits].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-  const out: Array<[number, number]> = [];
-  for (const h of sorted) {
-    if (out.length === k) break;
-    if (out.every((o) => Math.abs(o[0] - h[0]) >= ez)) out.push(h);
-  }
-  return out;
-}
 
 /** An exchange that records the bounds offered and answers with `answer`. */
 function recording(answer: (t: number, call: number) => number) {
@@ -46,13 +31,10 @@ function recording(answer: (t: number, call: number) => number) {
   };
 }
 
-interface Case {
-  x: Float64Array;
-  q: Float64Array;
-  a: RawSearchArgs;
-}
-
-/** Walks of 1 to 5 blocks of window starts with planted copies of the query. */
+/**
+ * Walks of 1 to 5 blocks of window starts with planted copies of the
+ * query; one case not normalized.
+ */
 function cases(): Case[] {
   const random = rng(1901);
   return [
@@ -73,7 +55,7 @@ function cases(): Case[] {
       a: {
         window: Math.ceil(m / 10),
         squared: i % 2 === 0,
-        normalize: true,
+        normalize: i !== 2,
         k: i % 3 === 0 ? 1 : 3,
         ez: Math.max(1, m / 2),
         base: 0,
@@ -118,6 +100,7 @@ Deno.test("search_f64 with a shared bound: offered once per block, and a host th
         () => NaN,
         () => Infinity,
         (t: number) => 2 * t + 1,
+        () => -1,
       ]
     ) {
       const r = recording(answer);
@@ -136,6 +119,25 @@ Deno.test("search_f64 with a shared bound: offered once per block, and a host th
     rawSearch(c.x, c.q, c.a, 0, r.exchange);
     assert.equal(r.offered.length, 0, `case ${i}`);
   }
+});
+
+Deno.test("search_f64 with a shared bound: an exchange that throws is thrown once the search returns, and the kernels work on", () => {
+  const [c] = cases().slice(3);
+  const alone = rawSearch(c.x, c.q, c.a, 0)!;
+  let calls = 0;
+  const boom = new Error("boom");
+  assert.throws(
+    () =>
+      rawSearch(c.x, c.q, c.a, SHARED, () => {
+        calls++;
+        throw boom;
+      }),
+    (e) => e === boom,
+  );
+  // Asked once: the search ran on with its own bound.
+  assert.equal(calls, 1);
+  assert.deepEqual(rawSearch(c.x, c.q, c.a, SHARED, (t) => t), alone);
+  assert.deepEqual(rawSearch(c.x, c.q, c.a, 0), alone);
 });
 
 Deno.test("search_f64 with a shared bound: a bound from the host prunes as the same bound given as t0, and the matches stay exact", () => {
@@ -172,8 +174,16 @@ Deno.test("search_f64 with a shared bound: a bound from the host prunes as the s
   assert.ok(pruned >= 2, `${pruned} cases pruned more`);
 });
 
+/** A kernel's candidates, `(start, distance)` after one another, as pairs. */
+function pairs(candidates: Float64Array): Array<[number, number]> {
+  return Array.from(
+    { length: candidates.length / 2 },
+    (_, j) => [candidates[2 * j], candidates[2 * j + 1]],
+  );
+}
+
 /**
- * `searchStaged` of `x` (`dims` values per point) with `share`: the
+ * `searchStaged` of `x` (`dims` values per point) with `exchange`: the
  * candidates, counters, bound, and the offers made.
  */
 function staged(
@@ -216,36 +226,29 @@ Deno.test("search_dims_f64 with a shared bound: offered once per block, and a bo
       // The k-th distance of the search alone (its selection is checked
       // against brute force in multivariate_search_test.ts) as the host's
       // bound from the first block: the search started from it.
-      const pairs: Array<[number, number]> = [];
-      for (let j = 0; j < alone.candidates.length; j += 2) {
-        pairs.push([alone.candidates[j], alone.candidates[j + 1]]);
-      }
-      const sel = greedy(pairs, args.k, args.exclusionZone);
+      const sel = greedy(pairs(alone.candidates), args.k, args.exclusionZone);
       const bound = sel.at(-1)![1];
       const first = staged(x, q, args, dims, Infinity, () => bound).got;
       const started = staged(x, q, args, dims, bound).got;
       assert.deepEqual(first, started, what);
-      assert.deepEqual(
-        greedy(
-          Array.from(
-            { length: first.candidates.length / 2 },
-            (_, j) =>
-              [first.candidates[2 * j], first.candidates[2 * j + 1]] as [
-                number,
-                number,
-              ],
-          ),
-          args.k,
-          args.exclusionZone,
-        ),
-        sel,
-        what,
-      );
-      // The bound pruned: fewer DTWs than alone.
-      assert.ok(
-        first.stats[3] + first.stats[4] < alone.stats[3] + alone.stats[4],
-        `${what}: ${first.stats} vs ${alone.stats}`,
-      );
+      const dtws = (s: number[]) => s[3] + s[4];
+      assert.ok(dtws(first.stats) < dtws(alone.stats), what);
+      // From the second block on: the same matches, as many DTWs as alone
+      // at most, as from the first block at least.
+      const later = staged(
+        x,
+        q,
+        args,
+        dims,
+        Infinity,
+        (t, call) => call >= 1 ? bound : t,
+      ).got;
+      for (const got of [first, later]) {
+        const p = pairs(got.candidates);
+        assert.deepEqual(greedy(p, args.k, args.exclusionZone), sel, what);
+      }
+      assert.ok(dtws(later.stats) <= dtws(alone.stats), what);
+      assert.ok(dtws(later.stats) >= dtws(first.stats), what);
     }
   }
 });

@@ -603,13 +603,13 @@ extern "C" {
 /// (`kit.exchange_bound`), and returns the least bound of it that the host
 /// knows: `t` or lower. The host shares it among the parts of one search
 /// that run at once on several threads (`WorkerPool.searchSubsequence`); a
-/// host that shares nothing returns `t`. An answer that is not below `t`
-/// (NaN among them) leaves `t`.
+/// host that shares nothing returns `t`. An answer that is not in
+/// `[0, t)` (NaN among them: a bound is a distance) leaves `t`.
 pub(crate) fn exchange_bound(t: f64) -> f64 {
     // SAFETY: the import takes and returns an f64 and touches nothing of
     // this module's memory.
     let s = unsafe { host_exchange_bound(t) };
-    if s < t {
+    if s >= 0.0 && s < t {
         s
     } else {
         t
