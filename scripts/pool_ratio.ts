@@ -5,10 +5,12 @@
  * walks of `bench/e2e_bench.ts`'s two-walk group (the same seeds and
  * queries), each round times one thread, then the pool with each part size
  * of `--parts` (window starts per part that a worker claims), then the same
- * in reverse order (A B B A), per walk and query length; the ratio of a
+ * in reverse order (A B B A; the order starts one side later each round,
+ * so that each side is as often the one run twice in a row, when a pool
+ * finds its workers awake), per walk and query length; the ratio of a
  * round is the pool's mean over one thread's. Prints the median ratio, its
- * range, and the speed-up (one thread ÷ pool) per case and part size.
- * Results are checked equal.
+ * quartiles and range, and the speed-up (one thread ÷ pool) per case and
+ * part size. Results are checked equal.
  *
  * With `--ceiling`, each round also times two one-thread searches run at
  * once, each in a worker of its own with its own copy of the series (no
@@ -18,17 +20,27 @@
  * 0.5 is the machine's, not the pool's (cores slowed or taken by the host,
  * threads woken late).
  *
+ * With `--against DIR` (another checkout of the kit, e.g. a `git worktree`
+ * of an earlier revision), each round also times that tree's one-thread
+ * search and pool in this process, and prints this tree's times over that
+ * tree's, per round: an A/B of two revisions interleaved (A B B A) in one
+ * process, so that the machine's drift falls on both alike.
+ *
  * ```sh
  * flock /tmp/kit-timing.lock npx -y deno@2.9.6 run -A scripts/pool_ratio.ts
  * flock /tmp/kit-timing.lock npx -y deno@2.9.6 run -A scripts/pool_ratio.ts --queries 128,512 --rounds 9
  * flock /tmp/kit-timing.lock npx -y deno@2.9.6 run -A scripts/pool_ratio.ts --parts 16384,32768,65536
  * flock /tmp/kit-timing.lock npx -y deno@2.9.6 run -A scripts/pool_ratio.ts --ceiling --rounds 61
+ * git worktree add /tmp/kit-before fef091e
+ * flock /tmp/kit-timing.lock npx -y deno@2.9.6 run -A scripts/pool_ratio.ts --against /tmp/kit-before --rounds 61
  * ```
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { pathToFileURL as toFileUrl } from "node:url";
 import { deepStrictEqual } from "node:assert/strict";
 import { searchSubsequence, WorkerPool } from "../mod.ts";
 import { sharedPartWindows } from "../pool/internal.ts";
@@ -43,6 +55,7 @@ const { values } = parseArgs({
     workers: { type: "string", default: "2" },
     parts: { type: "string", default: String(sharedPartWindows()) },
     ceiling: { type: "boolean", default: false },
+    against: { type: "string" },
   },
 });
 const n = Number(values.points);
@@ -69,6 +82,15 @@ function walkCases(walk: number) {
 
 const cases = [...walkCases(1), ...walkCases(2)];
 await using pool = new WorkerPool({ workers: Number(values.workers) });
+// Another checkout's kernels and pool (`--against DIR`), in this process.
+const other = values.against === undefined ? undefined : await (async () => {
+  const dir = toFileUrl(resolve(values.against!) + "/");
+  const kit: typeof import("../mod.ts") = await import(
+    new URL("mod.ts", dir).href
+  );
+  return { kit, pool: new kit.WorkerPool({ workers: Number(values.workers) }) };
+})();
+await using _otherPool = other?.pool;
 
 /** Two workers, each searching its own copy of the series at once. */
 function twoAtOnce(x: Float64Array, query: Float64Array, options: object) {
@@ -117,54 +139,69 @@ for (const c of cases) {
   };
   using two = values.ceiling ? twoAtOnce(c.x, c.query, options) : undefined;
   const sides: Array<() => unknown> = [one, ...partSizes.map(pooled)];
-  if (two !== undefined) sides.push(() => two.run());
+  const ceilingAt = two === undefined ? -1 : sides.push(() => two.run()) - 1;
+  const otherAt = other === undefined ? -1 : sides.push(
+    () => other.kit.searchSubsequence(c.x, c.query, options),
+    () => other.pool.searchSubsequence(c.x, c.query, options),
+  ) - 2;
   const expected = one();
-  for (const side of sides.slice(0, 1 + partSizes.length)) {
-    deepStrictEqual(await side(), expected); // warm-up
+  for (const [i, side] of sides.entries()) {
+    const want = i === ceilingAt
+      ? [expected.length, expected.length]
+      : expected;
+    for (let k = 0; k < 3; k++) deepStrictEqual(await side(), want); // warm-up
   }
-  if (two !== undefined) {
-    for (let i = 0; i < 3; i++) {
-      deepStrictEqual(await two.run(), [expected.length, expected.length]);
-    }
-  }
+  // times[i][r]: side i's mean time in round r.
   const times = sides.map(() => [] as number[]);
-  // Per side after one thread: its time over one thread's (the ceiling's
-  // over twice one thread's: it does the work twice).
-  const ratios = sides.slice(1).map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     const round = sides.map(() => 0);
-    for (const i of [...sides.keys(), ...[...sides.keys()].reverse()]) {
+    // The sides from the r-th on, then back: each side is the one that
+    // runs twice in a row in as many rounds as the others.
+    const order = sides.map((_, i) => (i + r) % sides.length);
+    for (const i of [...order, ...order.toReversed()]) {
       const t0 = performance.now();
       await sides[i]();
       round[i] += (performance.now() - t0) / 2;
     }
     round.forEach((t, i) => times[i].push(t));
-    ratios.forEach((v, i) =>
-      v.push(round[i + 1] / round[0] / (i < partSizes.length ? 1 : 2))
-    );
   }
+  /** Per round: side `a`'s time over side `b`'s, over `by`. */
+  const ratio = (a: number, b: number, by = 1) =>
+    times[a].map((t, r) => t / times[b][r] / by);
+  const ms = (i: number) => `${median(times[i]).toFixed(1)} ms`;
   console.log(
-    `walk ${c.walk}, query ${c.m}, band ${c.window}: one thread ${
-      median(times[0]).toFixed(1)
-    } ms`,
+    `walk ${c.walk}, query ${c.m}, band ${c.window}: one thread ${ms(0)}`,
   );
   partSizes.forEach((part, p) => {
-    const v = ratios[p];
+    const v = ratio(p + 1, 0);
     console.log(
-      `  pool, parts of ${part}: ${median(times[p + 1]).toFixed(1)} ms; ` +
-        `pool ÷ one ${spread(v)}; speed-up ${(1 / median(v)).toFixed(2)}×`,
+      `  pool, parts of ${part}: ${ms(p + 1)}; pool ÷ one ${spread(v)}; ` +
+        `speed-up ${(1 / median(v)).toFixed(2)}×`,
     );
   });
-  if (two !== undefined) {
-    const ceiling = ratios[partSizes.length];
+  if (ceilingAt >= 0) {
+    // Twice the work: over twice one thread's time.
+    const ceiling = ratio(ceilingAt, 0, 2);
     console.log(
-      `  two one-thread searches at once: ${
-        median(times[sides.length - 1]).toFixed(1)
-      } ms; ÷ (2 × one) ${spread(ceiling)}`,
+      `  two one-thread searches at once: ${ms(ceilingAt)}; ÷ (2 × one) ${
+        spread(ceiling)
+      }`,
     );
     partSizes.forEach((part, p) => {
-      const v = ratios[p].map((r, i) => r / ceiling[i]);
+      const v = ratio(p + 1, 0).map((x, r) => x / ceiling[r]);
       console.log(`  pool (parts of ${part}) ÷ that, per round: ${spread(v)}`);
     });
+  }
+  if (otherAt >= 0) {
+    console.log(
+      `  ${values.against}: one thread ${ms(otherAt)}, pool ${
+        ms(otherAt + 1)
+      }; its pool ÷ its one ${spread(ratio(otherAt + 1, otherAt))}`,
+    );
+    console.log(
+      `  this tree ÷ that one, per round: one thread ${
+        spread(ratio(0, otherAt))
+      }; pool (parts of ${partSizes[0]}) ${spread(ratio(1, otherAt + 1))}`,
+    );
   }
 }
