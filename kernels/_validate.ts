@@ -140,13 +140,14 @@ export function copySeries(
   at: number,
   from = 0,
   to: number = x.length,
-  nonFinite: (at: number, n: number) => number = (at, n) =>
-    firstNonFinite(heap, at, n),
+  nonFinite?: (at: number, n: number) => number,
 ): void {
   const n = to - from;
   if (x instanceof Float64Array || x instanceof Float32Array) {
     heap.set(from === 0 && to === x.length ? x : x.subarray(from, to), at);
-    const i = nonFinite(at, n);
+    const i = nonFinite === undefined
+      ? firstNonFinite(heap, at, n)
+      : nonFinite(at, n);
     if (i >= 0) throw badElement(fn, name, from + i, x[from + i]);
     return;
   }

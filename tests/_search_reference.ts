@@ -63,14 +63,14 @@ export interface BruteOptions {
 }
 
 /** The options of {@linkcode searchSubsequence} for the brute force's. */
-export function options(o: BruteOptions, stats: SearchStats): SearchOptions {
+export function options(o: BruteOptions, stats?: SearchStats): SearchOptions {
   return {
     k: o.k,
     window: o.window,
     exclusionZone: o.exclusionZone,
     cost: o.squared ? "squared" : "absolute",
     normalize: o.normalize,
-    stats,
+    ...(stats === undefined ? {} : { stats }),
   };
 }
 

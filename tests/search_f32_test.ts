@@ -19,6 +19,7 @@ import { plantedWalk, randInt, randomWalk, rng } from "../testing/rng.ts";
 import {
   assertCounted,
   inParts,
+  options,
   pick,
   zNormalized,
 } from "./_search_reference.ts";
@@ -130,16 +131,11 @@ function reference(
 
 function optionsOf(c: Case, stats?: SearchStats): SearchOptions {
   return {
-    k: c.k,
-    window: c.band,
-    exclusionZone: c.exclusionZone,
-    cost: c.squared ? "squared" : "absolute",
-    normalize: c.normalize,
+    ...options({ ...c, window: c.band }, stats),
     precision: "f32",
     ...(c.independent === undefined
       ? {}
       : { multivariate: c.independent ? "independent" : "dependent" }),
-    ...(stats === undefined ? {} : { stats }),
   };
 }
 
